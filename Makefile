@@ -1,0 +1,70 @@
+# Grappe's task runner. `make demo` and `make test` are the two commands of the README.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PIP := $(BIN)/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo run install install-test test test-fast lint fmt e2e messages bench ci clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml requirements/constraints.txt
+	$(PIP) install -q -c requirements/constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install -q -c requirements/constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+## demo: install, migrate an SQLite database under var/, load the demo cluster, serve it
+demo: install
+	$(BIN)/grappe migrate --noinput
+	$(BIN)/grappe seed-demo
+	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(BIN)/grappe runserver $(HOST):$(PORT)
+
+## run: serve the existing database
+run: install
+	$(BIN)/grappe runserver $(HOST):$(PORT)
+
+## test: lint, checks and the whole test suite (browser tests skip, with the reason, without chromium)
+test: install-test lint
+	GRAPPE_ENV=test $(BIN)/grappe makemigrations --check --dry-run
+	GRAPPE_ENV=test $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+## test-fast: the suite without the browser tests
+test-fast: install-test
+	GRAPPE_ENV=test $(BIN)/pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff format --check grappe tests bench
+	$(BIN)/ruff check grappe tests bench
+	$(BIN)/lint-imports
+
+fmt: install-test
+	$(BIN)/ruff format grappe tests bench
+	$(BIN)/ruff check --fix grappe tests bench
+
+## messages: extract and compile the translation catalogues
+messages: install
+	cd grappe && ../$(BIN)/grappe makemessages -l fr --no-obsolete --no-location
+	cd grappe && ../$(BIN)/grappe compilemessages
+
+bench: install-test
+	GRAPPE_ENV=test $(PY) -m bench.run
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

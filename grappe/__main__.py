@@ -1,0 +1,3 @@
+from grappe.cli import main
+
+main()

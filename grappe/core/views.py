@@ -1,0 +1,31 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from grappe.core.access import require_perm_or_404
+from grappe.core.forms import ActivityFilterForm
+from grappe.core.models import AuditLog
+from grappe.core.paginate import paginate
+
+
+@login_required
+def activity(request: HttpRequest) -> HttpResponse:
+    """The office's view of the audit log, filterable by object, actor and action."""
+    require_perm_or_404(request.user, "core.view_activity")
+    form = ActivityFilterForm(request.GET or None)
+    entries = AuditLog.objects.select_related("content_type", "actor")
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["object_type"]:
+            entries = entries.filter(content_type=data["object_type"])
+        if data["object_id"]:
+            entries = entries.filter(object_id=data["object_id"])
+        if data["actor"]:
+            entries = entries.filter(actor=data["actor"])
+        if data["action"]:
+            entries = entries.filter(action__startswith=data["action"])
+        if data["q"]:
+            entries = entries.filter(Q(object_repr__icontains=data["q"]) | Q(action__icontains=data["q"]))
+    page = paginate(request, entries)
+    return render(request, "core/activity.html", {"form": form, "page": page})

@@ -1,0 +1,34 @@
+import random
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from grappe.demo.people import seed_people
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo cluster 'PostGenAI@Paris (démo)': its academic members, 60+ fictional industrial "
+        "partners, about 300 people with affiliations and expertise, and one account per role. "
+        "Deterministic from --seed; running it again adds nothing that exists already."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+        parser.add_argument("--quiet-accounts", action="store_true", help="do not print the demo accounts")
+
+    def handle(self, *args: object, seed: int, quiet_accounts: bool, **options: object) -> None:
+        rng = random.Random(seed)
+        people = seed_people(rng)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo cluster ready: {len(people.members)} member organisations, {len(people.partners)} industrial "
+                f"partners, {len(people.people)} new people."
+            )
+        )
+        if quiet_accounts:
+            return
+        self.stdout.write("\nDemo accounts (log in at /accounts/login/):")
+        width = max(len(a.email) for a in people.accounts)
+        for account in people.accounts:
+            note = f"  ({account.note})" if account.note else ""
+            self.stdout.write(f"  {account.role:<26} {account.email:<{width}}  {account.password}{note}")

@@ -1,0 +1,128 @@
+"""Registration with email verification, login, logout, password reset, own profile."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from grappe.core.services import ConcurrentEditError
+from grappe.people.forms import EmailLoginForm, ProfileForm, RegistrationForm
+from grappe.people.models import Person
+from grappe.people.services import AccountError, record_password_reset, register_user, update_person, verify_email
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("people:profile")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            register_user(
+                email=data["email"],
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                language=translation.get_language() or "fr",
+            )
+        except AccountError as exc:
+            form.add_error("email", str(exc))
+        else:
+            return render(request, "people/register_done.html", {"email": data["email"]})
+    return render(request, "people/register.html", {"form": form})
+
+
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = verify_email(token)
+    except AccountError as exc:
+        return render(request, "people/verify_failed.html", {"error": str(exc)}, status=400)
+    messages.success(
+        request, _("Your email address %(email)s is confirmed. You can now log in.") % {"email": user.email}
+    )
+    return redirect("people:login")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "people/login.html"
+    authentication_form = EmailLoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: EmailLoginForm) -> HttpResponse:
+        response = super().form_valid(form)
+        language = form.get_user().person.preferred_language
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "people/password_reset.html"
+    email_template_name = "people/email/password_reset.txt"
+    subject_template_name = "people/email/password_reset_subject.txt"
+    success_url = reverse_lazy("people:password_reset_done")
+    extra_email_context = {"site_url": settings.SITE_URL}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "people/password_reset_done.html"
+
+
+class AuditedSetPasswordForm(SetPasswordForm):
+    def save(self, commit: bool = True):  # type: ignore[no-untyped-def]
+        user = super().save(commit)
+        record_password_reset(user)
+        return user
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "people/password_reset_confirm.html"
+    form_class = AuditedSetPasswordForm
+    success_url = reverse_lazy("people:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "people/password_reset_complete.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    person = Person.objects.prefetch_related("keywords").get(pk=request.user.person_id)
+    form = ProfileForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = update_person(
+                person,
+                actor=request.user,
+                changes=form.changes(),
+                expected_version=form.cleaned_data["version"],
+                keywords=form.cleaned_data["keywords"],
+            )
+        except ConcurrentEditError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(
+                request, _("Your profile is saved.") if changed else _("Nothing to save: no field changed.")
+            )
+            response = redirect("people:profile")
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, person.preferred_language, samesite="Lax")
+            return response
+    affiliations = person.affiliations.select_related("organisation")
+    roles = person.roles.select_related("organisation")
+    return render(
+        request, "people/profile.html", {"form": form, "person": person, "affiliations": affiliations, "roles": roles}
+    )

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from grappe import views
+from grappe.core import views as core_views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("office/activity/", core_views.activity, name="activity"),
+    path("", include("grappe.people.urls")),
+    path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon),
+]
+
+handler403 = "grappe.views.permission_denied"
+handler404 = "grappe.views.page_not_found"
+handler500 = "grappe.views.server_error"

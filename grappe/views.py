@@ -1,0 +1,37 @@
+"""Site-wide pages: home and error pages."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import get_template
+from django.templatetags.static import static
+
+from grappe.people.models import Relationship
+from grappe.people.queries import public_directory
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    stats = public_directory().aggregate(
+        members=Count("id", filter=Q(relationship=Relationship.MEMBER)),
+        partners=Count("id", filter=Q(relationship=Relationship.PARTNER)),
+    )
+    return render(request, "home.html", {"stats": stats})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors here: the failure may come from one of them.
+    return HttpResponse(get_template("errors/500.html").render({"request": request}), status=500)

@@ -1,0 +1,67 @@
+"""Settings behave as documented: production refuses a missing SECRET_KEY and passes check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(args, **env):
+    full_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTEST_VERSION", "GRAPPE_ENV", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "grappe", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, check=False
+    )
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    result = _run(["check"], GRAPPE_ENV="production", GRAPPE_VAR_DIR=str(tmp_path))
+
+    assert result.returncode == 1
+    assert "SECRET_KEY is not set. In production Grappe refuses to start without it" in result.stderr
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    result = _run(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        GRAPPE_ENV="production",
+        SECRET_KEY="x" * 20 + "-a-long-and-random-production-secret-key-0123456789",
+        ALLOWED_HOSTS="grappe.example.org",
+        GRAPPE_VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_development_generates_and_keeps_a_secret_key(tmp_path):
+    first = _run(
+        ["shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)"], GRAPPE_VAR_DIR=str(tmp_path)
+    )
+    second = _run(
+        ["shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)"], GRAPPE_VAR_DIR=str(tmp_path)
+    )
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    assert len(first.stdout.strip()) >= 50
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_cli_accepts_dashed_command_names(tmp_path):
+    result = _run(["seed-demo", "--help"], GRAPPE_VAR_DIR=str(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert "Load the demo cluster" in result.stdout
+
+
+def test_settings_use_paris_time_and_french_first():
+    from django.conf import settings
+
+    assert (settings.TIME_ZONE, settings.USE_TZ, settings.LANGUAGES[0][0]) == ("Europe/Paris", True, "fr")
