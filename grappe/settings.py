@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "grappe.core",
     "grappe.people",
+    "grappe.programmes",
+    "grappe.calls",
+    "grappe.submissions",
     "grappe.demo",
 ]
 
@@ -288,3 +291,8 @@ if GRAPPE_ENV == "test":
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     AXES_ENABLED = envbool("AXES_ENABLED", True)
+
+# Uploads: PDFs up to this size (MB); checked by content, kept in MEDIA_ROOT (never served directly).
+GRAPPE_MAX_UPLOAD_MB = envint("GRAPPE_MAX_UPLOAD_MB", 20)
+FILE_UPLOAD_PERMISSIONS = 0o600
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # budget grids are large forms

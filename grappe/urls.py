@@ -11,6 +11,9 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("office/activity/", core_views.activity, name="activity"),
     path("", include("grappe.people.urls")),
+    path("", include("grappe.programmes.urls")),
+    path("", include("grappe.submissions.urls")),
+    path("", include("grappe.calls.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
 ]

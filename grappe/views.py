@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.templatetags.static import static
 
+from grappe.calls.queries import open_calls
 from grappe.people.models import Relationship
 from grappe.people.queries import public_directory
 
@@ -17,7 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
         members=Count("id", filter=Q(relationship=Relationship.MEMBER)),
         partners=Count("id", filter=Q(relationship=Relationship.PARTNER)),
     )
-    return render(request, "home.html", {"stats": stats})
+    return render(request, "home.html", {"stats": stats, "open_calls": open_calls()[:6]})
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -106,7 +106,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             changed = update_person(
-                person,
+                Person.objects.get(pk=person.pk),  # the form has already written into ``person``
                 actor=request.user,
                 changes=form.changes(),
                 expected_version=form.cleaned_data["version"],

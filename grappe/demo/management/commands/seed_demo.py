@@ -2,13 +2,15 @@ import random
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from grappe.demo.calls import seed_calls
 from grappe.demo.people import seed_people
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo cluster 'PostGenAI@Paris (démo)': its academic members, 60+ fictional industrial "
-        "partners, about 300 people with affiliations and expertise, and one account per role. "
+        "partners, about 300 people with affiliations and expertise, one account per role, a 35 M€ programme, "
+        "a closed call with about 200 submitted proposals and an open call with a few drafts. "
         "Deterministic from --seed; running it again adds nothing that exists already."
     )
 
@@ -19,10 +21,11 @@ class Command(BaseCommand):
     def handle(self, *args: object, seed: int, quiet_accounts: bool, **options: object) -> None:
         rng = random.Random(seed)
         people = seed_people(rng)
+        calls = seed_calls(rng, people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo cluster ready: {len(people.members)} member organisations, {len(people.partners)} industrial "
-                f"partners, {len(people.people)} new people."
+                f"partners, {len(people.people)} new people, {calls['proposals']} new proposals."
             )
         )
         if quiet_accounts:

@@ -1,0 +1,360 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from grappe.calls.models import Question, QuestionKind
+from grappe.people.forms import DateInput, KeywordsField, VersionedForm
+from grappe.people.models import Organisation
+from grappe.programmes.models import CostCategory
+from grappe.submissions.models import (
+    ANNEX_III_AREAS,
+    PROHIBITED_PRACTICES,
+    SPECIAL_CATEGORIES,
+    AIActCategory,
+    ContributionKind,
+    EthicsAssessment,
+    PartnerRole,
+    Proposal,
+    ProposalPartner,
+    ProposalState,
+    TeamRole,
+)
+
+
+class _SectionIds:
+    """Gives a form's fields unique ids (``<id_prefix>_<name>``) on the shared proposal page."""
+
+    id_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+MONEY_FIELD = {"min_value": Decimal("0"), "max_digits": 14, "decimal_places": 2, "required": False}
+
+
+def organisation_field(label: str, *, required: bool = True, help_text: str = "") -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Organisation.objects.only("code", "name").order_by("name"),
+        to_field_name="code",
+        required=required,
+        help_text=help_text,
+    )
+
+
+class StartProposalForm(forms.Form):
+    title = forms.CharField(label=_("Working title"), max_length=250)
+
+
+class ProposalDetailsForm(_SectionIds, VersionedForm):
+    id_prefix = "details"
+    keywords = KeywordsField(label=_("Keywords"))
+    lead_organisation = organisation_field(_("Lead organisation"), required=False)
+
+    class Meta:
+        model = Proposal
+        fields = ["title", "acronym", "abstract", "requested_amount", "duration_months", "lead_organisation"]
+        widgets = {"abstract": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["keywords"].initial = [k.name for k in self.instance.keywords.all()]
+            # The field is keyed by public code; the model's initial value is the primary key.
+            if self.instance.lead_organisation_id:
+                self.initial["lead_organisation"] = self.instance.lead_organisation.code
+
+    def changes(self) -> dict[str, Any]:
+        changes = super().changes()
+        changes.pop("keywords", None)
+        return changes
+
+
+class InviteForm(_SectionIds, forms.Form):
+    id_prefix = "invite"
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[(TeamRole.CO_LEAD, TeamRole.CO_LEAD.label), (TeamRole.MEMBER, TeamRole.MEMBER.label)]
+    )
+    organisation = organisation_field(_("Organisation"), required=False)
+
+
+class PartnerForm(_SectionIds, forms.Form):
+    id_prefix = "partner"
+    organisation = organisation_field(_("Organisation"))
+    role = forms.ChoiceField(label=_("Role"), choices=PartnerRole.choices)
+
+
+class GridForm(_SectionIds, forms.Form):
+    """A grid of money cells named ``<prefix>_<a>_<b>_<c>``, plus the proposal's version."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def cell(self, *key: object) -> str:
+        return "cell_" + "_".join(str(k) for k in key)
+
+    def add_cell(self, key: tuple[object, ...], initial: Decimal | None, label: str) -> None:
+        self.fields[self.cell(*key)] = forms.DecimalField(
+            label=label,
+            initial=initial,
+            widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "class": "money"}),
+            **MONEY_FIELD,
+        )
+
+    def values(self, keys: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], Decimal]:
+        return {key: self.cleaned_data.get(self.cell(*key)) or Decimal("0") for key in keys}
+
+
+class CofundingForm(GridForm):
+    id_prefix = "cofunding"
+
+    def __init__(
+        self, *args: Any, proposal: Proposal, partners: list[ProposalPartner], years: list[int], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = proposal.version
+        current = {(c.partner_id, c.year, c.kind): c.amount for p in partners for c in p.cofunding.all()}
+        self.keys = [(p.pk, y, k) for p in partners for y in years for k in ContributionKind.values]
+        self.partners, self.years = partners, years
+        for key in self.keys:
+            self.add_cell(key, current.get(key), f"{key[1]} {ContributionKind(key[2]).label}")
+
+    def rows(self) -> list[tuple[ProposalPartner, list[tuple[int, forms.BoundField, forms.BoundField]]]]:
+        return [
+            (p, [(y, self[self.cell(p.pk, y, "cash")], self[self.cell(p.pk, y, "in_kind")]) for y in self.years])
+            for p in self.partners
+        ]
+
+
+class BudgetForm(GridForm):
+    id_prefix = "budget"
+
+    def __init__(
+        self,
+        *args: Any,
+        proposal: Proposal,
+        categories: list[CostCategory],
+        organisations: list[Organisation],
+        years: list[int],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = proposal.version
+        current = {
+            (line.category_id, line.organisation_id, line.year): line.amount for line in proposal.budget_lines.all()
+        }
+        self.keys = [(c.pk, o.pk, y) for o in organisations for c in categories for y in years]
+        self.categories, self.organisations, self.years = categories, organisations, years
+        for key in self.keys:
+            self.add_cell(key, current.get(key), str(key[2]))
+
+    def blocks(self) -> list[tuple[Organisation, list[tuple[CostCategory, list[forms.BoundField]]]]]:
+        return [
+            (o, [(c, [self[self.cell(c.pk, o.pk, y)] for y in self.years]) for c in self.categories])
+            for o in self.organisations
+        ]
+
+
+def is_pdf(upload: UploadedFile) -> bool:
+    """True when the file's content starts like a PDF, whatever its name says."""
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(1024)
+    upload.seek(position)
+    return b"%PDF-" in head[:1024]
+
+
+class AnswersForm(_SectionIds, forms.Form):
+    id_prefix = "answers"
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, proposal: Proposal, questions: list[Question], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = proposal.version
+        self.questions = questions
+        answers = {a.question_id: a for a in proposal.answers.all()}
+        self.answers = answers
+        for q in questions:
+            answer = answers.get(q.pk)
+            self.fields[f"q{q.pk}"] = self._field(q, answer.value if answer else None, answer)
+
+    def _field(self, q: Question, initial: Any, answer: Any) -> forms.Field:  # noqa: PLR0911 - one branch per question type
+        common = {"label": q.label, "help_text": q.help, "required": False, "initial": initial}
+        if q.kind == QuestionKind.SHORT_TEXT:
+            return forms.CharField(max_length=300, **common)
+        if q.kind == QuestionKind.LONG_TEXT:
+            if q.word_limit:
+                common["help_text"] = f"{q.help} " + str(_("At most %(n)s words.") % {"n": q.word_limit})
+            return forms.CharField(max_length=50000, widget=forms.Textarea(attrs={"rows": 6}), **common)
+        if q.kind == QuestionKind.NUMBER:
+            return forms.DecimalField(max_digits=16, decimal_places=4, **common)
+        if q.kind == QuestionKind.SINGLE_CHOICE:
+            return forms.ChoiceField(choices=[("", "—"), *q.choice_pairs()], **common)
+        if q.kind == QuestionKind.MULTIPLE_CHOICE:
+            return forms.MultipleChoiceField(choices=q.choice_pairs(), widget=forms.CheckboxSelectMultiple, **common)
+        if q.kind == QuestionKind.DATE:
+            return forms.DateField(widget=DateInput(), **{**common, "initial": initial})
+        if q.kind == QuestionKind.YES_NO:
+            return forms.TypedChoiceField(
+                choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
+                **{**common, "initial": {True: "yes", False: "no"}.get(initial, "")},
+            )
+        limit = settings.GRAPPE_MAX_UPLOAD_MB
+        common["help_text"] = f"{q.help} " + str(_("PDF, at most %(mb)s MB.") % {"mb": limit})
+        if answer is not None and answer.file:
+            common["help_text"] += " " + str(_("Current file: %(name)s.") % {"name": answer.file_name})
+        return forms.FileField(
+            **{**common, "initial": None}, widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"})
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for q in self.questions:
+            name = f"q{q.pk}"
+            value = data.get(name)
+            if q.kind == QuestionKind.LONG_TEXT and q.word_limit and value and len(value.split()) > q.word_limit:
+                self.add_error(
+                    name,
+                    _("This answer has %(count)s words; the limit is %(limit)s.")
+                    % {"count": len(value.split()), "limit": q.word_limit},
+                )
+            if q.kind == QuestionKind.PDF and value:
+                if value.size > settings.GRAPPE_MAX_UPLOAD_MB * 1024 * 1024:
+                    self.add_error(
+                        name,
+                        _("This file is %(size)s MB; the limit is %(limit)s MB.")
+                        % {"size": f"{value.size / 1048576:.1f}", "limit": settings.GRAPPE_MAX_UPLOAD_MB},
+                    )
+                elif not is_pdf(value):
+                    self.add_error(
+                        name, _("This file is not a PDF (whatever its name says): export your document as PDF.")
+                    )
+        return data
+
+    def values(self) -> dict[int, Any]:
+        out: dict[int, Any] = {}
+        for q in self.questions:
+            if q.kind == QuestionKind.PDF:
+                continue
+            value = self.cleaned_data.get(f"q{q.pk}")
+            if q.kind == QuestionKind.NUMBER and value is not None:
+                value = str(value)
+            elif q.kind == QuestionKind.DATE and value is not None:
+                value = value.isoformat()
+            elif q.kind == QuestionKind.YES_NO:
+                value = {"yes": True, "no": False}.get(value)
+            out[q.pk] = value if value not in ("", []) else None
+        return out
+
+    def files_by_question(self) -> dict[int, UploadedFile]:
+        return {
+            q.pk: self.cleaned_data[f"q{q.pk}"]
+            for q in self.questions
+            if q.kind == QuestionKind.PDF and self.cleaned_data.get(f"q{q.pk}")
+        }
+
+    def field_rows(self) -> list[tuple[Question, forms.BoundField]]:
+        return [(q, self[f"q{q.pk}"]) for q in self.questions]
+
+
+class EthicsForm(_SectionIds, forms.ModelForm):
+    id_prefix = "ethics"
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    special_categories = forms.MultipleChoiceField(
+        label=_("Special categories of personal data"),
+        choices=SPECIAL_CATEGORIES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    prohibited_practices = forms.MultipleChoiceField(
+        label=_("AI Act Art. 5 practices involved"),
+        choices=PROHIBITED_PRACTICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    annex_iii_areas = forms.MultipleChoiceField(
+        label=_("AI Act Annex III areas involved"),
+        choices=ANNEX_III_AREAS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = EthicsAssessment
+        fields = [
+            "personal_data",
+            "special_categories",
+            "dpia_needed",
+            "ai_system",
+            "ai_act_category",
+            "prohibited_practices",
+            "annex_iii_areas",
+            "real_world_testing",
+            "dual_use",
+            "explanation",
+        ]
+        widgets = {"explanation": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, proposal: Proposal, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = proposal.version
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("special_categories") and not data.get("personal_data"):
+            self.add_error("personal_data", _("Special categories of data are personal data: tick this box."))
+        if data.get("prohibited_practices") and data.get("ai_act_category") != AIActCategory.PROHIBITED:
+            self.add_error("ai_act_category", _("You selected a prohibited practice: the category is “prohibited”."))
+        if data.get("ai_act_category") not in (None, AIActCategory.NO_AI) and not data.get("ai_system"):
+            self.add_error(
+                "ai_system", _("An AI Act category other than “no AI” means the project develops or uses AI.")
+            )
+        risky = (
+            data.get("prohibited_practices")
+            or data.get("annex_iii_areas")
+            or data.get("dual_use")
+            or data.get("special_categories")
+        )
+        if risky and not (data.get("explanation") or "").strip():
+            self.add_error("explanation", _("Explain how the risks you ticked are handled."))
+        return data
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class OverrideForm(_SectionIds, forms.Form):
+    id_prefix = "override"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("eligible", _("Eligible")),
+            ("ineligible", _("Not eligible")),
+            ("clear", _("Back to the computed result")),
+        ],
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def eligible(self) -> bool | None:
+        return {"eligible": True, "ineligible": False, "clear": None}[self.cleaned_data["decision"]]
+
+
+class ProposalFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All states")), *ProposalState.choices])
+    eligibility = forms.ChoiceField(
+        label=_("Eligibility"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Eligible")), ("no", _("Not eligible")), ("unknown", _("Not checked yet"))],
+    )
+    organisation = organisation_field(_("Lead organisation"), required=False)
+    partner = organisation_field(_("Partner"), required=False)

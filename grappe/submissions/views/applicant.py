@@ -1,0 +1,412 @@
+"""The applicants' side: drafts, team, partners, budget, answers, ethics, submission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from grappe.calls.models import Call
+from grappe.core.access import get_for_user_or_404
+from grappe.core.services import ConcurrentEditError
+from grappe.people.models import Organisation
+from grappe.submissions import services
+from grappe.submissions.budget import summarise
+from grappe.submissions.eligibility import check_eligibility
+from grappe.submissions.forms import (
+    AnswersForm,
+    BudgetForm,
+    CofundingForm,
+    EthicsForm,
+    InviteForm,
+    PartnerForm,
+    ProposalDetailsForm,
+    StartProposalForm,
+)
+from grappe.submissions.models import (
+    Answer,
+    CoFunding,
+    EthicsAssessment,
+    InvitationState,
+    Proposal,
+    ProposalPartner,
+    TeamMember,
+)
+from grappe.submissions.queries import contact_organisation_ids, proposals_visible_to
+
+PROPOSALS = Proposal.objects.select_related("call__programme", "lead", "lead_organisation")
+
+
+def _proposal(request: HttpRequest, code: str, perm: str = "submissions.view_proposal") -> Proposal:
+    return get_for_user_or_404(request.user, PROPOSALS, perm, code=code)
+
+
+def _redirect_section(proposal: Proposal, section: str) -> HttpResponse:
+    response = redirect("submissions:detail", code=proposal.code)
+    response["Location"] += f"#{section}"
+    return response
+
+
+@login_required
+def my_proposals(request: HttpRequest) -> HttpResponse:
+    proposals = (
+        proposals_visible_to(request.user).select_related("call", "lead", "lead_organisation").order_by("-updated_at")
+    )
+    invitations = TeamMember.objects.filter(
+        email__iexact=request.user.email, state=InvitationState.INVITED
+    ).select_related("proposal__call", "proposal__lead")
+    return render(request, "submissions/my_proposals.html", {"proposals": proposals[:200], "invitations": invitations})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, call_code: str) -> HttpResponse:
+    call = get_for_user_or_404(
+        request.user, Call.objects.select_related("programme"), "calls.view_call", code=call_code
+    )
+    form = StartProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.start_proposal(call, actor=request.user, title=form.cleaned_data["title"])
+        except services.SubmissionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Draft created. Fill in each section, then submit before the deadline."))
+            return redirect("submissions:detail", code=proposal.code)
+    return render(request, "submissions/start.html", {"call": call, "form": form, "is_open": call.is_open()})
+
+
+def _beneficiaries(proposal: Proposal, partners: list[ProposalPartner]) -> list[Organisation]:
+    """Organisations that may receive money: the lead's, the team's and the partners'."""
+    ids = [proposal.lead_organisation_id] if proposal.lead_organisation_id else []
+    ids += [m.organisation_id for m in proposal.team.all() if m.organisation_id]
+    ids += [p.organisation_id for p in partners]
+    by_id = Organisation.objects.in_bulk(set(ids))
+    seen, out = set(), []
+    for i in ids:
+        if i not in seen:
+            seen.add(i)
+            out.append(by_id[i])
+    return out
+
+
+def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[str, Any]:
+    user = request.user
+    full = user.has_perm("submissions.view_proposal_full", proposal)
+    editable = user.has_perm("submissions.change_proposal", proposal)
+    call = proposal.call
+    programme = call.programme
+    years = programme.years
+    partners = list(
+        proposal.partners.select_related("organisation").prefetch_related(
+            Prefetch("cofunding", queryset=CoFunding.objects.order_by("year"))
+        )
+    )
+    if not full:
+        # A partner contact sees only the commitments of their own company.
+        mine = contact_organisation_ids(user, "partner_contact")
+        partners = [p for p in partners if p.organisation_id in mine]
+    categories = list(programme.cost_categories.all())
+    questions = list(call.questions.all())
+    ctx: dict[str, Any] = {
+        "proposal": proposal,
+        "call": call,
+        "full": full,
+        "editable": editable,
+        "can_manage_team": user.has_perm("submissions.manage_team", proposal),
+        "can_submit": user.has_perm("submissions.submit_proposal", proposal),
+        "can_withdraw": user.has_perm("submissions.withdraw_proposal", proposal) and proposal.state != "withdrawn",
+        "can_reopen": user.has_perm("submissions.reopen_proposal", proposal)
+        and proposal.state != "draft"
+        and call.is_open(),
+        "team": proposal.team.select_related("person", "organisation"),
+        "partners": partners,
+        "years": years,
+        "keywords": proposal.keywords.all(),
+        "budget": summarise(proposal) if full else None,
+        "categories": categories,
+        "ethics": EthicsAssessment.objects.filter(proposal=proposal).first(),
+        "answers": {a.question_id: a for a in proposal.answers.all()} if full else {},
+        "questions": questions,
+    }
+    if editable:
+        beneficiaries = _beneficiaries(proposal, partners)
+        ctx.update(
+            details_form=forms_.get("details_form") or ProposalDetailsForm(instance=proposal),
+            invite_form=forms_.get("invite_form") or InviteForm(),
+            partner_form=forms_.get("partner_form") or PartnerForm(),
+            cofunding_form=forms_.get("cofunding_form")
+            or CofundingForm(proposal=proposal, partners=partners, years=years),
+            budget_form=forms_.get("budget_form")
+            or BudgetForm(proposal=proposal, categories=categories, organisations=beneficiaries, years=years),
+            answers_form=forms_.get("answers_form") or AnswersForm(proposal=proposal, questions=questions),
+            ethics_form=forms_.get("ethics_form")
+            or EthicsForm(instance=ctx["ethics"] or EthicsAssessment(proposal=proposal), proposal=proposal),
+            failures=forms_.get("failures") if forms_.get("failures") is not None else check_eligibility(proposal),
+        )
+    elif full:
+        ctx["failures"] = forms_.get("failures") or []
+    return ctx
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _proposal(request, code)
+    return render(request, "submissions/proposal.html", _context(request, proposal))
+
+
+def _edit(request: HttpRequest, code: str) -> Proposal:
+    if request.method != "POST":
+        raise Http404
+    return _proposal(request, code, "submissions.change_proposal")
+
+
+def _conflict(request: HttpRequest, proposal: Proposal, section: str) -> HttpResponse:
+    messages.error(request, str(ConcurrentEditError.message))
+    return _redirect_section(proposal, section)
+
+
+@login_required
+@require_POST
+def edit_details(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _edit(request, code)
+    form = ProposalDetailsForm(request.POST, instance=Proposal.objects.get(pk=proposal.pk))
+    if not form.is_valid():
+        return render(request, "submissions/proposal.html", _context(request, proposal, details_form=form), status=200)
+    try:
+        services.update_proposal(
+            proposal,
+            actor=request.user,
+            changes=form.changes(),
+            expected_version=form.cleaned_data["version"],
+            keywords=form.cleaned_data["keywords"],
+        )
+    except ConcurrentEditError:
+        return _conflict(request, proposal, "details")
+    messages.success(request, _("Details saved."))
+    return _redirect_section(proposal, "details")
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _proposal(request, code, "submissions.manage_team")
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invite_member(proposal, actor=request.user, **form.cleaned_data)
+        except services.SubmissionError as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+            return _redirect_section(proposal, "team")
+    return render(request, "submissions/proposal.html", _context(request, proposal, invite_form=form))
+
+
+@login_required
+@require_POST
+def remove_member(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    proposal = _proposal(request, code, "submissions.manage_team")
+    member = get_object_or_404(TeamMember, pk=pk, proposal=proposal)
+    try:
+        services.remove_member(member, actor=request.user)
+    except services.SubmissionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Removed from the team."))
+    return _redirect_section(proposal, "team")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    member = get_object_or_404(TeamMember.objects.select_related("proposal__call", "proposal__lead"), token=token)
+    if member.email.lower() != request.user.email.lower():
+        raise Http404  # an invitation is only visible to the address it was sent to
+    if request.method == "POST":
+        accept = request.POST.get("answer") == "accept"
+        try:
+            services.respond_to_invitation(member, actor=request.user, accept=accept)
+        except services.SubmissionError as exc:
+            messages.error(request, str(exc))
+        else:
+            if accept:
+                messages.success(request, _("You joined the team of this proposal."))
+                return redirect("submissions:detail", code=member.proposal.code)
+            messages.info(request, _("Invitation declined."))
+            return redirect("submissions:mine")
+    return render(request, "submissions/invitation.html", {"member": member, "proposal": member.proposal})
+
+
+@login_required
+@require_POST
+def add_partner(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _edit(request, code)
+    form = PartnerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_partner(proposal, actor=request.user, **form.cleaned_data)
+        except services.SubmissionError as exc:
+            form.add_error("organisation", str(exc))
+        else:
+            messages.success(request, _("Partner added. Enter its co-funding commitments below."))
+            return _redirect_section(proposal, "partners")
+    return render(request, "submissions/proposal.html", _context(request, proposal, partner_form=form))
+
+
+@login_required
+@require_POST
+def remove_partner(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    proposal = _edit(request, code)
+    partner = get_object_or_404(ProposalPartner, pk=pk, proposal=proposal)
+    services.remove_partner(partner, actor=request.user)
+    messages.success(request, _("Partner removed."))
+    return _redirect_section(proposal, "partners")
+
+
+@login_required
+@require_POST
+def save_cofunding(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _edit(request, code)
+    partners = list(proposal.partners.select_related("organisation").prefetch_related("cofunding"))
+    form = CofundingForm(request.POST, proposal=proposal, partners=partners, years=proposal.call.programme.years)
+    if not form.is_valid():
+        return render(request, "submissions/proposal.html", _context(request, proposal, cofunding_form=form))
+    try:
+        services.save_cofunding(
+            proposal, actor=request.user, values=form.values(form.keys), expected_version=form.cleaned_data["version"]
+        )
+    except ConcurrentEditError:
+        return _conflict(request, proposal, "partners")
+    messages.success(request, _("Co-funding saved."))
+    return _redirect_section(proposal, "partners")
+
+
+@login_required
+@require_POST
+def save_budget(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _edit(request, code)
+    programme = proposal.call.programme
+    partners = list(proposal.partners.all())
+    form = BudgetForm(
+        request.POST,
+        proposal=proposal,
+        categories=list(programme.cost_categories.all()),
+        organisations=_beneficiaries(proposal, partners),
+        years=programme.years,
+    )
+    if not form.is_valid():
+        return render(request, "submissions/proposal.html", _context(request, proposal, budget_form=form))
+    try:
+        services.save_budget(
+            proposal, actor=request.user, values=form.values(form.keys), expected_version=form.cleaned_data["version"]
+        )
+    except ConcurrentEditError:
+        return _conflict(request, proposal, "budget")
+    messages.success(request, _("Budget saved."))
+    return _redirect_section(proposal, "budget")
+
+
+@login_required
+@require_POST
+def save_answers(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _edit(request, code)
+    form = AnswersForm(request.POST, request.FILES, proposal=proposal, questions=list(proposal.call.questions.all()))
+    if not form.is_valid():
+        return render(request, "submissions/proposal.html", _context(request, proposal, answers_form=form))
+    try:
+        services.save_answers(
+            proposal,
+            actor=request.user,
+            values=form.values(),
+            files=form.files_by_question(),
+            expected_version=form.cleaned_data["version"],
+        )
+    except ConcurrentEditError:
+        return _conflict(request, proposal, "questions")
+    messages.success(request, _("Answers saved."))
+    return _redirect_section(proposal, "questions")
+
+
+@login_required
+@require_POST
+def save_ethics(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _edit(request, code)
+    ethics = EthicsAssessment.objects.filter(proposal=proposal).first() or EthicsAssessment(proposal=proposal)
+    form = EthicsForm(request.POST, instance=ethics, proposal=proposal)
+    if not form.is_valid():
+        return render(request, "submissions/proposal.html", _context(request, proposal, ethics_form=form))
+    try:
+        services.save_ethics(
+            proposal, actor=request.user, data=form.values(), expected_version=form.cleaned_data["version"]
+        )
+    except ConcurrentEditError:
+        return _conflict(request, proposal, "ethics")
+    messages.success(request, _("Ethics and AI Act self-assessment saved."))
+    return _redirect_section(proposal, "ethics")
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _proposal(request, code, "submissions.submit_proposal")
+    try:
+        services.submit_proposal(proposal, actor=request.user)
+    except services.SubmissionError as exc:
+        messages.error(request, str(exc))
+        return render(request, "submissions/proposal.html", _context(request, proposal, failures=exc.failures))
+    messages.success(request, _("Proposal submitted. A receipt was sent to the team."))
+    return redirect("submissions:detail", code=proposal.code)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _proposal(request, code, "submissions.withdraw_proposal")
+    try:
+        services.withdraw_proposal(proposal, actor=request.user)
+    except services.SubmissionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Proposal withdrawn."))
+    return redirect("submissions:detail", code=proposal.code)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _proposal(request, code, "submissions.reopen_proposal")
+    try:
+        services.reopen_proposal(proposal, actor=request.user)
+    except services.SubmissionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The proposal is a draft again: submit it again before the deadline."))
+    return redirect("submissions:detail", code=proposal.code)
+
+
+@login_required
+def summary(request: HttpRequest, code: str) -> HttpResponse:
+    """A printable summary with the exact submission time."""
+    proposal = _proposal(request, code, "submissions.view_proposal_full")
+    return render(request, "submissions/summary.html", _context(request, proposal))
+
+
+@login_required
+def attachment(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    proposal = _proposal(request, code, "submissions.view_proposal_full")
+    answer = get_object_or_404(Answer, pk=pk, proposal=proposal)
+    if not answer.file:
+        raise Http404
+    return FileResponse(
+        answer.file.open("rb"),
+        as_attachment=True,
+        filename=answer.file_name or "attachment.pdf",
+        content_type="application/pdf",
+    )

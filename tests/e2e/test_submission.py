@@ -1,0 +1,126 @@
+"""An applicant prepares a proposal with a co-applicant and submits it before the deadline."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from grappe.calls.models import Call, EligibilityRule, Question, QuestionKind, RuleKind
+from grappe.submissions.models import Proposal
+from tests.factories import CallFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def english(browser, live_server):
+    def open_page():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="en-GB")
+        page = context.new_page()
+        page.console_errors = []
+        page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+        return page
+
+    return open_page
+
+
+def _login(page, email):
+    page.goto("/accounts/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", "correct horse battery staple")
+    page.locator("main").get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+    page.get_by_role("button", name="EN").click()  # the account's preferred language is French
+    page.wait_for_selector("html[lang=en]")
+
+
+@pytest.fixture
+def open_call(db):
+    call = CallFactory(title_en="Acceleration projects", title_fr="Projets d'accélération")
+    for kind, parameter in [
+        (RuleKind.MIN_PARTNERS, Decimal("1")),
+        (RuleKind.BUDGET_MATCHES, None),
+        (RuleKind.REQUIRED_ATTACHMENTS, None),
+    ]:
+        EligibilityRule.objects.create(call=call, kind=kind, parameter=parameter)
+    Question.objects.create(
+        call=call, kind=QuestionKind.PDF, label_fr="Document", label_en="Scientific document", required=True
+    )
+    return call
+
+
+def test_applicant_prepares_and_submits_a_proposal(english, shot, open_call, applicant, reviewer, company, tmp_path):
+    page = english()
+    _login(page, "applicant@example.org")
+
+    page.goto(f"/calls/{open_call.code}/")
+    shot(page, "10-call-page")
+    page.get_by_role("link", name="Apply").click()
+    page.get_by_label("Working title").fill("Frugal language models for hospitals")
+    page.get_by_role("button", name="Create the draft").click()
+    page.wait_for_selector("text=Draft created")
+    code = Proposal.objects.get().code
+
+    page.locator("#team").get_by_label("Email").fill("reviewer@example.org")
+    page.locator("#team").get_by_role("button", name="Invite").click()
+    page.wait_for_selector("text=Invitation sent to reviewer@example.org")
+
+    page.get_by_label("Abstract").fill("We make language models small enough for hospital servers.")
+    page.get_by_label("Amount requested (EUR)").fill("108000")
+    page.get_by_role("button", name="Save the details").click()
+    page.wait_for_selector("text=Details saved.")
+
+    page.locator("#partners").get_by_label("Organisation").select_option(label=company.name)
+    page.locator("#partners").get_by_role("button", name="Add").click()
+    page.wait_for_selector("text=Partner added")
+
+    page.locator("#budget input.money").first.fill("100000")
+    page.get_by_role("button", name="Save the budget").click()
+    page.wait_for_selector("text=Budget saved.")
+
+    page.get_by_role("button", name="Submit the proposal").click()
+    page.wait_for_selector("text=fix the points below")
+    shot(page, "11-eligibility-errors")
+    failures = page.locator("#eligibility li").all_inner_texts()
+    assert failures == ["Attach the required file “Scientific document”."]
+
+    pdf = tmp_path / "document.pdf"
+    pdf.write_bytes(PDF)
+    page.locator("#questions input[type=file]").set_input_files(str(pdf))
+    page.get_by_role("button", name="Save the answers").click()
+    page.wait_for_selector("text=Answers saved.")
+    page.get_by_role("button", name="Submit the proposal").click()
+    page.wait_for_selector("text=Proposal submitted.")
+    shot(page, "12-submitted")
+    assert Proposal.objects.get(code=code).state == "submitted"
+    assert page.console_errors == []
+
+    co = english()
+    _login(co, "reviewer@example.org")
+    co.goto("/proposals/")
+    co.get_by_role("link", name="Answer").click()
+    co.get_by_role("button", name="Accept").click()
+    co.wait_for_selector("text=You joined the team")
+    assert co.locator("form[action$='/details/']").count() == 0
+    assert co.locator("#details").inner_text().count("108,000.00 €") == 1
+    shot(co, "13-co-applicant-read-only")
+
+
+def test_a_submission_after_the_deadline_is_refused(english, shot, open_call, applicant, company):
+    from tests.submissions.conftest import PDF as _  # noqa: F401 - same bytes as the unit tests
+
+    page = english()
+    _login(page, "applicant@example.org")
+    page.goto(f"/calls/{open_call.code}/apply/")
+    page.get_by_label("Working title").fill("Late proposal")
+    page.get_by_role("button", name="Create the draft").click()
+    page.wait_for_selector("text=Draft created")
+
+    Call.objects.filter(pk=open_call.pk).update(closes_at=timezone.now() - datetime.timedelta(seconds=1))
+    page.get_by_role("button", name="Submit the proposal").click()
+
+    page.wait_for_selector("text=The deadline has passed")
+    shot(page, "14-deadline-refused")
+    assert Proposal.objects.get().state == "draft"
