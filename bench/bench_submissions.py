@@ -30,37 +30,57 @@ def _setup() -> None:
     call_command("migrate", verbosity=0)
 
 
-def _populate(count: int):  # noqa: ANN202 - returns the call and the office user
+def _populate(count: int):
+    from django.utils import timezone
+
     from grappe.calls.models import Call
     from grappe.people.models import Organisation, Person, Relationship, Role, RoleKind, User
     from grappe.programmes.models import CostCategory, Programme
     from grappe.submissions.models import BudgetLine, CoFunding, Proposal, ProposalPartner
-    from django.utils import timezone
 
     rng = random.Random(1)
     programme = Programme.objects.create(
         name="Bench", funders="Bench", total_amount=Decimal("1e9"), start_year=2026, end_year=2028
     )
     call = Call.objects.create(
-        programme=programme, call_type="research", title_fr="Bench", title_en="Bench",
-        opens_at=timezone.now() - timezone.timedelta(days=30), closes_at=timezone.now() - timezone.timedelta(days=1),
-        budget=Decimal("1e8"), max_amount=Decimal("1e6"), state="closed",
+        programme=programme,
+        call_type="research",
+        title_fr="Bench",
+        title_en="Bench",
+        opens_at=timezone.now() - timezone.timedelta(days=30),
+        closes_at=timezone.now() - timezone.timedelta(days=1),
+        budget=Decimal("1e8"),
+        max_amount=Decimal("1e6"),
+        state="closed",
     )
     orgs = Organisation.objects.bulk_create(
-        Organisation(name=f"Org {i}", kind="university" if i < 20 else "sme",
-                     relationship=Relationship.MEMBER if i < 20 else Relationship.PARTNER)
+        Organisation(
+            name=f"Org {i}",
+            kind="university" if i < 20 else "sme",
+            relationship=Relationship.MEMBER if i < 20 else Relationship.PARTNER,
+        )
         for i in range(80)
     )
-    people = Person.objects.bulk_create(Person(first_name=f"P{i}", last_name="Bench", email=f"p{i}@bench.example") for i in range(500))
+    people = Person.objects.bulk_create(
+        Person(first_name=f"P{i}", last_name="Bench", email=f"p{i}@bench.example") for i in range(500)
+    )
     office_person = Person.objects.create(first_name="Office", last_name="Bench", email="office@bench.example")
     office = User.objects.create_user(email="office@bench.example", password="x", person=office_person)
     Role.objects.create(person=office_person, kind=RoleKind.OFFICE)
     category = CostCategory.objects.get(code="personnel")
     now = timezone.now()
     proposals = Proposal.objects.bulk_create(
-        Proposal(call=call, title=f"Proposal {i} on trustworthy AI", acronym=f"B{i}", lead=rng.choice(people),
-                 lead_organisation=orgs[i % 20], requested_amount=Decimal(rng.randint(50, 500) * 1000),
-                 state="submitted", submitted_at=now, eligible=True)
+        Proposal(
+            call=call,
+            title=f"Proposal {i} on trustworthy AI",
+            acronym=f"B{i}",
+            lead=rng.choice(people),
+            lead_organisation=orgs[i % 20],
+            requested_amount=Decimal(rng.randint(50, 500) * 1000),
+            state="submitted",
+            submitted_at=now,
+            eligible=True,
+        )
         for i in range(count)
     )
     partners = ProposalPartner.objects.bulk_create(
@@ -68,11 +88,16 @@ def _populate(count: int):  # noqa: ANN202 - returns the call and the office use
     )
     CoFunding.objects.bulk_create(
         CoFunding(partner=pp, year=year, kind=kind, amount=Decimal("1000.00"))
-        for pp in partners for year in (2026, 2027) for kind in ("cash", "in_kind")
+        for pp in partners
+        for year in (2026, 2027)
+        for kind in ("cash", "in_kind")
     )
     BudgetLine.objects.bulk_create(
-        BudgetLine(proposal=p, category=category, organisation=p.lead_organisation, year=year, amount=Decimal("20000.00"))
-        for p in proposals for year in (2026, 2027)
+        BudgetLine(
+            proposal=p, category=category, organisation=p.lead_organisation, year=year, amount=Decimal("20000.00")
+        )
+        for p in proposals
+        for year in (2026, 2027)
     )
     return call, office
 
@@ -130,10 +155,14 @@ def main() -> None:
         _cleanup()
 
     print(f"Proposal list of one call (SQLite={'sqlite' in os.environ.get('DATABASE_URL', 'sqlite')}), office view")
-    print(f"{'proposals':>10} {'seed s':>7} {'q p1':>5} {'ms p1':>7} {'q last':>6} {'ms last':>8} {'q filt':>6} {'ms filt':>8}")
+    print(
+        f"{'proposals':>10} {'seed s':>7} {'q p1':>5} {'ms p1':>7} {'q last':>6} {'ms last':>8} {'q filt':>6} {'ms filt':>8}"
+    )
     for count, load, q1, t1, q2, t2, q3, t3 in rows:
         print(f"{count:>10} {load:>7.1f} {q1:>5} {t1 * 1000:>7.0f} {q2:>6} {t2 * 1000:>8.0f} {q3:>6} {t3 * 1000:>8.0f}")
-    print(f"CSV export, {PROPOSALS} proposals: {csv_t:.2f} s, peak Python memory {csv_mem:.1f} MB, {csv_size / 1e6:.1f} MB")
+    print(
+        f"CSV export, {PROPOSALS} proposals: {csv_t:.2f} s, peak Python memory {csv_mem:.1f} MB, {csv_size / 1e6:.1f} MB"
+    )
     print(f"Excel export, {PROPOSALS} proposals: {x_t:.2f} s, peak Python memory {x_mem:.1f} MB, {x_size / 1e6:.1f} MB")
     sys.stdout.flush()
 

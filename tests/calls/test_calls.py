@@ -243,3 +243,19 @@ def test_editing_a_call_keeps_its_programme(as_persona, db):
 
     assert response.status_code == 302
     assert Call.objects.get(pk=call.pk).title_en == "Renamed"
+
+
+@pytest.mark.parametrize("item_count", [1, 4])
+def test_call_list_query_counts(as_persona, django_assert_num_queries, db, item_count):
+    programme = ProgrammeFactory(total_amount=Decimal("100000000"))
+    for _ in range(item_count):
+        call = CallFactory(programme=programme)
+        ProposalFactory(call=call)
+    office, public = as_persona("office"), as_persona("anonymous")
+
+    with django_assert_num_queries(5):
+        office.get(reverse("calls:office_list"))
+    with django_assert_num_queries(2):
+        public.get(reverse("calls:list"))
+    with django_assert_num_queries(5):
+        office.get(reverse("programmes:list"))

@@ -319,3 +319,75 @@ def test_saving_details_keeps_the_lead_organisation(as_persona, draft, universit
 
     assert f'value="{university.code}" selected' in page.content.decode()
     assert Proposal.objects.get(pk=draft.pk).lead_organisation == university
+
+
+EDIT_ENDPOINTS = [
+    "submissions:edit_details",
+    "submissions:invite",
+    "submissions:add_partner",
+    "submissions:cofunding",
+    "submissions:budget",
+    "submissions:answers",
+    "submissions:ethics",
+    "submissions:submit",
+    "submissions:withdraw",
+    "submissions:reopen",
+]
+
+
+@pytest.mark.parametrize(
+    "persona", ["office", "board", "institution_contact", "partner_contact", "reviewer", "outsider"]
+)
+@pytest.mark.parametrize("url_name", EDIT_ENDPOINTS)
+def test_only_the_team_writes_to_a_draft(as_persona, complete_draft, persona, url_name):
+    before = Proposal.objects.get(pk=complete_draft.pk)
+
+    response = as_persona(persona).post(reverse(url_name, args=[complete_draft.code]), {"version": "1", "title": "X"})
+
+    after = Proposal.objects.get(pk=complete_draft.pk)
+    assert response.status_code == 404
+    assert (after.version, after.state, after.title) == (before.version, before.state, before.title)
+
+
+@pytest.mark.parametrize("url_name", EDIT_ENDPOINTS)
+def test_anonymous_writes_are_sent_to_log_in(client, complete_draft, url_name):
+    response = client.post(reverse(url_name, args=[complete_draft.code]), {"version": "1"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_printable_summary_access(as_persona, submitted, persona):
+    response = as_persona(persona).get(reverse("submissions:summary", args=[submitted.code]))
+
+    expected = (
+        200 if persona in {"office", "applicant", "institution_contact"} else 302 if persona == "anonymous" else 404
+    )
+    assert response.status_code == expected
+    if expected == 200:
+        assert submitted.code in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["office", "applicant", "outsider"])
+def test_invitation_page_is_only_for_the_invited_address(as_persona, draft, persona):
+    from grappe.submissions.models import TeamMember
+
+    member = TeamMember.objects.create(proposal=draft, email="outsider@example.org")
+
+    response = as_persona(persona).get(reverse("submissions:invitation", args=[member.token]))
+
+    assert response.status_code == (200 if persona == "outsider" else 404)
+
+
+def test_co_applicant_cannot_manage_the_team(as_persona, draft, reviewer):
+    from grappe.submissions.models import TeamMember
+
+    TeamMember.objects.create(proposal=draft, person=reviewer.person, email=reviewer.email, state="accepted")
+
+    response = as_persona("reviewer").post(
+        reverse("submissions:invite", args=[draft.code]), {"email": "friend@example.org", "role": "member"}
+    )
+
+    assert response.status_code == 404
+    assert not TeamMember.objects.filter(email="friend@example.org").exists()
