@@ -50,6 +50,7 @@ lint: install-test
 	$(BIN)/ruff format --check grappe tests bench
 	$(BIN)/ruff check grappe tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 fmt: install-test
 	$(BIN)/ruff format grappe tests bench

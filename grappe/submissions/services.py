@@ -312,7 +312,9 @@ def submit_proposal(proposal: Proposal, *, actor: Any, now: datetime | None = No
     a receipt email to the team after the transaction commits.
     """
     proposal = (
-        Proposal.objects.select_for_update().select_related("call__programme", "lead_organisation").get(pk=proposal.pk)
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("call__programme", "lead_organisation")
+        .get(pk=proposal.pk)
     )
     now = now or timezone.now()
     call = proposal.call
@@ -369,7 +371,7 @@ def withdraw_proposal(proposal: Proposal, *, actor: Any) -> Proposal:
 @transaction.atomic
 def reopen_proposal(proposal: Proposal, *, actor: Any, now: datetime | None = None) -> Proposal:
     """Back to draft, for edits, as long as the call is open."""
-    proposal = Proposal.objects.select_for_update().select_related("call").get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
     if proposal.state == ProposalState.DRAFT:
         raise SubmissionError(_("This proposal is already a draft."))
     if not proposal.call.is_open(now):

@@ -1,0 +1,77 @@
+import numpy as np
+import pytest
+
+from grappe.engine.affinity import tfidf_affinity, top_k_per_proposal
+from grappe.engine.types import Document, Profile
+
+PROPOSALS = [
+    Document("p-nlp", "Large language models for French legal documents", "We adapt language models to legal French."),
+    Document("p-vision", "Segmentation of medical images", "Deep networks segment tumours in MRI scans."),
+    Document("p-robot", "Motion planning for mobile robots", "Sampling-based planners for robots in warehouses."),
+]
+REVIEWERS = [
+    Profile("r-nlp", ("natural language processing",), (Document("d1", "Language models for legal text", year=2024),)),
+    Profile(
+        "r-vision", ("medical imaging",), (Document("d2", "MRI tumour segmentation with deep networks", year=2023),)
+    ),
+    Profile(
+        "r-robot",
+        ("robotics",),
+        (
+            Document("d3", "Motion planning for warehouse robots", year=2015),
+            Document("d4", "Planners for mobile robots", year=2022),
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("aggregate", ["max", "mean_top_k", "recency"])
+def test_each_proposal_ranks_its_expert_first(aggregate):
+    result = tfidf_affinity(PROPOSALS, REVIEWERS, aggregate=aggregate)
+
+    assert result.scores.shape == (3, 3)
+    assert ((result.scores >= 0) & (result.scores <= 1)).all()
+    assert [int(np.argmax(result.scores[:, p])) for p in range(3)] == [0, 1, 2]
+
+
+def test_scores_are_deterministic():
+    first = tfidf_affinity(PROPOSALS, REVIEWERS).scores
+    second = tfidf_affinity(PROPOSALS, REVIEWERS).scores
+
+    assert np.array_equal(first, second)
+
+
+def test_explanation_names_shared_terms_and_the_closest_publication():
+    result = tfidf_affinity(PROPOSALS, REVIEWERS)
+
+    why = result.explain(1, 1)
+
+    assert why.document_id == "d2"
+    assert why.document_title == "MRI tumour segmentation with deep networks"
+    assert {"segmentation", "mri"} <= set(why.terms)
+    assert why.score == pytest.approx(float(result.scores[1, 1]))
+
+
+def test_recency_discounts_old_publications():
+    old = [Profile("r", (), (Document("d", "Motion planning for warehouse robots", year=2000),))]
+    new = [Profile("r", (), (Document("d", "Motion planning for warehouse robots", year=2024),))]
+
+    discounted = tfidf_affinity(PROPOSALS, old, aggregate="recency", reference_year=2024, half_life_years=8).scores
+    kept = tfidf_affinity(PROPOSALS, new, aggregate="recency", reference_year=2024, half_life_years=8).scores
+
+    assert discounted[0, 2] == pytest.approx(kept[0, 2] / 8)
+
+
+def test_reviewer_without_documents_scores_zero():
+    result = tfidf_affinity(PROPOSALS, [Profile("empty")])
+
+    assert result.scores.tolist() == [[0.0, 0.0, 0.0]]
+    assert result.explain(0, 0).document_id is None
+
+
+def test_top_k_per_proposal():
+    scores = np.array([[0.1, 0.9], [0.5, 0.2], [0.3, 0.4]])
+
+    triples = top_k_per_proposal(scores, 2)
+
+    assert sorted(triples) == sorted([(1, 0, 0.5), (2, 0, 0.3), (0, 1, 0.9), (2, 1, 0.4)])
