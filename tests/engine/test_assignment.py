@@ -1,6 +1,7 @@
 """Invariants on random instances, brute force on tiny ones, infeasible causes, randomised caps."""
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -44,7 +45,7 @@ def _check_invariants(a, scores, k, max_load, min_load, forbidden, forced):
     assert a.total == pytest.approx(sum(scores[r, p] for r, p in pairs))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(instance=instances(), objective=st.sampled_from(OBJECTIVES))
 def test_every_result_respects_the_constraints(instance, objective):
     scores, k, max_load, min_load, forbidden, forced, seed = instance
@@ -61,9 +62,15 @@ def test_every_result_respects_the_constraints(instance, objective):
             seed=seed,
         )
     except Infeasible:
-        assert _brute_force(scores, k, max_load, min_load, forbidden, forced) is None
+        if _search_size(scores, k) <= 20_000:  # brute force only where it stays cheap
+            assert _brute_force(scores, k, max_load, min_load, forbidden, forced) is None
         return
     _check_invariants(a, scores, k, max_load, min_load, forbidden, forced)
+
+
+def _search_size(scores, k):
+    n_r, n_p = scores.shape
+    return math.comb(n_r, k) ** n_p
 
 
 def _feasible_assignments(scores, k, max_load, min_load, forbidden, forced):
@@ -90,14 +97,14 @@ def _brute_force(scores, k, max_load, min_load, forbidden, forced, objective="ma
     return best
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(instance=instances())
 def test_max_affinity_and_fair_agree_with_brute_force(instance):
     scores, k, max_load, min_load, forbidden, forced, _seed = instance
-    if scores.shape[1] > 4:
-        scores = scores[:, :4]
-        forbidden = [(r, p) for r, p in forbidden if p < 4]
-        forced = [(r, p) for r, p in forced if p < 4]
+    if scores.shape[1] > 3:  # keep the brute force small: at most C(7, 2)^3 combinations
+        scores = scores[:, :3]
+        forbidden = [(r, p) for r, p in forbidden if p < 3]
+        forced = [(r, p) for r, p in forced if p < 3]
     expected = _brute_force(scores, k, max_load, min_load, forbidden, forced)
     if expected is None:
         with pytest.raises(Infeasible):
