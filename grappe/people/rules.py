@@ -62,9 +62,9 @@ def roles_of(user: Any) -> UserRoles:
 
 
 def forget_roles(user: Any) -> None:
-    """Drop the cached roles (after a role is granted or revoked in the same request)."""
-    if hasattr(user, "_grappe_roles"):
-        del user._grappe_roles
+    """Drop the cached roles and what was derived from them (``_grappe_*`` attributes)."""
+    for name in [n for n in vars(user) if n.startswith("_grappe_")]:
+        delattr(user, name)
 
 
 @rules.predicate

@@ -39,8 +39,11 @@ def contact_organisation_ids(user: Any, kind: str) -> set[int]:
     direct = _contact_orgs(user, kind)
     if not direct:
         return set()
-    children = set(Organisation.objects.filter(parent_id__in=direct).values_list("id", flat=True))
-    return direct | children
+    cache: dict[str, set[int]] = user.__dict__.setdefault("_grappe_contact_ids", {})  # once per request
+    if kind not in cache:
+        children = set(Organisation.objects.filter(parent_id__in=direct).values_list("id", flat=True))
+        cache[kind] = direct | children
+    return cache[kind]
 
 
 def proposals_visible_to(user: Any) -> QuerySet[Proposal]:

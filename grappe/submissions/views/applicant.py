@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -172,25 +173,46 @@ def _conflict(request: HttpRequest, proposal: Proposal, section: str) -> HttpRes
     return _redirect_section(proposal, section)
 
 
+def _save_section(
+    request: HttpRequest,
+    proposal: Proposal,
+    form: Any,
+    *,
+    form_name: str,
+    section: str,
+    save: Callable[[Any], object],
+    message: str,
+) -> HttpResponse:
+    """The shared path of every section form: errors inline, version conflicts told, success."""
+    if not form.is_valid():
+        return render(request, "submissions/proposal.html", _context(request, proposal, **{form_name: form}))
+    try:
+        save(form)
+    except ConcurrentEditError:
+        return _conflict(request, proposal, section)
+    messages.success(request, message)
+    return _redirect_section(proposal, section)
+
+
 @login_required
 @require_POST
 def edit_details(request: HttpRequest, code: str) -> HttpResponse:
     proposal = _edit(request, code)
-    form = ProposalDetailsForm(request.POST, instance=Proposal.objects.get(pk=proposal.pk))
-    if not form.is_valid():
-        return render(request, "submissions/proposal.html", _context(request, proposal, details_form=form), status=200)
-    try:
-        services.update_proposal(
+    return _save_section(
+        request,
+        proposal,
+        ProposalDetailsForm(request.POST, instance=Proposal.objects.get(pk=proposal.pk)),
+        form_name="details_form",
+        section="details",
+        save=lambda form: services.update_proposal(
             proposal,
             actor=request.user,
             changes=form.changes(),
             expected_version=form.cleaned_data["version"],
             keywords=form.cleaned_data["keywords"],
-        )
-    except ConcurrentEditError:
-        return _conflict(request, proposal, "details")
-    messages.success(request, _("Details saved."))
-    return _redirect_section(proposal, "details")
+        ),
+        message=_("Details saved."),
+    )
 
 
 @login_required
@@ -275,17 +297,17 @@ def remove_partner(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def save_cofunding(request: HttpRequest, code: str) -> HttpResponse:
     proposal = _edit(request, code)
     partners = list(proposal.partners.select_related("organisation").prefetch_related("cofunding"))
-    form = CofundingForm(request.POST, proposal=proposal, partners=partners, years=proposal.call.programme.years)
-    if not form.is_valid():
-        return render(request, "submissions/proposal.html", _context(request, proposal, cofunding_form=form))
-    try:
-        services.save_cofunding(
+    return _save_section(
+        request,
+        proposal,
+        CofundingForm(request.POST, proposal=proposal, partners=partners, years=proposal.call.programme.years),
+        form_name="cofunding_form",
+        section="partners",
+        save=lambda form: services.save_cofunding(
             proposal, actor=request.user, values=form.values(form.keys), expected_version=form.cleaned_data["version"]
-        )
-    except ConcurrentEditError:
-        return _conflict(request, proposal, "partners")
-    messages.success(request, _("Co-funding saved."))
-    return _redirect_section(proposal, "partners")
+        ),
+        message=_("Co-funding saved."),
+    )
 
 
 @login_required
@@ -301,37 +323,38 @@ def save_budget(request: HttpRequest, code: str) -> HttpResponse:
         organisations=_beneficiaries(proposal, partners),
         years=programme.years,
     )
-    if not form.is_valid():
-        return render(request, "submissions/proposal.html", _context(request, proposal, budget_form=form))
-    try:
-        services.save_budget(
+    return _save_section(
+        request,
+        proposal,
+        form,
+        form_name="budget_form",
+        section="budget",
+        save=lambda form: services.save_budget(
             proposal, actor=request.user, values=form.values(form.keys), expected_version=form.cleaned_data["version"]
-        )
-    except ConcurrentEditError:
-        return _conflict(request, proposal, "budget")
-    messages.success(request, _("Budget saved."))
-    return _redirect_section(proposal, "budget")
+        ),
+        message=_("Budget saved."),
+    )
 
 
 @login_required
 @require_POST
 def save_answers(request: HttpRequest, code: str) -> HttpResponse:
     proposal = _edit(request, code)
-    form = AnswersForm(request.POST, request.FILES, proposal=proposal, questions=list(proposal.call.questions.all()))
-    if not form.is_valid():
-        return render(request, "submissions/proposal.html", _context(request, proposal, answers_form=form))
-    try:
-        services.save_answers(
+    return _save_section(
+        request,
+        proposal,
+        AnswersForm(request.POST, request.FILES, proposal=proposal, questions=list(proposal.call.questions.all())),
+        form_name="answers_form",
+        section="questions",
+        save=lambda form: services.save_answers(
             proposal,
             actor=request.user,
             values=form.values(),
             files=form.files_by_question(),
             expected_version=form.cleaned_data["version"],
-        )
-    except ConcurrentEditError:
-        return _conflict(request, proposal, "questions")
-    messages.success(request, _("Answers saved."))
-    return _redirect_section(proposal, "questions")
+        ),
+        message=_("Answers saved."),
+    )
 
 
 @login_required
@@ -339,17 +362,17 @@ def save_answers(request: HttpRequest, code: str) -> HttpResponse:
 def save_ethics(request: HttpRequest, code: str) -> HttpResponse:
     proposal = _edit(request, code)
     ethics = EthicsAssessment.objects.filter(proposal=proposal).first() or EthicsAssessment(proposal=proposal)
-    form = EthicsForm(request.POST, instance=ethics, proposal=proposal)
-    if not form.is_valid():
-        return render(request, "submissions/proposal.html", _context(request, proposal, ethics_form=form))
-    try:
-        services.save_ethics(
+    return _save_section(
+        request,
+        proposal,
+        EthicsForm(request.POST, instance=ethics, proposal=proposal),
+        form_name="ethics_form",
+        section="ethics",
+        save=lambda form: services.save_ethics(
             proposal, actor=request.user, data=form.values(), expected_version=form.cleaned_data["version"]
-        )
-    except ConcurrentEditError:
-        return _conflict(request, proposal, "ethics")
-    messages.success(request, _("Ethics and AI Act self-assessment saved."))
-    return _redirect_section(proposal, "ethics")
+        ),
+        message=_("Ethics and AI Act self-assessment saved."),
+    )
 
 
 @login_required
