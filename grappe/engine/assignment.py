@@ -17,17 +17,21 @@ Objectives:
   lower bounds (minimum loads, forced pairs, group coverage) become arcs with a large bonus,
   checked afterwards.
 - ``fair``: maximise the worst proposal's total affinity :math:`\\min_p \\sum_r w_{rp} x_{rp}`,
-  then the total among the assignments reaching it. Two MILPs (HiGHS through SciPy) over each
-  proposal's best candidates (widened until feasible); the LP relaxation over all pairs is the
+  then the total among the assignments reaching it. Two MILPs (HiGHS through SciPy) on tiny
+  instances, reweighted max-affinity flows beyond; the LP relaxation over all pairs is the
   reported bound, so the gap is proven.
 - ``randomized`` (Jecmen et al., 2020): maximise :math:`\\sum w x` over fractional
-  :math:`0 \\le x \\le q`, then sample an integral assignment whose marginals are exactly that
-  fractional solution by dependent rounding (Gandhi et al., 2006). No pair is assigned with
-  probability above :math:`q`, which blunts collusion rings and bid manipulation.
+  :math:`0 \\le x \\le q` (exactly, as a min-cost flow with scaled capacities), then sample an
+  integral assignment whose marginals are exactly that fractional solution by dependent rounding
+  (Gandhi et al., 2006). No pair is assigned with probability above :math:`q`, which blunts
+  collusion rings and bid manipulation.
+
+Large instances are solved on a candidate graph with pricing; see :mod:`grappe.engine.candidates`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,12 +43,15 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from grappe.engine import ENGINE_VERSION
+from grappe.engine.candidates import Edges, Pool
 from grappe.engine.types import Infeasible
 
 Objective = Literal["max-affinity", "fair", "randomized"]
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 SCALE = 1_000_000  # affinities become integer costs with 6 decimals
+MILP_EDGES = 2_000  # fair: MILP up to this many candidate pairs, reweighted flows beyond
+FULL_GRAPH_PAIRS = 250_000  # above this many allowed pairs, solve on a candidate graph and price the rest
 
 
 @dataclass(frozen=True)
@@ -112,94 +119,92 @@ def _per(value: int | Sequence[int] | IntArray, size: int, name: str) -> IntArra
     return array
 
 
-def _build(
-    scores: FloatArray | sparse.spmatrix | sparse.sparray,
+def _problem(
+    pool: Pool,
+    edges: Edges,
     *,
-    reviews_per_proposal: int | Sequence[int],
-    max_load: int | Sequence[int],
-    min_load: int | Sequence[int],
-    forbidden: Iterable[tuple[int, int]],
-    forced: Iterable[tuple[int, int]],
-    group: Sequence[int] | None,
+    forced: IntArray,
+    demand: IntArray,
+    min_load: IntArray,
+    max_load: IntArray,
+    group: npt.NDArray[np.bool_] | None,
 ) -> _Problem:
-    if sparse.issparse(scores):
-        coo = sparse.coo_array(scores)
-        n_r, n_p = coo.shape
-        edge_r, edge_p, edge_w = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.float64)
-    else:
-        dense = np.asarray(scores, dtype=np.float64)
-        if dense.ndim != 2:
-            raise ValueError("scores must be a 2-D reviewer × proposal array")
-        n_r, n_p = dense.shape
-        rr, pp = np.meshgrid(np.arange(n_r), np.arange(n_p), indexing="ij")
-        edge_r, edge_p, edge_w = rr.ravel().astype(np.int64), pp.ravel().astype(np.int64), dense.ravel()
-    if np.isnan(edge_w).any():
-        raise ValueError("scores must not contain NaN")
-    key = edge_r * n_p + edge_p
-    banned = {r * n_p + p for r, p in forbidden}
-    must = {r * n_p + p for r, p in forced}
-    clash = banned & must
-    if clash:
-        r, p = divmod(min(clash), n_p)
-        raise Infeasible(f"pair (reviewer {r}, proposal {p}) is both forced and forbidden")
-    keep = ~np.isin(key, np.fromiter(banned, dtype=np.int64, count=len(banned))) if banned else np.ones(key.size, bool)
-    edge_r, edge_p, edge_w, key = edge_r[keep], edge_p[keep], edge_w[keep], key[keep]
-    missing = must - set(key.tolist())
-    if missing:  # a forced pair absent from a sparse candidate set joins it with affinity 0
-        extra = np.array(sorted(missing), dtype=np.int64)
-        edge_r = np.concatenate([edge_r, extra // n_p])
-        edge_p = np.concatenate([edge_p, extra % n_p])
-        edge_w = np.concatenate([edge_w, np.zeros(extra.size)])
-        key = np.concatenate([key, extra])
-    order = np.argsort(key, kind="stable")
-    edge_r, edge_p, edge_w, key = edge_r[order], edge_p[order], edge_w[order], key[order]
-    forced_mask = np.isin(key, np.fromiter(must, dtype=np.int64, count=len(must))) if must else np.zeros(key.size, bool)
-    group_mask = None
-    if group is not None:
-        group_mask = np.zeros(n_r, dtype=bool)
-        group_mask[list(group)] = True
+    """The problem restricted to ``edges`` plus the forced pairs (with affinity 0 if absent from the pool)."""
+    n_p = pool.n_proposals
+    r, p, w = edges.r, edges.p, edges.w
+    if forced.size:
+        fr, fp = np.divmod(forced, n_p)
+        fw, present = pool.weight(fr, fp)
+        r, p, w = np.concatenate([r, fr]), np.concatenate([p, fp]), np.concatenate([w, np.where(present, fw, 0.0)])
+    key = r * n_p + p
+    key, index = np.unique(key, return_index=True)
+    r, p, w = r[index], p[index], w[index]
     return _Problem(
-        n_reviewers=n_r,
+        n_reviewers=pool.n_reviewers,
         n_proposals=n_p,
-        edge_r=edge_r,
-        edge_p=edge_p,
-        edge_w=edge_w,
-        forced=forced_mask,
-        demand=_per(reviews_per_proposal, n_p, "reviews_per_proposal"),
-        min_load=_per(min_load, n_r, "min_load"),
-        max_load=_per(max_load, n_r, "max_load"),
-        group=group_mask,
+        edge_r=r,
+        edge_p=p,
+        edge_w=w,
+        forced=np.isin(key, forced) if forced.size else np.zeros(key.size, dtype=bool),
+        demand=demand,
+        min_load=min_load,
+        max_load=max_load,
+        group=group,
     )
 
 
-def _check(problem: _Problem) -> None:
+def _keys(pairs: Iterable[tuple[int, int]], n_r: int, n_p: int, name: str) -> IntArray:
+    array = np.array([(int(r), int(p)) for r, p in pairs], dtype=np.int64).reshape(-1, 2)
+    if array.size and (
+        (array[:, 0] < 0).any() or (array[:, 0] >= n_r).any() or (array[:, 1] < 0).any() or (array[:, 1] >= n_p).any()
+    ):
+        raise ValueError(f"{name} pairs must be (reviewer, proposal) indices within the scores' shape")
+    return np.unique(array[:, 0] * n_p + array[:, 1])
+
+
+def _check_pool(
+    pool: Pool,
+    *,
+    forced: IntArray,
+    demand: IntArray,
+    min_load: IntArray,
+    max_load: IntArray,
+    group: npt.NDArray[np.bool_] | None,
+) -> None:
     """Raise Infeasible with the first cause found by counting (before any solver runs)."""
-    if (problem.min_load > problem.max_load).any():
-        r = int(np.flatnonzero(problem.min_load > problem.max_load)[0])
+    n_r, n_p = pool.n_reviewers, pool.n_proposals
+    if (min_load > max_load).any():
+        r = int(np.flatnonzero(min_load > max_load)[0])
         raise Infeasible(f"reviewer {r} has a minimum load above their maximum load")
-    usable = problem.max_load[problem.edge_r] > 0
-    eligible = np.bincount(problem.edge_p[usable], minlength=problem.n_proposals)
-    short = np.flatnonzero(eligible < problem.demand)
+    usable = max_load > 0
+    eligible, in_group = pool.eligible(usable, group)
+    if forced.size:  # forced pairs absent from a sparse pool join it
+        fr, fp = np.divmod(forced, n_p)
+        _w, present = pool.weight(fr, fp)
+        extra = ~present & usable[fr]
+        eligible = eligible + np.bincount(fp[extra], minlength=n_p)
+        if in_group is not None and group is not None:
+            in_group = in_group + np.bincount(fp[extra & group[fr]], minlength=n_p)
+    short = np.flatnonzero(eligible < demand)
     if short.size:
         p = int(short[0])
-        raise Infeasible(f"proposal {p} has {int(eligible[p])} eligible reviewers, needs {int(problem.demand[p])}")
-    needed, capacity = int(problem.demand.sum()), int(problem.max_load.sum())
+        raise Infeasible(f"proposal {p} has {int(eligible[p])} eligible reviewers, needs {int(demand[p])}")
+    needed, capacity = int(demand.sum()), int(max_load.sum())
     if capacity < needed:
         raise Infeasible(f"reviewers can take {capacity} reviews in all, {needed} are needed")
-    if int(problem.min_load.sum()) > needed:
-        raise Infeasible(f"minimum loads add up to {int(problem.min_load.sum())} reviews, only {needed} are needed")
-    forced_r = np.bincount(problem.edge_r[problem.forced], minlength=problem.n_reviewers)
-    forced_p = np.bincount(problem.edge_p[problem.forced], minlength=problem.n_proposals)
-    if (forced_r > problem.max_load).any():
-        r = int(np.flatnonzero(forced_r > problem.max_load)[0])
+    if int(min_load.sum()) > needed:
+        raise Infeasible(f"minimum loads add up to {int(min_load.sum())} reviews, only {needed} are needed")
+    fr, fp = np.divmod(forced, n_p)
+    forced_r = np.bincount(fr, minlength=n_r)
+    forced_p = np.bincount(fp, minlength=n_p)
+    if (forced_r > max_load).any():
+        r = int(np.flatnonzero(forced_r > max_load)[0])
         raise Infeasible(f"reviewer {r} has {int(forced_r[r])} forced proposals, above their maximum load")
-    if (forced_p > problem.demand).any():
-        p = int(np.flatnonzero(forced_p > problem.demand)[0])
+    if (forced_p > demand).any():
+        p = int(np.flatnonzero(forced_p > demand)[0])
         raise Infeasible(f"proposal {p} has {int(forced_p[p])} forced reviewers, more than it needs")
-    if problem.group is not None:
-        in_group = problem.group[problem.edge_r] & usable
-        covered = np.bincount(problem.edge_p[in_group], minlength=problem.n_proposals)
-        lacking = np.flatnonzero((covered == 0) & (problem.demand > 0))
+    if in_group is not None:
+        lacking = np.flatnonzero((in_group == 0) & (demand > 0))
         if lacking.size:
             raise Infeasible(f"proposal {int(lacking[0])} has no eligible reviewer from the required group")
 
@@ -237,33 +242,72 @@ def _result(
     )
 
 
-def _verify(problem: _Problem, chosen: npt.NDArray[np.bool_]) -> None:
-    """Raise Infeasible if a solver's answer breaks a constraint (lower bounds it could not meet)."""
-    per_p = np.bincount(problem.edge_p[chosen], minlength=problem.n_proposals)
-    per_r = np.bincount(problem.edge_r[chosen], minlength=problem.n_reviewers)
-    if (per_p != problem.demand).any():
-        p = int(np.flatnonzero(per_p != problem.demand)[0])
+def _verify(problem: _Problem, x: npt.NDArray[Any]) -> None:
+    """Raise Infeasible if a solver's answer ``x`` (0/1 or fractional per edge) breaks a constraint."""
+    x = np.asarray(x, dtype=np.float64)
+    tol = 1e-7
+    per_p = np.bincount(problem.edge_p, weights=x, minlength=problem.n_proposals)
+    per_r = np.bincount(problem.edge_r, weights=x, minlength=problem.n_reviewers)
+    if (np.abs(per_p - problem.demand) > tol).any():
+        p = int(np.flatnonzero(np.abs(per_p - problem.demand) > tol)[0])
         raise Infeasible(f"proposal {p} cannot get {int(problem.demand[p])} reviewers under these loads")
-    if (per_r < problem.min_load).any():
-        r = int(np.flatnonzero(per_r < problem.min_load)[0])
+    if (per_r < problem.min_load - tol).any():
+        r = int(np.flatnonzero(per_r < problem.min_load - tol)[0])
         raise Infeasible(f"reviewer {r} cannot reach their minimum load of {int(problem.min_load[r])}")
-    if (problem.forced & ~chosen).any():
-        e = int(np.flatnonzero(problem.forced & ~chosen)[0])
+    if (problem.forced & (x < 1 - tol)).any():
+        e = int(np.flatnonzero(problem.forced & (x < 1 - tol))[0])
         raise Infeasible(
             f"forced pair (reviewer {int(problem.edge_r[e])}, proposal {int(problem.edge_p[e])}) cannot be kept"
         )
     if problem.group is not None:
-        covered = np.bincount(problem.edge_p[chosen & problem.group[problem.edge_r]], minlength=problem.n_proposals)
-        lacking = np.flatnonzero((covered == 0) & (problem.demand > 0))
+        in_group = problem.group[problem.edge_r]
+        covered = np.bincount(problem.edge_p, weights=x * in_group, minlength=problem.n_proposals)
+        lacking = np.flatnonzero((covered < 1 - tol) & (problem.demand > 0))
         if lacking.size:
             raise Infeasible(f"proposal {int(lacking[0])} cannot get a reviewer from the required group")
 
 
-def _max_affinity_flow(problem: _Problem) -> npt.NDArray[np.bool_]:
+@dataclass(frozen=True)
+class _Flow:
+    flow: IntArray  # units on each candidate edge (0 or 1 unless scaled)
+    potential: IntArray  # shortest-path distances in the residual graph (dual prices)
+    reviewer_node: IntArray
+    proposal_node: IntArray
+    slot_node: IntArray
+
+
+def _potentials(
+    tails: IntArray, heads: IntArray, *, costs: IntArray, caps: IntArray, flows: IntArray, n: int
+) -> IntArray:
+    """Distances from a virtual root to every node of the residual graph (Bellman–Ford, vectorised).
+
+    The flow is optimal, so the residual graph has no negative cycle and the distances exist; they
+    satisfy ``d[head] <= d[tail] + cost`` on every residual arc, which makes them dual prices.
+    """
+    t = np.concatenate([tails[flows < caps], heads[flows > 0]])
+    h = np.concatenate([heads[flows < caps], tails[flows > 0]])
+    c = np.concatenate([costs[flows < caps], -costs[flows > 0]])
+    order = np.argsort(h, kind="stable")
+    t, h, c = t[order], h[order], c[order]
+    targets, starts = np.unique(h, return_index=True)
+    d = np.zeros(n, dtype=np.int64)
+    for _ in range(n + 1):
+        best = np.minimum.reduceat(d[t] + c, starts) if t.size else np.zeros(0, dtype=np.int64)
+        improved = best < d[targets]
+        if not improved.any():
+            return d
+        d[targets[improved]] = best[improved]
+    raise RuntimeError("negative cycle in the residual graph: the flow was not optimal")
+
+
+def _max_affinity_flow(problem: _Problem, *, scale: int = 1, cap: int = 1) -> _Flow:
+    """Maximum affinity as a min-cost flow; with ``scale`` D and ``cap`` a, the fractional
+    problem where each pair carries at most a/D (every count multiplied by D, the flow divided
+    by D afterwards: the flow polytope is integral, so this is the LP's exact optimum)."""
     from ortools.graph.python import min_cost_flow
 
     n_r, n_p = problem.n_reviewers, problem.n_proposals
-    needed = int(problem.demand.sum())
+    needed = int(problem.demand.sum()) * scale
     big = (needed + 1) * SCALE  # outweighs any affinity total: lower bounds come first
     source, sink = 0, 1 + n_r + 2 * n_p
     reviewer = 1 + np.arange(n_r)
@@ -281,29 +325,117 @@ def _max_affinity_flow(problem: _Problem) -> npt.NDArray[np.bool_]:
         costs.append(cost.astype(np.int64))
 
     zeros_r = np.zeros(n_r, dtype=np.int64)
-    arcs(np.full(n_r, source), reviewer, problem.min_load, zeros_r - 2 * big)
-    arcs(np.full(n_r, source), reviewer, problem.max_load - problem.min_load, zeros_r)
+    arcs(np.full(n_r, source), reviewer, problem.min_load * scale, zeros_r - 2 * big)
+    arcs(np.full(n_r, source), reviewer, (problem.max_load - problem.min_load) * scale, zeros_r)
     edge_cost = -np.rint(problem.edge_w * SCALE).astype(np.int64) - np.where(problem.forced, 4 * big, 0)
     edge_head = proposal[problem.edge_p]
     if problem.group is not None:
         edge_head = np.where(problem.group[problem.edge_r], slot[problem.edge_p], edge_head)
         has_demand = problem.demand > 0
         arcs(
-            slot[has_demand], proposal[has_demand], np.ones(int(has_demand.sum())), np.full(int(has_demand.sum()), -big)
+            slot[has_demand],
+            proposal[has_demand],
+            np.full(int(has_demand.sum()), scale),
+            np.full(int(has_demand.sum()), -big),
         )
-        arcs(slot, proposal, np.maximum(problem.demand - 1, 0), np.zeros(n_p))
-    arcs(reviewer[problem.edge_r], edge_head, np.ones(problem.edge_r.size), edge_cost)
-    arcs(proposal, np.full(n_p, sink), problem.demand, np.zeros(n_p))
+        arcs(slot, proposal, np.maximum(problem.demand - 1, 0) * scale, np.zeros(n_p))
+    arcs(reviewer[problem.edge_r], edge_head, np.where(problem.forced, scale, cap), edge_cost)
+    arcs(proposal, np.full(n_p, sink), problem.demand * scale, np.zeros(n_p))
     solver = min_cost_flow.SimpleMinCostFlow()
     t, h = np.concatenate(tails), np.concatenate(heads)
     first_edge_arc = int(sum(a.size for a in tails[: len(tails) - 2]))
     solver.add_arcs_with_capacity_and_unit_cost(t, h, np.concatenate(caps), np.concatenate(costs))
     solver.set_nodes_supplies(np.array([source, sink]), np.array([needed, -needed]))
     status = solver.solve()
+    if status == solver.BAD_COST_RANGE:
+        raise ValueError("the instance is too large for integer costs at this precision")
     if status != solver.OPTIMAL:
         raise Infeasible("no assignment covers every proposal under these loads")
-    flows = solver.flows(np.arange(first_edge_arc, first_edge_arc + problem.edge_r.size))
-    return np.asarray(flows) > 0
+    all_flows = np.asarray(solver.flows(np.arange(t.size)), dtype=np.int64)
+    flow = all_flows[first_edge_arc : first_edge_arc + problem.edge_r.size]
+    potential = _potentials(t, h, costs=np.concatenate(costs), caps=np.concatenate(caps), flows=all_flows, n=sink + 1)
+    return _Flow(flow=flow, potential=potential, reviewer_node=reviewer, proposal_node=proposal, slot_node=slot)
+
+
+def _per_reviewer(width: int, needed: int, n_reviewers: int) -> int:
+    """Each reviewer's share of a candidate graph ``width`` reviewers wide per proposal."""
+    return max(1, -(-width * needed // max(n_reviewers, 1)))
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """The constraints, independent of which pairs are candidates."""
+
+    forced: IntArray  # keys r * n_proposals + p
+    demand: IntArray
+    min_load: IntArray
+    max_load: IntArray
+    group: npt.NDArray[np.bool_] | None
+
+    def problem(self, pool: Pool, edges: Edges) -> _Problem:
+        return _problem(
+            pool,
+            edges,
+            forced=self.forced,
+            demand=self.demand,
+            min_load=self.min_load,
+            max_load=self.max_load,
+            group=self.group,
+        )
+
+
+def _max_affinity(
+    pool: Pool, spec: _Spec, *, candidate_width: int | None, scale: int = 1, cap: int = 1
+) -> tuple[_Problem, FloatArray, int]:
+    """Exact maximum affinity over the whole pool, solved on a candidate graph.
+
+    Solve on each proposal's and each reviewer's best pairs; read the dual prices off the
+    residual graph; add every left-out pair whose reduced cost is negative and solve again, until
+    there is none, which proves the solution optimal over the whole pool. A candidate graph too
+    thin to be feasible is widened (doubled) until it is. Returns the problem solved, the chosen
+    edges (``x``, fractional when ``cap / scale`` < 1) and the number of rounds.
+    """
+    if candidate_width is None and pool.size <= FULL_GRAPH_PAIRS:
+        problem = spec.problem(pool, pool.all())
+        x = _max_affinity_flow(problem, scale=scale, cap=cap).flow / scale
+        _verify(problem, x)
+        return problem, x, 1
+    k_max = int(spec.demand.max(initial=1))
+    default = max(3 * k_max, 8) if cap == scale else max(int(np.ceil(2 * k_max * scale / cap)), 8)
+    width = candidate_width if candidate_width is not None else default
+    needed = int(spec.demand.sum())
+    edges = pool.best(width, _per_reviewer(width, needed, pool.n_reviewers))
+    rounds = 0
+    while True:
+        rounds += 1
+        problem = spec.problem(pool, edges)
+        try:
+            flow = _max_affinity_flow(problem, scale=scale, cap=cap)
+            x = flow.flow / scale
+            _verify(problem, x)
+        except Infeasible:
+            if edges.size >= pool.size:
+                raise
+            width *= 2
+            edges = pool.best(width, _per_reviewer(width, needed, pool.n_reviewers))
+            continue
+        d = flow.potential.astype(np.float64)
+        half = 0.5 / SCALE
+        extra = pool.violators(
+            d[flow.reviewer_node] / SCALE,
+            -d[flow.proposal_node] / SCALE + half,
+            exclude=problem.edge_r * pool.n_proposals + problem.edge_p,
+            limit=int(np.ceil(k_max * scale / cap)),
+            group=problem.group,
+            group_threshold_p=-d[flow.slot_node] / SCALE + half,
+        )
+        if extra.size == 0:
+            return problem, x, rounds
+        edges = Edges(
+            r=np.concatenate([problem.edge_r, extra.r]),
+            p=np.concatenate([problem.edge_p, extra.p]),
+            w=np.concatenate([problem.edge_w, extra.w]),
+        )
 
 
 def _lp_matrices(problem: _Problem) -> tuple[sparse.csr_array, sparse.csr_array]:
@@ -366,13 +498,22 @@ def _prune(problem: _Problem, per_proposal: int) -> _Problem:
     )
 
 
-def _fair(problem: _Problem, time_limit: float, gap: float) -> tuple[npt.NDArray[np.bool_], float]:
-    """Max-min on a candidate graph of each proposal's best reviewers, widened until feasible.
+def _fair(problem: _Problem, time_limit: float, gap: float) -> tuple[npt.NDArray[np.bool_], float, str]:
+    """Max-min, then total. Returns the chosen edges, the bound and the method used.
 
-    The bound is the LP relaxation over *all* candidate pairs, so the reported gap is proven.
+    The bound is the LP relaxation over every pair of ``problem``, so the reported gap is proven
+    (part of it is the integrality gap: a rare expert shared fractionally by many proposals in
+    the LP can review only so many of them). Small candidate graphs (each proposal's best
+    reviewers, widened until feasible) are solved by MILP within ``gap``; larger ones by
+    reweighted maximum-affinity flows: each round is an exact min-cost flow whose affinities are
+    multiplied by a weight per proposal, raised multiplicatively for proposals below the bound,
+    keeping the assignment with the best worst proposal (then the best total).
     """
+    started = time.perf_counter()
     bound = _fair_lp_bound(problem, time_limit)
     width = max(4 * int(problem.demand.max(initial=1)), 12)
+    if _prune(problem, width).edge_r.size > MILP_EDGES:
+        return _fair_reweighted(problem, bound, time_limit - (time.perf_counter() - started)), bound, "reweighted-flow"
     while True:
         pruned = _prune(problem, width) if width < problem.n_reviewers else problem
         try:
@@ -386,7 +527,28 @@ def _fair(problem: _Problem, time_limit: float, gap: float) -> tuple[npt.NDArray
             continue
         key_all = problem.edge_r * problem.n_proposals + problem.edge_p
         key_kept = pruned.edge_r[chosen_pruned] * problem.n_proposals + pruned.edge_p[chosen_pruned]
-        return np.isin(key_all, key_kept), bound
+        return np.isin(key_all, key_kept), bound, "milp"
+
+
+def _fair_reweighted(problem: _Problem, target: float, time_limit: float, rounds: int = 60) -> npt.NDArray[np.bool_]:
+    started = time.perf_counter()
+    weight = np.ones(problem.n_proposals)
+    best: npt.NDArray[np.bool_] | None = None
+    best_key = (-np.inf, -np.inf)
+    for _ in range(rounds):
+        scaled = dataclasses.replace(problem, edge_w=problem.edge_w * weight[problem.edge_p])
+        chosen = _max_affinity_flow(scaled).flow > 0
+        _verify(problem, chosen)
+        totals = np.bincount(problem.edge_p[chosen], weights=problem.edge_w[chosen], minlength=problem.n_proposals)
+        key = (round(float(totals.min()), 9), float(totals.sum()))
+        if key > best_key:
+            best, best_key = chosen, key
+        if totals.min() >= target - 1e-9 or time.perf_counter() - started > time_limit:
+            break
+        weight *= np.exp(3.0 * np.clip(target - totals, 0.0, None) / max(target, 1e-9))
+        weight = np.maximum(weight / weight.max(), 1e-6)
+    assert best is not None  # noqa: S101 - the loop runs at least once
+    return best
 
 
 def _fair_lp_bound(problem: _Problem, time_limit: float) -> float:
@@ -472,27 +634,14 @@ def _fair_milp(problem: _Problem, time_limit: float, gap: float) -> npt.NDArray[
     return np.asarray(x) > 0.5
 
 
-def _fractional(problem: _Problem, q: float) -> tuple[FloatArray, float]:
-    upper = np.where(problem.forced, 1.0, q)
-    constraints = _base_constraints(problem)
-    a_eq, b_eq = constraints[0].A, constraints[0].lb
-    a_ub = sparse.vstack([constraints[1].A, -constraints[1].A]).tocsr()
-    b_ub = np.concatenate([problem.max_load, -problem.min_load]).astype(float)
-    result = linprog(
-        -problem.edge_w,
-        A_ub=a_ub,
-        b_ub=b_ub,
-        A_eq=a_eq,
-        b_eq=b_eq,
-        bounds=np.column_stack([problem.forced.astype(float), upper]),
-        method="highs",
-    )
-    if result.status != 0:
-        raise Infeasible(f"no assignment keeps every pair's probability at or below q = {q}")
-    x = np.clip(result.x, 0.0, 1.0)
-    x[x < 1e-9] = 0.0
-    x[x > 1 - 1e-9] = 1.0
-    return x, float(-result.fun)
+def _cap_fraction(q: float) -> tuple[int, int]:
+    """``q`` as a fraction a / D with D <= 20 and a / D <= q (the cap is never exceeded)."""
+    best = (1, 20) if q >= 0.05 else (1, int(np.ceil(1 / q)))
+    for denominator in range(1, 21):
+        numerator = int(np.floor(q * denominator + 1e-12))
+        if numerator >= 1 and numerator / denominator > best[0] / best[1] + 1e-12:
+            best = (numerator, denominator)
+    return best
 
 
 def dependent_rounding(x: FloatArray, edge_r: IntArray, edge_p: IntArray, *, seed: int | None) -> npt.NDArray[np.bool_]:
@@ -569,6 +718,7 @@ def assign_reviewers(
     seed: int | None = None,
     time_limit: float = 60.0,
     mip_gap: float = 1e-4,
+    candidate_width: int | None = None,
 ) -> Assignment:
     """Assign reviewers to proposals; see the module docstring for the formulation.
 
@@ -577,40 +727,68 @@ def assign_reviewers(
     index pairs; ``group`` lists the reviewers of which each proposal needs at least one (not
     with ``randomized``). Raises :class:`Infeasible` naming the cause.
 
+    Above 250,000 allowed pairs (or whenever ``candidate_width`` is given), ``max-affinity`` and
+    ``randomized`` solve on a candidate graph — each proposal's ``candidate_width`` best
+    reviewers and each reviewer's best proposals — widened until feasible, then add the
+    left-out pairs that the dual prices say could improve the solution, until none can: the
+    result is the optimum over every allowed pair. ``fair`` works on each proposal's 40 best
+    reviewers there, and its bound is over those candidates.
+
     >>> import numpy as np
     >>> a = assign_reviewers(np.array([[0.9, 0.1], [0.2, 0.8]]), reviews_per_proposal=1, max_load=1)
     >>> a.pairs()
     [(0, 0), (1, 1)]
     """
     started = time.perf_counter()
-    problem = _build(
-        scores,
-        reviews_per_proposal=reviews_per_proposal,
-        max_load=max_load,
-        min_load=min_load,
-        forbidden=forbidden,
-        forced=forced,
-        group=group,
+    pool_scores = scores
+    n_r, n_p = (int(n) for n in np.shape(scores)) if not sparse.issparse(scores) else scores.shape
+    banned = _keys(forbidden, n_r, n_p, "forbidden")
+    must = _keys(forced, n_r, n_p, "forced")
+    clash = np.intersect1d(banned, must)
+    if clash.size:
+        r, p = divmod(int(clash[0]), n_p)
+        raise Infeasible(f"pair (reviewer {r}, proposal {p}) is both forced and forbidden")
+    pool = Pool(pool_scores, banned)
+    group_mask = None
+    if group is not None:
+        group_mask = np.zeros(n_r, dtype=bool)
+        group_mask[list(group)] = True
+    spec = _Spec(
+        forced=must,
+        demand=_per(reviews_per_proposal, n_p, "reviews_per_proposal"),
+        min_load=_per(min_load, n_r, "min_load"),
+        max_load=_per(max_load, n_r, "max_load"),
+        group=group_mask,
     )
-    _check(problem)
+    _check_pool(pool, forced=must, demand=spec.demand, min_load=spec.min_load, max_load=spec.max_load, group=group_mask)
     params: dict[str, object] = {"objective": objective, "seed": seed}
     if objective == "max-affinity":
-        chosen = _max_affinity_flow(problem)
-        _verify(problem, chosen)
-        bound = float(problem.edge_w[chosen].sum())  # min-cost flow is exact
+        problem, x, rounds = _max_affinity(pool, spec, candidate_width=candidate_width)
+        chosen = x > 0.5
+        bound = float(problem.edge_w[chosen].sum())  # proved optimal over the whole pool
+        params.update(candidate_pairs=int(problem.edge_r.size), rounds=rounds)
     elif objective == "fair":
-        chosen, bound = _fair(problem, time_limit, mip_gap)
+        if pool.size <= FULL_GRAPH_PAIRS and candidate_width is None:
+            problem = spec.problem(pool, pool.all())
+        else:  # each proposal's best reviewers; the bound is then over these candidates
+            width = candidate_width if candidate_width is not None else 40
+            problem = spec.problem(pool, pool.best(width, width))
+        chosen, bound, method = _fair(problem, time_limit, mip_gap)
         _verify(problem, chosen)
-        params.update(time_limit=time_limit, mip_gap=mip_gap)
+        params.update(time_limit=time_limit, mip_gap=mip_gap, candidate_pairs=int(problem.edge_r.size), method=method)
     elif objective == "randomized":
         if group is not None:
             raise ValueError("group coverage is not available with the randomized objective")
         if not 0 < q <= 1:
             raise ValueError("q must lie in (0, 1]")
-        marginals, bound = _fractional(problem, q)
+        cap, denominator = _cap_fraction(q)
+        problem, marginals, rounds = _max_affinity(
+            pool, spec, candidate_width=candidate_width, scale=denominator, cap=cap
+        )
+        bound = float(problem.edge_w @ marginals)  # the capped LP's optimum
         chosen = dependent_rounding(marginals, problem.edge_r, problem.edge_p, seed=seed)
         _verify(problem, chosen)
-        params.update(q=q)
+        params.update(q=q, q_used=round(cap / denominator, 6), candidate_pairs=int(problem.edge_r.size), rounds=rounds)
     else:
         raise ValueError(f"unknown objective {objective!r}")
     return _result(

