@@ -30,29 +30,38 @@ def _setup() -> None:
     call_command("migrate", verbosity=0)
 
 
-def _populate(count: int):
+def bench_call(name: str):
+    """A closed call of a fresh programme, to fill with bench data."""
     from django.utils import timezone
 
     from grappe.calls.models import Call
-    from grappe.people.models import Organisation, Person, Relationship, Role, RoleKind, User
-    from grappe.programmes.models import CostCategory, Programme
-    from grappe.submissions.models import BudgetLine, CoFunding, Proposal, ProposalPartner
+    from grappe.programmes.models import Programme
 
-    rng = random.Random(1)
     programme = Programme.objects.create(
-        name="Bench", funders="Bench", total_amount=Decimal("1e9"), start_year=2026, end_year=2028
+        name=name, funders="Bench", total_amount=Decimal("1e9"), start_year=2026, end_year=2028
     )
-    call = Call.objects.create(
+    return Call.objects.create(
         programme=programme,
         call_type="research",
-        title_fr="Bench",
-        title_en="Bench",
+        title_fr=name,
+        title_en=name,
         opens_at=timezone.now() - timezone.timedelta(days=30),
         closes_at=timezone.now() - timezone.timedelta(days=1),
         budget=Decimal("1e8"),
         max_amount=Decimal("1e6"),
         state="closed",
     )
+
+
+def _populate(count: int):
+    from django.utils import timezone
+
+    from grappe.people.models import Organisation, Person, Relationship, Role, RoleKind, User
+    from grappe.programmes.models import CostCategory
+    from grappe.submissions.models import BudgetLine, CoFunding, Proposal, ProposalPartner
+
+    rng = random.Random(1)
+    call = bench_call("Bench")
     orgs = Organisation.objects.bulk_create(
         Organisation(
             name=f"Org {i}",

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "grappe.programmes",
     "grappe.calls",
     "grappe.submissions",
+    "grappe.review",
     "grappe.demo",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("grappe.programmes.urls")),
     path("", include("grappe.submissions.urls")),
     path("", include("grappe.calls.urls")),
+    path("", include("grappe.review.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
 ]

@@ -33,6 +33,75 @@ Backend = Literal["tfidf", "embedding", "combined"]
 Kind = Literal["query", "passage"]
 FloatArray = npt.NDArray[np.float64]
 
+# Left out of explanations (they carry little meaning), not out of the scores, which IDF weighs.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "we",
+        "with",
+        "au",
+        "aux",
+        "avec",
+        "ce",
+        "ces",
+        "dans",
+        "de",
+        "des",
+        "du",
+        "elle",
+        "en",
+        "est",
+        "et",
+        "il",
+        "ils",
+        "la",
+        "le",
+        "les",
+        "leur",
+        "leurs",
+        "mais",
+        "nous",
+        "ou",
+        "par",
+        "pour",
+        "qui",
+        "sa",
+        "se",
+        "ses",
+        "son",
+        "sont",
+        "sur",
+        "un",
+        "une",
+        "vers",
+    ]
+)
+
 DEFAULT_BACKEND: Backend = "tfidf"
 DEFAULT_AGGREGATE: Aggregate = "recency"
 DEFAULT_TOP_K = 2
@@ -134,8 +203,12 @@ class AffinityResult:
         sims = self._similarities[rows, proposal]
         best = int(rows[int(np.argmax(sims))])
         weights = self._document_vectors[best].multiply(self._proposal_vectors[proposal]).toarray().ravel()
-        order = np.argsort(-weights, kind="stable")[:n_terms]
-        terms = tuple(str(self._terms[i]) for i in order if weights[i] > 0)
+        order = np.argsort(-weights, kind="stable")
+        terms = tuple(
+            term
+            for term in (str(self._terms[i]) for i in order[: n_terms * 4] if weights[i] > 0)
+            if not set(term.split()) <= STOP_WORDS
+        )[:n_terms]
         document = self._documents[best]
         return Explanation(
             score=float(self.scores[reviewer, proposal]),
@@ -144,6 +217,48 @@ class AffinityResult:
             document_title=document.title or None,
             document_score=float(sims.max()),
         )
+
+    def explain_many(self, pairs: Sequence[tuple[int, int]], *, n_terms: int = 5) -> list[Explanation]:
+        """:meth:`explain` for many ``(reviewer, proposal)`` pairs at once (vectorised)."""
+        if not pairs:
+            return []
+        reviewers = np.fromiter((r for r, _p in pairs), dtype=np.int64, count=len(pairs))
+        proposals = np.fromiter((p for _r, p in pairs), dtype=np.int64, count=len(pairs))
+        best = np.full(len(pairs), -1, dtype=np.int64)
+        order = np.argsort(self._document_owner, kind="stable")
+        bounds = np.searchsorted(self._document_owner[order], np.arange(len(self.reviewer_ids) + 1))
+        for reviewer in np.unique(reviewers):
+            rows = order[bounds[reviewer] : bounds[reviewer + 1]]
+            if rows.size == 0:
+                continue
+            mine = np.flatnonzero(reviewers == reviewer)
+            block = self._similarities[np.ix_(rows, proposals[mine])]
+            best[mine] = rows[np.argmax(block, axis=0)]
+        found = best >= 0
+        shared = self._document_vectors[np.maximum(best, 0)].multiply(self._proposal_vectors[proposals]).tocsr()
+        shared.sort_indices()  # ties between terms then break by term index, as in explain()
+        out: list[Explanation] = []
+        for k, (reviewer, proposal) in enumerate(pairs):
+            score = float(self.scores[reviewer, proposal])
+            if not found[k]:
+                out.append(Explanation(score, (), None, None, 0.0))
+                continue
+            start, stop = shared.indptr[k], shared.indptr[k + 1]
+            ranked = shared.indices[start:stop][np.argsort(-shared.data[start:stop], kind="stable")]
+            terms = tuple(
+                t for t in (str(self._terms[i]) for i in ranked[: n_terms * 4]) if not set(t.split()) <= STOP_WORDS
+            )[:n_terms]
+            document = self._documents[int(best[k])]
+            out.append(
+                Explanation(
+                    score=score,
+                    terms=terms,
+                    document_id=document.id,
+                    document_title=document.title or None,
+                    document_score=float(self._similarities[best[k], proposal]),
+                )
+            )
+        return out
 
 
 def _tfidf_vectors(

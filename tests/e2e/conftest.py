@@ -60,6 +60,20 @@ def page(browser, live_server):
 
 
 @pytest.fixture
+def english(browser, live_server):
+    """``english()`` opens a page in a new English-speaking browser context."""
+
+    def open_page():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="en-GB")
+        page = context.new_page()
+        page.console_errors = []
+        page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+        return page
+
+    return open_page
+
+
+@pytest.fixture
 def shot():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 

@@ -14,18 +14,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def english(browser, live_server):
-    def open_page():
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="en-GB")
-        page = context.new_page()
-        page.console_errors = []
-        page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
-        return page
-
-    return open_page
-
-
 def _login(page, email):
     page.goto("/accounts/login/")
     page.fill("#id_username", email)

@@ -75,3 +75,10 @@ def test_top_k_per_proposal():
     triples = top_k_per_proposal(scores, 2)
 
     assert sorted(triples) == sorted([(1, 0, 0.5), (2, 0, 0.3), (0, 1, 0.9), (2, 1, 0.4)])
+
+
+def test_explain_many_agrees_with_explain():
+    result = tfidf_affinity(PROPOSALS, REVIEWERS)
+    pairs = [(r, p) for r in range(len(REVIEWERS)) for p in range(len(PROPOSALS))]
+    assert result.explain_many(pairs) == [result.explain(r, p) for r, p in pairs]
+    assert result.explain_many([]) == []

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from grappe.demo.calls import seed_calls
 from grappe.demo.people import seed_people
+from grappe.demo.review import seed_review
 
 
 class Command(BaseCommand):
@@ -22,10 +23,12 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         people = seed_people(rng)
         calls = seed_calls(rng, people)
+        review = seed_review(rng, people, calls["closed"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo cluster ready: {len(people.members)} member organisations, {len(people.partners)} industrial "
-                f"partners, {len(people.people)} new people, {calls['proposals']} new proposals."
+                f"partners, {len(people.people)} new people, {calls['proposals']} new proposals, {review['experts']} experts, "
+                f"{review['assignments']} review assignments, {review['reviews']} reviews."
             )
         )
         if quiet_accounts:

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewConfig(AppConfig):
+    name = "grappe.review"
+    verbose_name = _("Expert review")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from grappe.review import rules  # noqa: F401 - registers the permissions

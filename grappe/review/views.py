@@ -1,0 +1,662 @@
+"""Expert review pages: the office's review desk and runs; the reviewer's list, profile and form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grappe.calls.models import Call
+from grappe.core.access import get_for_user_or_404, require_perm_or_404
+from grappe.core.services import ConcurrentEditError
+from grappe.people.models import Person
+from grappe.people.rules import roles_of
+from grappe.review import services
+from grappe.review.forms import (
+    AssignmentRunForm,
+    InviteForm,
+    PublicationImportForm,
+    ReasonForm,
+    RespondForm,
+    SettingsForm,
+    WaiverForm,
+)
+from grappe.review.models import (
+    Affinity,
+    AssignmentState,
+    Bid,
+    BidLevel,
+    Conflict,
+    ConflictOrigin,
+    EngineRun,
+    PoolMember,
+    PoolState,
+    ProposedPair,
+    Recommendation,
+    Review,
+    ReviewAssignment,
+    ReviewState,
+    RunKind,
+    RunState,
+)
+from grappe.submissions.models import Proposal, ProposalState
+
+
+def _errors(request: HttpRequest, exc: services.ReviewError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    """A form posted from the desk, invalid: each error as a message, named by its field."""
+    for field, errors in form.errors.items():
+        label = capfirst(form.fields[field].label) if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+
+
+# --- The office -----------------------------------------------------------------------------
+
+
+def _office_call(request: HttpRequest, code: str, perm: str = "review.manage_review") -> Call:
+    require_perm_or_404(request.user, perm)
+    try:
+        return Call.objects.select_related("programme").get(code=code)
+    except Call.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def desk(request: HttpRequest, code: str) -> HttpResponse:
+    """The office's review desk for a call: settings, pool, conflicts, runs, progress."""
+    call = _office_call(request, code, "review.view_review_progress")
+    settings = services.settings_for(call)
+    pool = list(
+        PoolMember.objects.filter(call=call)
+        .select_related("person")
+        .annotate(
+            load=Count(
+                "person__review_assignments",
+                filter=Q(
+                    person__review_assignments__call=call,
+                    person__review_assignments__state=AssignmentState.ACTIVE,
+                ),
+                distinct=True,
+            ),
+            done=Count(
+                "person__review_assignments",
+                filter=Q(
+                    person__review_assignments__call=call,
+                    person__review_assignments__state=AssignmentState.ACTIVE,
+                    person__review_assignments__review__state=ReviewState.SUBMITTED,
+                ),
+                distinct=True,
+            ),
+            publications=Count("person__publications", distinct=True),
+            # History across calls: the other calls this expert reviewed for, or declined.
+            other_calls=Count(
+                "person__pools",
+                filter=Q(person__pools__state=PoolState.ACCEPTED) & ~Q(person__pools__call=call),
+                distinct=True,
+            ),
+            other_declines=Count(
+                "person__pools",
+                filter=Q(person__pools__state=PoolState.DECLINED) & ~Q(person__pools__call=call),
+                distinct=True,
+            ),
+        )
+    )
+    proposals = (
+        Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED)
+        .annotate(
+            assigned=Count("review_assignments", filter=Q(review_assignments__state=AssignmentState.ACTIVE)),
+            submitted_reviews=Count(
+                "review_assignments",
+                filter=Q(
+                    review_assignments__state=AssignmentState.ACTIVE,
+                    review_assignments__review__state=ReviewState.SUBMITTED,
+                ),
+            ),
+        )
+        .order_by("code")
+    )
+    runs = list(EngineRun.objects.filter(call=call).select_related("created_by")[:20])
+    conflicts = Conflict.objects.filter(call=call).select_related("reviewer", "proposal").order_by("proposal__code")
+    return render(
+        request,
+        "review/desk.html",
+        {
+            "call": call,
+            "settings_form": SettingsForm(instance=settings),
+            "invite_form": InviteForm(),
+            "run_form": AssignmentRunForm(),
+            "pool": pool,
+            "accepted": sum(1 for m in pool if m.state == PoolState.ACCEPTED),
+            "proposals": proposals,
+            "runs": runs,
+            "running": any(r.state in (RunState.QUEUED, RunState.RUNNING) for r in runs),
+            "conflicts": conflicts[:200],
+            "conflict_count": conflicts.count(),
+            "affinity_count": Affinity.objects.filter(call=call).count(),
+            "late": services.late_reviews(call),
+            "can_manage": request.user.has_perm("review.manage_review"),
+            "waiver_form": WaiverForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def save_settings(request: HttpRequest, code: str) -> HttpResponse:
+    call = _office_call(request, code)
+    form = SettingsForm(request.POST, instance=services.settings_for(call))
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Review settings saved."))
+    else:
+        _form_errors(request, form)
+    return redirect("review:desk", call.code)
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest, code: str) -> HttpResponse:
+    call = _office_call(request, code)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("review:desk", call.code)
+    try:
+        member = services.invite(call, actor=request.user, **form.cleaned_data)
+    except services.ReviewError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("%(name)s is invited.") % {"name": member.person.full_name})
+    return redirect("review:desk", call.code)
+
+
+@login_required
+@require_POST
+def remind(request: HttpRequest, code: str) -> HttpResponse:
+    call = _office_call(request, code)
+    sent = services.send_reminders(call, actor=request.user)
+    messages.success(request, _("%(count)d reviewers reminded.") % {"count": sent})
+    return redirect("review:desk", call.code)
+
+
+@login_required
+def export_reviews(request: HttpRequest, code: str) -> HttpResponse:
+    from django.http import FileResponse
+    from django.utils import timezone
+
+    from grappe.review.exports import reviews_workbook
+
+    call = _office_call(request, code, "review.view_review_progress")
+    name = f"reviews-{call.code}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    return FileResponse(
+        reviews_workbook(call),
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+@require_POST
+def compute_conflicts(request: HttpRequest, code: str) -> HttpResponse:
+    call = _office_call(request, code)
+    count = services.compute_conflicts(call, actor=request.user)
+    messages.success(request, _("%(count)d conflicts of interest found.") % {"count": count})
+    return redirect("review:desk", call.code)
+
+
+@login_required
+@require_POST
+def waive(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    call = _office_call(request, code)
+    conflict = Conflict.objects.filter(call=call, pk=pk).select_related("proposal", "reviewer").first()
+    if conflict is None:
+        raise Http404
+    form = WaiverForm(request.POST)
+    try:
+        services.waive_conflict(conflict, justification=form.data.get("justification", ""), actor=request.user)
+    except services.ReviewError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Conflict waived; the justification is in the activity log."))
+    return redirect("review:desk", call.code)
+
+
+@login_required
+@require_POST
+def start_affinity(request: HttpRequest, code: str) -> HttpResponse:
+    call = _office_call(request, code)
+    backend = request.POST.get("backend", "tfidf")
+    if backend not in ("tfidf", "embedding", "combined"):
+        backend = "tfidf"
+    run = services.start_run(call, kind=RunKind.AFFINITY, parameters={"backend": backend}, actor=request.user)
+    messages.info(request, _("Affinity computation started."))
+    return redirect("review:run", run.pk)
+
+
+@login_required
+@require_POST
+def start_assignment(request: HttpRequest, code: str) -> HttpResponse:
+    call = _office_call(request, code)
+    form = AssignmentRunForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("review:desk", call.code)
+    data = form.cleaned_data
+    parameters: dict[str, Any] = {
+        "bid_weight": float(data["bid_weight"]),
+        "reviews_per_proposal": data["reviews_per_proposal"],
+        "max_load": data["max_load"],
+        "objective": data["objective"],
+        "q": float(data["q"]),
+        "require_external": data["require_external"],
+        "seed": data["seed"],
+    }
+    run = services.start_run(call, kind=RunKind.ASSIGNMENT, parameters=parameters, actor=request.user)
+    messages.info(request, _("Assignment run started."))
+    return redirect("review:run", run.pk)
+
+
+def _run(request: HttpRequest, pk: int) -> EngineRun:
+    require_perm_or_404(request.user, "review.view_review_progress")
+    run = EngineRun.objects.select_related("call", "created_by").filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    return run
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    rows: list[dict[str, Any]] = []
+    loads: list[tuple[Person, int]] = []
+    if run.kind == RunKind.ASSIGNMENT and run.state == RunState.DONE:
+        pairs = (
+            ProposedPair.objects.filter(run=run)
+            .select_related("reviewer", "proposal")
+            .order_by("proposal__code", "-affinity")
+        )
+        explanations = {
+            (a.reviewer_id, a.proposal_id): a
+            for a in Affinity.objects.filter(call=run.call).only("reviewer_id", "proposal_id", "terms", "document")
+        }
+        by_proposal: dict[int, dict[str, Any]] = {}
+        per_reviewer: dict[int, list[Any]] = {}
+        for pair in pairs:
+            row = by_proposal.setdefault(pair.proposal_id, {"proposal": pair.proposal, "pairs": [], "total": 0.0})
+            row["pairs"].append((pair, explanations.get((pair.reviewer_id, pair.proposal_id))))
+            row["total"] += pair.affinity
+            per_reviewer.setdefault(pair.reviewer_id, [pair.reviewer, 0])[1] += 1
+        rows = sorted(by_proposal.values(), key=lambda r: r["total"])
+        loads = sorted(((p, n) for p, n in per_reviewer.values()), key=lambda item: (-item[1], item[0].last_name))
+    other_runs = EngineRun.objects.filter(call=run.call, kind=RunKind.ASSIGNMENT, state=RunState.DONE).exclude(
+        pk=run.pk
+    )
+    compare = None
+    compare_pk = request.GET.get("compare")
+    if compare_pk and compare_pk.isdigit():
+        compare = other_runs.filter(pk=int(compare_pk)).first()
+    histogram = run.statistics.get("histogram") or []
+    peak = max(histogram) if histogram else 0
+    return render(
+        request,
+        "review/run.html",
+        {
+            "run": run,
+            "call": run.call,
+            "rows": rows,
+            "loads": loads,
+            "other_runs": other_runs,
+            "compare": compare,
+            "bars": [(i / 10, (i + 1) / 10, n, int(100 * n / peak) if peak else 0) for i, n in enumerate(histogram)],
+            "can_publish": request.user.has_perm("review.manage_review")
+            and run.kind == RunKind.ASSIGNMENT
+            and run.state == RunState.DONE
+            and run.published_at is None,
+            "in_progress": run.state in (RunState.QUEUED, RunState.RUNNING),
+        },
+    )
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    require_perm_or_404(request.user, "review.manage_review")
+    try:
+        count = services.publish_run(run, actor=request.user)
+    except services.ReviewError as exc:
+        _errors(request, exc)
+        return redirect("review:run", run.pk)
+    messages.success(request, _("%(count)d assignments published; the reviewers are notified.") % {"count": count})
+    return redirect("review:desk", run.call.code)
+
+
+@login_required
+def assignments(request: HttpRequest, code: str) -> HttpResponse:
+    """Per-proposal assignments with manual changes (add, remove), each with a reason."""
+    call = _office_call(request, code, "review.view_review_progress")
+    proposals = (
+        Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED)
+        .prefetch_related(
+            Prefetch(
+                "review_assignments",
+                queryset=ReviewAssignment.objects.select_related("reviewer", "review").order_by("reviewer__last_name"),
+            )
+        )
+        .order_by("code")
+    )
+    experts = PoolMember.objects.filter(call=call, state=PoolState.ACCEPTED).select_related("person")
+    return render(
+        request,
+        "review/assignments.html",
+        {
+            "call": call,
+            "proposals": proposals,
+            "experts": experts,
+            "can_manage": request.user.has_perm("review.manage_review"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def add_assignment(request: HttpRequest, code: str) -> HttpResponse:
+    call = _office_call(request, code)
+    proposal = Proposal.objects.filter(call=call, code=request.POST.get("proposal", "")).first()
+    reviewer = Person.objects.filter(code=request.POST.get("reviewer", "")).first()
+    if proposal is None or reviewer is None:
+        messages.error(request, _("Choose a proposal and an expert."))
+        return redirect("review:assignments", call.code)
+    try:
+        services.add_assignment(
+            call, reviewer=reviewer, proposal=proposal, reason=request.POST.get("reason", ""), actor=request.user
+        )
+    except services.ReviewError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Assignment added."))
+    return redirect("review:assignments", call.code)
+
+
+@login_required
+@require_POST
+def remove_assignment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    call = _office_call(request, code)
+    assignment = ReviewAssignment.objects.filter(call=call, pk=pk).select_related("reviewer", "proposal").first()
+    if assignment is None:
+        raise Http404
+    try:
+        services.remove_assignment(assignment, reason=request.POST.get("reason", ""), actor=request.user)
+    except services.ReviewError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Assignment removed."))
+    return redirect("review:assignments", call.code)
+
+
+@login_required
+def replace(request: HttpRequest, pk: int) -> HttpResponse:
+    """Replacement suggestions for a declined assignment, from the engine's affinities."""
+    require_perm_or_404(request.user, "review.view_review_progress")
+    assignment = ReviewAssignment.objects.select_related("call", "proposal", "reviewer").filter(pk=pk).first()
+    if assignment is None:
+        raise Http404
+    return render(
+        request,
+        "review/replace.html",
+        {
+            "assignment": assignment,
+            "call": assignment.call,
+            "suggestions": services.replacement_suggestions(assignment),
+            "can_manage": request.user.has_perm("review.manage_review"),
+        },
+    )
+
+
+# --- The reviewer ---
+
+
+@login_required
+def bids(request: HttpRequest, code: str) -> HttpResponse:
+    """An expert of the pool bids on the call's proposals they have no conflict with."""
+    person_id = roles_of(request.user).person_id
+    member = (
+        PoolMember.objects.select_related("call")
+        .filter(call__code=code, person_id=person_id, state=PoolState.ACCEPTED)
+        .first()
+    )
+    if member is None or not services.settings_for(member.call).bidding_open:
+        raise Http404
+    call = member.call
+    proposals = list(
+        Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED)
+        .exclude(pk__in=Conflict.objects.filter(reviewer_id=person_id, waived=False).values("proposal_id"))
+        .order_by("code")
+    )
+    if request.method == "POST":
+        levels = {}
+        for proposal in proposals:
+            value = request.POST.get(f"bid_{proposal.pk}")
+            if value:
+                levels[proposal.pk] = value
+        try:
+            saved = services.save_bids(call, reviewer=member.person, levels=levels, actor=request.user)
+        except services.ReviewError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("%(count)d bids saved.") % {"count": saved})
+        return redirect("review:bids", call.code)
+    current = dict(Bid.objects.filter(call=call, reviewer_id=person_id).values_list("proposal_id", "level"))
+    return render(
+        request,
+        "review/bids.html",
+        {
+            "call": call,
+            "rows": [(p, current.get(p.pk, "")) for p in proposals],
+            "levels": BidLevel.choices,
+        },
+    )
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    person_id = roles_of(request.user).person_id
+    conflicted = Conflict.objects.filter(reviewer_id=person_id, waived=False).values("proposal_id")
+    rows = (
+        ReviewAssignment.objects.filter(reviewer_id=person_id, state=AssignmentState.ACTIVE)
+        .exclude(proposal_id__in=conflicted)
+        .select_related("proposal", "call", "review")
+        .order_by("call__closes_at", "proposal__code")
+    )
+    invitations = list(
+        PoolMember.objects.filter(person_id=person_id)
+        .select_related("call", "call__review_settings")
+        .order_by("-invited_at")
+    )
+    return render(request, "review/mine.html", {"rows": rows, "invitations": invitations})
+
+
+@login_required
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    member = PoolMember.objects.select_related("call", "person").filter(token=token).first()
+    if member is None or member.person_id != roles_of(request.user).person_id:
+        raise Http404
+    form = RespondForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.respond(
+                member, accept=form.cleaned_data["accept"], reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except services.ReviewError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Thank you: your answer is recorded."))
+            return redirect("review:mine")
+    return render(request, "review/invitation.html", {"member": member, "call": member.call, "form": form})
+
+
+@login_required
+def publications(request: HttpRequest) -> HttpResponse:
+    person = Person.objects.get(pk=roles_of(request.user).person_id)
+    form = PublicationImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.import_publications(
+                person, content=form.cleaned_data["file"], fmt=form.cleaned_data["fmt"], actor=request.user
+            )
+        except services.ReviewError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("%(count)d publications added.") % {"count": added})
+            return redirect("review:publications")
+    items = person.publications.all()
+    return render(request, "review/publications.html", {"form": form, "items": items, "person": person})
+
+
+@login_required
+@require_POST
+def delete_publication(request: HttpRequest, pk: int) -> HttpResponse:
+    person_id = roles_of(request.user).person_id
+    deleted, _rows = Person.objects.get(pk=person_id).publications.filter(pk=pk).delete()
+    if not deleted:
+        raise Http404
+    messages.success(request, _("Publication removed."))
+    return redirect("review:publications")
+
+
+def _assignment(request: HttpRequest, pk: int) -> ReviewAssignment:
+    return get_for_user_or_404(
+        request.user,
+        ReviewAssignment.objects.select_related("proposal", "call", "call__scheme", "proposal__lead_organisation"),
+        "review.review_proposal",
+        pk=pk,
+    )
+
+
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    if assignment.confirmed_at is None:
+        return render(
+            request,
+            "review/confirm.html",
+            {"assignment": assignment, "proposal": assignment.proposal, "call": assignment.call, "form": ReasonForm()},
+        )
+    existing = Review.objects.filter(assignment=assignment).first()
+    criteria = list(assignment.call.scheme.criteria.all()) if hasattr(assignment.call, "scheme") else []
+    data: dict[str, Any] = request.POST.dict() if request.method == "POST" else {}
+    if request.method == "POST":
+        try:
+            services.save_review(
+                assignment,
+                data,
+                expected_version=int(data.get("version", "0") or 0),
+                submit="submit" in data,
+                actor=request.user,
+            )
+        except ConcurrentEditError:
+            messages.error(request, str(ConcurrentEditError.message))
+        except services.ReviewError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Review submitted.") if "submit" in data else _("Draft saved."))
+            return redirect("review:review", assignment.pk)
+    settings = services.settings_for(assignment.call)
+    others = []
+    if existing and existing.state == ReviewState.SUBMITTED and settings.reviews_visible_after_submit:
+        others = list(
+            Review.objects.filter(
+                assignment__proposal=assignment.proposal,
+                assignment__state=AssignmentState.ACTIVE,
+                state=ReviewState.SUBMITTED,
+            )
+            .exclude(pk=existing.pk)
+            .order_by("submitted_at")
+        )
+    values = data or {
+        **{f"score_{k}": v for k, v in (existing.scores if existing else {}).items()},
+        **{f"comment_{k}": v for k, v in (existing.comments if existing else {}).items()},
+        "applicant_comment": existing.applicant_comment if existing else "",
+        "confidential_comment": existing.confidential_comment if existing else "",
+        "recommendation": existing.recommendation if existing else "",
+    }
+    return render(
+        request,
+        "review/review.html",
+        {
+            "assignment": assignment,
+            "proposal": assignment.proposal,
+            "call": assignment.call,
+            "review": existing,
+            "version": existing.version if existing else 1,
+            "criteria": [(c, values.get(f"score_{c.pk}", ""), values.get(f"comment_{c.pk}", "")) for c in criteria],
+            "values": values,
+            "half_points": [f"{x / 2:.1f}" for x in range(11)],
+            "recommendations": Recommendation.choices,
+            "open": services.review_open(assignment.call),
+            "deadline": settings.review_deadline,
+            "others": [
+                (
+                    other,
+                    [(c.label, other.scores.get(str(c.pk), "—"), other.comments.get(str(c.pk), "")) for c in criteria],
+                )
+                for other in others
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    if request.POST.get("no_conflict") != "on" or request.POST.get("confidential") != "on":
+        messages.error(request, _("Tick both boxes to read the proposal, or declare a conflict."))
+        return redirect("review:review", assignment.pk)
+    services.confirm_assignment(assignment, actor=request.user)
+    return redirect("review:review", assignment.pk)
+
+
+@login_required
+@require_POST
+def declare(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    try:
+        services.declare_conflict(
+            assignment.call,
+            reviewer=assignment.reviewer,
+            proposal=assignment.proposal,
+            reason=request.POST.get("reason", ""),
+            origin=ConflictOrigin.DECLARED,
+            actor=request.user,
+        )
+    except services.ReviewError as exc:
+        _errors(request, exc)
+        return redirect("review:review", assignment.pk)
+    messages.success(request, _("Conflict declared: the proposal is withdrawn from your list."))
+    return redirect("review:mine")
+
+
+@login_required
+@require_POST
+def decline(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = _assignment(request, pk)
+    try:
+        services.decline_assignment(assignment, reason=request.POST.get("reason", ""), actor=request.user)
+    except services.ReviewError as exc:
+        _errors(request, exc)
+        return redirect("review:review", assignment.pk)
+    messages.success(request, _("You declined this review; the office will find a replacement."))
+    return redirect("review:mine")
