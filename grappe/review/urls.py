@@ -10,6 +10,7 @@ urlpatterns = [
     path("office/calls/<str:code>/review/invite/", views.invite, name="invite"),
     path("office/calls/<str:code>/review/conflicts/", views.compute_conflicts, name="compute_conflicts"),
     path("office/calls/<str:code>/review/conflicts/<int:pk>/waive/", views.waive, name="waive"),
+    path("office/calls/<str:code>/review/conflicts/add/", views.add_conflict, name="add_conflict"),
     path("office/calls/<str:code>/review/affinity/", views.start_affinity, name="start_affinity"),
     path("office/calls/<str:code>/review/runs/", views.start_assignment, name="start_assignment"),
     path("office/calls/<str:code>/review/assignments/", views.assignments, name="assignments"),

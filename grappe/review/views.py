@@ -218,6 +218,32 @@ def compute_conflicts(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def add_conflict(request: HttpRequest, code: str) -> HttpResponse:
+    """The office records a conflict it knows of (it removes any assignment of the pair)."""
+    call = _office_call(request, code)
+    proposal = Proposal.objects.filter(call=call, code=request.POST.get("proposal", "")).first()
+    reviewer = Person.objects.filter(pools__call=call, code=request.POST.get("reviewer", "")).first()
+    if proposal is None or reviewer is None:
+        messages.error(request, _("Choose a proposal and an expert."))
+        return redirect("review:desk", call.code)
+    try:
+        services.declare_conflict(
+            call,
+            reviewer=reviewer,
+            proposal=proposal,
+            reason=request.POST.get("reason", ""),
+            origin=ConflictOrigin.OFFICE,
+            actor=request.user,
+        )
+    except services.ReviewError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Conflict recorded."))
+    return redirect("review:desk", call.code)
+
+
+@login_required
+@require_POST
 def waive(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     call = _office_call(request, code)
     conflict = Conflict.objects.filter(call=call, pk=pk).select_related("proposal", "reviewer").first()

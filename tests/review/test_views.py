@@ -347,3 +347,39 @@ def test_desk_shows_the_pool_history_across_calls(as_persona, review_call, pool)
     member = next(m for m in page.context["pool"] if m.person_id == pool[1].person_id)
     assert (member.other_calls, member.other_declines) == (2, 1)
     assert b"2 reviewed, 1 declined" in page.content
+
+
+OFFICE_ACTIONS = [
+    ("review:settings", {"conflict_window_years": "2"}),
+    ("review:invite", {"email": "x@example.org", "last_name": "X", "max_load": "3"}),
+    ("review:compute_conflicts", {}),
+    ("review:start_affinity", {"backend": "tfidf"}),
+    ("review:start_assignment", {"reviews_per_proposal": "1", "objective": "fair", "q": "0.5", "bid_weight": "0"}),
+    ("review:add_assignment", {"reason": "x"}),
+    ("review:add_conflict", {"reason": "x"}),
+    ("review:remind", {}),
+]
+
+
+@pytest.mark.parametrize(
+    "persona", ["board", "institution_contact", "partner_contact", "applicant", "reviewer", "outsider"]
+)
+@pytest.mark.parametrize(("name", "data"), OFFICE_ACTIONS)
+def test_every_office_action_answers_404_to_others(as_persona, review_call, persona, name, data):
+    from grappe.core.models import AuditLog
+
+    before = AuditLog.objects.count()
+    assert as_persona(persona).post(reverse(name, args=[review_call.code]), data).status_code == 404
+    assert AuditLog.objects.count() == before
+
+
+def test_office_records_a_conflict_which_removes_the_assignment(as_persona, assignment, review_call):
+    response = as_persona("office").post(
+        reverse("review:add_conflict", args=[review_call.code]),
+        {"proposal": assignment.proposal.code, "reviewer": assignment.reviewer.code, "reason": "Same lab"},
+        follow=True,
+    )
+    assert b"Conflict recorded." in response.content
+    assignment.refresh_from_db()
+    assert assignment.state == AssignmentState.REMOVED
+    assert Conflict.objects.get(origin=ConflictOrigin.OFFICE).reasons == ["Same lab"]
