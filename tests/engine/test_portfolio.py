@@ -12,25 +12,18 @@ from grappe.engine.types import Infeasible
 
 
 def _feasible(subset, rules):
-    if sum(c.cost for c in subset) > rules.budget + 1e-6:
-        return False
     ids = {c.id for c in subset}
-    if not rules.must_fund <= ids or ids & rules.must_exclude:
-        return False
-    for theme, minimum in rules.theme_min.items():
-        if sum(c.theme == theme for c in subset) < minimum:
-            return False
-    for theme, maximum in rules.theme_max.items():
-        if sum(c.theme == theme for c in subset) > maximum:
-            return False
-    if rules.max_per_lead is not None:
-        for lead in {c.lead for c in subset}:
-            if sum(c.lead == lead for c in subset) > rules.max_per_lead:
-                return False
-    if rules.min_cofunding_ratio is not None:
-        if sum(c.cofunding for c in subset) < rules.min_cofunding_ratio * sum(c.cost for c in subset) - 1e-6:
-            return False
-    return True
+    leads = {c.lead for c in subset}
+    checks = [
+        sum(c.cost for c in subset) <= rules.budget + 1e-6,
+        rules.must_fund <= ids and not ids & rules.must_exclude,
+        all(sum(c.theme == t for c in subset) >= m for t, m in rules.theme_min.items()),
+        all(sum(c.theme == t for c in subset) <= m for t, m in rules.theme_max.items()),
+        rules.max_per_lead is None or all(sum(c.lead == lead for c in subset) <= rules.max_per_lead for lead in leads),
+        rules.min_cofunding_ratio is None
+        or sum(c.cofunding for c in subset) >= rules.min_cofunding_ratio * sum(c.cost for c in subset) - 1e-6,
+    ]
+    return all(checks)
 
 
 @st.composite
