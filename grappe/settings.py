@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "grappe.calls",
     "grappe.submissions",
     "grappe.review",
+    "grappe.selection",
     "grappe.demo",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("grappe.submissions.urls")),
     path("", include("grappe.calls.urls")),
     path("", include("grappe.review.urls")),
+    path("", include("grappe.selection.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
 ]

@@ -2,10 +2,10 @@
 
 An additive model: reviewer :math:`r`'s score of proposal :math:`p` is
 :math:`s_{rp} = \\mu + a_p + b_r + \\varepsilon_{rp}`, fitted by regularised least squares
-(:math:`\\lambda (\\lVert a \\rVert^2 + \\lVert b \\rVert^2)`, so that a reviewer seen on few
-proposals is not judged on little evidence). :math:`b_r` is the reviewer's leniency; a
-proposal's calibrated score is :math:`\\mu + a_p`, the raw mean with each reviewer's leniency
-taken out. Calibration informs the committee; it never replaces a consensus score.
+(:math:`\\lambda \\lVert b \\rVert^2 + (\\lambda / 10) \\lVert a \\rVert^2` with :math:`\\lambda`
+= ``damp``, so that a reviewer seen on few proposals is not judged on little evidence).
+:math:`b_r` is the reviewer's leniency; a proposal's calibrated score is :math:`\\mu + a_p`, the raw
+mean with each reviewer's leniency taken out. Calibration informs the committee; it never replaces a consensus score.
 """
 
 from __future__ import annotations
@@ -62,7 +62,12 @@ def calibrate(
         (np.ones(2 * m), (np.concatenate([rows, rows]), np.concatenate([proposals, n_proposals + reviewers]))),
         shape=(m, n_proposals + n_reviewers),
     )
-    solution = lsqr(design, scores - mean, damp=damp, atol=1e-12, btol=1e-12)[0]
+    # Ridge on the reviewers' offsets (``damp``), hardly any on the proposals' effects (0.1 ×):
+    # the evidence about a proposal is what we want to keep, a reviewer's bias what we doubt.
+    penalty = sparse.diags(np.concatenate([np.full(n_proposals, 0.1 * damp), np.full(n_reviewers, damp)]), format="csr")
+    augmented = sparse.vstack([design, penalty], format="csr")
+    target = np.concatenate([scores - mean, np.zeros(n_proposals + n_reviewers)])
+    solution = lsqr(augmented, target, atol=1e-12, btol=1e-12)[0]
     a, b = solution[:n_proposals], solution[n_proposals:]
     shift = float(np.mean(b[np.bincount(reviewers, minlength=n_reviewers) > 0]))  # leniency relative to peers
     calibrated = np.where(seen, mean + a + shift, np.nan)

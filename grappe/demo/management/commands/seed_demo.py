@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from grappe.demo.calls import seed_calls
 from grappe.demo.people import seed_people
 from grappe.demo.review import seed_review
+from grappe.demo.selection import seed_selection
 
 
 class Command(BaseCommand):
@@ -24,11 +25,13 @@ class Command(BaseCommand):
         people = seed_people(rng)
         calls = seed_calls(rng, people)
         review = seed_review(rng, people, calls["closed"])
+        selection = seed_selection(rng, calls["closed"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo cluster ready: {len(people.members)} member organisations, {len(people.partners)} industrial "
                 f"partners, {len(people.people)} new people, {calls['proposals']} new proposals, {review['experts']} experts, "
-                f"{review['assignments']} review assignments, {review['reviews']} reviews."
+                f"{review['assignments']} review assignments, {review['reviews']} reviews, "
+                f"{selection['consensus']} consensus reports, {selection['funded']} proposals in the recommended portfolio."
             )
         )
         if quiet_accounts:

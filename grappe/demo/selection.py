@@ -1,0 +1,45 @@
+"""Demo selection of the closed call: the theme question set, consensus reports approved for
+most reviewed proposals (the reviews' means, to the half point), one portfolio run under the
+call's budget. Decisions are left to the board. Skipped when a portfolio run exists."""
+
+from __future__ import annotations
+
+import random
+
+from django.db import transaction
+
+from grappe.calls.models import Call, QuestionKind
+from grappe.selection import services
+from grappe.selection.models import Consensus, ConsensusState, PortfolioRun
+
+COMMENTS = [
+    "An ambitious, well-built project; the risks need a mitigation plan.",
+    "Strong partnership and clear impact; the data-management plan is thin.",
+    "Relevant to the cluster's axes; the novelty is moderate.",
+]
+
+
+@transaction.atomic
+def seed_selection(rng: random.Random, call: Call) -> dict[str, int]:
+    if PortfolioRun.objects.filter(call=call).exists():
+        return {"consensus": 0, "funded": 0}
+    settings = services.settings_for(call)
+    settings.theme_question = call.questions.filter(kind=QuestionKind.SINGLE_CHOICE).order_by("position").first()
+    settings.save()
+    rows = [row for row in services.rows(call) if len(row.reviews) >= 2]
+    created = []
+    for row in rows:
+        if rng.random() > 0.8:
+            continue
+        created.append(
+            Consensus(
+                proposal=row.proposal,
+                scores=services.draft_values(row),
+                comments={},
+                applicant_comment=rng.choice(COMMENTS),
+                state=ConsensusState.APPROVED,
+            )
+        )
+    Consensus.objects.bulk_create(created)
+    run = services.run_portfolio(call, {"budget": float(call.budget), "max_per_lead": 6, "min_rate": 1.0}, actor=None)
+    return {"consensus": len(created), "funded": len(run.result.get("funded", {}))}

@@ -1,0 +1,144 @@
+"""Selection: consensus reports, the ranking's settings, portfolio runs, decisions and awards."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from grappe.calls.models import Call, Question
+from grappe.people.models import Person
+from grappe.programmes.models import MONEY
+from grappe.submissions.models import Proposal
+
+TIE_RULES = {
+    "criterion_1": _("higher score on the first criterion (Excellence)"),
+    "criterion_2": _("higher score on the second criterion (Impact)"),
+    "new_partners": _("more partners not funded before by the programme"),
+    "cofunding": _("higher co-funding ratio"),
+    "cheaper": _("smaller request"),
+}
+DEFAULT_TIE_RULES = ["criterion_1", "criterion_2", "new_partners", "cofunding"]
+
+
+class SelectionSettings(models.Model):
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="selection_settings")
+    tie_rules = models.JSONField(_("tie-break rules, in order"), default=list, blank=True)
+    theme_question = models.ForeignKey(
+        Question,
+        verbose_name=_("question giving the theme"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A single-choice question of the call's form, used for minimums and maximums per theme."),
+    )
+    disagreement = models.DecimalField(
+        _("disagreement flagged above (points)"), max_digits=3, decimal_places=1, default=2
+    )
+
+    class Meta:
+        verbose_name = _("selection settings")
+
+    def __str__(self) -> str:
+        return f"{self.call}"
+
+    def rules(self) -> list[str]:
+        return [r for r in (self.tie_rules or DEFAULT_TIE_RULES) if r in TIE_RULES]
+
+
+class ConsensusState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+
+
+class Consensus(models.Model):
+    """The agreed evaluation of a proposal, drafted by a rapporteur from the reviews."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="consensus")
+    rapporteur = models.ForeignKey(
+        Person, verbose_name=_("rapporteur"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scores = models.JSONField(_("scores"), default=dict)
+    comments = models.JSONField(_("comments"), default=dict)
+    applicant_comment = models.TextField(_("comment for the applicants"), max_length=10000, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=ConsensusState.choices, default=ConsensusState.DRAFT)
+    approved_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("consensus report")
+
+    def __str__(self) -> str:
+        return f"{self.proposal.code} ({self.get_state_display()})"
+
+
+class PortfolioRun(models.Model):
+    """One run of the portfolio engine: its constraints, result and explanations (the ledger)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="portfolio_runs")
+    parameters = models.JSONField(_("parameters"), default=dict)
+    result = models.JSONField(_("result"), default=dict)
+    error = models.TextField(_("error"), blank=True)
+    engine_version = models.CharField(_("engine version"), max_length=20, blank=True)
+    inputs_hash = models.CharField(_("hash of the inputs"), max_length=64, blank=True)
+    created_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("run"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("portfolio run")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class Outcome(models.TextChoices):
+    FUNDED = "funded", _("Funded")
+    RESERVE = "reserve", _("Reserve list")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Decision(models.Model):
+    """The decision on a proposal, beside the recommendation it followed or departed from."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="decision")
+    outcome = models.CharField(_("decision"), max_length=10, choices=Outcome.choices)
+    amount = models.DecimalField(_("amount granted (EUR)"), **MONEY, null=True, blank=True)
+    reserve_rank = models.PositiveSmallIntegerField(_("rank on the reserve list"), null=True, blank=True)
+    recommended = models.CharField(_("recommendation"), max_length=10, choices=Outcome.choices, blank=True)
+    recommended_amount = models.DecimalField(_("recommended amount (EUR)"), **MONEY, null=True, blank=True)
+    portfolio_run = models.ForeignKey(PortfolioRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    justification = models.TextField(_("justification"), max_length=5000, blank=True)
+    decided_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("decided"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("decision")
+
+    def __str__(self) -> str:
+        return f"{self.proposal.code}: {self.get_outcome_display()}"
+
+    @property
+    def departs(self) -> bool:
+        return bool(self.recommended) and (
+            self.outcome != self.recommended
+            or (self.outcome == Outcome.FUNDED and self.amount != self.recommended_amount)
+        )
+
+
+class Award(models.Model):
+    """A funded proposal: the amount committed in the programme's ledger (grown by the projects issue)."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="award")
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="awards")
+    amount = models.DecimalField(_("amount committed (EUR)"), **MONEY)
+    created_at = models.DateTimeField(_("committed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("award")
+
+    def __str__(self) -> str:
+        return f"{self.proposal.code}: {self.amount}"

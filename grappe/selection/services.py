@@ -1,0 +1,492 @@
+"""Selection, the logic: consensus, ranking with thresholds and tie-breaks, calibration,
+portfolio runs, decisions that commit money. Every write is logged."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grappe.calls.models import Call, Criterion, EvaluationScheme
+from grappe.core.money import format_money
+from grappe.core.services import ConcurrentEditError, log_action
+from grappe.programmes.models import Programme
+from grappe.review.models import AssignmentState, Review, ReviewState
+from grappe.selection.models import (
+    TIE_RULES,
+    Award,
+    Consensus,
+    ConsensusState,
+    Decision,
+    Outcome,
+    PortfolioRun,
+    SelectionSettings,
+)
+from grappe.submissions.models import Answer, CoFunding, Proposal, ProposalPartner, ProposalState
+
+HALF = Decimal("0.5")
+
+
+class SelectionError(ValidationError):
+    """A selection action that cannot be done; the message says why, in the user's language."""
+
+
+def settings_for(call: Call) -> SelectionSettings:
+    found, _created = SelectionSettings.objects.get_or_create(call=call)
+    return found
+
+
+def criteria_of(call: Call) -> list[Criterion]:
+    return list(Criterion.objects.filter(scheme__call=call).order_by("position", "pk"))
+
+
+def weighted(scores: dict[str, Any], criteria: list[Criterion]) -> Decimal | None:
+    """The weighted sum of the criteria's scores (Horizon Europe: the total out of 15, which its
+    overall threshold of 10 applies to), or None if one is missing."""
+    if not criteria:
+        return None
+    total = Decimal("0")
+    for c in criteria:
+        value = scores.get(str(c.pk))
+        if value in (None, ""):
+            return None
+        total += Decimal(str(value)) * c.weight
+    return total.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+# --- Rows of the ranking --------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    proposal: Proposal
+    reviews: list[Review]
+    consensus: Consensus | None
+    criterion_means: dict[str, Decimal]
+    scores: dict[str, Decimal]  # the scores ranked on: approved consensus, else the reviews' means
+    score: Decimal | None
+    provisional: bool
+    spread: Decimal
+    disagreement: bool
+    passes: bool
+    failed: list[str]
+    theme: str
+    theme_label: str
+    cofunding: Decimal
+    new_partners: int
+    calibrated: float | None = None
+    raw: float | None = None  # mean of the reviewers' weighted totals
+    rank: int | None = None
+    tie_rule: str = ""
+    recommendation: str = ""
+    recommended_amount: Decimal | None = None
+    decision: Decision | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def criterion_list(self) -> list[Decimal | None]:
+        return [self.scores.get(key) for key in self.extras.get("criteria", [])]
+
+    @property
+    def moved(self) -> float | None:
+        """How much calibration moves the reviews' mean."""
+        if self.calibrated is None or self.raw is None:
+            return None
+        return round(self.calibrated - self.raw, 2)
+
+
+def _mean(values: list[Decimal]) -> Decimal:
+    return (sum(values, Decimal("0")) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def rows(call: Call) -> list[Row]:
+    """Every submitted, eligible proposal of the call with what ranking and selection need."""
+    criteria = criteria_of(call)
+    settings = settings_for(call)
+    scheme = EvaluationScheme.objects.filter(call=call).first()  # fresh: the caller's may be stale
+    scheme_threshold = scheme.overall_threshold if scheme else None
+    proposals = list(
+        Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED)
+        .exclude(Q(eligibility_override=False) | Q(eligibility_override=None, eligible=False))
+        .select_related("lead_organisation", "consensus", "decision")
+        .order_by("code")
+    )
+    ids = [p.pk for p in proposals]
+    reviews: dict[int, list[Review]] = {}
+    for review in Review.objects.filter(
+        assignment__proposal_id__in=ids, assignment__state=AssignmentState.ACTIVE, state=ReviewState.SUBMITTED
+    ).select_related("assignment"):
+        reviews.setdefault(review.assignment.proposal_id, []).append(review)
+    cofunding = dict(
+        CoFunding.objects.filter(partner__proposal_id__in=ids)
+        .values("partner__proposal_id")
+        .annotate(total=Sum("amount"))
+        .values_list("partner__proposal_id", "total")
+    )
+    funded_orgs = set(
+        ProposalPartner.objects.filter(proposal__award__isnull=False, proposal__call__programme=call.programme)
+        .exclude(proposal__call=call)
+        .values_list("organisation_id", flat=True)
+    )
+    partners: dict[int, set[int]] = {}
+    for proposal_id, org_id in ProposalPartner.objects.filter(proposal_id__in=ids).values_list(
+        "proposal_id", "organisation_id"
+    ):
+        partners.setdefault(proposal_id, set()).add(org_id)
+    themes: dict[int, str] = {}
+    labels: dict[str, str] = dict(settings.theme_question.choice_pairs()) if settings.theme_question else {}
+    if settings.theme_question_id:
+        for proposal_id, value in Answer.objects.filter(
+            proposal_id__in=ids, question_id=settings.theme_question_id
+        ).values_list("proposal_id", "value"):
+            themes[proposal_id] = str(value or "")
+    out = []
+    for proposal in proposals:
+        mine = reviews.get(proposal.pk, [])
+        means = {}
+        for c in criteria:
+            values = [Decimal(r.scores[str(c.pk)]) for r in mine if str(c.pk) in r.scores]
+            if values:
+                means[str(c.pk)] = _mean(values)
+        overall = [w for w in (weighted(r.scores, criteria) for r in mine) if w is not None]
+        spread = (max(overall) - min(overall)) if len(overall) > 1 else Decimal("0")
+        consensus = getattr(proposal, "consensus", None)
+        approved = consensus is not None and consensus.state == ConsensusState.APPROVED
+        scores = {k: Decimal(str(v)) for k, v in consensus.scores.items()} if approved and consensus else dict(means)
+        score = weighted({k: str(v) for k, v in scores.items()}, criteria)
+        failed = [
+            c.label
+            for c in criteria
+            if c.threshold is not None and (str(c.pk) not in scores or scores[str(c.pk)] < c.threshold)
+        ]
+        if scheme_threshold is not None and (score is None or score < scheme_threshold):
+            failed.append(_("overall"))
+        out.append(
+            Row(
+                proposal=proposal,
+                reviews=mine,
+                consensus=consensus,
+                criterion_means=means,
+                scores=scores,
+                score=score,
+                provisional=not approved,
+                spread=spread,
+                disagreement=spread >= settings.disagreement,
+                passes=score is not None and not failed,
+                failed=failed,
+                theme=themes.get(proposal.pk, ""),
+                theme_label=labels.get(themes.get(proposal.pk, ""), themes.get(proposal.pk, "")),
+                cofunding=cofunding.get(proposal.pk) or Decimal("0"),
+                new_partners=len(partners.get(proposal.pk, set()) - funded_orgs),
+                decision=getattr(proposal, "decision", None),
+            )
+        )
+    keys = [str(c.pk) for c in criteria]
+    for row in out:
+        row.extras["criteria"] = keys
+    _calibrate(out, criteria)
+    return out
+
+
+def _calibrate(items: list[Row], criteria: list[Criterion]) -> None:
+    import numpy as np
+
+    from grappe.engine.calibration import calibrate
+
+    reviewers: dict[int, int] = {}
+    r_idx, p_idx, values = [], [], []
+    for j, row in enumerate(items):
+        for review in row.reviews:
+            score = weighted(review.scores, criteria)
+            if score is None:
+                continue
+            r_idx.append(reviewers.setdefault(review.assignment.reviewer_id, len(reviewers)))
+            p_idx.append(j)
+            values.append(float(score))
+    result = calibrate(
+        np.array(r_idx, dtype=np.int64),
+        np.array(p_idx, dtype=np.int64),
+        np.array(values),
+        n_reviewers=len(reviewers),
+        n_proposals=len(items),
+    )
+    for j, row in enumerate(items):
+        value, raw = result.calibrated[j], result.raw[j]
+        row.calibrated = None if np.isnan(value) else round(float(value), 2)
+        row.raw = None if np.isnan(raw) else round(float(raw), 2)
+
+
+def _tie_key(row: Row, rule: str, criteria: list[Criterion]) -> Any:
+    """Bigger is better, for every rule."""
+    if rule.startswith("criterion_"):
+        index = int(rule.split("_")[1]) - 1
+        if index < len(criteria):
+            return row.scores.get(str(criteria[index].pk), Decimal("-1"))
+        return Decimal("0")
+    if rule == "new_partners":
+        return row.new_partners
+    if rule == "cofunding":
+        requested = row.proposal.requested_amount or Decimal("0")
+        return (row.cofunding / requested) if requested else Decimal("0")
+    if rule == "cheaper":
+        return -(row.proposal.requested_amount or Decimal("0"))
+    return 0
+
+
+def ranking(call: Call) -> list[Row]:
+    """Rows ordered by weighted score (those passing the thresholds first); ties broken by the
+    call's ordered rules, each tie noting the rule that decided it; the code breaks what is left."""
+    items = rows(call)
+    criteria = criteria_of(call)
+    order = settings_for(call).rules()
+
+    def key(row: Row) -> tuple[Any, ...]:
+        return (
+            not row.passes,
+            -(row.score if row.score is not None else Decimal("-1")),
+            *[_negate(_tie_key(row, rule, criteria)) for rule in order],
+            row.proposal.code,
+        )
+
+    items.sort(key=key)
+    for index, row in enumerate(items):
+        row.rank = index + 1
+        if index and items[index - 1].score == row.score and items[index - 1].passes == row.passes:
+            above = items[index - 1]
+            row.tie_rule = _("proposal code (no rule separated them)")
+            for rule in order:
+                if _tie_key(above, rule, criteria) != _tie_key(row, rule, criteria):
+                    row.tie_rule = str(TIE_RULES[rule])
+                    break
+    latest = PortfolioRun.objects.filter(call=call, error="").first()
+    recommend(items, latest)
+    return items
+
+
+def _negate(value: Any) -> Any:
+    return -value
+
+
+def recommend(items: list[Row], run: PortfolioRun | None) -> None:
+    """The recommendation of each row: funded (with amount) if the latest portfolio funds it,
+    reserve list if it passes the thresholds, rejected otherwise."""
+    funded = (run.result.get("funded") or {}) if run else {}
+    for row in items:
+        if row.proposal.code in funded:
+            row.recommendation = Outcome.FUNDED
+            row.recommended_amount = Decimal(str(funded[row.proposal.code])).quantize(Decimal("0.01"))
+        elif row.passes:
+            row.recommendation = Outcome.RESERVE
+        else:
+            row.recommendation = Outcome.REJECTED
+
+
+# --- Consensus ------------------------------------------------------------------------------
+
+
+def _half(value: Any, label: str) -> str:
+    try:
+        score = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise SelectionError(_("%(label)s: scores are numbers from 0 to 5 in half points.") % {"label": label}) from exc
+    if score < 0 or score > 5 or (score * 2) % 1:
+        raise SelectionError(_("%(label)s: scores are numbers from 0 to 5 in half points.") % {"label": label})
+    return str(score)
+
+
+def draft_values(row: Row) -> dict[str, str]:
+    """A starting point for the rapporteur: each criterion's review mean, to the nearest half point."""
+    return {k: str((v * 2).quantize(Decimal("1"), ROUND_HALF_UP) / 2) for k, v in row.criterion_means.items()}
+
+
+@transaction.atomic
+def save_consensus(
+    proposal: Proposal, data: dict[str, Any], *, expected_version: int, approve: bool, actor: Any
+) -> Consensus:
+    consensus, _created = Consensus.objects.select_for_update().get_or_create(proposal=proposal)
+    if consensus.version != expected_version:
+        raise ConcurrentEditError(ConcurrentEditError.message)
+    criteria = criteria_of(proposal.call)
+    scores, comments = {}, {}
+    for c in criteria:
+        raw = data.get(f"score_{c.pk}")
+        if raw not in (None, ""):
+            scores[str(c.pk)] = _half(raw, c.label)
+        comments[str(c.pk)] = str(data.get(f"comment_{c.pk}", ""))[:5000]
+    consensus.scores, consensus.comments = scores, comments
+    consensus.applicant_comment = str(data.get("applicant_comment", ""))[:10000]
+    if data.get("rapporteur"):
+        consensus.rapporteur_id = int(data["rapporteur"])
+    if approve:
+        missing = [c.label for c in criteria if str(c.pk) not in scores]
+        if missing or not consensus.applicant_comment.strip():
+            raise SelectionError(_("Score every criterion and write the comment for the applicants before approving."))
+        consensus.state = ConsensusState.APPROVED
+        consensus.approved_by = actor
+        consensus.approved_at = timezone.now()
+    else:
+        consensus.state = ConsensusState.DRAFT
+    consensus.version += 1
+    consensus.save()
+    log_action(proposal, "selection.consensus_approved" if approve else "selection.consensus_saved", actor=actor)
+    return consensus
+
+
+# --- Portfolio ------------------------------------------------------------------------------
+
+
+def run_portfolio(call: Call, parameters: dict[str, Any], *, actor: Any) -> PortfolioRun:
+    """Run the portfolio engine on the proposals passing the thresholds; the run is kept either way."""
+    from grappe.engine import ENGINE_VERSION
+    from grappe.engine.portfolio import Candidate, Rules, select_portfolio
+    from grappe.engine.types import Infeasible
+
+    items = [row for row in rows(call) if row.passes and row.score is not None]
+    candidates = [
+        Candidate(
+            id=row.proposal.code,
+            quality=float(row.score or 0),
+            cost=float(row.proposal.requested_amount or 0),
+            theme=row.theme,
+            lead=row.proposal.lead_organisation.code if row.proposal.lead_organisation_id else "",
+            cofunding=float(row.cofunding),
+        )
+        for row in items
+    ]
+    known = {c.id for c in candidates}
+    rules = Rules(
+        budget=float(parameters["budget"]),
+        theme_min={k: int(v) for k, v in (parameters.get("theme_min") or {}).items()},
+        theme_max={k: int(v) for k, v in (parameters.get("theme_max") or {}).items()},
+        max_per_lead=parameters.get("max_per_lead"),
+        min_cofunding_ratio=parameters.get("min_cofunding_ratio"),
+        must_fund=frozenset(parameters.get("must_fund") or []) & known,
+        must_exclude=frozenset(parameters.get("must_exclude") or []) & known,
+        min_rate=float(parameters.get("min_rate") or 1.0),
+        weight_by_cost=bool(parameters.get("weight_by_cost")),
+    )
+    digest = hashlib.sha256(
+        json.dumps([[c.id, c.quality, c.cost, c.theme, c.lead, c.cofunding] for c in candidates]).encode()
+    ).hexdigest()
+    run = PortfolioRun(
+        call=call, parameters=parameters, created_by=actor, engine_version=ENGINE_VERSION, inputs_hash=digest
+    )
+    try:
+        portfolio = select_portfolio(candidates, rules)
+    except (Infeasible, ValueError) as exc:
+        run.error = str(exc)
+    else:
+        run.result = {
+            **portfolio.summary(),
+            "funded": portfolio.funded,
+            "baseline": portfolio.baseline,
+            "candidates": len(candidates),
+        }
+    run.save()
+    log_action(call, "selection.portfolio_run", actor=actor, data={"run": run.pk, "error": run.error})
+    return run
+
+
+# --- Decisions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_decision(
+    proposal: Proposal,
+    *,
+    outcome: str,
+    amount: Decimal | None,
+    reserve_rank: int | None,
+    justification: str,
+    expected_version: int | None,
+    actor: Any,
+) -> Decision:
+    """Record (or change) the decision on a proposal.
+
+    The recommendation (from the latest portfolio run and the thresholds) is kept beside it; a
+    departure needs a justification. Funding commits the amount: the call's awards may not
+    exceed its budget, nor the programme's its envelope (rows locked, so two decisions at once
+    cannot both take the last euros).
+    """
+    if outcome not in Outcome.values:
+        raise SelectionError(_("Choose a decision from the list."))
+    call = Call.objects.select_for_update().get(pk=proposal.call_id)
+    Programme.objects.select_for_update().get(pk=call.programme_id)
+    decision = Decision.objects.select_for_update().filter(proposal=proposal).first()
+    if decision is not None and expected_version is not None and decision.version != expected_version:
+        raise ConcurrentEditError(ConcurrentEditError.message)
+    row = next((r for r in ranking(call) if r.proposal.pk == proposal.pk), None)
+    if row is None:
+        raise SelectionError(_("Only a submitted, eligible proposal can be decided."))
+    if outcome == Outcome.FUNDED:
+        if amount is None or amount <= 0:
+            raise SelectionError(_("Give the amount granted."))
+        if amount > proposal.requested_amount:
+            raise SelectionError(_("The amount granted cannot exceed the amount requested."))
+        _check_commitment(call, proposal, amount)
+    else:
+        amount = None
+    if outcome == Outcome.RESERVE and not reserve_rank:
+        raise SelectionError(_("Give the proposal's rank on the reserve list."))
+    departs = outcome != row.recommendation or (outcome == Outcome.FUNDED and amount != row.recommended_amount)
+    if departs and len(justification.strip()) < 10:
+        raise SelectionError(
+            _("This decision departs from the recommendation (%(recommended)s): justify it (10 characters at least).")
+            % {"recommended": Outcome(row.recommendation).label}
+        )
+    decision = decision or Decision(proposal=proposal)
+    decision.outcome = outcome
+    decision.amount = amount
+    decision.reserve_rank = reserve_rank if outcome == Outcome.RESERVE else None
+    decision.recommended = row.recommendation
+    decision.recommended_amount = row.recommended_amount
+    decision.portfolio_run = PortfolioRun.objects.filter(call=call, error="").first()
+    decision.justification = justification.strip()
+    decision.decided_by = actor
+    decision.version = (decision.version or 0) + 1 if decision.pk else 1
+    decision.save()
+    Award.objects.filter(proposal=proposal).delete()
+    if outcome == Outcome.FUNDED and amount is not None:
+        Award.objects.create(proposal=proposal, call=call, amount=amount)
+    log_action(
+        proposal,
+        "selection.decided",
+        actor=actor,
+        data={
+            "outcome": outcome,
+            "amount": amount,
+            "recommended": row.recommendation,
+            "recommended_amount": row.recommended_amount,
+            "justification": decision.justification,
+        },
+    )
+    return decision
+
+
+def _check_commitment(call: Call, proposal: Proposal, amount: Decimal) -> None:
+    others = Award.objects.filter(call=call).exclude(proposal=proposal).aggregate(t=Sum("amount"))["t"] or Decimal("0")
+    if others + amount > call.budget:
+        raise SelectionError(
+            _("Funding %(amount)s would exceed the call's budget: %(left)s left.")
+            % {"amount": format_money(amount), "left": format_money(call.budget - others)}
+        )
+    programme_total = Award.objects.filter(call__programme_id=call.programme_id).exclude(proposal=proposal).aggregate(
+        t=Sum("amount")
+    )["t"] or Decimal("0")
+    if programme_total + amount > call.programme.total_amount:
+        raise SelectionError(
+            _("Funding %(amount)s would exceed the programme's envelope: %(left)s left.")
+            % {"amount": format_money(amount), "left": format_money(call.programme.total_amount - programme_total)}
+        )
+
+
+def committed(call: Call) -> Decimal:
+    return Award.objects.filter(call=call).aggregate(t=Sum("amount"))["t"] or Decimal("0")

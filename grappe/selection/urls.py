@@ -1,0 +1,14 @@
+from django.urls import path
+
+from grappe.selection import views
+
+app_name = "selection"
+
+urlpatterns = [
+    path("office/calls/<str:code>/selection/", views.ranking_page, name="ranking"),
+    path("office/calls/<str:code>/selection/settings/", views.save_settings, name="settings"),
+    path("office/calls/<str:code>/selection/portfolio/", views.portfolio_page, name="portfolio"),
+    path("office/calls/<str:code>/selection/decisions/", views.ledger, name="ledger"),
+    path("selection/proposals/<str:code>/consensus/", views.consensus_page, name="consensus"),
+    path("selection/proposals/<str:code>/decision/", views.decision_page, name="decision"),
+]

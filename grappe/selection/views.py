@@ -1,0 +1,305 @@
+"""Selection pages: the ranking, consensus reports, portfolio runs, decisions and their ledger."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from grappe.calls.models import Call, QuestionKind
+from grappe.core.access import require_perm_or_404
+from grappe.core.services import ConcurrentEditError
+from grappe.people.models import Person
+from grappe.selection import services
+from grappe.selection.models import TIE_RULES, Decision, Outcome, PortfolioRun
+from grappe.submissions.models import Proposal, ProposalState
+
+
+def _call(request: HttpRequest, code: str, perm: str) -> Call:
+    require_perm_or_404(request.user, perm)
+    call = Call.objects.select_related("programme", "scheme").filter(code=code).first()
+    if call is None:
+        raise Http404
+    return call
+
+
+def _errors(request: HttpRequest, exc: services.SelectionError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+def ranking_page(request: HttpRequest, code: str) -> HttpResponse:
+    call = _call(request, code, "selection.view_selection")
+    items = services.ranking(call)
+    settings = services.settings_for(call)
+    return render(
+        request,
+        "selection/ranking.html",
+        {
+            "call": call,
+            "rows": items,
+            "criteria": services.criteria_of(call),
+            "settings": settings,
+            "tie_rules": [(key, TIE_RULES[key]) for key in settings.rules()],
+            "all_rules": list(TIE_RULES.items()),
+            "questions": call.questions.filter(kind=QuestionKind.SINGLE_CHOICE),
+            "committed": services.committed(call),
+            "can_manage": request.user.has_perm("selection.run_portfolio"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def save_settings(request: HttpRequest, code: str) -> HttpResponse:
+    call = _call(request, code, "selection.run_portfolio")
+    settings = services.settings_for(call)
+    chosen = [rule for rule in request.POST.getlist("tie_rules") if rule in TIE_RULES]
+    settings.tie_rules = list(dict.fromkeys(chosen))
+    question = request.POST.get("theme_question", "")
+    settings.theme_question = (
+        call.questions.filter(pk=int(question), kind=QuestionKind.SINGLE_CHOICE).first() if question.isdigit() else None
+    )
+    try:
+        value = Decimal(request.POST.get("disagreement", "2"))
+    except InvalidOperation:
+        value = Decimal("2")
+    settings.disagreement = min(max(value, Decimal("0.5")), Decimal("5"))
+    settings.save()
+    messages.success(request, _("Ranking settings saved."))
+    return redirect("selection:ranking", call.code)
+
+
+def _proposal(request: HttpRequest, code: str, perm: str) -> Proposal:
+    proposal = (
+        Proposal.objects.select_related("call", "call__scheme", "call__programme", "consensus", "lead_organisation")
+        .filter(code=code, state=ProposalState.SUBMITTED)
+        .first()
+    )
+    if proposal is None or not request.user.has_perm(perm, proposal):
+        raise Http404
+    return proposal
+
+
+@login_required
+def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _proposal(request, code, "selection.draft_consensus")
+    row = next((r for r in services.rows(proposal.call) if r.proposal.pk == proposal.pk), None)
+    if row is None:
+        raise Http404
+    consensus = getattr(proposal, "consensus", None)
+    can_approve = request.user.has_perm("selection.approve_consensus")
+    if request.method == "POST":
+        approve = "approve" in request.POST and can_approve
+        data = request.POST.dict()
+        if not can_approve:
+            data.pop("rapporteur", None)
+        try:
+            services.save_consensus(
+                proposal,
+                data,
+                expected_version=int(request.POST.get("version", "1") or 1),
+                approve=approve,
+                actor=request.user,
+            )
+        except ConcurrentEditError:
+            messages.error(request, str(ConcurrentEditError.message))
+        except services.SelectionError as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Consensus approved.") if approve else _("Consensus saved."))
+            return redirect("selection:consensus", proposal.code)
+    criteria = services.criteria_of(proposal.call)
+    start = consensus.scores if consensus and consensus.scores else services.draft_values(row)
+    comments = consensus.comments if consensus else {}
+    reviewers = Person.objects.filter(
+        review_assignments__proposal=proposal, review_assignments__state="active"
+    ).order_by("last_name")
+    return render(
+        request,
+        "selection/consensus.html",
+        {
+            "proposal": proposal,
+            "call": proposal.call,
+            "row": row,
+            "consensus": consensus,
+            "version": consensus.version if consensus else 1,
+            "criteria": [
+                (
+                    c,
+                    row.criterion_means.get(str(c.pk)),
+                    [r.scores.get(str(c.pk), "—") for r in row.reviews],
+                    start.get(str(c.pk), ""),
+                    comments.get(str(c.pk), ""),
+                )
+                for c in criteria
+            ],
+            "reviews": row.reviews,
+            "half_points": [f"{x / 2:.1f}" for x in range(11)],
+            "reviewers": reviewers,
+            "can_approve": can_approve,
+        },
+    )
+
+
+def _portfolio_parameters(post: Any, call: Call) -> dict[str, Any]:
+    def number(name: str, kind: type = float) -> Any:
+        value = (post.get(name) or "").strip().replace(",", ".")
+        if not value:
+            return None
+        try:
+            return kind(Decimal(value))
+        except (InvalidOperation, ValueError) as exc:
+            raise services.SelectionError(_("“%(value)s” is not a number.") % {"value": value}) from exc
+
+    themes_min, themes_max = {}, {}
+    for key in post:
+        if key.startswith("theme_min__") and post[key].strip():
+            themes_min[key.removeprefix("theme_min__")] = number(key, int)
+        if key.startswith("theme_max__") and post[key].strip():
+            themes_max[key.removeprefix("theme_max__")] = number(key, int)
+
+    def codes(name: str) -> list[str]:
+        return sorted({c.strip().upper() for c in (post.get(name) or "").replace(",", " ").split() if c.strip()})
+
+    budget = number("budget")
+    if budget is None or budget <= 0:
+        raise services.SelectionError(_("Give the budget to allocate."))
+    min_rate = number("min_rate") or 1.0
+    if not 0 < min_rate <= 1:
+        raise services.SelectionError(_("The minimum funding rate lies between 0 and 1."))
+    return {
+        "budget": budget,
+        "theme_min": themes_min,
+        "theme_max": themes_max,
+        "max_per_lead": number("max_per_lead", int),
+        "min_cofunding_ratio": number("min_cofunding_ratio"),
+        "must_fund": codes("must_fund"),
+        "must_exclude": codes("must_exclude"),
+        "min_rate": min_rate,
+        "weight_by_cost": post.get("weight_by_cost") == "on",
+    }
+
+
+@login_required
+def portfolio_page(request: HttpRequest, code: str) -> HttpResponse:
+    call = _call(request, code, "selection.view_selection")
+    if request.method == "POST":
+        require_perm_or_404(request.user, "selection.run_portfolio")
+        try:
+            parameters = _portfolio_parameters(request.POST, call)
+        except services.SelectionError as exc:
+            _errors(request, exc)
+        else:
+            run = services.run_portfolio(call, parameters, actor=request.user)
+            if run.error:
+                messages.error(request, _("No portfolio: %(error)s") % {"error": run.error})
+            else:
+                messages.success(request, _("Portfolio computed."))
+            return redirect(f"{request.path}?run={run.pk}")
+    runs = list(PortfolioRun.objects.filter(call=call).select_related("created_by__person")[:20])
+    selected = _pick(runs, request.GET.get("run")) or (runs[0] if runs else None)
+    compare = _pick(runs, request.GET.get("compare"))
+    items = services.ranking(call)
+    by_code = {row.proposal.code: row for row in items}
+    themes = sorted({(row.theme, row.theme_label) for row in items if row.theme})
+    return render(
+        request,
+        "selection/portfolio.html",
+        {
+            "call": call,
+            "runs": runs,
+            "run": selected,
+            "compare": compare,
+            "funded_rows": _funded(selected, by_code),
+            "compare_rows": _funded(compare, by_code),
+            "themes": themes,
+            "defaults": selected.parameters if selected else {"budget": call.budget},
+            "candidates": sum(1 for row in items if row.passes),
+            "can_run": request.user.has_perm("selection.run_portfolio"),
+        },
+    )
+
+
+def _pick(runs: list[PortfolioRun], value: str | None) -> PortfolioRun | None:
+    if value and value.isdigit():
+        return next((r for r in runs if r.pk == int(value)), None)
+    return None
+
+
+def _funded(run: PortfolioRun | None, by_code: dict[str, services.Row]) -> list[tuple[services.Row, Any]]:
+    if run is None or run.error:
+        return []
+    funded = run.result.get("funded", {})
+    return sorted(
+        ((by_code[c], amount) for c, amount in funded.items() if c in by_code), key=lambda item: item[0].rank or 0
+    )
+
+
+@login_required
+def decision_page(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _proposal(request, code, "selection.decide")
+    items = services.ranking(proposal.call)
+    row = next((r for r in items if r.proposal.pk == proposal.pk), None)
+    if row is None:
+        raise Http404
+    decision = Decision.objects.filter(proposal=proposal).first()
+    if request.method == "POST":
+        try:
+            amount = Decimal(request.POST["amount"].replace(",", ".")) if request.POST.get("amount") else None
+            rank = int(request.POST["reserve_rank"]) if request.POST.get("reserve_rank") else None
+        except (InvalidOperation, ValueError):
+            messages.error(request, _("The amount and the rank are numbers."))
+        else:
+            try:
+                services.record_decision(
+                    proposal,
+                    outcome=request.POST.get("outcome", ""),
+                    amount=amount,
+                    reserve_rank=rank,
+                    justification=request.POST.get("justification", ""),
+                    expected_version=int(request.POST.get("version") or 0) or None,
+                    actor=request.user,
+                )
+            except ConcurrentEditError:
+                messages.error(request, str(ConcurrentEditError.message))
+            except services.SelectionError as exc:
+                _errors(request, exc)
+            else:
+                messages.success(request, _("Decision recorded."))
+                return redirect("selection:ranking", proposal.call.code)
+    return render(
+        request,
+        "selection/decision.html",
+        {
+            "proposal": proposal,
+            "call": proposal.call,
+            "row": row,
+            "decision": decision,
+            "outcomes": Outcome.choices,
+            "values": request.POST if request.method == "POST" else {},
+        },
+    )
+
+
+@login_required
+def ledger(request: HttpRequest, code: str) -> HttpResponse:
+    """Recommendation beside decision, who and why: the audit view of the selection."""
+    call = _call(request, code, "selection.view_selection")
+    decisions = (
+        Decision.objects.filter(proposal__call=call)
+        .select_related("proposal", "decided_by__person", "portfolio_run")
+        .order_by("outcome", "reserve_rank", "proposal__code")
+    )
+    return render(
+        request,
+        "selection/ledger.html",
+        {"call": call, "decisions": decisions, "committed": services.committed(call)},
+    )

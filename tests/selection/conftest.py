@@ -1,0 +1,33 @@
+"""The review call of tests/review with submitted reviews: proposals 0 and 1 good, 2 weak."""
+
+import pytest
+
+from grappe.review import services as review
+from tests.review.conftest import pool, proposals, review_call  # noqa: F401 - fixtures
+
+
+def _scores(call, value):
+    return {f"score_{c.pk}": value for c in call.scheme.criteria.all()}
+
+
+@pytest.fixture
+def reviewed(review_call, proposals, pool, office):  # noqa: F811 - fixtures
+    """Two reviews per proposal: proposal 0 gets 4.5 and 4.0, proposal 1 gets 4.0 and 4.5,
+    proposal 2 gets 2.0 and 2.5 (below the Horizon Europe thresholds)."""
+    plan = {0: ["4.5", "4.0"], 1: ["4.0", "4.5"], 2: ["2.0", "2.5"]}
+    pool[1].max_load = pool[2].max_load = pool[0].max_load = 3
+    for member in pool:
+        member.save()
+    for index, values in plan.items():
+        for member, value in zip(pool[:2] if index != 0 else pool[1:], values, strict=True):
+            assignment = review.add_assignment(
+                review_call, reviewer=member.person, proposal=proposals[index], reason="t", actor=office
+            )
+            review.save_review(
+                assignment,
+                _scores(review_call, value) | {"applicant_comment": "ok", "recommendation": "fund"},
+                expected_version=1,
+                submit=True,
+                actor=office,
+            )
+    return proposals

@@ -1,0 +1,99 @@
+"""Selection pages: who may see and do what, the flows, and constant query counts."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from grappe.selection.models import Award, Consensus, Decision, PortfolioRun
+from tests.conftest import PERSONAS
+from tests.factories import PersonFactory, ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("page", ["selection:ranking", "selection:portfolio", "selection:ledger"])
+def test_call_pages(as_persona, review_call, persona, page):
+    response = as_persona(persona).get(reverse(page, args=[review_call.code]))
+    expected = {"office": 200, "board": 200, "anonymous": 302}.get(persona, 404)
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_consensus_page_for_the_office_and_the_rapporteur(as_persona, reviewed, persona, reviewer):
+    url = reverse("selection:consensus", args=[reviewed[2].code])
+    Consensus.objects.create(proposal=reviewed[2], rapporteur=reviewer.person)
+    response = as_persona(persona).get(url)
+    expected = {"office": 200, "reviewer": 200, "anonymous": 302}.get(persona, 404)
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_decision_page_for_the_office_and_the_board(as_persona, reviewed, persona):
+    response = as_persona(persona).get(reverse("selection:decision", args=[reviewed[0].code]))
+    expected = {"office": 200, "board": 200, "anonymous": 302}.get(persona, 404)
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("persona", ["board", "reviewer", "applicant", "outsider"])
+def test_only_the_office_runs_portfolios_and_changes_settings(as_persona, review_call, persona):
+    client = as_persona(persona)
+    status = client.post(reverse("selection:portfolio", args=[review_call.code]), {"budget": "1000"}).status_code
+    assert status == 404
+    assert client.post(reverse("selection:settings", args=[review_call.code]), {}).status_code == 404
+    assert not PortfolioRun.objects.exists()
+
+
+def test_rapporteur_drafts_but_cannot_approve(as_persona, reviewed, reviewer):
+    proposal = reviewed[0]
+    Consensus.objects.create(proposal=proposal, rapporteur=reviewer.person)
+    data = {f"score_{c.pk}": "4.5" for c in proposal.call.scheme.criteria.all()}
+    data |= {"applicant_comment": "Agreed.", "version": "1", "approve": ""}
+    as_persona("reviewer").post(reverse("selection:consensus", args=[proposal.code]), data)
+    consensus = Consensus.objects.get(proposal=proposal)
+    assert consensus.state == "draft" and consensus.scores
+    data["version"] = str(consensus.version)
+    as_persona("office").post(reverse("selection:consensus", args=[proposal.code]), data)
+    assert Consensus.objects.get(proposal=proposal).state == "approved"
+
+
+def test_office_runs_a_portfolio_and_the_board_decides(as_persona, review_call, reviewed):
+    for p in reviewed:
+        p.requested_amount = Decimal("100000")
+        p.save()
+    office = as_persona("office")
+    response = office.post(
+        reverse("selection:portfolio", args=[review_call.code]), {"budget": "150000", "min_rate": "1"}
+    )
+    run = PortfolioRun.objects.get()
+    assert response.url.endswith(f"?run={run.pk}") and len(run.result["funded"]) == 1
+    page = office.get(response.url)
+    assert b"Binding constraints" in page.content
+    bad = office.post(reverse("selection:portfolio", args=[review_call.code]), {"budget": "abc"}, follow=True)
+    assert "is not a number" in bad.content.decode()
+    funded_code = next(iter(run.result["funded"]))
+    board = as_persona("board")
+    response = board.post(
+        reverse("selection:decision", args=[funded_code]),
+        {"outcome": "funded", "amount": "100000", "justification": ""},
+    )
+    assert response.status_code == 302
+    assert Award.objects.get().amount == Decimal("100000")
+    other = next(p for p in reviewed[:2] if p.code != funded_code)
+    response = board.post(
+        reverse("selection:decision", args=[other.code]), {"outcome": "funded", "amount": "50000"}, follow=True
+    )
+    assert b"departs from the recommendation" in response.content
+    assert not Decision.objects.filter(proposal=other).exists()
+    ledger = office.get(reverse("selection:ledger", args=[review_call.code]))
+    assert funded_code.encode() in ledger.content
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_ranking_query_count(as_persona, django_assert_num_queries, review_call, university, count):
+    for _ in range(count):
+        ProposalFactory(call=review_call, lead=PersonFactory(), lead_organisation=university, state="submitted")
+    client = as_persona("office")
+    with django_assert_num_queries(23):
+        client.get(reverse("selection:ranking", args=[review_call.code]))
