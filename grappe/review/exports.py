@@ -8,10 +8,9 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from grappe.calls.models import Call
+from grappe.core.xlsx import header_row
 from grappe.review.models import AssignmentState, ReviewAssignment
 
 
@@ -31,13 +30,7 @@ def reviews_workbook(call: Call) -> Any:
         _("Confidential comment for the committee"),
         _("Submitted at (Paris)"),
     ]
-    bold = Font(bold=True)
-    row = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=header)
-        cell.font = bold
-        row.append(cell)
-    sheet.append(row)
+    header_row(sheet, headers)
     assignments = (
         ReviewAssignment.objects.filter(call=call, state=AssignmentState.ACTIVE)
         .select_related("proposal", "reviewer", "review")

@@ -98,6 +98,7 @@ class Outcome(models.TextChoices):
     FUNDED = "funded", _("Funded")
     RESERVE = "reserve", _("Reserve list")
     REJECTED = "rejected", _("Rejected")
+    DECLINED = "declined", _("Declined by the team")
 
 
 class Decision(models.Model):
@@ -142,3 +143,46 @@ class Award(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal.code}: {self.amount}"
+
+
+class LetterTemplate(models.Model):
+    """The text of a decision letter for one outcome in one language, with placeholders."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="letter_templates")
+    outcome = models.CharField(_("decision"), max_length=10, choices=Outcome.choices)
+    language = models.CharField(_("language"), max_length=2, choices=[("fr", "Français"), ("en", "English")])
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"), max_length=20000)
+
+    class Meta:
+        verbose_name = _("letter template")
+        constraints = [models.UniqueConstraint(fields=["call", "outcome", "language"], name="letter_template_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.call} {self.outcome} {self.language}"
+
+
+class LetterState(models.TextChoices):
+    DRAFT = "draft", _("In the outbox")
+    SENT = "sent", _("Sent")
+
+
+class Letter(models.Model):
+    """A decision letter, previewed in the outbox before it is sent."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="letters")
+    outcome = models.CharField(_("decision"), max_length=10, choices=Outcome.choices)
+    language = models.CharField(_("language"), max_length=2)
+    recipients = models.JSONField(_("recipients"), default=list)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    state = models.CharField(_("state"), max_length=10, choices=LetterState.choices, default=LetterState.DRAFT)
+    created_at = models.DateTimeField(_("prepared"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("decision letter")
+        ordering = ["proposal__code", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.code}: {self.subject}"

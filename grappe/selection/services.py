@@ -490,3 +490,44 @@ def _check_commitment(call: Call, proposal: Proposal, amount: Decimal) -> None:
 
 def committed(call: Call) -> Decimal:
     return Award.objects.filter(call=call).aggregate(t=Sum("amount"))["t"] or Decimal("0")
+
+
+@transaction.atomic
+def team_declines(proposal: Proposal, *, reason: str, actor: Any) -> Decision | None:
+    """A funded team declines: its award is released and the first proposal of the reserve list
+    whose request fits what is left is funded in its place (returned; None if none fits)."""
+    decision = Decision.objects.select_for_update().filter(proposal=proposal, outcome=Outcome.FUNDED).first()
+    if decision is None:
+        raise SelectionError(_("Only a funded proposal can be declined by its team."))
+    if len(reason.strip()) < 10:
+        raise SelectionError(_("Say why the team declines (10 characters at least)."))
+    call = Call.objects.select_for_update().get(pk=proposal.call_id)
+    decision.outcome = Outcome.DECLINED
+    decision.justification = reason.strip()
+    decision.decided_by = actor
+    decision.version += 1
+    decision.save()
+    Award.objects.filter(proposal=proposal).delete()
+    log_action(proposal, "selection.team_declined", actor=actor, data={"reason": reason})
+    for candidate in (
+        Decision.objects.select_for_update()
+        .filter(proposal__call=call, outcome=Outcome.RESERVE)
+        .select_related("proposal")
+        .order_by("reserve_rank", "proposal__code")
+    ):
+        amount = candidate.proposal.requested_amount
+        try:
+            _check_commitment(call, candidate.proposal, amount)
+        except SelectionError:
+            continue
+        candidate.outcome = Outcome.FUNDED
+        candidate.amount = amount
+        candidate.reserve_rank = None
+        candidate.justification = _("Promoted from the reserve list after %(code)s declined.") % {"code": proposal.code}
+        candidate.decided_by = actor
+        candidate.version += 1
+        candidate.save()
+        Award.objects.create(proposal=candidate.proposal, call=call, amount=amount)
+        log_action(candidate.proposal, "selection.promoted", actor=actor, data={"replaces": proposal.code})
+        return candidate
+    return None

@@ -16,8 +16,8 @@ from grappe.calls.models import Call, QuestionKind
 from grappe.core.access import require_perm_or_404
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
-from grappe.selection import services
-from grappe.selection.models import TIE_RULES, Decision, Outcome, PortfolioRun
+from grappe.selection import letters, services
+from grappe.selection.models import TIE_RULES, Decision, Letter, LetterState, Outcome, PortfolioRun
 from grappe.submissions.models import Proposal, ProposalState
 
 
@@ -302,4 +302,82 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "selection/ledger.html",
         {"call": call, "decisions": decisions, "committed": services.committed(call)},
+    )
+
+
+@login_required
+@require_POST
+def team_declines(request: HttpRequest, code: str) -> HttpResponse:
+    proposal = _proposal(request, code, "selection.decide")
+    try:
+        promoted = services.team_declines(proposal, reason=request.POST.get("reason", ""), actor=request.user)
+    except services.SelectionError as exc:
+        _errors(request, exc)
+    else:
+        if promoted:
+            messages.success(
+                request, _("%(code)s is promoted from the reserve list.") % {"code": promoted.proposal.code}
+            )
+        else:
+            messages.info(request, _("No proposal of the reserve list fits what is left of the budget."))
+    return redirect("selection:ledger", proposal.call.code)
+
+
+@login_required
+def export_ranking(request: HttpRequest, code: str) -> HttpResponse:
+    from django.http import FileResponse
+    from django.utils import timezone
+
+    from grappe.selection.exports import ranking_workbook
+
+    call = _call(request, code, "selection.view_selection")
+    return FileResponse(
+        ranking_workbook(call),
+        as_attachment=True,
+        filename=f"ranking-{call.code}-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+def outbox(request: HttpRequest, code: str) -> HttpResponse:
+    """Letter templates, the letters waiting to be sent, those already sent."""
+    call = _call(request, code, "selection.run_portfolio")
+    templates = letters.templates_for(call)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "template":
+            key = (request.POST.get("outcome", ""), request.POST.get("language", ""))
+            template = templates.get(key)
+            if template is None:
+                raise Http404
+            try:
+                letters.save_template(
+                    template,
+                    subject=request.POST.get("subject", ""),
+                    body=request.POST.get("body", ""),
+                    actor=request.user,
+                )
+            except letters.LetterError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Template saved."))
+        elif action == "prepare":
+            count = letters.prepare(call, actor=request.user)
+            messages.success(request, _("%(count)d letters in the outbox.") % {"count": count})
+        elif action == "send":
+            count = letters.send(call, actor=request.user)
+            messages.success(request, _("%(count)d letters sent.") % {"count": count})
+        return redirect("selection:outbox", call.code)
+    items = Letter.objects.filter(proposal__call=call).select_related("proposal").order_by("state", "proposal__code")
+    return render(
+        request,
+        "selection/outbox.html",
+        {
+            "call": call,
+            "templates": sorted(templates.values(), key=lambda t: (t.outcome, t.language)),
+            "placeholders": letters.PLACEHOLDERS,
+            "drafts": [letter for letter in items if letter.state == LetterState.DRAFT],
+            "sent": [letter for letter in items if letter.state == LetterState.SENT],
+        },
     )

@@ -31,3 +31,16 @@ def reviewed(review_call, proposals, pool, office):  # noqa: F811 - fixtures
                 actor=office,
             )
     return proposals
+
+
+@pytest.fixture
+def priced(review_call, reviewed):  # noqa: F811 - fixtures
+    """Every proposal asks 100,000 €; the call has 150,000 €: one of the two good ones fits."""
+    from decimal import Decimal
+
+    for proposal in reviewed:
+        proposal.requested_amount = Decimal("100000")
+        proposal.save()
+    review_call.budget = Decimal("150000")
+    review_call.save()
+    return reviewed

@@ -71,10 +71,8 @@ def test_consensus_validation_versions_and_approval(review_call, reviewed, offic
         services.save_consensus(proposal, {}, expected_version=1, approve=False, actor=office)
 
 
-def test_portfolio_run_is_kept_with_its_result_or_its_error(review_call, reviewed, office):
-    for p in reviewed:
-        p.requested_amount = Decimal("100000")
-        p.save()
+def test_portfolio_run_is_kept_with_its_result_or_its_error(review_call, priced, office):
+    reviewed = priced
     run = services.run_portfolio(review_call, {"budget": 150000}, actor=office)
     assert run.error == "" and len(run.result["funded"]) == 1  # one of the two passing proposals fits
     assert run.inputs_hash and run.engine_version
@@ -85,12 +83,8 @@ def test_portfolio_run_is_kept_with_its_result_or_its_error(review_call, reviewe
     assert PortfolioRun.objects.count() == 2
 
 
-def test_decisions_follow_or_justify_and_commit_money(review_call, reviewed, office, board):
-    for p in reviewed:
-        p.requested_amount = Decimal("100000")
-        p.save()
-    review_call.budget = Decimal("150000")
-    review_call.save()
+def test_decisions_follow_or_justify_and_commit_money(review_call, priced, office, board):
+    reviewed = priced
     run = services.run_portfolio(review_call, {"budget": 150000}, actor=office)
     funded_code = next(iter(run.result["funded"]))
     funded = next(p for p in reviewed[:2] if p.code == funded_code)

@@ -58,10 +58,8 @@ def test_rapporteur_drafts_but_cannot_approve(as_persona, reviewed, reviewer):
     assert Consensus.objects.get(proposal=proposal).state == "approved"
 
 
-def test_office_runs_a_portfolio_and_the_board_decides(as_persona, review_call, reviewed):
-    for p in reviewed:
-        p.requested_amount = Decimal("100000")
-        p.save()
+def test_office_runs_a_portfolio_and_the_board_decides(as_persona, review_call, priced):
+    reviewed = priced
     office = as_persona("office")
     response = office.post(
         reverse("selection:portfolio", args=[review_call.code]), {"budget": "150000", "min_rate": "1"}
@@ -97,3 +95,11 @@ def test_ranking_query_count(as_persona, django_assert_num_queries, review_call,
     client = as_persona("office")
     with django_assert_num_queries(23):
         client.get(reverse("selection:ranking", args=[review_call.code]))
+
+
+def test_decision_page_after_a_decision(as_persona, review_call, reviewed):
+    board = as_persona("board")
+    url = reverse("selection:decision", args=[reviewed[0].code])
+    board.post(url, {"outcome": "reserve", "reserve_rank": "1"})
+    page = board.get(url)
+    assert page.status_code == 200 and b"Record the decision" in page.content

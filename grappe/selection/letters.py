@@ -1,0 +1,194 @@
+"""Decision letters: default templates in French and English, placeholders, rendering, outbox."""
+
+from __future__ import annotations
+
+import string
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from grappe.calls.models import Call
+from grappe.core.money import format_money
+from grappe.core.services import log_action
+from grappe.selection.models import Decision, Letter, LetterState, LetterTemplate, Outcome
+from grappe.submissions.models import InvitationState
+
+PLACEHOLDERS = {
+    "applicant": "the lead applicant's name",
+    "proposal_title": "the proposal's title",
+    "proposal_code": "the proposal's code",
+    "call": "the call's title",
+    "programme": "the programme's name",
+    "amount": "the amount granted",
+    "reserve_rank": "the rank on the reserve list",
+    "scores": "the agreed score per criterion",
+    "comments": "the consensus comment for the applicants",
+    "office": "the sender (the site's name)",
+}
+
+DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
+    (Outcome.FUNDED, "fr"): (
+        "{call} : votre projet {proposal_code} est financé",
+        "Bonjour {applicant},\n\nNous avons le plaisir de vous annoncer que le projet « {proposal_title} » "
+        "({proposal_code}) est retenu pour un financement de {amount} au titre de l'appel « {call} » du programme "
+        "{programme}.\n\nÉvaluation du panel :\n{scores}\n\n{comments}\n\nLe bureau du programme reviendra vers vous "
+        "pour la convention.\n\n{office}",
+    ),
+    (Outcome.FUNDED, "en"): (
+        "{call}: your project {proposal_code} is funded",
+        'Dear {applicant},\n\nWe are pleased to tell you that the project "{proposal_title}" ({proposal_code}) is '
+        'selected for funding of {amount} under the call "{call}" of the programme {programme}.\n\nThe panel\'s '
+        "evaluation:\n{scores}\n\n{comments}\n\nThe programme office will contact you about the grant "
+        "agreement.\n\n{office}",
+    ),
+    (Outcome.RESERVE, "fr"): (
+        "{call} : votre projet {proposal_code} est sur liste complémentaire",
+        "Bonjour {applicant},\n\nLe projet « {proposal_title} » ({proposal_code}) est placé en position "
+        "{reserve_rank} sur la liste complémentaire de l'appel « {call} ». Il pourra être financé si un projet retenu "
+        "se désiste.\n\nÉvaluation du panel :\n{scores}\n\n{comments}\n\n{office}",
+    ),
+    (Outcome.RESERVE, "en"): (
+        "{call}: your project {proposal_code} is on the reserve list",
+        'Dear {applicant},\n\nThe project "{proposal_title}" ({proposal_code}) is number {reserve_rank} on the '
+        'reserve list of the call "{call}". It may be funded if a selected project withdraws.\n\nThe panel\'s '
+        "evaluation:\n{scores}\n\n{comments}\n\n{office}",
+    ),
+    (Outcome.REJECTED, "fr"): (
+        "{call} : décision sur votre projet {proposal_code}",
+        "Bonjour {applicant},\n\nNous regrettons de vous informer que le projet « {proposal_title} » "
+        "({proposal_code}) n'est pas retenu au titre de l'appel « {call} ».\n\nÉvaluation du panel :\n{scores}\n\n"
+        "{comments}\n\nNous espérons recevoir vos prochaines propositions.\n\n{office}",
+    ),
+    (Outcome.REJECTED, "en"): (
+        "{call}: decision on your project {proposal_code}",
+        'Dear {applicant},\n\nWe regret to tell you that the project "{proposal_title}" ({proposal_code}) is not '
+        'selected under the call "{call}".\n\nThe panel\'s evaluation:\n{scores}\n\n{comments}\n\nWe hope to receive '
+        "your future proposals.\n\n{office}",
+    ),
+}
+
+
+class LetterError(ValueError):
+    """A template that cannot be used; ``str()`` is translated."""
+
+
+def check_template(text: str) -> None:
+    """Refuse unknown placeholders and broken braces, naming them."""
+    try:
+        fields = [name for _literal, name, _spec, _conv in string.Formatter().parse(text) if name is not None]
+    except ValueError as exc:
+        raise LetterError(_("A brace is not closed: write {{ or }} for a literal brace.")) from exc
+    unknown = sorted({f for f in fields if f not in PLACEHOLDERS})
+    if unknown:
+        raise LetterError(
+            _("Unknown placeholder {%(name)s}: use %(known)s.")
+            % {"name": unknown[0], "known": ", ".join("{" + p + "}" for p in PLACEHOLDERS)}
+        )
+
+
+def templates_for(call: Call) -> dict[tuple[str, str], LetterTemplate]:
+    """The call's templates, created from the defaults the first time."""
+    existing = {(t.outcome, t.language): t for t in LetterTemplate.objects.filter(call=call)}
+    for (outcome, language), (subject, body) in DEFAULTS.items():
+        if (outcome, language) not in existing:
+            existing[(outcome, language)] = LetterTemplate.objects.create(
+                call=call, outcome=outcome, language=language, subject=subject, body=body
+            )
+    return existing
+
+
+def save_template(template: LetterTemplate, *, subject: str, body: str, actor: Any) -> LetterTemplate:
+    check_template(subject)
+    check_template(body)
+    template.subject, template.body = subject.strip(), body.strip()
+    template.save()
+    log_action(template.call, "selection.letter_template_saved", actor=actor, data={"template": str(template)})
+    return template
+
+
+def _context(decision: Decision, language: str) -> dict[str, str]:
+    proposal = decision.proposal
+    call = proposal.call
+    consensus = getattr(proposal, "consensus", None)
+    with translation.override(language):
+        from grappe.selection.services import criteria_of
+
+        lines = []
+        for c in criteria_of(call):
+            score = consensus.scores.get(str(c.pk)) if consensus else None
+            comment = consensus.comments.get(str(c.pk), "") if consensus else ""
+            if score is not None:
+                shown = formats.localize(Decimal(str(score)))
+                lines.append(f"- {c.label} : {shown}/5" if language == "fr" else f"- {c.label}: {shown}/5")
+                if comment:
+                    lines[-1] += f" — {comment}"
+        return {
+            "applicant": proposal.lead.full_name,
+            "proposal_title": proposal.title,
+            "proposal_code": proposal.code,
+            "call": call.title,
+            "programme": call.programme.name,
+            "amount": format_money(decision.amount or Decimal("0")),
+            "reserve_rank": str(decision.reserve_rank or ""),
+            "scores": "\n".join(lines) or "—",
+            "comments": consensus.applicant_comment if consensus else "",
+            "office": getattr(settings, "GRAPPE_CLUSTER_NAME", "") or settings.SITE_NAME,
+        }
+
+
+@transaction.atomic
+def prepare(call: Call, *, actor: Any) -> int:
+    """Put in the outbox one letter per decided proposal without a sent letter for its current
+    decision, in the lead's language; earlier unsent drafts are replaced."""
+    templates = templates_for(call)
+    decisions = (
+        Decision.objects.filter(proposal__call=call)
+        .exclude(outcome=Outcome.DECLINED)
+        .select_related("proposal__lead", "proposal__call__programme", "proposal__consensus")
+    )
+    count = 0
+    for decision in decisions:
+        proposal = decision.proposal
+        if Letter.objects.filter(proposal=proposal, outcome=decision.outcome, state=LetterState.SENT).exists():
+            continue
+        Letter.objects.filter(proposal=proposal, state=LetterState.DRAFT).delete()
+        language = proposal.lead.preferred_language if proposal.lead.preferred_language in ("fr", "en") else "fr"
+        template = templates[(decision.outcome, language)]
+        values = _context(decision, language)
+        recipients = sorted(
+            {proposal.lead.email}
+            | set(
+                proposal.team.filter(state=InvitationState.ACCEPTED).exclude(email="").values_list("email", flat=True)
+            )
+            - {""}
+        )
+        Letter.objects.create(
+            proposal=proposal,
+            outcome=decision.outcome,
+            language=language,
+            recipients=recipients,
+            subject=template.subject.format_map(values),
+            body=template.body.format_map(values),
+        )
+        count += 1
+    log_action(call, "selection.letters_prepared", actor=actor, data={"count": count})
+    return count
+
+
+def send(call: Call, *, actor: Any) -> int:
+    """Send every letter of the outbox; each is marked sent as it goes."""
+    sent = 0
+    for letter in Letter.objects.filter(proposal__call=call, state=LetterState.DRAFT).select_related("proposal"):
+        if letter.recipients:
+            send_mail(letter.subject, letter.body, settings.DEFAULT_FROM_EMAIL, letter.recipients)
+        letter.state = LetterState.SENT
+        letter.sent_at = timezone.now()
+        letter.save(update_fields=["state", "sent_at"])
+        sent += 1
+    log_action(call, "selection.letters_sent", actor=actor, data={"count": sent})
+    return sent
