@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -181,11 +181,22 @@ def prepare(call: Call, *, actor: Any) -> int:
 
 
 def send(call: Call, *, actor: Any) -> int:
-    """Send every letter of the outbox; each is marked sent as it goes."""
+    """Send every letter of the outbox with the evaluation summary attached as a PDF; each is
+    marked sent as it goes."""
+    from grappe.selection.pdf import evaluation_summary
+
     sent = 0
-    for letter in Letter.objects.filter(proposal__call=call, state=LetterState.DRAFT).select_related("proposal"):
+    for letter in Letter.objects.filter(proposal__call=call, state=LetterState.DRAFT).select_related(
+        "proposal__call__programme", "proposal__lead", "proposal__lead_organisation"
+    ):
         if letter.recipients:
-            send_mail(letter.subject, letter.body, settings.DEFAULT_FROM_EMAIL, letter.recipients)
+            message = EmailMessage(letter.subject, letter.body, settings.DEFAULT_FROM_EMAIL, letter.recipients)
+            message.attach(
+                f"evaluation-{letter.proposal.code}.pdf",
+                evaluation_summary(letter.proposal, language=letter.language),
+                "application/pdf",
+            )
+            message.send()
         letter.state = LetterState.SENT
         letter.sent_at = timezone.now()
         letter.save(update_fields=["state", "sent_at"])

@@ -12,6 +12,7 @@ urlpatterns = [
     path("office/calls/<str:code>/selection/ranking.xlsx", views.export_ranking, name="export"),
     path("office/calls/<str:code>/selection/letters/", views.outbox, name="outbox"),
     path("selection/proposals/<str:code>/declined/", views.team_declines, name="team_declines"),
+    path("selection/proposals/<str:code>/summary.pdf", views.summary_pdf, name="summary_pdf"),
     path("selection/proposals/<str:code>/consensus/", views.consensus_page, name="consensus"),
     path("selection/proposals/<str:code>/decision/", views.decision_page, name="decision"),
 ]

@@ -381,3 +381,18 @@ def outbox(request: HttpRequest, code: str) -> HttpResponse:
             "sent": [letter for letter in items if letter.state == LetterState.SENT],
         },
     )
+
+
+@login_required
+def summary_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The evaluation summary of a proposal (office and board), in the lead's language or ``?lang=``."""
+    from django.http import HttpResponse as Response
+
+    from grappe.selection.pdf import evaluation_summary
+
+    proposal = _proposal(request, code, "selection.decide")
+    language = request.GET.get("lang") or proposal.lead.preferred_language or "fr"
+    language = language if language in ("fr", "en") else "fr"
+    response = Response(evaluation_summary(proposal, language=language), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="evaluation-{proposal.code}-{language}.pdf"'
+    return response

@@ -127,3 +127,25 @@ def test_ranking_export(as_persona, review_call, decided):
     assert rows[0][0] == "Rank" and rows[1][1] == decided[0].code
     assert any(r[1].startswith("Consensus") for r in consensus.iter_rows(min_row=2, values_only=True))
     assert any(r[1] == "Reviewer 1" for r in consensus.iter_rows(min_row=2, values_only=True))
+
+
+def test_evaluation_summary_pdf_names_no_reviewer(as_persona, review_call, decided, pool):
+    from pypdf import PdfReader
+
+    url = reverse("selection:summary_pdf", args=[decided[0].code])
+    assert as_persona("reviewer").get(url).status_code == 404
+    response = as_persona("board").get(url + "?lang=en")
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Evaluation summary" in text and decided[0].code in text and "A convincing plan." in text
+    assert "Funded" in text
+    for member in pool:
+        assert member.person.full_name not in text
+
+
+def test_sent_letters_carry_the_summary(review_call, decided, office):
+    letters.prepare(review_call, actor=office)
+    mail.outbox.clear()
+    letters.send(review_call, actor=office)
+    attachments = [a for m in mail.outbox for a in m.attachments]
+    assert len(attachments) == 3 and all(a[2] == "application/pdf" and a[1].startswith(b"%PDF") for a in attachments)
