@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo run install install-test test test-fast lint fmt e2e messages bench ci clean
+.PHONY: demo run serve install install-test test test-fast lint fmt e2e messages bench ci clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,12 +30,18 @@ install-test: $(VENV)/.installed-test
 demo: install
 	$(BIN)/grappe migrate --noinput
 	$(BIN)/grappe seed-demo
-	@echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/grappe runserver $(HOST):$(PORT)
+	@$(MAKE) --no-print-directory serve
 
 ## run: serve the existing database
 run: install
-	$(BIN)/grappe runserver $(HOST):$(PORT)
+	@$(MAKE) --no-print-directory serve
+
+# The web server and one task worker (engine runs, emails); Ctrl-C stops both.
+serve:
+	@echo "Serving http://$(HOST):$(PORT)/ with a task worker  (Ctrl-C to stop)"
+	@mkdir -p var; $(BIN)/grappe db_worker --no-reload > var/worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/grappe runserver $(HOST):$(PORT)
 
 ## test: lint, checks and the whole test suite (browser tests skip, with the reason, without chromium)
 test: install-test lint
