@@ -26,3 +26,11 @@ class ActivityFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["actor"].queryset = get_user_model().objects.filter(is_active=True).order_by("email")
         self.fields["actor"].widget = forms.TextInput(attrs={"placeholder": _("email address")})
+
+
+def posted_int(value: object, default: int = 0) -> int:
+    """An integer from a posted field (a hidden version, a rank); ``default`` when it is not one."""
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return default

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
+from grappe.core.forms import posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
@@ -588,7 +589,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             services.save_review(
                 assignment,
                 data,
-                expected_version=int(data.get("version", "0") or 0),
+                expected_version=posted_int(data.get("version"), 0),
                 submit="submit" in data,
                 actor=request.user,
             )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from grappe.calls.models import Call, Criterion, EvaluationScheme
 from grappe.core.money import format_money
 from grappe.core.services import ConcurrentEditError, log_action
+from grappe.people.models import Person
 from grappe.programmes.models import Programme
 from grappe.review.models import AssignmentState, Review, ReviewState
 from grappe.selection.models import (
@@ -323,8 +324,15 @@ def save_consensus(
         comments[str(c.pk)] = str(data.get(f"comment_{c.pk}", ""))[:5000]
     consensus.scores, consensus.comments = scores, comments
     consensus.applicant_comment = str(data.get("applicant_comment", ""))[:10000]
-    if data.get("rapporteur"):
-        consensus.rapporteur_id = int(data["rapporteur"])
+    if "rapporteur" in data:  # one of the proposal's reviewers, or nobody (the office)
+        chosen = str(data["rapporteur"])
+        consensus.rapporteur = (
+            Person.objects.filter(
+                pk=int(chosen), review_assignments__proposal=proposal, review_assignments__state=AssignmentState.ACTIVE
+            ).first()
+            if chosen.isdigit()
+            else None
+        )
     if approve:
         missing = [c.label for c in criteria if str(c.pk) not in scores]
         if missing or not consensus.applicant_comment.strip():

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call, QuestionKind
 from grappe.core.access import require_perm_or_404
+from grappe.core.forms import posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
 from grappe.selection import letters, services
@@ -105,7 +106,7 @@ def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
             services.save_consensus(
                 proposal,
                 data,
-                expected_version=int(request.POST.get("version", "1") or 1),
+                expected_version=posted_int(request.POST.get("version"), 1),
                 approve=approve,
                 actor=request.user,
             )
@@ -265,7 +266,7 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
                     amount=amount,
                     reserve_rank=rank,
                     justification=request.POST.get("justification", ""),
-                    expected_version=int(request.POST.get("version") or 0) or None,
+                    expected_version=posted_int(request.POST.get("version"), 0) or None,
                     actor=request.user,
                 )
             except ConcurrentEditError:

@@ -383,3 +383,11 @@ def test_office_records_a_conflict_which_removes_the_assignment(as_persona, assi
     assignment.refresh_from_db()
     assert assignment.state == AssignmentState.REMOVED
     assert Conflict.objects.get(origin=ConflictOrigin.OFFICE).reasons == ["Same lab"]
+
+
+def test_a_garbage_version_on_a_review_is_a_conflict_message(as_persona, assignment):
+    services.confirm_assignment(assignment, actor=None)
+    response = as_persona("reviewer").post(
+        reverse("review:review", args=[assignment.pk]), {"version": "abc", "applicant_comment": "x"}, follow=True
+    )
+    assert response.status_code == 200 and b"Someone else changed this record" in response.content

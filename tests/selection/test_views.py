@@ -103,3 +103,18 @@ def test_decision_page_after_a_decision(as_persona, review_call, reviewed):
     board.post(url, {"outcome": "reserve", "reserve_rank": "1"})
     page = board.get(url)
     assert page.status_code == 200 and b"Record the decision" in page.content
+
+
+def test_garbage_in_hidden_fields_is_refused_without_a_500(as_persona, reviewed):
+    office = as_persona("office")
+    consensus_url = reverse("selection:consensus", args=[reviewed[0].code])
+    response = office.post(consensus_url, {"version": "abc", "rapporteur": "x'; drop"}, follow=True)
+    assert response.status_code == 200
+    consensus = Consensus.objects.get(proposal=reviewed[0])
+    assert consensus.rapporteur is None  # not one of the proposal's reviewers
+    response = office.post(
+        reverse("selection:decision", args=[reviewed[0].code]),
+        {"outcome": "reserve", "reserve_rank": "1", "version": "zz"},
+        follow=True,
+    )
+    assert response.status_code == 200
