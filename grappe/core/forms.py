@@ -34,3 +34,15 @@ def posted_int(value: object, default: int = 0) -> int:
         return int(str(value).strip())
     except (TypeError, ValueError):
         return default
+
+
+def half_point(value: object) -> str:
+    """A stored score as the score selects show it ("4" → "4.0"); "" when there is none."""
+    from decimal import Decimal, InvalidOperation
+
+    if value in (None, ""):
+        return ""
+    try:
+        return f"{Decimal(str(value)):.1f}"
+    except InvalidOperation:
+        return ""

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
-from grappe.core.forms import posted_int
+from grappe.core.forms import half_point, posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
@@ -628,7 +628,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "call": assignment.call,
             "review": existing,
             "version": existing.version if existing else 1,
-            "criteria": [(c, values.get(f"score_{c.pk}", ""), values.get(f"comment_{c.pk}", "")) for c in criteria],
+            "criteria": [
+                (c, half_point(values.get(f"score_{c.pk}")), values.get(f"comment_{c.pk}", "")) for c in criteria
+            ],
             "values": values,
             "half_points": [f"{x / 2:.1f}" for x in range(11)],
             "recommendations": Recommendation.choices,

@@ -300,12 +300,12 @@ def _half(value: Any, label: str) -> str:
         raise SelectionError(_("%(label)s: scores are numbers from 0 to 5 in half points.") % {"label": label}) from exc
     if score < 0 or score > 5 or (score * 2) % 1:
         raise SelectionError(_("%(label)s: scores are numbers from 0 to 5 in half points.") % {"label": label})
-    return str(score)
+    return f"{score:.1f}"
 
 
 def draft_values(row: Row) -> dict[str, str]:
     """A starting point for the rapporteur: each criterion's review mean, to the nearest half point."""
-    return {k: str((v * 2).quantize(Decimal("1"), ROUND_HALF_UP) / 2) for k, v in row.criterion_means.items()}
+    return {k: f"{(v * 2).quantize(Decimal('1'), ROUND_HALF_UP) / 2:.1f}" for k, v in row.criterion_means.items()}
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call, QuestionKind
 from grappe.core.access import require_perm_or_404
-from grappe.core.forms import posted_int
+from grappe.core.forms import half_point, posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
 from grappe.selection import letters, services
@@ -137,7 +137,7 @@ def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
                     c,
                     row.criterion_means.get(str(c.pk)),
                     [r.scores.get(str(c.pk), "—") for r in row.reviews],
-                    start.get(str(c.pk), ""),
+                    half_point(start.get(str(c.pk))),
                     comments.get(str(c.pk), ""),
                 )
                 for c in criteria

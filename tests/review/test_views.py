@@ -391,3 +391,12 @@ def test_a_garbage_version_on_a_review_is_a_conflict_message(as_persona, assignm
         reverse("review:review", args=[assignment.pk]), {"version": "abc", "applicant_comment": "x"}, follow=True
     )
     assert response.status_code == 200 and b"Someone else changed this record" in response.content
+
+
+def test_the_review_form_shows_a_stored_whole_score_as_selected(as_persona, assignment, review_call):
+    from grappe.review.models import Review
+
+    services.confirm_assignment(assignment, actor=None)
+    Review.objects.create(assignment=assignment, scores={str(c.pk): "4" for c in review_call.scheme.criteria.all()})
+    page = as_persona("reviewer").get(reverse("review:review", args=[assignment.pk]))
+    assert page.content.count(b'value="4.0" selected') == 3

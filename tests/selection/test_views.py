@@ -118,3 +118,15 @@ def test_garbage_in_hidden_fields_is_refused_without_a_500(as_persona, reviewed)
         follow=True,
     )
     assert response.status_code == 200
+
+
+def test_the_consensus_form_shows_whole_scores_as_selected(as_persona, reviewed):
+    # Reviews of 4.5 and 4.0 → mean 4.25 → starts at 4.5; a stored "5" shows as "5.0".
+    page = as_persona("office").get(reverse("selection:consensus", args=[reviewed[0].code]))
+    assert page.content.count(b'value="4.5" selected') == 3
+    consensus = Consensus.objects.create(
+        proposal=reviewed[0], scores={str(c.pk): "5" for c in reviewed[0].call.scheme.criteria.all()}
+    )
+    page = as_persona("office").get(reverse("selection:consensus", args=[reviewed[0].code]))
+    assert page.content.count(b'value="5.0" selected') == 3
+    assert consensus.pk
