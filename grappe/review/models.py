@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grappe.calls.models import Call
 from grappe.core.codes import new_code
@@ -267,8 +268,8 @@ class Recommendation(models.TextChoices):
 
 
 class ReviewState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
+    DRAFT = "draft", pgettext_lazy("review state", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("review state", "Submitted")
 
 
 HALF_POINTS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5"))]
