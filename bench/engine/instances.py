@@ -12,16 +12,18 @@ import numpy.typing as npt
 from scipy import sparse
 
 
+def _mixtures(rng: np.random.Generator, n: int, topics: int) -> npt.NDArray[np.float64]:
+    """``n`` unit vectors, each a sparse mixture of a few topics."""
+    m = rng.dirichlet(np.full(topics, 0.15), size=n)
+    return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+
 def synthetic(
     n_reviewers: int, n_proposals: int, *, topics: int = 40, seed: int = 0, conflict_rate: float = 0.01
 ) -> tuple[npt.NDArray[np.float64], list[tuple[int, int]]]:
     rng = np.random.default_rng(seed)
 
-    def mixtures(n: int) -> npt.NDArray[np.float64]:
-        m = rng.dirichlet(np.full(topics, 0.15), size=n)
-        return m / np.linalg.norm(m, axis=1, keepdims=True)
-
-    reviewers, proposals = mixtures(n_reviewers), mixtures(n_proposals)
+    reviewers, proposals = _mixtures(rng, n_reviewers, topics), _mixtures(rng, n_proposals, topics)
     scores = reviewers @ proposals.T
     scores += rng.normal(0, 0.05, size=scores.shape)
     np.clip(scores, 0, 1, out=scores)
@@ -46,11 +48,7 @@ def synthetic_sparse(
     service returning top-k lists would); ``conflict_rate`` of the kept pairs are conflicts."""
     rng = np.random.default_rng(seed)
 
-    def mixtures(n: int) -> npt.NDArray[np.float64]:
-        m = rng.dirichlet(np.full(topics, 0.15), size=n)
-        return m / np.linalg.norm(m, axis=1, keepdims=True)
-
-    reviewers, proposals = mixtures(n_reviewers), mixtures(n_proposals)
+    reviewers, proposals = _mixtures(rng, n_reviewers, topics), _mixtures(rng, n_proposals, topics)
     rows, cols, vals = [], [], []
     step = max(1, 8_000_000 // n_reviewers)
     for start in range(0, n_proposals, step):

@@ -195,6 +195,11 @@ class AffinityResult:
     _terms: npt.NDArray[np.str_]
     _similarities: FloatArray  # document × proposal, as the backend combined them
 
+    def _meaningful_terms(self, ranked: npt.NDArray[np.int64], n_terms: int) -> tuple[str, ...]:
+        """The first ``n_terms`` of the term indices ``ranked`` (best first) that are not stop words."""
+        words = (str(self._terms[i]) for i in ranked[: n_terms * 4])
+        return tuple(term for term in words if not set(term.split()) <= STOP_WORDS)[:n_terms]
+
     def explain(self, reviewer: int, proposal: int, *, n_terms: int = 5) -> Explanation:
         """The reviewer's closest document to the proposal and the terms they share with the most weight."""
         rows = np.flatnonzero(self._document_owner == reviewer)
@@ -204,11 +209,7 @@ class AffinityResult:
         best = int(rows[int(np.argmax(sims))])
         weights = self._document_vectors[best].multiply(self._proposal_vectors[proposal]).toarray().ravel()
         order = np.argsort(-weights, kind="stable")
-        terms = tuple(
-            term
-            for term in (str(self._terms[i]) for i in order[: n_terms * 4] if weights[i] > 0)
-            if not set(term.split()) <= STOP_WORDS
-        )[:n_terms]
+        terms = self._meaningful_terms(order[weights[order] > 0], n_terms)
         document = self._documents[best]
         return Explanation(
             score=float(self.scores[reviewer, proposal]),
@@ -245,9 +246,7 @@ class AffinityResult:
                 continue
             start, stop = shared.indptr[k], shared.indptr[k + 1]
             ranked = shared.indices[start:stop][np.argsort(-shared.data[start:stop], kind="stable")]
-            terms = tuple(
-                t for t in (str(self._terms[i]) for i in ranked[: n_terms * 4]) if not set(t.split()) <= STOP_WORDS
-            )[:n_terms]
+            terms = self._meaningful_terms(ranked, n_terms)
             document = self._documents[int(best[k])]
             out.append(
                 Explanation(

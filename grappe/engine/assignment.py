@@ -119,38 +119,38 @@ def _per(value: int | Sequence[int] | IntArray, size: int, name: str) -> IntArra
     return array
 
 
-def _problem(
-    pool: Pool,
-    edges: Edges,
-    *,
-    forced: IntArray,
-    demand: IntArray,
-    min_load: IntArray,
-    max_load: IntArray,
-    group: npt.NDArray[np.bool_] | None,
-) -> _Problem:
-    """The problem restricted to ``edges`` plus the forced pairs (with affinity 0 if absent from the pool)."""
-    n_p = pool.n_proposals
-    r, p, w = edges.r, edges.p, edges.w
-    if forced.size:
-        fr, fp = np.divmod(forced, n_p)
-        fw, present = pool.weight(fr, fp)
-        r, p, w = np.concatenate([r, fr]), np.concatenate([p, fp]), np.concatenate([w, np.where(present, fw, 0.0)])
-    key = r * n_p + p
-    key, index = np.unique(key, return_index=True)
-    r, p, w = r[index], p[index], w[index]
-    return _Problem(
-        n_reviewers=pool.n_reviewers,
-        n_proposals=n_p,
-        edge_r=r,
-        edge_p=p,
-        edge_w=w,
-        forced=np.isin(key, forced) if forced.size else np.zeros(key.size, dtype=bool),
-        demand=demand,
-        min_load=min_load,
-        max_load=max_load,
-        group=group,
-    )
+@dataclass(frozen=True)
+class _Spec:
+    """The constraints, independent of which pairs are candidates."""
+
+    forced: IntArray  # keys r * n_proposals + p
+    demand: IntArray
+    min_load: IntArray
+    max_load: IntArray
+    group: npt.NDArray[np.bool_] | None
+
+    def problem(self, pool: Pool, edges: Edges) -> _Problem:
+        """The problem restricted to ``edges`` plus the forced pairs (affinity 0 if absent from the pool)."""
+        n_p = pool.n_proposals
+        r, p, w = edges.r, edges.p, edges.w
+        if self.forced.size:
+            fr, fp = np.divmod(self.forced, n_p)
+            fw, present = pool.weight(fr, fp)
+            r, p = np.concatenate([r, fr]), np.concatenate([p, fp])
+            w = np.concatenate([w, np.where(present, fw, 0.0)])
+        key, index = np.unique(r * n_p + p, return_index=True)
+        return _Problem(
+            n_reviewers=pool.n_reviewers,
+            n_proposals=n_p,
+            edge_r=r[index],
+            edge_p=p[index],
+            edge_w=w[index],
+            forced=np.isin(key, self.forced) if self.forced.size else np.zeros(key.size, dtype=bool),
+            demand=self.demand,
+            min_load=self.min_load,
+            max_load=self.max_load,
+            group=self.group,
+        )
 
 
 def _keys(pairs: Iterable[tuple[int, int]], n_r: int, n_p: int, name: str) -> IntArray:
@@ -162,16 +162,9 @@ def _keys(pairs: Iterable[tuple[int, int]], n_r: int, n_p: int, name: str) -> In
     return np.unique(array[:, 0] * n_p + array[:, 1])
 
 
-def _check_pool(
-    pool: Pool,
-    *,
-    forced: IntArray,
-    demand: IntArray,
-    min_load: IntArray,
-    max_load: IntArray,
-    group: npt.NDArray[np.bool_] | None,
-) -> None:
+def _check_pool(pool: Pool, spec: _Spec) -> None:
     """Raise Infeasible with the first cause found by counting (before any solver runs)."""
+    forced, demand, min_load, max_load, group = spec.forced, spec.demand, spec.min_load, spec.max_load, spec.group
     n_r, n_p = pool.n_reviewers, pool.n_proposals
     if (min_load > max_load).any():
         r = int(np.flatnonzero(min_load > max_load)[0])
@@ -360,28 +353,6 @@ def _max_affinity_flow(problem: _Problem, *, scale: int = 1, cap: int = 1) -> _F
 def _per_reviewer(width: int, needed: int, n_reviewers: int) -> int:
     """Each reviewer's share of a candidate graph ``width`` reviewers wide per proposal."""
     return max(1, -(-width * needed // max(n_reviewers, 1)))
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """The constraints, independent of which pairs are candidates."""
-
-    forced: IntArray  # keys r * n_proposals + p
-    demand: IntArray
-    min_load: IntArray
-    max_load: IntArray
-    group: npt.NDArray[np.bool_] | None
-
-    def problem(self, pool: Pool, edges: Edges) -> _Problem:
-        return _problem(
-            pool,
-            edges,
-            forced=self.forced,
-            demand=self.demand,
-            min_load=self.min_load,
-            max_load=self.max_load,
-            group=self.group,
-        )
 
 
 def _max_affinity(
@@ -760,7 +731,7 @@ def assign_reviewers(
         max_load=_per(max_load, n_r, "max_load"),
         group=group_mask,
     )
-    _check_pool(pool, forced=must, demand=spec.demand, min_load=spec.min_load, max_load=spec.max_load, group=group_mask)
+    _check_pool(pool, spec)
     params: dict[str, object] = {"objective": objective, "seed": seed}
     if objective == "max-affinity":
         problem, x, rounds = _max_affinity(pool, spec, candidate_width=candidate_width)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -39,6 +40,11 @@ class ReviewSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call}"
+
+    @property
+    def open_for_reviews(self) -> bool:
+        """Reviews can be written and changed until the deadline (none: always)."""
+        return self.review_deadline is None or timezone.now() <= self.review_deadline
 
 
 class PoolState(models.TextChoices):

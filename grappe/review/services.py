@@ -715,11 +715,6 @@ def confirm_assignment(assignment: ReviewAssignment, *, actor: Any) -> None:
 # --- Reviews --------------------------------------------------------------------------------
 
 
-def review_open(call: Call) -> bool:
-    deadline = settings_for(call).review_deadline
-    return deadline is None or timezone.now() <= deadline
-
-
 def _score(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -738,7 +733,7 @@ def save_review(
 ) -> Review:
     """Save a draft or submit. Submitting needs every criterion scored, the applicants' comment and
     a recommendation; edits stay possible until the review deadline."""
-    if not review_open(assignment.call):
+    if not settings_for(assignment.call).open_for_reviews:
         raise ReviewError(_("The review deadline has passed: the review can no longer be changed."))
     review, _created = Review.objects.select_for_update().get_or_create(assignment=assignment)
     if review.version != expected_version:
@@ -781,8 +776,7 @@ def save_review(
 
 def late_reviews(call: Call) -> list[ReviewAssignment]:
     """Active assignments without a submitted review once the deadline has passed."""
-    deadline = settings_for(call).review_deadline
-    if deadline is None or timezone.now() <= deadline:
+    if settings_for(call).open_for_reviews:
         return []
     return list(
         ReviewAssignment.objects.filter(call=call, state=AssignmentState.ACTIVE)

@@ -66,11 +66,7 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 
 
 def _office_call(request: HttpRequest, code: str, perm: str = "review.manage_review") -> Call:
-    require_perm_or_404(request.user, perm)
-    try:
-        return Call.objects.select_related("programme").get(code=code)
-    except Call.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_for_user_or_404(request.user, Call.objects.select_related("programme"), perm, code=code)
 
 
 @login_required
@@ -78,25 +74,15 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
     """The office's review desk for a call: settings, pool, conflicts, runs, progress."""
     call = _office_call(request, code, "review.view_review_progress")
     settings = services.settings_for(call)
+    active = Q(person__review_assignments__call=call, person__review_assignments__state=AssignmentState.ACTIVE)
     pool = list(
         PoolMember.objects.filter(call=call)
         .select_related("person")
         .annotate(
-            load=Count(
-                "person__review_assignments",
-                filter=Q(
-                    person__review_assignments__call=call,
-                    person__review_assignments__state=AssignmentState.ACTIVE,
-                ),
-                distinct=True,
-            ),
+            load=Count("person__review_assignments", filter=active, distinct=True),
             done=Count(
                 "person__review_assignments",
-                filter=Q(
-                    person__review_assignments__call=call,
-                    person__review_assignments__state=AssignmentState.ACTIVE,
-                    person__review_assignments__review__state=ReviewState.SUBMITTED,
-                ),
+                filter=active & Q(person__review_assignments__review__state=ReviewState.SUBMITTED),
                 distinct=True,
             ),
             publications=Count("person__publications", distinct=True),
@@ -296,11 +282,9 @@ def start_assignment(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _run(request: HttpRequest, pk: int) -> EngineRun:
-    require_perm_or_404(request.user, "review.view_review_progress")
-    run = EngineRun.objects.select_related("call", "created_by").filter(pk=pk).first()
-    if run is None:
-        raise Http404
-    return run
+    return get_for_user_or_404(
+        request.user, EngineRun.objects.select_related("call", "created_by"), "review.view_review_progress", pk=pk
+    )
 
 
 @login_required
@@ -436,10 +420,12 @@ def remove_assignment(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @login_required
 def replace(request: HttpRequest, pk: int) -> HttpResponse:
     """Replacement suggestions for a declined assignment, from the engine's affinities."""
-    require_perm_or_404(request.user, "review.view_review_progress")
-    assignment = ReviewAssignment.objects.select_related("call", "proposal", "reviewer").filter(pk=pk).first()
-    if assignment is None:
-        raise Http404
+    assignment = get_for_user_or_404(
+        request.user,
+        ReviewAssignment.objects.select_related("call", "proposal", "reviewer"),
+        "review.view_review_progress",
+        pk=pk,
+    )
     return render(
         request,
         "review/replace.html",
@@ -634,7 +620,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "values": values,
             "half_points": [f"{x / 2:.1f}" for x in range(11)],
             "recommendations": Recommendation.choices,
-            "open": services.review_open(assignment.call),
+            "open": settings.open_for_reviews,
             "deadline": settings.review_deadline,
             "others": [
                 (

@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from grappe.calls.models import Call
+from grappe.calls.models import Call, Criterion
 from grappe.core.money import format_money
 from grappe.core.services import log_action
 from grappe.selection.models import Decision, Letter, LetterState, LetterTemplate, Outcome
+from grappe.selection.services import criteria_of
 from grappe.submissions.models import InvitationState
 
 PLACEHOLDERS = {
@@ -111,15 +112,13 @@ def save_template(template: LetterTemplate, *, subject: str, body: str, actor: A
     return template
 
 
-def _context(decision: Decision, language: str) -> dict[str, str]:
+def _context(decision: Decision, language: str, criteria: list[Criterion]) -> dict[str, str]:
     proposal = decision.proposal
     call = proposal.call
     consensus = getattr(proposal, "consensus", None)
     with translation.override(language):
-        from grappe.selection.services import criteria_of
-
         lines = []
-        for c in criteria_of(call):
+        for c in criteria:
             score = consensus.scores.get(str(c.pk)) if consensus else None
             comment = consensus.comments.get(str(c.pk), "") if consensus else ""
             if score is not None:
@@ -146,6 +145,7 @@ def prepare(call: Call, *, actor: Any) -> int:
     """Put in the outbox one letter per decided proposal without a sent letter for its current
     decision, in the lead's language; earlier unsent drafts are replaced."""
     templates = templates_for(call)
+    criteria = criteria_of(call)
     decisions = (
         Decision.objects.filter(proposal__call=call)
         .exclude(outcome=Outcome.DECLINED)
@@ -159,7 +159,7 @@ def prepare(call: Call, *, actor: Any) -> int:
         Letter.objects.filter(proposal=proposal, state=LetterState.DRAFT).delete()
         language = proposal.lead.preferred_language if proposal.lead.preferred_language in ("fr", "en") else "fr"
         template = templates[(decision.outcome, language)]
-        values = _context(decision, language)
+        values = _context(decision, language, criteria)
         recipients = sorted(
             {proposal.lead.email}
             | set(

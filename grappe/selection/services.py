@@ -108,8 +108,12 @@ def _mean(values: list[Decimal]) -> Decimal:
     return (sum(values, Decimal("0")) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def rows(call: Call) -> list[Row]:
-    """Every submitted, eligible proposal of the call with what ranking and selection need."""
+def rows(call: Call, *, only: Proposal | None = None) -> list[Row]:
+    """Every submitted, eligible proposal of the call with what ranking and selection need.
+
+    With ``only``, that proposal's row alone (or none), without the calibration, which is about
+    the whole call.
+    """
     criteria = criteria_of(call)
     settings = settings_for(call)
     scheme = EvaluationScheme.objects.filter(call=call).first()  # fresh: the caller's may be stale
@@ -117,6 +121,7 @@ def rows(call: Call) -> list[Row]:
     proposals = list(
         Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED)
         .exclude(Q(eligibility_override=False) | Q(eligibility_override=None, eligible=False))
+        .filter(**({"pk": only.pk} if only is not None else {}))
         .select_related("lead_organisation", "consensus", "decision")
         .order_by("code")
     )
@@ -193,8 +198,16 @@ def rows(call: Call) -> list[Row]:
     keys = [str(c.pk) for c in criteria]
     for row in out:
         row.extras["criteria"] = keys
-    _calibrate(out, criteria)
+    if only is None:
+        _calibrate(out, criteria)
     return out
+
+
+def row_of(proposal: Proposal) -> Row | None:
+    """The proposal's row with its recommendation, without ranking the whole call."""
+    items = rows(proposal.call, only=proposal)
+    recommend(items, PortfolioRun.objects.filter(call=proposal.call, error="").first())
+    return items[0] if items else None
 
 
 def _calibrate(items: list[Row], criteria: list[Criterion]) -> None:
@@ -431,7 +444,7 @@ def record_decision(
     decision = Decision.objects.select_for_update().filter(proposal=proposal).first()
     if decision is not None and expected_version is not None and decision.version != expected_version:
         raise ConcurrentEditError(ConcurrentEditError.message)
-    row = next((r for r in ranking(call) if r.proposal.pk == proposal.pk), None)
+    row = row_of(proposal)
     if row is None:
         raise SelectionError(_("Only a submitted, eligible proposal can be decided."))
     if outcome == Outcome.FUNDED:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call, QuestionKind
-from grappe.core.access import require_perm_or_404
+from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
@@ -23,11 +23,7 @@ from grappe.submissions.models import Proposal, ProposalState
 
 
 def _call(request: HttpRequest, code: str, perm: str) -> Call:
-    require_perm_or_404(request.user, perm)
-    call = Call.objects.select_related("programme", "scheme").filter(code=code).first()
-    if call is None:
-        raise Http404
-    return call
+    return get_for_user_or_404(request.user, Call.objects.select_related("programme", "scheme"), perm, code=code)
 
 
 def _errors(request: HttpRequest, exc: services.SelectionError) -> None:
@@ -79,20 +75,16 @@ def save_settings(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _proposal(request: HttpRequest, code: str, perm: str) -> Proposal:
-    proposal = (
-        Proposal.objects.select_related("call", "call__scheme", "call__programme", "consensus", "lead_organisation")
-        .filter(code=code, state=ProposalState.SUBMITTED)
-        .first()
-    )
-    if proposal is None or not request.user.has_perm(perm, proposal):
-        raise Http404
-    return proposal
+    queryset = Proposal.objects.select_related(
+        "call", "call__scheme", "call__programme", "consensus", "lead_organisation"
+    ).filter(state=ProposalState.SUBMITTED)
+    return get_for_user_or_404(request.user, queryset, perm, code=code)
 
 
 @login_required
 def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
     proposal = _proposal(request, code, "selection.draft_consensus")
-    row = next((r for r in services.rows(proposal.call) if r.proposal.pk == proposal.pk), None)
+    row = services.row_of(proposal)
     if row is None:
         raise Http404
     consensus = getattr(proposal, "consensus", None)
@@ -247,9 +239,7 @@ def _funded(run: PortfolioRun | None, by_code: dict[str, services.Row]) -> list[
 @login_required
 def decision_page(request: HttpRequest, code: str) -> HttpResponse:
     proposal = _proposal(request, code, "selection.decide")
-    items = services.ranking(proposal.call)
-    row = next((r for r in items if r.proposal.pk == proposal.pk), None)
-    if row is None:
+    if services.row_of(proposal) is None:
         raise Http404
     decision = Decision.objects.filter(proposal=proposal).first()
     if request.method == "POST":
@@ -276,6 +266,7 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(request, _("Decision recorded."))
                 return redirect("selection:ranking", proposal.call.code)
+    row = next(r for r in services.ranking(proposal.call) if r.proposal.pk == proposal.pk)  # its rank and tie
     return render(
         request,
         "selection/decision.html",
