@@ -1,0 +1,64 @@
+"""Expert review, the write side, by concern: pool, publications, conflicts, engine runs, assignments,
+reviews. Every change is logged; every engine run is kept with its inputs' hash, parameters, seed and
+engine version. Callers import from ``grappe.review.services``."""
+
+from grappe.review.services.assignments import (
+    add_assignment,
+    confirm_assignment,
+    decline_assignment,
+    remove_assignment,
+    replacement_suggestions,
+    reviewer_load,
+)
+from grappe.review.services.common import ReviewError, settings_for
+from grappe.review.services.conflicts import (
+    compute_conflicts,
+    conflicted_pairs,
+    declare_conflict,
+    is_conflicted,
+    waive_conflict,
+)
+from grappe.review.services.pool import invite, respond, send_pool_invitation
+from grappe.review.services.publications import import_publications, parse_publications
+from grappe.review.services.reviews import late_reviews, save_bids, save_review, send_reminders
+from grappe.review.services.runs import (
+    KEEP_PER_PROPOSAL,
+    KEEP_PER_REVIEWER,
+    execute_affinity,
+    execute_assignment,
+    notify_reviewers,
+    publish_run,
+    start_run,
+)
+
+__all__ = [
+    "KEEP_PER_PROPOSAL",
+    "KEEP_PER_REVIEWER",
+    "ReviewError",
+    "add_assignment",
+    "compute_conflicts",
+    "confirm_assignment",
+    "conflicted_pairs",
+    "declare_conflict",
+    "decline_assignment",
+    "execute_affinity",
+    "execute_assignment",
+    "import_publications",
+    "invite",
+    "is_conflicted",
+    "late_reviews",
+    "notify_reviewers",
+    "parse_publications",
+    "publish_run",
+    "remove_assignment",
+    "replacement_suggestions",
+    "respond",
+    "reviewer_load",
+    "save_bids",
+    "save_review",
+    "send_pool_invitation",
+    "send_reminders",
+    "settings_for",
+    "start_run",
+    "waive_conflict",
+]

@@ -1,0 +1,72 @@
+"""The reviewer pool: invitations and answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from grappe.calls.models import Call
+from grappe.core.services import log_action
+from grappe.people.models import Person
+from grappe.review.models import (
+    PoolMember,
+    PoolState,
+)
+from grappe.review.services.common import ReviewError
+
+
+@transaction.atomic
+def invite(
+    call: Call,
+    *,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    max_load: int = 6,
+    is_external: bool = False,
+    is_international: bool = False,
+    actor: Any,
+) -> PoolMember:
+    """Invite an expert (an existing person by email, or a new one) to review for ``call``."""
+    email = email.strip().lower()
+    person = Person.objects.filter(email__iexact=email).first()
+    if person is None:
+        if not last_name.strip():
+            raise ReviewError(_("Nobody has this email address yet: give the expert's first and last name."))
+        person = Person.objects.create(first_name=first_name.strip(), last_name=last_name.strip(), email=email)
+    if PoolMember.objects.filter(call=call, person=person).exists():
+        raise ReviewError(_("%(name)s is already in this call's pool.") % {"name": person.full_name})
+    member = PoolMember.objects.create(
+        call=call, person=person, max_load=max_load, is_external=is_external, is_international=is_international
+    )
+    log_action(call, "review.expert_invited", actor=actor, data={"person": person.code, "max_load": max_load})
+    transaction.on_commit(lambda: send_pool_invitation(member))
+    return member
+
+
+def send_pool_invitation(member: PoolMember) -> None:
+    link = settings.SITE_URL + reverse("review:invitation", args=[member.token])
+    with translation.override(member.person.preferred_language or "fr"):
+        subject = _("Invitation to review for %(call)s") % {"call": member.call.title}
+        body = render_to_string("review/email/invitation.txt", {"member": member, "link": link})
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.person.email])
+
+
+@transaction.atomic
+def respond(member: PoolMember, *, accept: bool, reason: str = "", actor: Any) -> PoolMember:
+    member = PoolMember.objects.select_for_update().get(pk=member.pk)
+    if not accept and not reason.strip():
+        raise ReviewError(_("Please say briefly why you decline."))
+    member.state = PoolState.ACCEPTED if accept else PoolState.DECLINED
+    member.decline_reason = "" if accept else reason.strip()
+    member.responded_at = timezone.now()
+    member.save(update_fields=["state", "decline_reason", "responded_at"])
+    log_action(member.call, "review.invitation_answered", actor=actor, data={"accept": accept, "reason": reason})
+    return member
