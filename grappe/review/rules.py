@@ -22,6 +22,28 @@ def is_assigned_reviewer(user: Any, assignment: Any) -> bool:
     return not is_conflicted(assignment.reviewer_id, assignment.proposal_id)
 
 
+@rules.predicate
+def is_confirmed_reviewer_of(user: Any, proposal: Any) -> bool:
+    """The reviewer of an active assignment on ``proposal`` who confirmed having no conflict
+    (and confidentiality), and has no conflict recorded since. Cached on the proposal object."""
+    person_id = roles_of(user).person_id
+    if proposal is None or person_id is None:
+        return False
+    cache: dict[int, bool] = proposal.__dict__.setdefault("_grappe_readers", {})
+    if person_id not in cache:
+        from grappe.review.models import Conflict, ReviewAssignment
+
+        cache[person_id] = (
+            ReviewAssignment.objects.filter(
+                reviewer_id=person_id, proposal=proposal, state=AssignmentState.ACTIVE, confirmed_at__isnull=False
+            ).exists()
+            and not Conflict.objects.filter(reviewer_id=person_id, proposal=proposal, waived=False).exists()
+        )
+    return cache[person_id]
+
+
 rules.add_perm("review.manage_review", is_office)
+# Asked by name by submissions.view_proposal(_full): the whole proposal as submitted.
+rules.add_perm("review.read_proposal", is_confirmed_reviewer_of)
 rules.add_perm("review.view_review_progress", is_office | is_board)
 rules.add_perm("review.review_proposal", is_assigned_reviewer)

@@ -47,7 +47,7 @@ from grappe.review.models import (
     RunKind,
     RunState,
 )
-from grappe.submissions.models import Proposal, ProposalState
+from grappe.submissions.models import InvitationState, Proposal, ProposalState
 
 
 def _errors(request: HttpRequest, exc: services.ReviewError) -> None:
@@ -562,10 +562,21 @@ def _assignment(request: HttpRequest, pk: int) -> ReviewAssignment:
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     if assignment.confirmed_at is None:
+        proposal = assignment.proposal
         return render(
             request,
             "review/confirm.html",
-            {"assignment": assignment, "proposal": assignment.proposal, "call": assignment.call, "form": ReasonForm()},
+            {
+                "assignment": assignment,
+                "proposal": proposal,
+                "call": assignment.call,
+                "form": ReasonForm(),
+                # What the reviewer confirms having no conflict with: the people and organisations.
+                "team": proposal.team.filter(state=InvitationState.ACCEPTED)
+                .select_related("person", "organisation")
+                .order_by("pk"),
+                "partners": proposal.partners.select_related("organisation").order_by("organisation__name"),
+            },
         )
     existing = Review.objects.filter(assignment=assignment).first()
     criteria = list(assignment.call.scheme.criteria.all()) if hasattr(assignment.call, "scheme") else []

@@ -23,4 +23,6 @@ rules.add_perm("selection.view_selection", is_office | is_board)
 rules.add_perm("selection.run_portfolio", is_office)
 rules.add_perm("selection.approve_consensus", is_office)
 rules.add_perm("selection.draft_consensus", is_office | is_rapporteur)
+# The board reads every consensus and the reviews beside it, read-only.
+rules.add_perm("selection.view_consensus", is_office | is_board | is_rapporteur)
 rules.add_perm("selection.decide", is_office | is_board)

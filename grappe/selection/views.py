@@ -83,13 +83,15 @@ def _proposal(request: HttpRequest, code: str, perm: str) -> Proposal:
 
 @login_required
 def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
-    proposal = _proposal(request, code, "selection.draft_consensus")
+    proposal = _proposal(request, code, "selection.view_consensus")
     row = services.row_of(proposal)
     if row is None:
         raise Http404
     consensus = getattr(proposal, "consensus", None)
     can_approve = request.user.has_perm("selection.approve_consensus")
+    can_edit = request.user.has_perm("selection.draft_consensus", proposal)
     if request.method == "POST":
+        require_perm_or_404(request.user, "selection.draft_consensus", proposal)
         approve = "approve" in request.POST and can_approve
         data = request.POST.dict()
         if not can_approve:
@@ -138,6 +140,7 @@ def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
             "half_points": [f"{x / 2:.1f}" for x in range(11)],
             "reviewers": reviewers,
             "can_approve": can_approve,
+            "can_edit": can_edit,
         },
     )
 

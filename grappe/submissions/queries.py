@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from grappe.people.models import RoleKind
 from grappe.people.rules import roles_of
 from grappe.submissions.models import InvitationState, Proposal, ProposalState
+
+
+def call_is_closed(call: Any) -> bool:
+    """The call's deadline has passed, or the office closed (or archived) it: the board may read."""
+    from grappe.calls.models import CallState
+
+    return call.state in (CallState.CLOSED, CallState.ARCHIVED) or call.closes_at <= timezone.now()
 
 
 def involved_organisation_ids(proposal: Proposal) -> set[int]:

@@ -9,7 +9,7 @@ from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from grappe.calls.models import Call
-from grappe.submissions.models import BudgetLine, CoFunding, ContributionKind, Proposal, ProposalPartner
+from grappe.submissions.models import BudgetLine, CoFunding, ContributionKind, Proposal, ProposalPartner, ProposalState
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -42,6 +42,11 @@ def call_proposals(call: Call) -> QuerySet[Proposal]:
             ),
         )
     )
+
+
+def without_drafts(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """What readers other than the office list: proposals submitted (or withdrawn after submission)."""
+    return queryset.exclude(state=ProposalState.DRAFT).exclude(submitted_at=None)
 
 
 def filter_proposals(queryset: QuerySet[Proposal], data: dict[str, Any]) -> QuerySet[Proposal]:

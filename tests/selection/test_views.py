@@ -21,12 +21,29 @@ def test_call_pages(as_persona, review_call, persona, page):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_consensus_page_for_the_office_and_the_rapporteur(as_persona, reviewed, persona, reviewer):
+def test_consensus_page_for_the_office_the_board_and_the_rapporteur(as_persona, reviewed, persona, reviewer):
     url = reverse("selection:consensus", args=[reviewed[2].code])
     Consensus.objects.create(proposal=reviewed[2], rapporteur=reviewer.person)
     response = as_persona(persona).get(url)
-    expected = {"office": 200, "reviewer": 200, "anonymous": 302}.get(persona, 404)
+    expected = {"office": 200, "board": 200, "reviewer": 200, "anonymous": 302}.get(persona, 404)
     assert response.status_code == expected
+
+
+def test_board_reads_the_consensus_and_reviews_but_cannot_change_them(as_persona, reviewed):
+    proposal = reviewed[0]
+    Consensus.objects.create(proposal=proposal, applicant_comment="Strong and feasible.")
+    url = reverse("selection:consensus", args=[proposal.code])
+    client = as_persona("board")
+
+    page = client.get(url).content.decode()
+    data = {f"score_{c.pk}": "1.0" for c in proposal.call.scheme.criteria.all()} | {"version": "1", "save": ""}
+    status = client.post(url, data).status_code
+
+    assert 'id="read-only"' in page and "Strong and feasible." in page
+    assert 'name="save"' not in page and 'name="approve"' not in page
+    assert "Reviewer 1" in page and "Reviewer 2" in page  # the reviews, read-only
+    assert status == 404
+    assert Consensus.objects.get(proposal=proposal).scores == {}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

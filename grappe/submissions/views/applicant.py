@@ -31,6 +31,9 @@ from grappe.submissions.forms import (
     StartProposalForm,
 )
 from grappe.submissions.models import (
+    ANNEX_III_AREAS,
+    PROHIBITED_PRACTICES,
+    SPECIAL_CATEGORIES,
     Answer,
     CoFunding,
     EthicsAssessment,
@@ -97,6 +100,21 @@ def _beneficiaries(proposal: Proposal, partners: list[ProposalPartner]) -> list[
     return out
 
 
+def _team(user: Any, proposal: Proposal) -> Any:
+    """The team as its members and the office see it; readers (reviewers, board, contacts) see the
+    members who joined, never pending or declined invitations (addresses of people not involved)."""
+    team = proposal.team.select_related("person", "organisation")
+    if not user.has_perm("submissions.view_invitations", proposal):
+        team = team.filter(state=InvitationState.ACCEPTED)
+    return team
+
+
+def _labels(values: list[str], choices: list[tuple[str, Any]]) -> list[str]:
+    """The labels of the stored codes of a multiple-choice answer, in the reader's language."""
+    names = dict(choices)
+    return [str(names.get(v, v)) for v in values or []]
+
+
 def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[str, Any]:
     user = request.user
     full = user.has_perm("submissions.view_proposal_full", proposal)
@@ -115,6 +133,7 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
         partners = [p for p in partners if p.organisation_id in mine]
     categories = list(programme.cost_categories.all())
     questions = list(call.questions.all())
+    ethics = EthicsAssessment.objects.filter(proposal=proposal).first()
     ctx: dict[str, Any] = {
         "proposal": proposal,
         "call": call,
@@ -126,13 +145,21 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
         "can_reopen": user.has_perm("submissions.reopen_proposal", proposal)
         and proposal.state != "draft"
         and call.is_open(),
-        "team": proposal.team.select_related("person", "organisation"),
+        "team": _team(user, proposal),
+        "can_see_invitations": user.has_perm("submissions.view_invitations", proposal),
         "partners": partners,
         "years": years,
         "keywords": proposal.keywords.all(),
         "budget": summarise(proposal) if full else None,
         "categories": categories,
-        "ethics": EthicsAssessment.objects.filter(proposal=proposal).first(),
+        "ethics": ethics,
+        "ethics_lists": {
+            "special": _labels(ethics.special_categories, SPECIAL_CATEGORIES),
+            "practices": _labels(ethics.prohibited_practices, PROHIBITED_PRACTICES),
+            "areas": _labels(ethics.annex_iii_areas, ANNEX_III_AREAS),
+        }
+        if ethics
+        else {},
         "answers": {a.question_id: a for a in proposal.answers.all()} if full else {},
         "questions": questions,
     }

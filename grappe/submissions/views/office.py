@@ -17,12 +17,15 @@ from grappe.core.paginate import paginate
 from grappe.submissions import exports, services
 from grappe.submissions.forms import OverrideForm, ProposalFilterForm
 from grappe.submissions.models import Proposal
-from grappe.submissions.queries_office import call_proposals, call_totals, filter_proposals
+from grappe.submissions.queries import call_is_closed
+from grappe.submissions.queries_office import call_proposals, call_totals, filter_proposals, without_drafts
 
 
 def _filtered(request: HttpRequest, call: Call) -> tuple[ProposalFilterForm, QuerySet[Proposal]]:
     form = ProposalFilterForm(request.GET or None)
     proposals = call_proposals(call)
+    if not request.user.has_perm("submissions.list_call_drafts"):
+        proposals = without_drafts(proposals)
     if form.is_valid():
         proposals = filter_proposals(proposals, form.cleaned_data)
     return form, proposals
@@ -50,6 +53,9 @@ def call_proposal_list(request: HttpRequest, code: str) -> HttpResponse:
             "totals": call_totals(proposals),
             "query": request.GET.urlencode(),
             "can_override": request.user.has_perm("submissions.override_eligibility"),
+            # The office opens every proposal; the board, the submitted ones once the call closed.
+            "opens_all": request.user.has_perm("submissions.list_call_drafts"),
+            "opens_submitted": call_is_closed(call),
         },
     )
 
