@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from grappe.calls.models import Call
 from grappe.core.xlsx import header_row
+from grappe.selection.models import Outcome
 from grappe.selection.services import criteria_of, ranking
 
 
@@ -51,7 +52,7 @@ def ranking_workbook(call: Call) -> Any:
                 row.calibrated,
                 _("yes") if row.passes else _("no"),
                 float(row.proposal.requested_amount or 0),
-                row.recommendation,
+                str(Outcome(row.recommendation).label) if row.recommendation else _("not ready"),
                 decision.get_outcome_display() if decision else "",
                 float(decision.amount) if decision and decision.amount else None,
                 row.tie_rule,

@@ -16,7 +16,7 @@ from grappe.calls.models import Call, Criterion
 from grappe.core.money import format_money
 from grappe.core.services import log_action
 from grappe.selection.models import Decision, Letter, LetterState, LetterTemplate, Outcome
-from grappe.selection.services import criteria_of
+from grappe.selection.services import criteria_of, not_ready
 from grappe.submissions.models import InvitationState
 
 PLACEHOLDERS = {
@@ -140,15 +140,50 @@ def _context(decision: Decision, language: str, criteria: list[Criterion]) -> di
         }
 
 
+def refused(call: Call) -> list[tuple[Decision, list[str]]]:
+    """Decisions whose letter is refused: the proposal is not ready (too few reviews, no approved
+    consensus) and the office gave no override. Each with its reasons."""
+    reasons = not_ready(call)
+    return [
+        (decision, reasons[decision.proposal_id])
+        for decision in Decision.objects.filter(proposal__call=call, proposal_id__in=list(reasons), letter_override="")
+        .exclude(outcome=Outcome.DECLINED)
+        .select_related("proposal")
+        .order_by("proposal__code")
+    ]
+
+
+@transaction.atomic
+def override_readiness(decision: Decision, *, justification: str, actor: Any) -> Decision:
+    """The office lets the letter of a proposal that is not ready go out, saying why (logged)."""
+    if len(justification.strip()) < 10:
+        raise LetterError(_("Say why this letter goes out without the full evaluation (10 characters at least)."))
+    decision.letter_override = justification.strip()[:2000]
+    decision.save(update_fields=["letter_override"])
+    log_action(
+        decision.proposal,
+        "selection.letter_override",
+        actor=actor,
+        data={
+            "justification": decision.letter_override,
+            "reasons": not_ready(decision.proposal.call).get(decision.proposal_id, []),
+        },
+    )
+    return decision
+
+
 @transaction.atomic
 def prepare(call: Call, *, actor: Any) -> int:
     """Put in the outbox one letter per decided proposal without a sent letter for its current
-    decision, in the lead's language; earlier unsent drafts are replaced."""
+    decision, in the lead's language; earlier unsent drafts are replaced. A proposal that is not
+    ready gets no letter unless the office overrode it with a justification (``refused``)."""
     templates = templates_for(call)
     criteria = criteria_of(call)
+    blocked = {decision.pk for decision, _reasons in refused(call)}
     decisions = (
         Decision.objects.filter(proposal__call=call)
         .exclude(outcome=Outcome.DECLINED)
+        .exclude(pk__in=blocked)
         .select_related("proposal__lead", "proposal__call__programme", "proposal__consensus")
     )
     count = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,12 @@ class SelectionSettings(models.Model):
     )
     disagreement = models.DecimalField(
         _("disagreement flagged above (points)"), max_digits=3, decimal_places=1, default=2
+    )
+    min_reviews = models.PositiveSmallIntegerField(
+        _("submitted reviews a proposal needs to be ready"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("With fewer, or without an approved consensus, a proposal is not ready: never recommended."),
     )
 
     class Meta:
@@ -85,10 +92,20 @@ class PortfolioRun(models.Model):
     inputs_hash = models.CharField(_("hash of the inputs"), max_length=64, blank=True)
     created_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("run"), auto_now_add=True)
+    # The run the office adopted: recommendations come from it alone (one per call at a time).
+    adopted_by = models.ForeignKey(
+        "people.User", verbose_name=_("adopted by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    adopted_at = models.DateTimeField(_("adopted"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("portfolio run")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call"], condition=models.Q(adopted_at__isnull=False), name="portfolio_one_adopted_per_call"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk}"
@@ -112,6 +129,9 @@ class Decision(models.Model):
     recommended_amount = models.DecimalField(_("recommended amount (EUR)"), **MONEY, null=True, blank=True)
     portfolio_run = models.ForeignKey(PortfolioRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     justification = models.TextField(_("justification"), max_length=5000, blank=True)
+    letter_override = models.TextField(
+        _("why the letter goes out although the proposal is not ready"), max_length=2000, blank=True
+    )
     decided_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("decided"), auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -87,8 +87,9 @@ class Row:
     raw: float | None = None  # mean of the reviewers' weighted totals
     rank: int | None = None
     tie_rule: str = ""
-    recommendation: str = ""
+    recommendation: str = ""  # empty while the proposal is not ready
     recommended_amount: Decimal | None = None
+    not_ready: list[str] = field(default_factory=list)  # why it cannot be recommended yet
     decision: Decision | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -97,11 +98,54 @@ class Row:
         return [self.scores.get(key) for key in self.extras.get("criteria", [])]
 
     @property
+    def ready(self) -> bool:
+        return not self.not_ready
+
+    @property
     def moved(self) -> float | None:
         """How much calibration moves the reviews' mean."""
         if self.calibrated is None or self.raw is None:
             return None
         return round(self.calibrated - self.raw, 2)
+
+
+def not_ready_reasons(*, reviews: int, approved: bool, minimum: int) -> list[str]:
+    """Why a proposal cannot be recommended (nor its letter prepared) yet: too few submitted
+    reviews, no approved consensus. Empty when it is ready."""
+    reasons = []
+    if reviews < minimum:
+        reasons.append(
+            _("%(count)d of the %(minimum)d submitted reviews needed") % {"count": reviews, "minimum": minimum}
+        )
+    if not approved:
+        reasons.append(_("no approved consensus"))
+    return reasons
+
+
+def not_ready(call: Call) -> dict[int, list[str]]:
+    """Proposal id → why it is not ready, for the call's submitted proposals that are not ready."""
+    minimum = settings_for(call).min_reviews
+    counts = dict(
+        Review.objects.filter(
+            assignment__proposal__call=call, assignment__state=AssignmentState.ACTIVE, state=ReviewState.SUBMITTED
+        )
+        .values("assignment__proposal_id")
+        .annotate(n=Count("pk"))
+        .values_list("assignment__proposal_id", "n")
+    )
+    approved = set(
+        Consensus.objects.filter(proposal__call=call, state=ConsensusState.APPROVED).values_list(
+            "proposal_id", flat=True
+        )
+    )
+    out = {}
+    for proposal_id in Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED).values_list("pk", flat=True):
+        reasons = not_ready_reasons(
+            reviews=counts.get(proposal_id, 0), approved=proposal_id in approved, minimum=minimum
+        )
+        if reasons:
+            out[proposal_id] = reasons
+    return out
 
 
 def _mean(values: list[Decimal]) -> Decimal:
@@ -193,6 +237,7 @@ def rows(call: Call, *, only: Proposal | None = None) -> list[Row]:
                 cofunding=cofunding.get(proposal.pk) or Decimal("0"),
                 new_partners=len(partners.get(proposal.pk, set()) - funded_orgs),
                 decision=getattr(proposal, "decision", None),
+                not_ready=not_ready_reasons(reviews=len(mine), approved=approved, minimum=settings.min_reviews),
             )
         )
     keys = [str(c.pk) for c in criteria]
@@ -206,8 +251,13 @@ def rows(call: Call, *, only: Proposal | None = None) -> list[Row]:
 def row_of(proposal: Proposal) -> Row | None:
     """The proposal's row with its recommendation, without ranking the whole call."""
     items = rows(proposal.call, only=proposal)
-    recommend(items, PortfolioRun.objects.filter(call=proposal.call, error="").first())
+    recommend(items, adopted_run(proposal.call))
     return items[0] if items else None
+
+
+def adopted_run(call: Call) -> PortfolioRun | None:
+    """The portfolio run the office adopted for ``call``: the only source of recommendations."""
+    return PortfolioRun.objects.filter(call=call, adopted_at__isnull=False).select_related("adopted_by__person").first()
 
 
 def _calibrate(items: list[Row], criteria: list[Criterion]) -> None:
@@ -280,8 +330,7 @@ def ranking(call: Call) -> list[Row]:
                 if _tie_key(above, rule, criteria) != _tie_key(row, rule, criteria):
                     row.tie_rule = str(TIE_RULES[rule])
                     break
-    latest = PortfolioRun.objects.filter(call=call, error="").first()
-    recommend(items, latest)
+    recommend(items, adopted_run(call))
     return items
 
 
@@ -290,11 +339,14 @@ def _negate(value: Any) -> Any:
 
 
 def recommend(items: list[Row], run: PortfolioRun | None) -> None:
-    """The recommendation of each row: funded (with amount) if the latest portfolio funds it,
-    reserve list if it passes the thresholds, rejected otherwise."""
+    """The recommendation of each row: none while it is not ready (too few reviews, no approved
+    consensus); funded (with amount) if the adopted portfolio run funds it, reserve list if it
+    passes the thresholds, rejected otherwise. Exploratory (not adopted) runs change nothing."""
     funded = (run.result.get("funded") or {}) if run else {}
     for row in items:
-        if row.proposal.code in funded:
+        if row.not_ready:
+            row.recommendation, row.recommended_amount = "", None
+        elif row.proposal.code in funded:
             row.recommendation = Outcome.FUNDED
             row.recommended_amount = Decimal(str(funded[row.proposal.code])).quantize(Decimal("0.01"))
         elif row.passes:
@@ -370,7 +422,9 @@ def run_portfolio(call: Call, parameters: dict[str, Any], *, actor: Any) -> Port
     from grappe.engine.portfolio import Candidate, Rules, select_portfolio
     from grappe.engine.types import Infeasible
 
-    items = [row for row in rows(call) if row.passes and row.score is not None]
+    # Only ready proposals compete: a proposal without enough reviews or an approved consensus is
+    # never recommended, so no run may fund it.
+    items = [row for row in rows(call) if row.passes and row.score is not None and row.ready]
     candidates = [
         Candidate(
             id=row.proposal.code,
@@ -416,6 +470,32 @@ def run_portfolio(call: Call, parameters: dict[str, Any], *, actor: Any) -> Port
     return run
 
 
+@transaction.atomic
+def adopt_portfolio_run(run: PortfolioRun, *, actor: Any) -> PortfolioRun:
+    """Adopt ``run``: recommendations (and decisions' "recommended" column) follow it from now on.
+
+    The run adopted before (if any) stops being the adopted one; the ledger keeps who adopted
+    which run and when (audit log). A failed run cannot be adopted.
+    """
+    Call.objects.select_for_update().get(pk=run.call_id)
+    run = PortfolioRun.objects.select_for_update().get(pk=run.pk)
+    if run.error:
+        raise SelectionError(_("A run without a portfolio cannot be adopted."))
+    previous = PortfolioRun.objects.filter(call_id=run.call_id, adopted_at__isnull=False).exclude(pk=run.pk).first()
+    if previous is not None:
+        previous.adopted_at, previous.adopted_by = None, None
+        previous.save(update_fields=["adopted_at", "adopted_by"])
+    run.adopted_at, run.adopted_by = timezone.now(), actor
+    run.save(update_fields=["adopted_at", "adopted_by"])
+    log_action(
+        run.call,
+        "selection.portfolio_adopted",
+        actor=actor,
+        data={"run": run.pk, "replaces": previous.pk if previous else None},
+    )
+    return run
+
+
 # --- Decisions ------------------------------------------------------------------------------
 
 
@@ -432,8 +512,8 @@ def record_decision(
 ) -> Decision:
     """Record (or change) the decision on a proposal.
 
-    The recommendation (from the latest portfolio run and the thresholds) is kept beside it; a
-    departure needs a justification. Funding commits the amount: the call's awards may not
+    The recommendation (from the adopted portfolio run and the thresholds) is kept beside it; a
+    departure needs a justification, and so does deciding on a proposal that is not ready. Funding commits the amount: the call's awards may not
     exceed its budget, nor the programme's its envelope (rows locked, so two decisions at once
     cannot both take the last euros).
     """
@@ -457,8 +537,13 @@ def record_decision(
         amount = None
     if outcome == Outcome.RESERVE and not reserve_rank:
         raise SelectionError(_("Give the proposal's rank on the reserve list."))
+    if row.not_ready and len(justification.strip()) < 10:
+        raise SelectionError(
+            _("This proposal is not ready (%(reasons)s): justify deciding now (10 characters at least).")
+            % {"reasons": "; ".join(row.not_ready)}
+        )
     departs = outcome != row.recommendation or (outcome == Outcome.FUNDED and amount != row.recommended_amount)
-    if departs and len(justification.strip()) < 10:
+    if departs and not row.not_ready and len(justification.strip()) < 10:
         raise SelectionError(
             _("This decision departs from the recommendation (%(recommended)s): justify it (10 characters at least).")
             % {"recommended": Outcome(row.recommendation).label}
@@ -469,7 +554,7 @@ def record_decision(
     decision.reserve_rank = reserve_rank if outcome == Outcome.RESERVE else None
     decision.recommended = row.recommendation
     decision.recommended_amount = row.recommended_amount
-    decision.portfolio_run = PortfolioRun.objects.filter(call=call, error="").first()
+    decision.portfolio_run = adopted_run(call)
     decision.justification = justification.strip()
     decision.decided_by = actor
     decision.version = (decision.version or 0) + 1 if decision.pk else 1

@@ -7,14 +7,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call, QuestionKind
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
+from grappe.core.models import AuditLog
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
 from grappe.selection import letters, services
@@ -48,6 +51,7 @@ def ranking_page(request: HttpRequest, code: str) -> HttpResponse:
             "all_rules": list(TIE_RULES.items()),
             "questions": call.questions.filter(kind=QuestionKind.SINGLE_CHOICE),
             "committed": services.committed(call),
+            "adopted": services.adopted_run(call),
             "can_manage": request.user.has_perm("selection.run_portfolio"),
         },
     )
@@ -69,6 +73,12 @@ def save_settings(request: HttpRequest, code: str) -> HttpResponse:
     except InvalidOperation:
         value = Decimal("2")
     settings.disagreement = min(max(value, Decimal("0.5")), Decimal("5"))
+    minimum = request.POST.get("min_reviews", "")
+    if minimum.isdigit() and 1 <= int(minimum) <= 10:
+        settings.min_reviews = int(minimum)
+    elif minimum:
+        messages.error(request, _("Submitted reviews needed: a whole number from 1 to 10."))
+        return redirect("selection:ranking", call.code)
     settings.save()
     messages.success(request, _("Ranking settings saved."))
     return redirect("selection:ranking", call.code)
@@ -218,10 +228,29 @@ def portfolio_page(request: HttpRequest, code: str) -> HttpResponse:
             "compare_rows": _funded(compare, by_code),
             "themes": themes,
             "defaults": selected.parameters if selected else {"budget": call.budget},
-            "candidates": sum(1 for row in items if row.passes),
+            "candidates": sum(1 for row in items if row.passes and row.ready),
+            "not_ready": sum(1 for row in items if not row.ready),
+            "adopted": next((r for r in runs if r.adopted_at), None) or services.adopted_run(call),
             "can_run": request.user.has_perm("selection.run_portfolio"),
         },
     )
+
+
+@login_required
+@require_POST
+def adopt_run(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The office adopts a portfolio run: recommendations follow it from now on."""
+    call = _call(request, code, "selection.run_portfolio")
+    run = PortfolioRun.objects.filter(call=call, pk=pk).first()
+    if run is None:
+        raise Http404
+    try:
+        services.adopt_portfolio_run(run, actor=request.user)
+    except services.SelectionError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Run #%(n)d adopted: recommendations follow it.") % {"n": run.pk})
+    return redirect(f"{reverse('selection:portfolio', args=[call.code])}?run={run.pk}")
 
 
 def _pick(runs: list[PortfolioRun], value: str | None) -> PortfolioRun | None:
@@ -278,6 +307,7 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
             "call": proposal.call,
             "row": row,
             "decision": decision,
+            "adopted": services.adopted_run(proposal.call),
             "outcomes": Outcome.choices,
             "values": request.POST if request.method == "POST" else {},
         },
@@ -293,10 +323,21 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
         .select_related("proposal", "decided_by__person", "portfolio_run")
         .order_by("outcome", "reserve_rank", "proposal__code")
     )
+    adoptions = AuditLog.objects.filter(
+        action="selection.portfolio_adopted",
+        content_type=ContentType.objects.get_for_model(Call),
+        object_id=str(call.pk),
+    ).select_related("actor__person")[:50]
     return render(
         request,
         "selection/ledger.html",
-        {"call": call, "decisions": decisions, "committed": services.committed(call)},
+        {
+            "call": call,
+            "decisions": decisions,
+            "committed": services.committed(call),
+            "adopted": services.adopted_run(call),
+            "adoptions": adoptions,
+        },
     )
 
 
@@ -360,6 +401,29 @@ def outbox(request: HttpRequest, code: str) -> HttpResponse:
         elif action == "prepare":
             count = letters.prepare(call, actor=request.user)
             messages.success(request, _("%(count)d letters in the outbox.") % {"count": count})
+            blocked = letters.refused(call)
+            if blocked:
+                messages.warning(
+                    request,
+                    _("%(count)d letters refused: their proposals are not ready (listed below).")
+                    % {"count": len(blocked)},
+                )
+        elif action == "override":
+            decision = Decision.objects.filter(
+                proposal__call=call, proposal__code=request.POST.get("proposal", "")
+            ).first()
+            if decision is None:
+                raise Http404
+            try:
+                letters.override_readiness(
+                    decision, justification=request.POST.get("justification", ""), actor=request.user
+                )
+            except letters.LetterError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request, _("The letter of %(code)s may now be prepared.") % {"code": decision.proposal.code}
+                )
         elif action == "send":
             count = letters.send(call, actor=request.user)
             messages.success(request, _("%(count)d letters sent.") % {"count": count})
@@ -374,6 +438,7 @@ def outbox(request: HttpRequest, code: str) -> HttpResponse:
             "placeholders": letters.PLACEHOLDERS,
             "drafts": [letter for letter in items if letter.state == LetterState.DRAFT],
             "sent": [letter for letter in items if letter.state == LetterState.SENT],
+            "refused": letters.refused(call),
         },
     )
 

@@ -44,3 +44,20 @@ def priced(review_call, reviewed):  # noqa: F811 - fixtures
     review_call.budget = Decimal("150000")
     review_call.save()
     return reviewed
+
+
+@pytest.fixture
+def ready(review_call, priced, office):  # noqa: F811 - fixtures
+    """``priced`` with an approved consensus for each proposal (4.0 for the two good ones, 2.0 for
+    the weak one): every proposal is ready to be recommended."""
+    from grappe.selection import services
+
+    for proposal, value in zip(priced, ["4.0", "4.0", "2.0"], strict=True):
+        services.save_consensus(
+            proposal,
+            _scores(review_call, value) | {"applicant_comment": "Agreed."},
+            expected_version=1,
+            approve=True,
+            actor=office,
+        )
+    return priced

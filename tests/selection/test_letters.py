@@ -21,7 +21,12 @@ def decided(review_call, priced, office, board):
     services.save_consensus(
         reviewed[0], data | {"applicant_comment": "A convincing plan."}, expected_version=1, approve=True, actor=office
     )
-    services.run_portfolio(review_call, {"budget": 150000}, actor=office)
+    for proposal, value in ((reviewed[1], "4.0"), (reviewed[2], "2.0")):
+        scores = {f"score_{c.pk}": value for c in review_call.scheme.criteria.all()}
+        services.save_consensus(
+            proposal, scores | {"applicant_comment": "Agreed."}, expected_version=1, approve=True, actor=office
+        )
+    services.adopt_portfolio_run(services.run_portfolio(review_call, {"budget": 150000}, actor=office), actor=office)
     services.record_decision(
         reviewed[0],
         outcome=Outcome.FUNDED,

@@ -73,6 +73,8 @@ def test_consensus_validation_versions_and_approval(review_call, reviewed, offic
 
 def test_portfolio_run_is_kept_with_its_result_or_its_error(review_call, priced, office):
     reviewed = priced
+    for proposal in reviewed:
+        _consensus(proposal, "4.0" if proposal != reviewed[2] else "2.0", office)
     run = services.run_portfolio(review_call, {"budget": 150000}, actor=office)
     assert run.error == "" and len(run.result["funded"]) == 1  # one of the two passing proposals fits
     assert run.inputs_hash and run.engine_version
@@ -85,7 +87,11 @@ def test_portfolio_run_is_kept_with_its_result_or_its_error(review_call, priced,
 
 def test_decisions_follow_or_justify_and_commit_money(review_call, priced, office, board):
     reviewed = priced
-    run = services.run_portfolio(review_call, {"budget": 150000}, actor=office)
+    for proposal in reviewed:
+        _consensus(proposal, "4.0" if proposal != reviewed[2] else "2.0", office)
+    run = services.adopt_portfolio_run(
+        services.run_portfolio(review_call, {"budget": 150000}, actor=office), actor=office
+    )
     funded_code = next(iter(run.result["funded"]))
     funded = next(p for p in reviewed[:2] if p.code == funded_code)
     other = next(p for p in reviewed[:2] if p.code != funded_code)

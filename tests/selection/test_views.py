@@ -75,14 +75,15 @@ def test_rapporteur_drafts_but_cannot_approve(as_persona, reviewed, reviewer):
     assert Consensus.objects.get(proposal=proposal).state == "approved"
 
 
-def test_office_runs_a_portfolio_and_the_board_decides(as_persona, review_call, priced):
-    reviewed = priced
+def test_office_runs_a_portfolio_and_the_board_decides(as_persona, review_call, ready):
+    reviewed = ready
     office = as_persona("office")
     response = office.post(
         reverse("selection:portfolio", args=[review_call.code]), {"budget": "150000", "min_rate": "1"}
     )
     run = PortfolioRun.objects.get()
     assert response.url.endswith(f"?run={run.pk}") and len(run.result["funded"]) == 1
+    office.post(reverse("selection:adopt", args=[review_call.code, run.pk]))
     page = office.get(response.url)
     assert b"Binding constraints" in page.content
     bad = office.post(reverse("selection:portfolio", args=[review_call.code]), {"budget": "abc"}, follow=True)
@@ -110,7 +111,7 @@ def test_ranking_query_count(as_persona, django_assert_num_queries, review_call,
     for _ in range(count):
         ProposalFactory(call=review_call, lead=PersonFactory(), lead_organisation=university, state="submitted")
     client = as_persona("office")
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         client.get(reverse("selection:ranking", args=[review_call.code]))
 
 
