@@ -8,4 +8,7 @@ class SelectionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from grappe.selection import rules  # noqa: F401 - registers the permissions
+        from grappe.selection import (
+            outcome,  # noqa: F401 - adds the decision to the proposal page
+            rules,  # noqa: F401 - registers the permissions
+        )

@@ -7,6 +7,7 @@ from typing import Any
 import rules
 
 from grappe.people.rules import is_board, is_office, roles_of
+from grappe.submissions.rules import is_team_member
 
 
 @rules.predicate
@@ -19,7 +20,28 @@ def is_rapporteur(user: Any, proposal: Any) -> bool:
     )
 
 
+@rules.predicate
+def has_sent_letter(user: Any, proposal: Any) -> bool:
+    """The letter of the proposal's current decision was sent (cached on the proposal object)."""
+    if proposal is None:
+        return False
+    cached = proposal.__dict__.get("_grappe_letter_sent")
+    if cached is None:
+        from grappe.selection.models import Letter, LetterState
+
+        decision = getattr(proposal, "decision", None)
+        cached = (
+            decision is not None
+            and Letter.objects.filter(proposal=proposal, outcome=decision.outcome, state=LetterState.SENT).exists()
+        )
+        proposal.__dict__["_grappe_letter_sent"] = cached
+    return cached
+
+
 rules.add_perm("selection.view_selection", is_office | is_board)
+# The team reads its decision and evaluation on the proposal page once the letter is sent.
+rules.add_perm("selection.view_outcome", (is_office | is_team_member) & has_sent_letter)
+rules.add_perm("selection.view_evaluation_summary", is_office | is_board | ((is_team_member) & has_sent_letter))
 rules.add_perm("selection.run_portfolio", is_office)
 rules.add_perm("selection.approve_consensus", is_office)
 rules.add_perm("selection.draft_consensus", is_office | is_rapporteur)

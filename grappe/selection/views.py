@@ -445,12 +445,13 @@ def outbox(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def summary_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    """The evaluation summary of a proposal (office and board), in the lead's language or ``?lang=``."""
+    """The evaluation summary of a proposal (office and board; the team once its letter is sent), in
+    the lead's language or ``?lang=``."""
     from django.http import HttpResponse as Response
 
     from grappe.selection.pdf import evaluation_summary
 
-    proposal = _proposal(request, code, "selection.decide")
+    proposal = _proposal(request, code, "selection.view_evaluation_summary")
     language = request.GET.get("lang") or proposal.lead.preferred_language or "fr"
     language = language if language in ("fr", "en") else "fr"
     response = Response(evaluation_summary(proposal, language=language), content_type="application/pdf")

@@ -154,3 +154,57 @@ def test_sent_letters_carry_the_summary(review_call, decided, office):
     letters.send(review_call, actor=office)
     attachments = [a for m in mail.outbox for a in m.attachments]
     assert len(attachments) == 3 and all(a[2] == "application/pdf" and a[1].startswith(b"%PDF") for a in attachments)
+
+
+# --- The team reads its decision once the letter is sent -------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["applicant", "office", "board", "reviewer", "outsider"])
+def test_the_team_reads_its_decision_once_the_letter_is_sent(as_persona, review_call, decided, office, persona):
+    url = reverse("submissions:detail", args=[decided[0].code])
+    client = as_persona(persona)
+    letters.prepare(review_call, actor=office)
+    before = client.get(url)
+
+    letters.send(review_call, actor=office)
+    after = client.get(url)
+
+    assert b'id="outcome"' not in before.content
+    if persona in {"applicant", "office"}:
+        page = after.content.decode()
+        assert 'id="outcome"' in page and "Amount granted: 100,000.00 €" in page
+        assert "A convincing plan." in page and "13.50" in page  # comment and weighted total of the consensus
+        assert "grant agreement" in page  # what happens next
+    elif persona == "board":
+        assert b'id="outcome"' not in after.content  # the board reads the decision on its own pages
+    else:
+        assert after.status_code == 404
+
+
+def test_a_rejected_team_reads_why_and_what_next(as_persona, review_call, decided, office):
+    letters.prepare(review_call, actor=office)
+    letters.send(review_call, actor=office)
+    lead = decided[2].lead
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(person=lead) if not hasattr(lead, "user") else lead.user
+    client = Client()
+    client.force_login(user)
+
+    page = client.get(reverse("submissions:detail", args=[decided[2].code])).content.decode()
+
+    assert "Rejected" in page and "future call" in page and "Agreed." in page
+
+
+def test_the_team_downloads_its_evaluation_summary_only_after_the_letter(as_persona, review_call, decided, office):
+    url = reverse("selection:summary_pdf", args=[decided[0].code])
+    client = as_persona("applicant")
+    letters.prepare(review_call, actor=office)
+    before = client.get(url).status_code
+
+    letters.send(review_call, actor=office)
+
+    assert (before, client.get(url).status_code) == (404, 200)
+    assert as_persona("outsider").get(url).status_code == 404

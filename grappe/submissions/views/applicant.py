@@ -43,6 +43,7 @@ from grappe.submissions.models import (
     TeamMember,
 )
 from grappe.submissions.queries import contact_organisation_ids, proposals_visible_to
+from grappe.submissions.sections import sections_for
 
 PROPOSALS = Proposal.objects.select_related("call__programme", "lead", "lead_organisation")
 
@@ -162,6 +163,7 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
         else {},
         "answers": {a.question_id: a for a in proposal.answers.all()} if full else {},
         "questions": questions,
+        "sections": sections_for(user, proposal),
     }
     if editable:
         beneficiaries = _beneficiaries(proposal, partners)
