@@ -94,6 +94,10 @@ class Publication(models.Model):
     authors = models.JSONField(_("authors"), default=list, blank=True, help_text=_("As written: 'Last, First'."))
     source = models.CharField(_("source"), max_length=10, choices=PublicationSource.choices)
     external_id = models.CharField(_("identifier"), max_length=200, blank=True)
+    doi = models.CharField(_("DOI"), max_length=200, blank=True)
+    author_orcids = models.JSONField(
+        _("authors' ORCID"), default=list, blank=True, help_text=_("Beside each author, their ORCID when known.")
+    )
 
     class Meta:
         verbose_name = _("publication")
@@ -102,6 +106,40 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.year})" if self.year else self.title
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class PublicationImport(models.Model):
+    """One import of a file of publications into a person's profile, with its report: what was
+    added, what completed a publication already there, and every entry not imported with why.
+    Big files run in the task worker; the page follows the progress."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="publication_imports")
+    created_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    fmt = models.CharField(_("format"), max_length=10, choices=PublicationSource.choices)
+    content = models.TextField(blank=True)  # emptied once the import is done
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=ImportState.choices, default=ImportState.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    added = models.PositiveIntegerField(_("added"), default=0)
+    completed = models.PositiveIntegerField(_("completed"), default=0)
+    skipped = models.JSONField(_("not imported"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("publication import")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.fmt} #{self.pk}"
 
 
 class ConflictOrigin(models.TextChoices):
@@ -118,6 +156,8 @@ class Conflict(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="conflicts")
     origin = models.CharField(_("origin"), max_length=10, choices=ConflictOrigin.choices)
     reasons = models.JSONField(_("reasons"), default=list)
+    # What a computed conflict rests on: the shared publication, the author matched and how.
+    evidence = models.JSONField(_("evidence"), default=list, blank=True)
     waived = models.BooleanField(_("waived"), default=False)
     waiver_justification = models.TextField(_("justification"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

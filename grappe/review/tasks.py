@@ -29,3 +29,19 @@ def run_affinity(run_id: int) -> None:
 @task()
 def run_assignment(run_id: int) -> None:
     _guarded(run_id, "execute_assignment")
+
+
+@task()
+def import_publications(import_id: int) -> None:
+    """A big publication file, imported by the worker (the page follows its progress)."""
+    from grappe.review.models import ImportState, PublicationImport
+    from grappe.review.services import execute_import
+
+    record = PublicationImport.objects.select_related("person", "created_by").get(pk=import_id)
+    try:
+        execute_import(record)
+    except Exception as exc:
+        PublicationImport.objects.filter(pk=import_id).update(
+            state=ImportState.FAILED, error=str(exc)[:2000], content="", finished_at=timezone.now()
+        )
+        raise

@@ -73,11 +73,11 @@ def test_bibtex_and_jsonl_imports(reviewer):
     first = person.publications.get(year=2024)
     assert first.title == "Graph Neural Networks for Chemistry"
     assert first.authors == ["Curie, Marie", "Doe, Jane"]
-    assert first.external_id == "10.1000/xyz"
+    assert first.doi == "10.1000/xyz"
     assert services.import_publications(person, content=BIBTEX, fmt="bibtex", actor=reviewer) == 0  # no duplicates
     jsonl = '{"id": "a1", "content": {"title": {"value": "Tactile grasping"}, "abstract": "Robots.", "year": 2023}}\n'
     assert services.import_publications(person, content=jsonl, fmt="jsonl", actor=reviewer) == 1
-    with pytest.raises(services.ReviewError, match="Line 1"):
+    with pytest.raises(services.ReviewError, match="line 1: not valid JSON"):
         services.import_publications(person, content="not json\n", fmt="jsonl", actor=reviewer)
     with pytest.raises(services.ReviewError, match="No publication"):
         services.import_publications(person, content="@misc{x, author={A}}", fmt="bibtex", actor=reviewer)

@@ -19,7 +19,13 @@ from grappe.review.services.conflicts import (
     waive_conflict,
 )
 from grappe.review.services.pool import invite, respond, send_pool_invitation
-from grappe.review.services.publications import import_publications, parse_publications
+from grappe.review.services.publications import (
+    execute_import,
+    import_publications,
+    parse_publications,
+    read_publications,
+    start_import,
+)
 from grappe.review.services.reviews import late_reviews, save_bids, save_review, send_reminders
 from grappe.review.services.runs import (
     KEEP_PER_PROPOSAL,
@@ -43,6 +49,7 @@ __all__ = [
     "decline_assignment",
     "execute_affinity",
     "execute_assignment",
+    "execute_import",
     "import_publications",
     "invite",
     "is_conflicted",
@@ -50,6 +57,7 @@ __all__ = [
     "notify_reviewers",
     "parse_publications",
     "publish_run",
+    "read_publications",
     "remove_assignment",
     "replacement_suggestions",
     "respond",
@@ -59,6 +67,7 @@ __all__ = [
     "send_pool_invitation",
     "send_reminders",
     "settings_for",
+    "start_import",
     "start_run",
     "waive_conflict",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django.db import transaction
@@ -20,23 +19,70 @@ from grappe.review.models import (
     PoolState,
     ReviewAssignment,
 )
+from grappe.review.names import author_match, fold, normalise_orcid, title_key
 from grappe.review.services.common import ReviewError, settings_for
 from grappe.submissions.models import InvitationState, Proposal, ProposalState
 
 
-def _name_key(name: str) -> str:
-    """'Curie, Marie' or 'Marie Curie' → 'curie m' (accents and case folded)."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower().strip()
-    if "," in text:
-        last, first = (part.strip() for part in text.split(",", 1))
-    else:
-        parts = text.split()
-        last, first = (parts[-1], " ".join(parts[:-1])) if parts else ("", "")
-    return f"{last} {first[:1]}".strip()
+def _coauthorships(expert: Person, since_year: int) -> list[tuple[Any, int, str]]:
+    """(publication, author index, author) of the expert's recent publications, the expert
+    themself left out (by ORCID, else by name)."""
+    out = []
+    mine = normalise_orcid(expert.orcid or "")
+    for publication in expert.publications.all():
+        if publication.year is not None and publication.year < since_year:
+            continue
+        orcids = publication.author_orcids or []
+        for index, author in enumerate(publication.authors):
+            orcid = orcids[index] if index < len(orcids) else ""
+            if (mine and orcid == mine) or (
+                not (mine and orcid) and author_match(author, first_name=expert.first_name, last_name=expert.last_name)
+            ):
+                continue
+            out.append((publication, index, author))
+    return out
 
 
-def _person_key(person: Person) -> str:
-    return _name_key(f"{person.last_name}, {person.first_name}")
+def _coauthor_evidence(coauthorships: list[tuple[Any, int, str]], member: Person) -> list[dict[str, Any]]:
+    """The publications the expert shares with ``member``: by ORCID when both are known, else by
+    full name (or initials when one side has only initials)."""
+    found = []
+    orcid = normalise_orcid(member.orcid or "")
+    for publication, index, author in coauthorships:
+        orcids = publication.author_orcids or []
+        theirs = orcids[index] if index < len(orcids) else ""
+        if orcid and theirs:
+            how = "ORCID" if orcid == theirs else None
+        else:
+            how = author_match(author, first_name=member.first_name, last_name=member.last_name)
+        if how:
+            found.append(
+                {
+                    "kind": "coauthor",
+                    "member": member.full_name,
+                    "author": author,
+                    "publication": publication.title,
+                    "year": publication.year,
+                    "match": how,
+                }
+            )
+    return found
+
+
+def _authorship_evidence(expert: Person, proposal: Proposal, text: str) -> list[dict[str, Any]]:
+    """The expert's publications whose title is the proposal's (normalised), or whose DOI the
+    proposal's text cites: the expert likely wrote it."""
+    key = title_key(proposal.title)
+    found = []
+    for publication in expert.publications.all():
+        how = "title" if key and title_key(publication.title) == key else None
+        if how is None and publication.doi and publication.doi in text:
+            how = "DOI"
+        if how:
+            found.append(
+                {"kind": "authorship", "publication": publication.title, "year": publication.year, "match": how}
+            )
+    return found
 
 
 @transaction.atomic
@@ -46,7 +92,9 @@ def compute_conflicts(call: Call, *, actor: Any) -> int:
     For every expert of the pool (not declined) and submitted proposal: an affiliation current or
     ended within the window with the lead's organisation, a team member's or a partner's; being
     on the team; being a contact of a partner company; a co-authored publication within the
-    window with a team member. Waivers already given are kept.
+    window with a team member (by ORCID when both are known, else full name; the shared publications
+    kept as evidence); a publication of the expert whose title is the proposal's, or whose DOI it
+    cites (likely authorship). Waivers already given are kept.
     """
     window = settings_for(call).conflict_window_years
     today = timezone.localdate()
@@ -72,13 +120,14 @@ def compute_conflicts(call: Call, *, actor: Any) -> int:
         "person_id", "organisation_id"
     ):
         contacts.setdefault(person_id, set()).add(org_id)
-    coauthors: dict[int, set[str]] = {}
-    for expert in experts:
-        me = _person_key(expert)
-        names = {
-            _name_key(a) for p in expert.publications.all() if p.year is None or p.year >= since.year for a in p.authors
-        }
-        coauthors[expert.pk] = names - {me}
+    coauthorships = {expert.pk: _coauthorships(expert, since.year) for expert in experts}
+    orcids = {
+        pk: any(orcid for p, _i, _a in items for orcid in p.author_orcids or []) for pk, items in coauthorships.items()
+    }
+    # Every word of the co-authors' names, per expert: a cheap filter before matching names.
+    words: dict[int, set[str]] = {
+        pk: {word for _p, _i, author in items for word in fold(author).split()} for pk, items in coauthorships.items()
+    }
     waived = {
         (c.reviewer_id, c.proposal_id): c.waiver_justification
         for c in Conflict.objects.filter(call=call, origin=ConflictOrigin.COMPUTED, waived=True)
@@ -88,7 +137,7 @@ def compute_conflicts(call: Call, *, actor: Any) -> int:
     for proposal in proposals:
         team = [m for m in proposal.team.all() if m.state == InvitationState.ACCEPTED and m.person_id]
         team_ids = {m.person_id for m in team} | {proposal.lead_id}
-        team_keys = {_person_key(m.person) for m in team}
+        text = (proposal.title + " " + proposal.abstract).lower()
         orgs = {proposal.lead_organisation_id} | {m.organisation_id for m in team if m.organisation_id}
         partner_orgs = {p.organisation_id for p in proposal.partners.all()}
         for expert in experts:
@@ -102,8 +151,17 @@ def compute_conflicts(call: Call, *, actor: Any) -> int:
                 )
             if contacts.get(expert.pk, set()) & partner_orgs:
                 reasons.append(_("contact of a partner company of the proposal"))
-            if coauthors.get(expert.pk, set()) & team_keys:
+            evidence = []
+            for member in team:
+                surname = fold(member.person.last_name).split()
+                if (surname and set(surname) <= words[expert.pk]) or (member.person.orcid and orcids[expert.pk]):
+                    evidence += _coauthor_evidence(coauthorships[expert.pk], member.person)
+            if evidence:
                 reasons.append(_("co-author of a team member within %(years)d years") % {"years": window})
+            authorship = _authorship_evidence(expert, proposal, text)
+            if authorship:
+                reasons.append(_("likely author: the proposal matches one of their publications"))
+                evidence += authorship
             if reasons:
                 justification = waived.get((expert.pk, proposal.pk))
                 created.append(
@@ -113,6 +171,7 @@ def compute_conflicts(call: Call, *, actor: Any) -> int:
                         proposal=proposal,
                         origin=ConflictOrigin.COMPUTED,
                         reasons=reasons,
+                        evidence=evidence,
                         waived=justification is not None,
                         waiver_justification=justification or "",
                     )
