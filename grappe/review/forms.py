@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grappe.review.models import PublicationSource, ReviewSettings
+from grappe.review.models import ConflictOrigin, PublicationSource, ReviewSettings
 
 OBJECTIVES = [
     ("max-affinity", _("Best total affinity (exact)")),
@@ -84,3 +86,43 @@ class ReasonForm(forms.Form):
 
 class WaiverForm(forms.Form):
     justification = forms.CharField(label=_("justification"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class IdsField(forms.Field):
+    """Several ids posted under one name (ticked rows)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        if not all(str(v).isdigit() and len(str(v)) < 10 for v in values):
+            raise forms.ValidationError(_("Choose experts from the list."))
+        return [int(v) for v in values]
+
+
+class LoadsForm(forms.Form):
+    """One expert's maximum load, or several experts' at once (the ticked rows of the pool)."""
+
+    members = IdsField(label=_("experts"), error_messages={"required": _("Choose at least one expert.")})
+    max_load = forms.IntegerField(label=_("maximum load"), min_value=0, max_value=50)
+
+
+class ConflictFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    reviewer = forms.ChoiceField(label=_("Expert"), required=False)
+    proposal = forms.CharField(label=_("Proposal (code)"), required=False, max_length=12)
+    origin = forms.ChoiceField(
+        label=_("Source"), required=False, choices=[("", _("All sources")), *ConflictOrigin.choices]
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("All")), ("standing", _("Standing")), ("waived", _("Waived"))],
+    )
+
+    def __init__(self, *args: Any, call: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from grappe.people.models import Person
+
+        experts = Person.objects.filter(pools__call=call).order_by("last_name", "first_name")
+        self.fields["reviewer"].choices = [("", _("All experts")), *((p.code, p.full_name) for p in experts)]

@@ -42,7 +42,30 @@ def is_confirmed_reviewer_of(user: Any, proposal: Any) -> bool:
     return cache[person_id]
 
 
+@rules.predicate
+def is_expert(user: Any) -> bool:
+    """Invited to (or in) the pool of a call, not having declined: keeps a publication profile."""
+    person_id = roles_of(user).person_id
+    if person_id is None:
+        return False
+    cached = user.__dict__.get("_grappe_is_expert")
+    if cached is None:
+        from grappe.review.models import PoolMember, PoolState
+
+        cached = PoolMember.objects.filter(person_id=person_id).exclude(state=PoolState.DECLINED).exists()
+        user.__dict__["_grappe_is_expert"] = cached
+    return cached
+
+
+@rules.predicate
+def is_own_import(user: Any, record: Any) -> bool:
+    return record is not None and record.person_id == roles_of(user).person_id
+
+
 rules.add_perm("review.manage_review", is_office)
+# An expert imports publications into their own profile; the office into any expert's.
+rules.add_perm("review.import_own_publications", is_expert)
+rules.add_perm("review.view_publication_import", is_office | is_own_import)
 # Asked by name by submissions.view_proposal(_full): the whole proposal as submitted.
 rules.add_perm("review.read_proposal", is_confirmed_reviewer_of)
 rules.add_perm("review.view_review_progress", is_office | is_board)

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,19 +18,23 @@ from django.views.decorators.http import require_POST
 from grappe.calls.models import Call
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
+from grappe.core.paginate import paginate
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
 from grappe.review import services
 from grappe.review.forms import (
     AssignmentRunForm,
+    ConflictFilterForm,
     InviteForm,
+    LoadsForm,
     PublicationImportForm,
     ReasonForm,
     RespondForm,
     SettingsForm,
     WaiverForm,
 )
+from grappe.review.methods import HOW_TO_ADD, METHODS, installed_methods
 from grappe.review.models import (
     Affinity,
     AssignmentState,
@@ -37,9 +43,11 @@ from grappe.review.models import (
     Conflict,
     ConflictOrigin,
     EngineRun,
+    ImportState,
     PoolMember,
     PoolState,
     ProposedPair,
+    PublicationImport,
     Recommendation,
     Review,
     ReviewAssignment,
@@ -47,6 +55,7 @@ from grappe.review.models import (
     RunKind,
     RunState,
 )
+from grappe.review.queries import filter_conflicts
 from grappe.submissions.models import InvitationState, Proposal, ProposalState
 
 
@@ -114,7 +123,8 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
         .order_by("code")
     )
     runs = list(EngineRun.objects.filter(call=call).select_related("created_by")[:20])
-    conflicts = Conflict.objects.filter(call=call).select_related("reviewer", "proposal").order_by("proposal__code")
+    conflicts = Conflict.objects.filter(call=call)
+    submitted = proposals.count()
     return render(
         request,
         "review/desk.html",
@@ -128,12 +138,73 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
             "proposals": proposals,
             "runs": runs,
             "running": any(r.state in (RunState.QUEUED, RunState.RUNNING) for r in runs),
-            "conflicts": conflicts[:200],
             "conflict_count": conflicts.count(),
+            "conflicts_waived": conflicts.filter(waived=True).count(),
+            # Before a run: the reviews needed (per number of reviews per proposal) against capacity.
+            "capacity": services.capacity(call),
+            "needed": [(n, n * submitted) for n in (1, 2, 3, 4, 5)],
+            "needed_default": 3 * submitted,
+            "methods": installed_methods(),
+            "missing_methods": [label for key, label in METHODS.items() if key not in dict(installed_methods())],
+            "how_to_add": HOW_TO_ADD,
+            "loads_form": LoadsForm(),
             "affinity_count": Affinity.objects.filter(call=call).count(),
             "late": services.late_reviews(call),
             "can_manage": request.user.has_perm("review.manage_review"),
             "waiver_form": WaiverForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def set_loads(request: HttpRequest, code: str) -> HttpResponse:
+    """The office changes the maximum load of one expert, or of every expert ticked, at once."""
+    call = _office_call(request, code)
+    form = LoadsForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(f"{reverse('review:desk', args=[call.code])}#pool")
+    try:
+        changed = services.set_max_loads(
+            call, members=form.cleaned_data["members"], max_load=form.cleaned_data["max_load"], actor=request.user
+        )
+    except services.ReviewError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Maximum load changed for %(count)d experts.") % {"count": changed})
+    return redirect(f"{reverse('review:desk', args=[call.code])}#pool")
+
+
+@login_required
+def conflicts(request: HttpRequest, code: str) -> HttpResponse:
+    """Every conflict of the call, paginated, filtered (expert, proposal, origin, state) and
+    searched, each with its reasons and evidence; waivers from here."""
+    call = _office_call(request, code, "review.view_review_progress")
+    form = ConflictFilterForm(request.GET or None, call=call)
+    queryset = Conflict.objects.filter(call=call).select_related("reviewer", "proposal")
+    if form.is_valid():
+        queryset = filter_conflicts(queryset, form.cleaned_data)
+    page = paginate(request, queryset.order_by("proposal__code", "reviewer__last_name", "pk"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "review/conflicts.html",
+        {
+            "call": call,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "next": request.get_full_path(),
+            "can_manage": request.user.has_perm("review.manage_review"),
+            "how": {
+                "full name": _("full name"),
+                "initials": _("initials"),
+                "ORCID": "ORCID",
+                "title": _("title"),
+                "DOI": "DOI",
+            },
         },
     )
 
@@ -243,7 +314,10 @@ def waive(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         _errors(request, exc)
     else:
         messages.success(request, _("Conflict waived; the justification is in the activity log."))
-    return redirect("review:desk", call.code)
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) and back.startswith("/"):
+        return redirect(back)
+    return redirect("review:conflicts", call.code)
 
 
 @login_required
@@ -251,9 +325,13 @@ def waive(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def start_affinity(request: HttpRequest, code: str) -> HttpResponse:
     call = _office_call(request, code)
     backend = request.POST.get("backend", "tfidf")
-    if backend not in ("tfidf", "embedding", "combined"):
+    if backend not in METHODS:
         backend = "tfidf"
-    run = services.start_run(call, kind=RunKind.AFFINITY, parameters={"backend": backend}, actor=request.user)
+    try:
+        run = services.start_run(call, kind=RunKind.AFFINITY, parameters={"backend": backend}, actor=request.user)
+    except services.ReviewError as exc:
+        _errors(request, exc)
+        return redirect("review:desk", call.code)
     messages.info(request, _("Affinity computation started."))
     return redirect("review:run", run.pk)
 
@@ -276,7 +354,11 @@ def start_assignment(request: HttpRequest, code: str) -> HttpResponse:
         "require_external": data["require_external"],
         "seed": data["seed"],
     }
-    run = services.start_run(call, kind=RunKind.ASSIGNMENT, parameters=parameters, actor=request.user)
+    try:
+        run = services.start_run(call, kind=RunKind.ASSIGNMENT, parameters=parameters, actor=request.user)
+    except services.ReviewError as exc:
+        _errors(request, exc)
+        return redirect("review:desk", call.code)
     messages.info(request, _("Assignment run started."))
     return redirect("review:run", run.pk)
 
@@ -521,21 +603,59 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def publications(request: HttpRequest) -> HttpResponse:
-    person = Person.objects.get(pk=roles_of(request.user).person_id)
+def publications(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """An expert's publications and imports: their own (experts of a pool), or any expert's (the
+    office, from the desk). Everybody else: 404."""
+    if code is None:
+        require_perm_or_404(request.user, "review.import_own_publications")
+        person = Person.objects.get(pk=roles_of(request.user).person_id)
+    else:
+        require_perm_or_404(request.user, "review.manage_review")
+        person = Person.objects.filter(code=code, pools__isnull=False).distinct().first()
+        if person is None:
+            raise Http404
     form = PublicationImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            added = services.import_publications(
+            record = services.start_import(
                 person, content=form.cleaned_data["file"], fmt=form.cleaned_data["fmt"], actor=request.user
             )
         except services.ReviewError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, _("%(count)d publications added.") % {"count": added})
-            return redirect("review:publications")
-    items = person.publications.all()
-    return render(request, "review/publications.html", {"form": form, "items": items, "person": person})
+            return redirect("review:publication_import", record.pk)
+    return render(
+        request,
+        "review/publications.html",
+        {
+            "form": form,
+            "items": person.publications.all(),
+            "person": person,
+            "own": code is None,
+            "imports": person.publication_imports.all()[:5],
+        },
+    )
+
+
+@login_required
+def publication_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report of an import: added, completed, every entry not imported and why; the page
+    follows the worker's progress while it runs."""
+    record = get_for_user_or_404(
+        request.user,
+        PublicationImport.objects.select_related("person"),
+        "review.view_publication_import",
+        pk=pk,
+    )
+    return render(
+        request,
+        "review/publication_import.html",
+        {
+            "record": record,
+            "own": record.person_id == roles_of(request.user).person_id,
+            "in_progress": record.state in (ImportState.QUEUED, ImportState.RUNNING),
+        },
+    )
 
 
 @login_required

@@ -192,6 +192,7 @@ def test_conflicts_are_never_assigned_and_infeasibility_is_explained(
         run = _run_affinity_and_assignment(review_call, office)
     run.refresh_from_db()
     assert (pool[1].person.pk, proposals[0].pk) not in {(p.reviewer_id, p.proposal_id) for p in run.pairs.all()}
+    services.set_max_loads(review_call, members=[m.pk for m in pool], max_load=3, actor=office)  # capacity 9 = needed
     with django_capture_on_commit_callbacks(execute=True):
         failed = _run_affinity_and_assignment(review_call, office, reviews_per_proposal=3)
     failed.refresh_from_db()

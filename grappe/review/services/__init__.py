@@ -18,7 +18,7 @@ from grappe.review.services.conflicts import (
     is_conflicted,
     waive_conflict,
 )
-from grappe.review.services.pool import invite, respond, send_pool_invitation
+from grappe.review.services.pool import capacity, invite, respond, send_pool_invitation, set_max_loads
 from grappe.review.services.publications import (
     execute_import,
     import_publications,
@@ -42,6 +42,7 @@ __all__ = [
     "KEEP_PER_REVIEWER",
     "ReviewError",
     "add_assignment",
+    "capacity",
     "compute_conflicts",
     "confirm_assignment",
     "conflicted_pairs",
@@ -66,6 +67,7 @@ __all__ = [
     "save_review",
     "send_pool_invitation",
     "send_reminders",
+    "set_max_loads",
     "settings_for",
     "start_import",
     "start_run",

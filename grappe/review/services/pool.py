@@ -70,3 +70,32 @@ def respond(member: PoolMember, *, accept: bool, reason: str = "", actor: Any) -
     member.save(update_fields=["state", "decline_reason", "responded_at"])
     log_action(member.call, "review.invitation_answered", actor=actor, data={"accept": accept, "reason": reason})
     return member
+
+
+@transaction.atomic
+def set_max_loads(call: Call, *, members: list[int], max_load: int, actor: Any) -> int:
+    """Set the maximum load of the given pool members (ids) of ``call`` — one expert or many at
+    once, at any time after the invitation. Returns how many changed (each logged)."""
+    if not 0 <= max_load <= 50:
+        raise ReviewError(_("A maximum load is a whole number from 0 to 50."))
+    chosen = list(PoolMember.objects.select_for_update().filter(call=call, pk__in=members).select_related("person"))
+    if not chosen:
+        raise ReviewError(_("Choose at least one expert."))
+    changed = [m for m in chosen if m.max_load != max_load]
+    for member in changed:
+        log_action(
+            call,
+            "review.max_load_changed",
+            actor=actor,
+            data={"person": member.person.code, "from": member.max_load, "to": max_load},
+        )
+        member.max_load = max_load
+    PoolMember.objects.bulk_update(changed, ["max_load"])
+    return len(changed)
+
+
+def capacity(call: Call, *, cap: int | None = None) -> int:
+    """How many reviews the accepted experts can take: the sum of their maximum loads (each
+    lowered to ``cap`` when a run caps loads)."""
+    loads = PoolMember.objects.filter(call=call, state=PoolState.ACCEPTED).values_list("max_load", flat=True)
+    return sum(min(load, cap) if cap else load for load in loads)

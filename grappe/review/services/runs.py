@@ -58,9 +58,13 @@ def _submitted(call: Call) -> list[Proposal]:
 
 
 def start_run(call: Call, *, kind: str, parameters: dict[str, Any], actor: Any) -> EngineRun:
-    """Record the run and queue it (the database task backend runs it in the worker)."""
+    """Record the run and queue it (the database task backend runs it in the worker).
+
+    Refused at once, before anything is queued: an affinity method not installed here, an
+    assignment that needs more reviews than the accepted experts' loads allow."""
     from grappe.review import tasks
 
+    _check_feasible(call, kind, parameters)
     run = EngineRun.objects.create(
         call=call, kind=kind, parameters=parameters, seed=parameters.get("seed"), created_by=actor
     )
@@ -68,6 +72,31 @@ def start_run(call: Call, *, kind: str, parameters: dict[str, Any], actor: Any) 
     task = tasks.run_affinity if kind == RunKind.AFFINITY else tasks.run_assignment
     transaction.on_commit(lambda: task.enqueue(run.pk))
     return run
+
+
+def _check_feasible(call: Call, kind: str, parameters: dict[str, Any]) -> None:
+    from grappe.review.methods import HOW_TO_ADD, installed_methods
+    from grappe.review.services.pool import capacity
+
+    if kind == RunKind.AFFINITY:
+        backend = parameters.get("backend", "tfidf")
+        if backend not in dict(installed_methods()):
+            raise ReviewError(
+                _("This affinity method is not installed here; add it with: %(command)s") % {"command": HOW_TO_ADD}
+            )
+        return
+    needed = Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED).count() * int(
+        parameters.get("reviews_per_proposal") or 0
+    )
+    available = capacity(call, cap=parameters.get("max_load"))
+    if needed > available:
+        raise ReviewError(
+            _(
+                "%(needed)d reviews are needed but the accepted experts can take %(capacity)d: raise their maximum "
+                "loads (Reviewer pool), invite more experts or ask fewer reviews per proposal."
+            )
+            % {"needed": needed, "capacity": available}
+        )
 
 
 def _progress(run: EngineRun, value: int) -> None:
