@@ -1,6 +1,6 @@
 """Demo selection of the closed call: the theme question set, consensus reports approved for
 most reviewed proposals (the reviews' means, to the half point), one portfolio run under the
-call's budget. Decisions are left to the board. Skipped when a portfolio run exists."""
+call's budget, adopted by the office. Decisions are left to the board. Skipped when a portfolio run exists."""
 
 from __future__ import annotations
 
@@ -42,4 +42,6 @@ def seed_selection(rng: random.Random, call: Call) -> dict[str, int]:
         )
     Consensus.objects.bulk_create(created)
     run = services.run_portfolio(call, {"budget": float(call.budget), "max_per_lead": 6, "min_rate": 1.0}, actor=None)
+    if not run.error:
+        services.adopt_portfolio_run(run, actor=None)  # recommendations follow the adopted run only
     return {"consensus": len(created), "funded": len(run.result.get("funded", {}))}
