@@ -79,9 +79,22 @@ def test_office_assigns_and_reviewer_reviews(english, shot, call_under_review):
 
     page.goto("/reviews/")
     page.get_by_role("link", name=second).click()
+    reviewed = call.proposals.get(code=second.split(" — ")[0])
+    assert reviewed.lead.full_name in page.locator("#confirm-team").inner_text()  # who the reviewer confirms about
+    assert page.goto(f"/proposals/{reviewed.code}/").status == 404  # not before confirming
+    page.console_errors.clear()  # the browser logs that 404, as it should
+    page.go_back()
     page.get_by_label("I have no conflict of interest").check()
     page.get_by_label("I will keep the proposal").check()
     page.get_by_role("button", name="Confirm and read").click()
+    whole = page.locator("#read-proposal").get_attribute("href")
+    reader = english()
+    reader.context.add_cookies(page.context.cookies())
+    reader.goto(whole)
+    assert reader.locator("#budget").count() == 1 and reader.locator("#ethics").count() == 1
+    assert reader.locator("#office").count() == 0  # the office's eligibility notes stay private
+    shot(reader, "34-reviewer-reads-the-proposal")
+    reader.context.close()
     for select in page.locator("select[name^=score_]").all():
         select.select_option("4.5")
     page.get_by_label("Comment for the applicants").fill("A clear and feasible plan.")

@@ -1,5 +1,6 @@
-"""The office approves a consensus and runs the portfolio under a budget and a theme constraint;
-the board records the decisions with one justified departure; the letters are previewed and sent."""
+"""The office approves a consensus, runs the portfolio under a budget and a theme constraint and
+adopts it; the board reads a proposal and a consensus (read-only), records the decisions with one
+justified departure; the letters are previewed and sent; the funded team reads its decision."""
 
 import datetime as dt
 from decimal import Decimal
@@ -12,10 +13,11 @@ from grappe.calls.models import Question, QuestionKind
 from grappe.calls.services import apply_horizon_europe_preset
 from grappe.review import services as review
 from grappe.review.models import PoolMember, PoolState
+from grappe.selection import services as selection
 from grappe.selection.models import Award, Decision, Letter, SelectionSettings
 from grappe.submissions.models import Answer, ProposalState
 from tests.e2e.test_submission import _login
-from tests.factories import CallFactory, PersonFactory, ProposalFactory
+from tests.factories import CallFactory, PersonFactory, ProposalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +51,7 @@ def reviewed_call(office, university):
         proposal = ProposalFactory(
             call=call,
             title=title,
-            lead=PersonFactory(email=f"lead{index}@example.org"),
+            lead=UserFactory(person__email=f"lead{index}@example.org").person,
             lead_organisation=university,
             requested_amount=Decimal("150000"),
             state=ProposalState.SUBMITTED,
@@ -64,6 +66,14 @@ def reviewed_call(office, university):
                 | {"applicant_comment": "Fine.", "recommendation": "fund"},
                 expected_version=1,
                 submit=True,
+                actor=office,
+            )
+        if title != "Clinical AI":  # the office approves this one in the browser
+            selection.save_consensus(
+                proposal,
+                {f"score_{c.pk}": score for c in call.scheme.criteria.all()} | {"applicant_comment": "Agreed."},
+                expected_version=1,
+                approve=True,
                 actor=office,
             )
     return call
@@ -89,11 +99,20 @@ def test_selection_from_ranking_to_letters(english, shot, reviewed_call, board):
     office.get_by_role("button", name="Compute the portfolio").click()
     office.wait_for_selector("text=Portfolio computed.")
     assert "theme_min:1" in office.locator("#result").inner_text()
+    office.get_by_role("button", name="Adopt this run").click()
+    office.wait_for_selector("text=adopted: recommendations follow it")
     shot(office, "41-portfolio")
 
     board_page = english()
     _login(board_page, "board@example.org")
     codes = {p.title: p.code for p in call.proposals.all()}
+    board_page.goto(f"/office/calls/{call.code}/selection/")
+    board_page.get_by_role("link", name="Radiology AI").click()  # the board reads the whole proposal
+    board_page.wait_for_selector("#budget")
+    board_page.go_back()
+    board_page.locator("main table tbody tr", has_text="Radiology AI").get_by_role("link", name="Approved").click()
+    assert "Read-only" in board_page.locator("#read-only").inner_text()
+    assert board_page.locator("button[name=save]").count() == 0
     for title in ("Clinical AI", "Climate AI"):  # as recommended
         board_page.goto(f"/selection/proposals/{codes[title]}/decision/")
         board_page.get_by_role("button", name="Record the decision").click()
@@ -119,4 +138,12 @@ def test_selection_from_ranking_to_letters(english, shot, reviewed_call, board):
     office.get_by_role("button", name="Send 3 letters").click()
     office.wait_for_selector("text=3 letters sent.")
     assert len(mail.outbox) == 3 and Letter.objects.filter(state="sent").count() == 3
-    assert office.console_errors == [] and board_page.console_errors == []
+
+    team = english()
+    _login(team, "lead0@example.org")
+    team.goto(f"/proposals/{codes['Clinical AI']}/")
+    outcome = team.locator("#outcome").inner_text()
+    assert "Amount granted: 150,000.00 €" in outcome and "A strong clinical project." in outcome
+    assert "grant agreement" in team.locator("#next-steps").inner_text()
+    shot(team, "44-team-decision")
+    assert office.console_errors == [] and board_page.console_errors == [] and team.console_errors == []
