@@ -513,9 +513,9 @@ def record_decision(
     """Record (or change) the decision on a proposal.
 
     The recommendation (from the adopted portfolio run and the thresholds) is kept beside it; a
-    departure needs a justification, and so does deciding on a proposal that is not ready. Funding commits the amount: the call's awards may not
-    exceed its budget, nor the programme's its envelope (rows locked, so two decisions at once
-    cannot both take the last euros).
+    departure needs a justification, and so does deciding on a proposal that is not ready. Funding
+    commits the amount: the call's awards may not exceed its budget, nor the programme's its
+    envelope (rows locked, so two decisions at once cannot both take the last euros).
     """
     if outcome not in Outcome.values:
         raise SelectionError(_("Choose a decision from the list."))
