@@ -225,3 +225,12 @@ def test_a_proposal_matching_an_expert_publication_is_a_likely_authorship(review
     assert [e["match"] for e in by_proposal[proposals[0].pk].evidence] == ["title"]
     assert [e["match"] for e in by_proposal[proposals[2].pk].evidence] == ["DOI"]
     assert by_proposal[proposals[0].pk].reasons == ["likely author: the proposal matches one of their publications"]
+
+
+def test_nul_bytes_in_a_file_are_dropped(reviewer):
+    content = '{"id": "a\x00b", "content": {"title": "Nul\x00 title", "authors": ["Ada\x00 Lovelace"]}}\n'
+
+    record = services.start_import(reviewer.person, content=content, fmt="jsonl", actor=reviewer)
+
+    publication = reviewer.person.publications.get()
+    assert record.added == 1 and (publication.title, publication.authors) == ("Nul title", ["Ada Lovelace"])

@@ -260,6 +260,7 @@ def start_import(
     ``INLINE_BYTES`` (the page follows its progress). Refuses an unknown format at once."""
     if fmt not in (PublicationSource.BIBTEX, PublicationSource.JSONL):
         raise ReviewError(_("Unknown format."))
+    content = content.replace("\x00", "")  # PostgreSQL text holds no NUL byte; no entry needs one
     size = len(content.encode("utf-8"))
     record = PublicationImport.objects.create(
         person=person,
