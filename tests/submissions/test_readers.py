@@ -185,3 +185,23 @@ def test_board_list_links_to_proposals_once_the_call_closed(as_persona, submitte
     after = link in as_persona("board").get(url).content.decode()
 
     assert (before, after) == (False, True)
+
+
+@pytest.mark.parametrize("item_count", [1, 4])
+def test_board_list_query_count(as_persona, django_assert_num_queries, call, applicant, university, item_count):
+    for _ in range(item_count):
+        ProposalFactory(
+            call=call,
+            lead=applicant.person,
+            lead_organisation=university,
+            state="submitted",
+            submitted_at=timezone.now(),
+        )
+        ProposalFactory(call=call, lead=applicant.person, lead_organisation=university)  # a draft, left out
+    _close(call)
+    client = as_persona("board")
+
+    with django_assert_num_queries(14):  # constant whatever the number of rows
+        response = client.get(reverse("submissions:office_list", args=[call.code]))
+
+    assert len(response.context["page"].object_list) == item_count
