@@ -572,7 +572,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     data: dict[str, Any] = request.POST.dict() if request.method == "POST" else {}
     if request.method == "POST":
         try:
-            services.save_review(
+            saved = services.save_review(
                 assignment,
                 data,
                 expected_version=posted_int(data.get("version"), 0),
@@ -584,7 +584,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ReviewError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, _("Review submitted.") if "submit" in data else _("Draft saved."))
+            submitted = saved.state == ReviewState.SUBMITTED
+            messages.success(request, _("Review submitted.") if submitted else _("Draft saved."))
             return redirect("review:review", assignment.pk)
     settings = services.settings_for(assignment.call)
     others = []

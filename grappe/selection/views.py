@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,8 +18,10 @@ from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
+from grappe.people.rules import roles_of
 from grappe.selection import letters, services
-from grappe.selection.models import TIE_RULES, Decision, Letter, LetterState, Outcome, PortfolioRun
+from grappe.selection.models import TIE_RULES, ConsensusState, Decision, Letter, LetterState, Outcome, PortfolioRun
+from grappe.selection.rules import submitted_own_review
 from grappe.submissions.models import Proposal, ProposalState
 
 
@@ -110,7 +113,16 @@ def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Consensus approved.") if approve else _("Consensus saved."))
             return redirect("selection:consensus", proposal.code)
     criteria = services.criteria_of(proposal.call)
-    start = consensus.scores if consensus and consensus.scores else services.draft_values(row)
+    # The rapporteur reads the other reviews only once their own is submitted, and drafts only
+    # until the office approves (the service refuses the same).
+    hidden = not can_approve and not submitted_own_review(roles_of(request.user).person_id, proposal.pk)
+    approved = consensus is not None and consensus.state == ConsensusState.APPROVED
+    refusal = ""
+    if hidden:
+        refusal = _("Submit your own review of this proposal before drafting its consensus.")
+    elif approved and not can_approve:
+        refusal = _("The office approved this consensus: only the office can change it now.")
+    start = consensus.scores if consensus and consensus.scores else ({} if hidden else services.draft_values(row))
     comments = consensus.comments if consensus else {}
     reviewers = Person.objects.filter(
         review_assignments__proposal=proposal, review_assignments__state="active"
@@ -127,14 +139,16 @@ def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
             "criteria": [
                 (
                     c,
-                    row.criterion_means.get(str(c.pk)),
-                    [r.scores.get(str(c.pk), "—") for r in row.reviews],
+                    None if hidden else row.criterion_means.get(str(c.pk)),
+                    [] if hidden else [r.scores.get(str(c.pk), "—") for r in row.reviews],
                     half_point(start.get(str(c.pk))),
                     comments.get(str(c.pk), ""),
                 )
                 for c in criteria
             ],
-            "reviews": row.reviews,
+            "reviews": [] if hidden else row.reviews,
+            "hidden": hidden,
+            "refusal": refusal,
             "half_points": [f"{x / 2:.1f}" for x in range(11)],
             "reviewers": reviewers,
             "can_approve": can_approve,
@@ -277,6 +291,7 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
             "decision": decision,
             "outcomes": Outcome.choices,
             "values": request.POST if request.method == "POST" else {},
+            "call_open": timezone.now() < proposal.call.closes_at,
         },
     )
 
@@ -318,7 +333,6 @@ def team_declines(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def export_ranking(request: HttpRequest, code: str) -> HttpResponse:
     from django.http import FileResponse
-    from django.utils import timezone
 
     from grappe.selection.exports import ranking_workbook
 
