@@ -8,4 +8,7 @@ class SelectionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from grappe.core import jobs
         from grappe.selection import rules  # noqa: F401 - registers the permissions
+
+        jobs.register(self.get_model("LetterSending"))

@@ -8,19 +8,29 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call, QuestionKind
+from grappe.core import jobs
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
 from grappe.selection import letters, services
-from grappe.selection.models import TIE_RULES, ConsensusState, Decision, Letter, LetterState, Outcome, PortfolioRun
+from grappe.selection.models import (
+    TIE_RULES,
+    ConsensusState,
+    Decision,
+    Letter,
+    LetterSending,
+    LetterState,
+    Outcome,
+    PortfolioRun,
+)
 from grappe.selection.rules import submitted_own_review
 from grappe.submissions.models import Proposal, ProposalState
 
@@ -368,13 +378,23 @@ def outbox(request: HttpRequest, code: str) -> HttpResponse:
                 messages.error(request, str(exc))
             else:
                 messages.success(request, _("Template saved."))
-        elif action == "prepare":
-            count = letters.prepare(call, actor=request.user)
-            messages.success(request, _("%(count)d letters in the outbox.") % {"count": count})
-        elif action == "send":
-            count = letters.send(call, actor=request.user)
-            messages.success(request, _("%(count)d letters sent.") % {"count": count})
+        elif action in ("prepare", "send", "restart"):
+            try:
+                if action == "prepare":
+                    count = letters.prepare(call, actor=request.user)
+                    messages.success(request, _("%(count)d letters in the outbox.") % {"count": count})
+                elif action == "send":
+                    letters.start_sending(call, actor=request.user)
+                    messages.success(request, _("The letters are being sent by the task worker."))
+                else:
+                    failed = LetterSending.objects.filter(call=call, pk=posted_int(request.POST.get("sending"), 0))
+                    letters.restart_sending(get_object_or_404(failed), actor=request.user)
+                    messages.success(request, _("Sending restarted."))
+            except letters.LetterError as exc:
+                messages.error(request, str(exc))
         return redirect("selection:outbox", call.code)
+    jobs.fail_stale(LetterSending.objects.filter(call=call))  # a sending whose worker died stops "running"
+    sending = LetterSending.objects.filter(call=call).first()
     items = Letter.objects.filter(proposal__call=call).select_related("proposal").order_by("state", "proposal__code")
     return render(
         request,
@@ -384,7 +404,11 @@ def outbox(request: HttpRequest, code: str) -> HttpResponse:
             "templates": sorted(templates.values(), key=lambda t: (t.outcome, t.language)),
             "placeholders": letters.PLACEHOLDERS,
             "drafts": [letter for letter in items if letter.state == LetterState.DRAFT],
+            "sending_letters": [letter for letter in items if letter.state == LetterState.SENDING],
             "sent": [letter for letter in items if letter.state == LetterState.SENT],
+            "sending": sending,
+            "in_progress": sending is not None and sending.state in jobs.ACTIVE,
+            "can_restart": sending is not None and sending.state == jobs.FAILED,
         },
     )
 

@@ -1,8 +1,12 @@
 """The review call of tests/review with submitted reviews: proposals 0 and 1 good, 2 weak."""
 
+from decimal import Decimal
+
 import pytest
 
 from grappe.review import services as review
+from grappe.selection import services
+from grappe.selection.models import Outcome
 from tests.review.conftest import pool, proposals, review_call  # noqa: F401 - fixtures
 
 
@@ -43,4 +47,42 @@ def priced(review_call, reviewed):  # noqa: F811 - fixtures
         proposal.save()
     review_call.budget = Decimal("150000")
     review_call.save()
+    return reviewed
+
+
+@pytest.fixture
+def decided(review_call, priced, office, board):  # noqa: F811 - fixtures
+    reviewed = priced
+    data = {f"score_{c.pk}": "4.5" for c in review_call.scheme.criteria.all()}
+    services.save_consensus(
+        reviewed[0], data | {"applicant_comment": "A convincing plan."}, expected_version=1, approve=True, actor=office
+    )
+    services.run_portfolio(review_call, {"budget": 150000}, actor=office)
+    services.record_decision(
+        reviewed[0],
+        outcome=Outcome.FUNDED,
+        amount=Decimal("100000"),
+        reserve_rank=None,
+        justification="",
+        expected_version=None,
+        actor=board,
+    )
+    services.record_decision(
+        reviewed[1],
+        outcome=Outcome.RESERVE,
+        amount=None,
+        reserve_rank=1,
+        justification="",
+        expected_version=None,
+        actor=board,
+    )
+    services.record_decision(
+        reviewed[2],
+        outcome=Outcome.REJECTED,
+        amount=None,
+        reserve_rank=None,
+        justification="",
+        expected_version=None,
+        actor=board,
+    )
     return reviewed

@@ -28,6 +28,7 @@ from grappe.review.services.runs import (
     execute_assignment,
     notify_reviewers,
     publish_run,
+    restart_run,
     start_run,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "remove_assignment",
     "replacement_suggestions",
     "respond",
+    "restart_run",
     "reviewer_load",
     "save_bids",
     "save_review",
