@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call, Criterion, EvaluationScheme
+from grappe.core.jobs import pause_point
 from grappe.core.money import format_money
 from grappe.core.services import ConcurrentEditError, log_action
 from grappe.people.models import Person
@@ -507,6 +508,7 @@ def record_decision(
     decision.decided_by = actor
     decision.version = (decision.version or 0) + 1 if decision.pk else 1
     decision.save()
+    pause_point("decision.saved")
     Award.objects.filter(proposal=proposal).delete()
     if outcome == Outcome.FUNDED and amount is not None:
         Award.objects.create(proposal=proposal, call=call, amount=amount)

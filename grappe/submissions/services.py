@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from grappe.calls.models import Call, QuestionKind
+from grappe.core.jobs import pause_point
 from grappe.core.services import ConcurrentEditError, diff, log_action, save_versioned
 from grappe.people.models import Organisation, Person
 from grappe.people.services import keywords_from_names
@@ -343,6 +344,7 @@ def submit_proposal(proposal: Proposal, *, actor: Any, now: datetime | None = No
     proposal.eligibility_failures = []
     proposal.version += 1
     proposal.save(update_fields=["state", "submitted_at", "eligible", "eligibility_failures", "version", "updated_at"])
+    pause_point("submit.saved")
     log_action(proposal, "proposal.submitted", actor=actor, data={"submitted_at": now.isoformat()})
     transaction.on_commit(lambda: send_receipt(proposal))
     return proposal
