@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from grappe.calls.models import Call, QuestionKind
 from grappe.core.jobs import pause_point
@@ -50,7 +50,7 @@ class SubmissionError(Exception):
         self.failures = failures or []
 
 
-DECIDED_MESSAGE = _lazy(
+DECIDED_MESSAGE = gettext_lazy(
     "A decision is recorded on this proposal: it stays in the selection. If the team gives up its "
     "funding, tell the programme office, which records that the team declines."
 )

@@ -31,7 +31,8 @@ pytestmark = pytest.mark.crash
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAPPE = str(Path(sys.executable).with_name("grappe"))
-PORTS = iter(range(8471, 8480))  # this worktree's range is 8400-8499
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")  # under xdist each worker has its own database and ports
+PORTS = iter(range(8470 + 10 * int(WORKER.removeprefix("gw") or 0), 8500))  # the worktree's range is 8400-8499
 CSRF = "crashtestcrashtestcrashtestcrash"  # a 32-character CSRF secret, in the cookie and the header
 
 
@@ -61,7 +62,7 @@ def _database(tmp: Path) -> tuple[str, object]:
     import psycopg
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_crash"
+    name = f"{parts.path.lstrip('/')}_crash_{WORKER}"
     admin = urlunsplit(parts._replace(path="/postgres"))
 
     def run(sql: str) -> None:
