@@ -206,11 +206,12 @@ def test_kill_of_the_worker_during_an_affinity_run_saves_nothing_and_the_run_fai
     after = world.read(
         "from grappe.review.models import EngineRun\nfrom grappe.review import services\n"
         f"run = EngineRun.objects.get(pk={run})\nagain = services.restart_run(run, actor=None)\n"
-        "result = [run.state, run.error[:24], again.state, again.restarted_from_id]"
+        "result = [run.state, run.error[:35], again.state, again.restarted_from_id]"
     )
 
     assert before == [0, "running"]
-    assert after == ["failed", "The worker stopped (no h", "queued", run]
+    # The command writes the reason in the site's language (LANGUAGE_CODE, French).
+    assert after == ["failed", "Le processus de tâches s'est arrêté", "queued", run]
 
 
 def test_kill_of_the_worker_while_sending_marks_no_letter_sent_twice_and_the_sending_fails(world):
