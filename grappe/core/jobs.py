@@ -9,6 +9,7 @@ A job model (``review.EngineRun``, ``selection.LetterSending``) has ``state`` (`
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -19,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 ACTIVE = (QUEUED, RUNNING)
@@ -63,7 +66,10 @@ def heartbeat(model: type[models.Model], pk: int) -> Iterator[None]:
     def beat() -> None:
         try:
             while not stop.wait(beat_every()):
-                model._default_manager.filter(pk=pk, state=RUNNING).update(heartbeat_at=timezone.now())
+                try:
+                    model._default_manager.filter(pk=pk, state=RUNNING).update(heartbeat_at=timezone.now())
+                except DatabaseError:  # e.g. SQLite busy while the job writes: beat again next time
+                    logger.warning("heartbeat of %s %s missed", model.__name__, pk, exc_info=True)
         finally:
             connection.close()
 

@@ -2,6 +2,7 @@
 defect 7)."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.core.management import call_command
@@ -113,3 +114,21 @@ def test_a_task_delivered_twice_runs_the_run_once(review_call, proposals, pool, 
     run.refresh_from_db()
     assert (run.state, run.finished_at) == (RunState.DONE, finished)
     assert run.heartbeat_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_thread_beats_while_the_job_works(review_call, settings):
+    settings.GRAPPE_JOB_STALE_SECONDS = 1  # a beat every half second
+    run = _running(review_call, beat_seconds_ago=3600)
+
+    with jobs.heartbeat(EngineRun, run.pk):
+        entered = EngineRun.objects.get(pk=run.pk).heartbeat_at
+        beats = set()
+        for _ in range(200):  # the job "works" up to 20 s; two beats after entering are enough
+            beats.add(EngineRun.objects.get(pk=run.pk).heartbeat_at)
+            if len(beats - {entered}) >= 2:
+                break
+            time.sleep(0.1)
+
+    assert len(beats - {entered}) >= 2
+    assert jobs.fail_stale(EngineRun.objects.filter(pk=run.pk)) == 0
