@@ -48,9 +48,9 @@ test: install-test lint
 	GRAPPE_ENV=test $(BIN)/grappe makemigrations --check --dry-run
 	GRAPPE_ENV=test $(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-## test-fast: the suite without the browser tests
+## test-fast: the suite without the browser and crash tests
 test-fast: install-test
-	GRAPPE_ENV=test $(BIN)/pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
+	GRAPPE_ENV=test $(BIN)/pytest -n 2 -m "not e2e and not crash" $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff format --check grappe tests bench

@@ -298,3 +298,7 @@ if GRAPPE_ENV == "test":
 GRAPPE_MAX_UPLOAD_MB = envint("GRAPPE_MAX_UPLOAD_MB", 20)
 FILE_UPLOAD_PERMISSIONS = 0o600
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # budget grids are large forms
+
+# Background jobs (engine runs, letter sending): a running job without a heartbeat for this many
+# seconds counts as dead (its worker was killed) and is marked failed; the worker beats every quarter.
+GRAPPE_JOB_STALE_SECONDS = envint("GRAPPE_JOB_STALE_SECONDS", 120)

@@ -8,4 +8,7 @@ class ReviewConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from grappe.core import jobs
         from grappe.review import rules  # noqa: F401 - registers the permissions
+
+        jobs.register(self.get_model("EngineRun"))

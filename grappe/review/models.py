@@ -237,7 +237,9 @@ class EngineRun(models.Model):
     """One run of the engine for a call: the decision ledger's entry.
 
     Inputs are summarised by a hash, the parameters, seed and engine version are kept, and the
-    statistics of the result; ``published_at`` marks the assignment run the office adopted.
+    statistics of the result; ``published_at`` marks the assignment run the office adopted. The
+    worker beats ``heartbeat_at`` while it runs (``grappe.core.jobs``); a failed run can be
+    restarted as a new run (``restarted_from``), both kept.
     """
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="engine_runs")
@@ -256,6 +258,16 @@ class EngineRun(models.Model):
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True, editable=False)
+    restarted_from = models.ForeignKey(
+        "self",
+        verbose_name=_("restart of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="restarts",
+        help_text=_("The failed run this run repeats, with the same parameters."),
+    )
 
     class Meta:
         verbose_name = _("engine run")

@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("office/review/runs/<int:pk>/", views.run_detail, name="run"),
     path("office/review/runs/<int:pk>/publish/", views.publish, name="publish"),
+    path("office/review/runs/<int:pk>/restart/", views.restart, name="restart_run"),
     path("office/review/assignments/<int:pk>/replace/", views.replace, name="replace"),
     path("reviews/", views.mine, name="mine"),
     path("reviews/invitations/<str:token>/", views.invitation, name="invitation"),

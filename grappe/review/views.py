@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call
+from grappe.core import jobs
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
 from grappe.core.paginate import paginate
@@ -122,6 +123,7 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
         )
         .order_by("code")
     )
+    jobs.fail_stale(EngineRun.objects.filter(call=call))  # a run whose worker died stops "running"
     runs = list(EngineRun.objects.filter(call=call).select_related("created_by")[:20])
     conflicts = Conflict.objects.filter(call=call)
     submitted = proposals.count()
@@ -372,6 +374,8 @@ def _run(request: HttpRequest, pk: int) -> EngineRun:
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
+    if jobs.fail_stale(EngineRun.objects.filter(pk=run.pk)):  # its worker died: say so, stop polling
+        run.refresh_from_db()
     rows: list[dict[str, Any]] = []
     loads: list[tuple[Person, int]] = []
     if run.kind == RunKind.ASSIGNMENT and run.state == RunState.DONE:
@@ -418,8 +422,26 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and run.state == RunState.DONE
             and run.published_at is None,
             "in_progress": run.state in (RunState.QUEUED, RunState.RUNNING),
+            "can_restart": request.user.has_perm("review.manage_review")
+            and run.state == RunState.FAILED
+            and not run.restarts.exists(),
+            "restarts": run.restarts.all(),
         },
     )
+
+
+@login_required
+@require_POST
+def restart(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    require_perm_or_404(request.user, "review.manage_review")
+    try:
+        again = services.restart_run(run, actor=request.user)
+    except services.ReviewError as exc:
+        _errors(request, exc)
+        return redirect("review:run", run.pk)
+    messages.info(request, _("Run restarted with the same parameters."))
+    return redirect("review:run", again.pk)
 
 
 @login_required
@@ -703,7 +725,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     data: dict[str, Any] = request.POST.dict() if request.method == "POST" else {}
     if request.method == "POST":
         try:
-            services.save_review(
+            saved = services.save_review(
                 assignment,
                 data,
                 expected_version=posted_int(data.get("version"), 0),
@@ -715,7 +737,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ReviewError as exc:
             _errors(request, exc)
         else:
-            messages.success(request, _("Review submitted.") if "submit" in data else _("Draft saved."))
+            submitted = saved.state == ReviewState.SUBMITTED
+            messages.success(request, _("Review submitted.") if submitted else _("Draft saved."))
             return redirect("review:review", assignment.pk)
     settings = services.settings_for(assignment.call)
     others = []

@@ -8,7 +8,10 @@ class SelectionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from grappe.core import jobs
         from grappe.selection import (
             outcome,  # noqa: F401 - adds the decision to the proposal page
             rules,  # noqa: F401 - registers the permissions
         )
+
+        jobs.register(self.get_model("LetterSending"))

@@ -13,9 +13,10 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call, Criterion
+from grappe.core.jobs import ACTIVE, DONE, FAILED, RUNNING, claim, heartbeat, pause_point
 from grappe.core.money import format_money
 from grappe.core.services import log_action
-from grappe.selection.models import Decision, Letter, LetterState, LetterTemplate, Outcome
+from grappe.selection.models import Decision, Letter, LetterSending, LetterState, LetterTemplate, Outcome
 from grappe.selection.services import criteria_of, not_ready
 from grappe.submissions.models import InvitationState
 
@@ -176,7 +177,15 @@ def override_readiness(decision: Decision, *, justification: str, actor: Any) ->
 def prepare(call: Call, *, actor: Any) -> int:
     """Put in the outbox one letter per decided proposal without a sent letter for its current
     decision, in the lead's language; earlier unsent drafts are replaced. A proposal that is not
-    ready gets no letter unless the office overrode it with a justification (``refused``)."""
+    ready gets no letter unless the office overrode it with a justification (``refused``).
+
+    Idempotent under concurrency: the call's row is locked, so two clicks at once prepare one after
+    the other (the second replaces the first's drafts), and a unique constraint keeps one draft
+    per proposal whatever happens. Refused while the outbox is being sent.
+    """
+    Call.objects.select_for_update().get(pk=call.pk)
+    if LetterSending.objects.filter(call=call, state__in=ACTIVE).exists():
+        raise LetterError(_("The letters are being sent: prepare again once the sending has finished."))
     templates = templates_for(call)
     criteria = criteria_of(call)
     blocked = {decision.pk for decision, _reasons in refused(call)}
@@ -189,7 +198,9 @@ def prepare(call: Call, *, actor: Any) -> int:
     count = 0
     for decision in decisions:
         proposal = decision.proposal
-        if Letter.objects.filter(proposal=proposal, outcome=decision.outcome, state=LetterState.SENT).exists():
+        if Letter.objects.filter(
+            proposal=proposal, outcome=decision.outcome, state__in=[LetterState.SENDING, LetterState.SENT]
+        ).exists():
             continue
         Letter.objects.filter(proposal=proposal, state=LetterState.DRAFT).delete()
         language = proposal.lead.preferred_language if proposal.lead.preferred_language in ("fr", "en") else "fr"
@@ -215,26 +226,93 @@ def prepare(call: Call, *, actor: Any) -> int:
     return count
 
 
-def send(call: Call, *, actor: Any) -> int:
-    """Send every letter of the outbox with the evaluation summary attached as a PDF; each is
-    marked sent as it goes."""
+@transaction.atomic
+def start_sending(call: Call, *, actor: Any) -> LetterSending:
+    """Queue the sending of the outbox in the task worker; one sending at a time per call (the
+    call's row is locked and a unique constraint backs it), so a double click queues one."""
+    Call.objects.select_for_update().get(pk=call.pk)
+    if LetterSending.objects.filter(call=call, state__in=ACTIVE).exists():
+        raise LetterError(_("The letters are already being sent."))
+    drafts = Letter.objects.filter(proposal__call=call, state=LetterState.DRAFT).count()
+    if not drafts:
+        raise LetterError(_("The outbox is empty: prepare the letters first."))
+    sending = LetterSending.objects.create(call=call, total=drafts, created_by=actor)
+    log_action(call, "selection.letters_sending", actor=actor, data={"sending": sending.pk, "letters": drafts})
+    _enqueue(sending)
+    return sending
+
+
+def _enqueue(sending: LetterSending) -> None:
+    from grappe.selection import tasks
+
+    transaction.on_commit(lambda: tasks.send_letters.enqueue(sending.pk))
+
+
+@transaction.atomic
+def restart_sending(sending: LetterSending, *, actor: Any) -> LetterSending:
+    """A failed sending again, as a new one linked to it. Letters it had claimed but not marked
+    sent (the worker died between claiming and saving) go back to the outbox: their mail may or
+    may not have left, which the page says."""
+    sending = LetterSending.objects.select_for_update().get(pk=sending.pk)
+    if sending.state != FAILED:
+        raise LetterError(_("Only a failed sending can be restarted."))
+    if LetterSending.objects.filter(call=sending.call, state__in=ACTIVE).exists() or sending.restarts.exists():
+        raise LetterError(_("The letters are already being sent."))
+    Letter.objects.filter(sending=sending, state=LetterState.SENDING).update(state=LetterState.DRAFT)
+    drafts = Letter.objects.filter(proposal__call=sending.call, state=LetterState.DRAFT).count()
+    again = LetterSending.objects.create(call=sending.call, total=drafts, created_by=actor, restarted_from=sending)
+    log_action(sending.call, "selection.letters_sending_restarted", actor=actor, data={"sending": again.pk})
+    _enqueue(again)
+    return again
+
+
+def send(sending_id: int) -> int:
+    """The task: send every letter of the outbox with the evaluation summary attached as a PDF.
+
+    The sending is claimed once (a task delivered twice does nothing the second time), beats a
+    heartbeat, and claims each letter draft → sending with a conditional update before mailing it,
+    then marks it sent: each letter is mailed and marked sent once, even with two workers.
+    """
     from grappe.selection.pdf import evaluation_summary
 
+    if not claim(LetterSending, sending_id):
+        return 0
+    sending = LetterSending.objects.select_related("call", "created_by").get(pk=sending_id)
+    call = sending.call
     sent = 0
-    for letter in Letter.objects.filter(proposal__call=call, state=LetterState.DRAFT).select_related(
-        "proposal__call__programme", "proposal__lead", "proposal__lead_organisation"
-    ):
-        if letter.recipients:
-            message = EmailMessage(letter.subject, letter.body, settings.DEFAULT_FROM_EMAIL, letter.recipients)
-            message.attach(
-                f"evaluation-{letter.proposal.code}.pdf",
-                evaluation_summary(letter.proposal, language=letter.language),
-                "application/pdf",
+    with heartbeat(LetterSending, sending_id):
+        ids = list(
+            Letter.objects.filter(proposal__call=call, state=LetterState.DRAFT)
+            .order_by("proposal__code")
+            .values_list("pk", flat=True)
+        )
+        LetterSending.objects.filter(pk=sending_id).update(total=len(ids))
+        for pk in ids:
+            if not Letter.objects.filter(pk=pk, state=LetterState.DRAFT).update(
+                state=LetterState.SENDING, sending=sending
+            ):
+                continue  # prepared again or taken by another sending meanwhile
+            letter = Letter.objects.select_related(
+                "proposal__call__programme", "proposal__lead", "proposal__lead_organisation"
+            ).get(pk=pk)
+            if letter.recipients:
+                message = EmailMessage(letter.subject, letter.body, settings.DEFAULT_FROM_EMAIL, letter.recipients)
+                message.attach(
+                    f"evaluation-{letter.proposal.code}.pdf",
+                    evaluation_summary(letter.proposal, language=letter.language),
+                    "application/pdf",
+                )
+                try:
+                    message.send()
+                except Exception:
+                    Letter.objects.filter(pk=pk, state=LetterState.SENDING).update(state=LetterState.DRAFT)
+                    raise
+            pause_point("letters.mailed")
+            Letter.objects.filter(pk=pk, state=LetterState.SENDING).update(
+                state=LetterState.SENT, sent_at=timezone.now()
             )
-            message.send()
-        letter.state = LetterState.SENT
-        letter.sent_at = timezone.now()
-        letter.save(update_fields=["state", "sent_at"])
-        sent += 1
-    log_action(call, "selection.letters_sent", actor=actor, data={"count": sent})
+            sent += 1
+            LetterSending.objects.filter(pk=sending_id).update(sent=sent)
+    LetterSending.objects.filter(pk=sending_id, state=RUNNING).update(state=DONE, finished_at=timezone.now())
+    log_action(call, "selection.letters_sent", actor=sending.created_by, data={"count": sent, "sending": sending_id})
     return sent

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from grappe.calls.models import Call, Question
 from grappe.people.models import Person
 from grappe.programmes.models import MONEY
+from grappe.review.models import RunState
 from grappe.submissions.models import Proposal
 
 TIE_RULES = {
@@ -184,7 +185,44 @@ class LetterTemplate(models.Model):
 
 class LetterState(models.TextChoices):
     DRAFT = "draft", _("In the outbox")
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
+
+
+class LetterSending(models.Model):
+    """One sending of a call's outbox by the task worker: its progress and heartbeat (a job of
+    ``grappe.core.jobs``). One at a time per call; a failed one is restarted as a new one."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="letter_sendings")
+    state = models.CharField(_("state"), max_length=10, choices=RunState.choices, default=RunState.QUEUED)
+    total = models.PositiveIntegerField(_("letters"), default=0)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True, editable=False)
+    restarted_from = models.ForeignKey(
+        "self", verbose_name=_("restart of"), null=True, blank=True, on_delete=models.SET_NULL, related_name="restarts"
+    )
+
+    class Meta:
+        verbose_name = _("letter sending")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call"],
+                condition=models.Q(state__in=[RunState.QUEUED, RunState.RUNNING]),
+                name="letter_sending_one_active_per_call",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def progress(self) -> int:
+        return int(100 * self.sent / self.total) if self.total else 0
 
 
 class Letter(models.Model):
@@ -199,10 +237,19 @@ class Letter(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=LetterState.choices, default=LetterState.DRAFT)
     created_at = models.DateTimeField(_("prepared"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sending = models.ForeignKey(
+        LetterSending, null=True, blank=True, on_delete=models.SET_NULL, related_name="letters", editable=False
+    )
 
     class Meta:
         verbose_name = _("decision letter")
         ordering = ["proposal__code", "-created_at"]
+        constraints = [
+            # Two "Prepare" clicks at once cannot leave two drafts for one proposal.
+            models.UniqueConstraint(
+                fields=["proposal"], condition=models.Q(state="draft"), name="letter_one_draft_per_proposal"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.proposal.code}: {self.subject}"

@@ -10,13 +10,44 @@ from grappe.people.rules import is_board, is_office, roles_of
 from grappe.submissions.rules import is_team_member
 
 
+def reviews_it(person_id: int | None, proposal_id: int) -> bool:
+    """The person still reviews the proposal: an active assignment and no conflict (a declared
+    conflict removes the assignment; a computed one not waived forbids it)."""
+    from grappe.review.models import AssignmentState, ReviewAssignment
+    from grappe.review.services import is_conflicted
+
+    return (
+        person_id is not None
+        and ReviewAssignment.objects.filter(
+            reviewer_id=person_id, proposal_id=proposal_id, state=AssignmentState.ACTIVE
+        ).exists()
+        and not is_conflicted(person_id, proposal_id)
+    )
+
+
+def submitted_own_review(person_id: int | None, proposal_id: int) -> bool:
+    """The person's own review of the proposal is submitted (before that, a rapporteur sees neither
+    the other reviews nor any reviewer's scores)."""
+    from grappe.review.models import AssignmentState, Review, ReviewState
+
+    return Review.objects.filter(
+        assignment__reviewer_id=person_id,
+        assignment__proposal_id=proposal_id,
+        assignment__state=AssignmentState.ACTIVE,
+        state=ReviewState.SUBMITTED,
+    ).exists()
+
+
 @rules.predicate
 def is_rapporteur(user: Any, proposal: Any) -> bool:
+    """The reviewer the office chose as the proposal's rapporteur, as long as they still review it."""
     consensus = getattr(proposal, "consensus", None) if proposal is not None else None
+    person_id = roles_of(user).person_id
     return (
         consensus is not None
         and consensus.rapporteur_id is not None
-        and (consensus.rapporteur_id == roles_of(user).person_id)
+        and consensus.rapporteur_id == person_id
+        and reviews_it(person_id, proposal.pk)
     )
 
 

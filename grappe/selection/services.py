@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call, Criterion, EvaluationScheme
+from grappe.core.jobs import pause_point
 from grappe.core.money import format_money
 from grappe.core.services import ConcurrentEditError, log_action
 from grappe.people.models import Person
+from grappe.people.rules import roles_of
 from grappe.programmes.models import Programme
 from grappe.review.models import AssignmentState, Review, ReviewState
 from grappe.selection.models import (
@@ -31,6 +33,7 @@ from grappe.selection.models import (
     PortfolioRun,
     SelectionSettings,
 )
+from grappe.selection.rules import reviews_it, submitted_own_review
 from grappe.submissions.models import Answer, CoFunding, Proposal, ProposalPartner, ProposalState
 
 HALF = Decimal("0.5")
@@ -174,7 +177,8 @@ def rows(call: Call, *, only: Proposal | None = None) -> list[Row]:
     for review in Review.objects.filter(
         assignment__proposal_id__in=ids, assignment__state=AssignmentState.ACTIVE, state=ReviewState.SUBMITTED
     ).select_related("assignment"):
-        reviews.setdefault(review.assignment.proposal_id, []).append(review)
+        if all(str(c.pk) in (review.scores or {}) for c in criteria):  # only complete reviews count
+            reviews.setdefault(review.assignment.proposal_id, []).append(review)
     cofunding = dict(
         CoFunding.objects.filter(partner__proposal_id__in=ids)
         .values("partner__proposal_id")
@@ -377,9 +381,19 @@ def draft_values(row: Row) -> dict[str, str]:
 def save_consensus(
     proposal: Proposal, data: dict[str, Any], *, expected_version: int, approve: bool, actor: Any
 ) -> Consensus:
+    """Save the consensus as a draft, or approve it (the office only).
+
+    The office may always edit (an approved consensus it edits goes back to draft unless it
+    approves again). The rapporteur drafts only: while they still review the proposal (no
+    conflict), once their own review is submitted, and never once the office approved it.
+    """
     consensus, _created = Consensus.objects.select_for_update().get_or_create(proposal=proposal)
     if consensus.version != expected_version:
         raise ConcurrentEditError(ConcurrentEditError.message)
+    office = roles_of(actor).is_office
+    if not office:
+        _check_rapporteur(consensus, proposal, actor, approve=approve)
+        data = {k: v for k, v in data.items() if k != "rapporteur"}
     criteria = criteria_of(proposal.call)
     scores, comments = {}, {}
     for c in criteria:
@@ -411,6 +425,22 @@ def save_consensus(
     consensus.save()
     log_action(proposal, "selection.consensus_approved" if approve else "selection.consensus_saved", actor=actor)
     return consensus
+
+
+def _check_rapporteur(consensus: Consensus, proposal: Proposal, actor: Any, *, approve: bool) -> None:
+    person_id = roles_of(actor).person_id
+    if (
+        consensus.rapporteur_id is None
+        or consensus.rapporteur_id != person_id
+        or not reviews_it(person_id, proposal.pk)
+    ):
+        raise SelectionError(_("Only the office or the proposal's rapporteur drafts its consensus."))
+    if approve:
+        raise SelectionError(_("Only the office approves a consensus."))
+    if consensus.state == ConsensusState.APPROVED:
+        raise SelectionError(_("The office approved this consensus: only the office can change it now."))
+    if not submitted_own_review(person_id, proposal.pk):
+        raise SelectionError(_("Submit your own review of this proposal before drafting its consensus."))
 
 
 # --- Portfolio ------------------------------------------------------------------------------
@@ -510,7 +540,7 @@ def record_decision(
     expected_version: int | None,
     actor: Any,
 ) -> Decision:
-    """Record (or change) the decision on a proposal.
+    """Record (or change) the decision on a proposal, once its call has closed.
 
     The recommendation (from the adopted portfolio run and the thresholds) is kept beside it; a
     departure needs a justification, and so does deciding on a proposal that is not ready. Funding
@@ -521,6 +551,10 @@ def record_decision(
         raise SelectionError(_("Choose a decision from the list."))
     call = Call.objects.select_for_update().get(pk=proposal.call_id)
     Programme.objects.select_for_update().get(pk=call.programme_id)
+    if timezone.now() < call.closes_at:
+        raise SelectionError(_("The call is still open: decisions are recorded once it has closed."))
+    # Locked, so a withdrawal (which locks it too) cannot cross the decision.
+    Proposal.objects.select_for_update().get(pk=proposal.pk)
     decision = Decision.objects.select_for_update().filter(proposal=proposal).first()
     if decision is not None and expected_version is not None and decision.version != expected_version:
         raise ConcurrentEditError(ConcurrentEditError.message)
@@ -559,6 +593,7 @@ def record_decision(
     decision.decided_by = actor
     decision.version = (decision.version or 0) + 1 if decision.pk else 1
     decision.save()
+    pause_point("decision.saved")
     Award.objects.filter(proposal=proposal).delete()
     if outcome == Outcome.FUNDED and amount is not None:
         Award.objects.create(proposal=proposal, call=call, amount=amount)

@@ -9,19 +9,32 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call, QuestionKind
+from grappe.core import jobs
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
 from grappe.core.models import AuditLog
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
+from grappe.people.rules import roles_of
 from grappe.selection import letters, services
-from grappe.selection.models import TIE_RULES, Decision, Letter, LetterState, Outcome, PortfolioRun
+from grappe.selection.models import (
+    TIE_RULES,
+    ConsensusState,
+    Decision,
+    Letter,
+    LetterSending,
+    LetterState,
+    Outcome,
+    PortfolioRun,
+)
+from grappe.selection.rules import submitted_own_review
 from grappe.submissions.models import Proposal, ProposalState
 
 
@@ -122,7 +135,18 @@ def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Consensus approved.") if approve else _("Consensus saved."))
             return redirect("selection:consensus", proposal.code)
     criteria = services.criteria_of(proposal.call)
-    start = consensus.scores if consensus and consensus.scores else services.draft_values(row)
+    # The rapporteur reads the other reviews only once their own is submitted, and drafts only
+    # until the office approves (the service refuses the same).
+    # The board (no drafting right) reads everything, read-only.
+    rapporteur = can_edit and not can_approve
+    hidden = rapporteur and not submitted_own_review(roles_of(request.user).person_id, proposal.pk)
+    approved = consensus is not None and consensus.state == ConsensusState.APPROVED
+    refusal = ""
+    if hidden:
+        refusal = _("Submit your own review of this proposal before drafting its consensus.")
+    elif approved and rapporteur:
+        refusal = _("The office approved this consensus: only the office can change it now.")
+    start = consensus.scores if consensus and consensus.scores else ({} if hidden else services.draft_values(row))
     comments = consensus.comments if consensus else {}
     reviewers = Person.objects.filter(
         review_assignments__proposal=proposal, review_assignments__state="active"
@@ -139,14 +163,16 @@ def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
             "criteria": [
                 (
                     c,
-                    row.criterion_means.get(str(c.pk)),
-                    [r.scores.get(str(c.pk), "—") for r in row.reviews],
+                    None if hidden else row.criterion_means.get(str(c.pk)),
+                    [] if hidden else [r.scores.get(str(c.pk), "—") for r in row.reviews],
                     half_point(start.get(str(c.pk))),
                     comments.get(str(c.pk), ""),
                 )
                 for c in criteria
             ],
-            "reviews": row.reviews,
+            "reviews": [] if hidden else row.reviews,
+            "hidden": hidden,
+            "refusal": refusal,
             "half_points": [f"{x / 2:.1f}" for x in range(11)],
             "reviewers": reviewers,
             "can_approve": can_approve,
@@ -310,6 +336,7 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
             "adopted": services.adopted_run(proposal.call),
             "outcomes": Outcome.choices,
             "values": request.POST if request.method == "POST" else {},
+            "call_open": timezone.now() < proposal.call.closes_at,
         },
     )
 
@@ -362,7 +389,6 @@ def team_declines(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def export_ranking(request: HttpRequest, code: str) -> HttpResponse:
     from django.http import FileResponse
-    from django.utils import timezone
 
     from grappe.selection.exports import ranking_workbook
 
@@ -373,6 +399,30 @@ def export_ranking(request: HttpRequest, code: str) -> HttpResponse:
         filename=f"ranking-{call.code}-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def _outbox_job(request: HttpRequest, call: Call, action: str) -> None:
+    """Prepare the letters, queue their sending, or restart a failed sending."""
+    try:
+        if action == "prepare":
+            count = letters.prepare(call, actor=request.user)
+            messages.success(request, _("%(count)d letters in the outbox.") % {"count": count})
+            blocked = letters.refused(call)
+            if blocked:
+                messages.warning(
+                    request,
+                    _("%(count)d letters refused: their proposals are not ready (listed below).")
+                    % {"count": len(blocked)},
+                )
+        elif action == "send":
+            letters.start_sending(call, actor=request.user)
+            messages.success(request, _("The letters are being sent by the task worker."))
+        else:
+            failed = LetterSending.objects.filter(call=call, pk=posted_int(request.POST.get("sending"), 0))
+            letters.restart_sending(get_object_or_404(failed), actor=request.user)
+            messages.success(request, _("Sending restarted."))
+    except letters.LetterError as exc:
+        messages.error(request, str(exc))
 
 
 @login_required
@@ -398,16 +448,6 @@ def outbox(request: HttpRequest, code: str) -> HttpResponse:
                 messages.error(request, str(exc))
             else:
                 messages.success(request, _("Template saved."))
-        elif action == "prepare":
-            count = letters.prepare(call, actor=request.user)
-            messages.success(request, _("%(count)d letters in the outbox.") % {"count": count})
-            blocked = letters.refused(call)
-            if blocked:
-                messages.warning(
-                    request,
-                    _("%(count)d letters refused: their proposals are not ready (listed below).")
-                    % {"count": len(blocked)},
-                )
         elif action == "override":
             decision = Decision.objects.filter(
                 proposal__call=call, proposal__code=request.POST.get("proposal", "")
@@ -424,10 +464,11 @@ def outbox(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(
                     request, _("The letter of %(code)s may now be prepared.") % {"code": decision.proposal.code}
                 )
-        elif action == "send":
-            count = letters.send(call, actor=request.user)
-            messages.success(request, _("%(count)d letters sent.") % {"count": count})
+        elif action in ("prepare", "send", "restart"):
+            _outbox_job(request, call, action)
         return redirect("selection:outbox", call.code)
+    jobs.fail_stale(LetterSending.objects.filter(call=call))  # a sending whose worker died stops "running"
+    sending = LetterSending.objects.filter(call=call).first()
     items = Letter.objects.filter(proposal__call=call).select_related("proposal").order_by("state", "proposal__code")
     return render(
         request,
@@ -437,8 +478,12 @@ def outbox(request: HttpRequest, code: str) -> HttpResponse:
             "templates": sorted(templates.values(), key=lambda t: (t.outcome, t.language)),
             "placeholders": letters.PLACEHOLDERS,
             "drafts": [letter for letter in items if letter.state == LetterState.DRAFT],
+            "sending_letters": [letter for letter in items if letter.state == LetterState.SENDING],
             "sent": [letter for letter in items if letter.state == LetterState.SENT],
             "refused": letters.refused(call),
+            "sending": sending,
+            "in_progress": sending is not None and sending.state in jobs.ACTIVE,
+            "can_restart": sending is not None and sending.state == jobs.FAILED,
         },
     )
 

@@ -20,8 +20,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grappe.calls.models import Call, QuestionKind
+from grappe.core.jobs import pause_point
 from grappe.core.services import ConcurrentEditError, diff, log_action, save_versioned
 from grappe.people.models import Organisation, Person
 from grappe.people.services import keywords_from_names
@@ -46,6 +48,12 @@ class SubmissionError(Exception):
     def __init__(self, message: str, failures: list[Failure] | None = None) -> None:
         super().__init__(message)
         self.failures = failures or []
+
+
+DECIDED_MESSAGE = gettext_lazy(
+    "A decision is recorded on this proposal: it stays in the selection. If the team gives up its "
+    "funding, tell the programme office, which records that the team declines."
+)
 
 
 def _bump(proposal: Proposal, expected_version: int) -> None:
@@ -336,6 +344,7 @@ def submit_proposal(proposal: Proposal, *, actor: Any, now: datetime | None = No
     proposal.eligibility_failures = []
     proposal.version += 1
     proposal.save(update_fields=["state", "submitted_at", "eligible", "eligibility_failures", "version", "updated_at"])
+    pause_point("submit.saved")
     log_action(proposal, "proposal.submitted", actor=actor, data={"submitted_at": now.isoformat()})
     transaction.on_commit(lambda: send_receipt(proposal))
     return proposal
@@ -355,11 +364,23 @@ def send_receipt(proposal: Proposal) -> None:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
 
 
+def is_decided(proposal: Proposal) -> bool:
+    """Whether the selection recorded a decision on the proposal (through the reverse relation, so
+    this app does not import selection). A decided proposal stays in the selection: its team can
+    neither withdraw nor reopen it; a funded team that gives up answers through the office, whose
+    "team declines" releases the award and promotes the reserve list."""
+    return Proposal.objects.filter(pk=proposal.pk, decision__isnull=False).exists()
+
+
 @transaction.atomic
 def withdraw_proposal(proposal: Proposal, *, actor: Any) -> Proposal:
+    """Withdraw, at any time until a decision is recorded (the row is locked, and recording a
+    decision locks it too, so the two cannot cross)."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.state == ProposalState.WITHDRAWN:
         raise SubmissionError(_("This proposal is already withdrawn."))
+    if is_decided(proposal):
+        raise SubmissionError(str(DECIDED_MESSAGE))
     old = proposal.state
     proposal.state = ProposalState.WITHDRAWN
     proposal.version += 1
@@ -370,10 +391,12 @@ def withdraw_proposal(proposal: Proposal, *, actor: Any) -> Proposal:
 
 @transaction.atomic
 def reopen_proposal(proposal: Proposal, *, actor: Any, now: datetime | None = None) -> Proposal:
-    """Back to draft, for edits, as long as the call is open."""
+    """Back to draft, for edits, as long as the call is open and no decision is recorded."""
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=proposal.pk)
     if proposal.state == ProposalState.DRAFT:
         raise SubmissionError(_("This proposal is already a draft."))
+    if is_decided(proposal):
+        raise SubmissionError(str(DECIDED_MESSAGE))
     if not proposal.call.is_open(now):
         raise SubmissionError(_("The call is closed: the proposal can no longer be reopened."))
     old = proposal.state

@@ -223,7 +223,7 @@ def test_desk_and_assignments_query_counts(
         PoolMember.objects.create(call=review_call, person=person, state="accepted")
         services.add_assignment(review_call, reviewer=person, proposal=proposal, reason="x", actor=office)
     client = as_persona("office")
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):  # one to fail the runs whose worker died
         client.get(reverse("review:desk", args=[review_call.code]))
     with django_assert_num_queries(8):
         client.get(reverse("review:assignments", args=[review_call.code]))

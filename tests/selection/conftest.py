@@ -1,8 +1,12 @@
 """The review call of tests/review with submitted reviews: proposals 0 and 1 good, 2 weak."""
 
+from decimal import Decimal
+
 import pytest
 
 from grappe.review import services as review
+from grappe.selection import services
+from grappe.selection.models import Outcome
 from tests.review.conftest import pool, proposals, review_call  # noqa: F401 - fixtures
 
 
@@ -61,3 +65,46 @@ def ready(review_call, priced, office):  # noqa: F811 - fixtures
             actor=office,
         )
     return priced
+
+
+@pytest.fixture
+def decided(review_call, priced, office, board):  # noqa: F811 - fixtures
+    reviewed = priced
+    data = {f"score_{c.pk}": "4.5" for c in review_call.scheme.criteria.all()}
+    services.save_consensus(
+        reviewed[0], data | {"applicant_comment": "A convincing plan."}, expected_version=1, approve=True, actor=office
+    )
+    for proposal, value in ((reviewed[1], "4.0"), (reviewed[2], "2.0")):
+        scores = {f"score_{c.pk}": value for c in review_call.scheme.criteria.all()}
+        services.save_consensus(
+            proposal, scores | {"applicant_comment": "Agreed."}, expected_version=1, approve=True, actor=office
+        )
+    services.adopt_portfolio_run(services.run_portfolio(review_call, {"budget": 150000}, actor=office), actor=office)
+    services.record_decision(
+        reviewed[0],
+        outcome=Outcome.FUNDED,
+        amount=Decimal("100000"),
+        reserve_rank=None,
+        justification="",
+        expected_version=None,
+        actor=board,
+    )
+    services.record_decision(
+        reviewed[1],
+        outcome=Outcome.RESERVE,
+        amount=None,
+        reserve_rank=1,
+        justification="",
+        expected_version=None,
+        actor=board,
+    )
+    services.record_decision(
+        reviewed[2],
+        outcome=Outcome.REJECTED,
+        amount=None,
+        reserve_rank=None,
+        justification="",
+        expected_version=None,
+        actor=board,
+    )
+    return reviewed

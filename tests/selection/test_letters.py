@@ -1,7 +1,6 @@
 """Decision letters, reserve promotion and the committee's export."""
 
 import io
-from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -14,50 +13,17 @@ from grappe.selection.models import Award, Decision, Letter, LetterTemplate, Out
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def decided(review_call, priced, office, board):
-    reviewed = priced
-    data = {f"score_{c.pk}": "4.5" for c in review_call.scheme.criteria.all()}
-    services.save_consensus(
-        reviewed[0], data | {"applicant_comment": "A convincing plan."}, expected_version=1, approve=True, actor=office
-    )
-    for proposal, value in ((reviewed[1], "4.0"), (reviewed[2], "2.0")):
-        scores = {f"score_{c.pk}": value for c in review_call.scheme.criteria.all()}
-        services.save_consensus(
-            proposal, scores | {"applicant_comment": "Agreed."}, expected_version=1, approve=True, actor=office
-        )
-    services.adopt_portfolio_run(services.run_portfolio(review_call, {"budget": 150000}, actor=office), actor=office)
-    services.record_decision(
-        reviewed[0],
-        outcome=Outcome.FUNDED,
-        amount=Decimal("100000"),
-        reserve_rank=None,
-        justification="",
-        expected_version=None,
-        actor=board,
-    )
-    services.record_decision(
-        reviewed[1],
-        outcome=Outcome.RESERVE,
-        amount=None,
-        reserve_rank=1,
-        justification="",
-        expected_version=None,
-        actor=board,
-    )
-    services.record_decision(
-        reviewed[2],
-        outcome=Outcome.REJECTED,
-        amount=None,
-        reserve_rank=None,
-        justification="",
-        expected_version=None,
-        actor=board,
-    )
-    return reviewed
+def _send(call, office, capture):
+    """Queue the sending and let the (immediate, in tests) task worker run it."""
+    with capture(execute=True):
+        sending = letters.start_sending(call, actor=office)
+    sending.refresh_from_db()
+    return sending
 
 
-def test_letters_are_prepared_in_the_lead_language_without_reviewer_names(review_call, decided, pool, office):
+def test_letters_are_prepared_in_the_lead_language_without_reviewer_names(
+    review_call, decided, pool, office, django_capture_on_commit_callbacks
+):
     decided[0].lead.preferred_language = "en"
     decided[0].lead.save()
     assert letters.prepare(review_call, actor=office) == 3
@@ -75,7 +41,8 @@ def test_letters_are_prepared_in_the_lead_language_without_reviewer_names(review
     assert letters.prepare(review_call, actor=office) == 3  # drafts are replaced, not duplicated
     assert Letter.objects.count() == 3
     mail.outbox.clear()
-    assert letters.send(review_call, actor=office) == 3
+    sending = _send(review_call, office, django_capture_on_commit_callbacks)
+    assert (sending.state, sending.sent, sending.total) == ("done", 3, 3)
     assert len(mail.outbox) == 3 and decided[0].lead.email in mail.outbox[0].to + mail.outbox[1].to + mail.outbox[2].to
     assert letters.prepare(review_call, actor=office) == 0  # sent letters are not prepared again
 
@@ -107,13 +74,14 @@ def test_outbox_is_for_the_office(as_persona, review_call, persona):
     assert as_persona(persona).get(reverse("selection:outbox", args=[review_call.code])).status_code == 404
 
 
-def test_outbox_page_prepares_and_sends(as_persona, review_call, decided):
+def test_outbox_page_prepares_and_sends(as_persona, review_call, decided, django_capture_on_commit_callbacks):
     client = as_persona("office")
     url = reverse("selection:outbox", args=[review_call.code])
     client.post(url, {"action": "prepare"})
     page = client.get(url)
     assert b"Send 3 letters" in page.content and decided[0].code.encode() in page.content
-    client.post(url, {"action": "send"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "send"})
     assert not Letter.objects.filter(state="draft").exists()
     bad = client.post(
         url,
@@ -148,10 +116,10 @@ def test_evaluation_summary_pdf_names_no_reviewer(as_persona, review_call, decid
         assert member.person.full_name not in text
 
 
-def test_sent_letters_carry_the_summary(review_call, decided, office):
+def test_sent_letters_carry_the_summary(review_call, decided, office, django_capture_on_commit_callbacks):
     letters.prepare(review_call, actor=office)
     mail.outbox.clear()
-    letters.send(review_call, actor=office)
+    _send(review_call, office, django_capture_on_commit_callbacks)
     attachments = [a for m in mail.outbox for a in m.attachments]
     assert len(attachments) == 3 and all(a[2] == "application/pdf" and a[1].startswith(b"%PDF") for a in attachments)
 
@@ -160,13 +128,16 @@ def test_sent_letters_carry_the_summary(review_call, decided, office):
 
 
 @pytest.mark.parametrize("persona", ["applicant", "office", "board", "reviewer", "outsider"])
-def test_the_team_reads_its_decision_once_the_letter_is_sent(as_persona, review_call, decided, office, persona):
+def test_the_team_reads_its_decision_once_the_letter_is_sent(
+    as_persona, review_call, decided, office, persona, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
     url = reverse("submissions:detail", args=[decided[0].code])
     client = as_persona(persona)
     letters.prepare(review_call, actor=office)
     before = client.get(url)
 
-    letters.send(review_call, actor=office)
+    _send(review_call, office, capture)
     after = client.get(url)
 
     assert b'id="outcome"' not in before.content
@@ -181,9 +152,12 @@ def test_the_team_reads_its_decision_once_the_letter_is_sent(as_persona, review_
         assert after.status_code == 404
 
 
-def test_a_rejected_team_reads_why_and_what_next(as_persona, review_call, decided, office):
+def test_a_rejected_team_reads_why_and_what_next(
+    as_persona, review_call, decided, office, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
     letters.prepare(review_call, actor=office)
-    letters.send(review_call, actor=office)
+    _send(review_call, office, capture)
     lead = decided[2].lead
     from django.test import Client
 
@@ -198,13 +172,16 @@ def test_a_rejected_team_reads_why_and_what_next(as_persona, review_call, decide
     assert "Rejected" in page and "future call" in page and "Agreed." in page
 
 
-def test_the_team_downloads_its_evaluation_summary_only_after_the_letter(as_persona, review_call, decided, office):
+def test_the_team_downloads_its_evaluation_summary_only_after_the_letter(
+    as_persona, review_call, decided, office, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
     url = reverse("selection:summary_pdf", args=[decided[0].code])
     client = as_persona("applicant")
     letters.prepare(review_call, actor=office)
     before = client.get(url).status_code
 
-    letters.send(review_call, actor=office)
+    _send(review_call, office, capture)
 
     assert (before, client.get(url).status_code) == (404, 200)
     assert as_persona("outsider").get(url).status_code == 404

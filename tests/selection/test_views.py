@@ -63,7 +63,7 @@ def test_only_the_office_runs_portfolios_and_changes_settings(as_persona, review
 
 
 def test_rapporteur_drafts_but_cannot_approve(as_persona, reviewed, reviewer):
-    proposal = reviewed[0]
+    proposal = reviewed[1]  # the rapporteur is one of its reviewers, with their review submitted
     Consensus.objects.create(proposal=proposal, rapporteur=reviewer.person)
     data = {f"score_{c.pk}": "4.5" for c in proposal.call.scheme.criteria.all()}
     data |= {"applicant_comment": "Agreed.", "version": "1", "approve": ""}

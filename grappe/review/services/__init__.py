@@ -34,6 +34,7 @@ from grappe.review.services.runs import (
     execute_assignment,
     notify_reviewers,
     publish_run,
+    restart_run,
     start_run,
 )
 
@@ -62,6 +63,7 @@ __all__ = [
     "remove_assignment",
     "replacement_suggestions",
     "respond",
+    "restart_run",
     "reviewer_load",
     "save_bids",
     "save_review",

@@ -47,12 +47,17 @@ def save_review(
     assignment: ReviewAssignment, data: dict[str, Any], *, expected_version: int, submit: bool, actor: Any
 ) -> Review:
     """Save a draft or submit. Submitting needs every criterion scored, the applicants' comment and
-    a recommendation; edits stay possible until the review deadline."""
+    a recommendation; edits stay possible until the review deadline.
+
+    A submitted review stays submitted: any later save is validated as a submission (a "draft"
+    save of it is refused with what is missing), so a review that counts is always complete.
+    """
     if not settings_for(assignment.call).open_for_reviews:
         raise ReviewError(_("The review deadline has passed: the review can no longer be changed."))
     review, _created = Review.objects.select_for_update().get_or_create(assignment=assignment)
     if review.version != expected_version:
         raise ConcurrentEditError(ConcurrentEditError.message)
+    submit = submit or review.state == ReviewState.SUBMITTED
     criteria = list(assignment.call.scheme.criteria.all()) if hasattr(assignment.call, "scheme") else []
     scores: dict[str, str] = {}
     comments: dict[str, str] = {}

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call
+from grappe.core.jobs import pause_point
 from grappe.core.services import log_action
 from grappe.people.models import Person
 from grappe.review.models import (
@@ -168,8 +169,11 @@ def execute_affinity(run: EngineRun) -> None:
             )
         )
     with transaction.atomic():
+        if not EngineRun.objects.select_for_update().filter(pk=run.pk, state=RunState.RUNNING).exists():
+            return  # marked failed (its worker seemed dead) or restarted meanwhile: keep what is there
         Affinity.objects.filter(call=call).delete()
         Affinity.objects.bulk_create(rows, batch_size=2000)
+        pause_point("affinity.saving")
         scores = result.scores
         EngineRun.objects.filter(pk=run.pk).update(
             state=RunState.DONE,
@@ -270,6 +274,8 @@ def execute_assignment(run: EngineRun) -> None:
         for r, p in result.pairs()
     ]
     with transaction.atomic():
+        if not EngineRun.objects.select_for_update().filter(pk=run.pk, state=RunState.RUNNING).exists():
+            return  # marked failed (its worker seemed dead) meanwhile
         ProposedPair.objects.bulk_create(pairs, batch_size=2000)
         assigned = affinity_only[result.reviewers, result.proposals]
         per_proposal = np.bincount(result.proposals, weights=assigned, minlength=len(proposals))
@@ -314,6 +320,7 @@ def publish_run(run: EngineRun, *, actor: Any, notify: bool = True) -> int:
         [ReviewAssignment(call=run.call, reviewer_id=p.reviewer_id, proposal_id=p.proposal_id, run=run) for p in pairs],
         ignore_conflicts=True,
     )
+    pause_point("publish.assigned")
     run.published_at = timezone.now()
     run.save(update_fields=["published_at"])
     log_action(run.call, "review.assignment_published", actor=actor, data={"run": run.pk, "pairs": len(pairs)})
@@ -321,6 +328,25 @@ def publish_run(run: EngineRun, *, actor: Any, notify: bool = True) -> int:
     if notify:
         transaction.on_commit(lambda: notify_reviewers(run.call, reviewer_ids))
     return len(pairs)
+
+
+@transaction.atomic
+def restart_run(run: EngineRun, *, actor: Any) -> EngineRun:
+    """A failed run again: a new run with the same kind, parameters and seed, linked to the failed
+    one (both stay in the ledger) and queued. Once per failed run (a second click finds the first
+    restart)."""
+    run = EngineRun.objects.select_for_update().get(pk=run.pk)
+    if run.state != RunState.FAILED:
+        raise ReviewError(_("Only a failed run can be restarted."))
+    again = run.restarts.first()
+    if again is not None:
+        raise ReviewError(_("This run was already restarted as run #%(run)s.") % {"run": again.pk})
+    new = start_run(run.call, kind=run.kind, parameters=run.parameters, actor=actor)
+    new.restarted_from = run
+    new.seed = run.seed
+    new.save(update_fields=["restarted_from", "seed"])
+    log_action(run.call, "review.run_restarted", actor=actor, data={"run": new.pk, "failed": run.pk})
+    return new
 
 
 def notify_reviewers(call: Call, reviewer_ids: Iterable[int]) -> None:

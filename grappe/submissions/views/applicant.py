@@ -135,6 +135,7 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
     categories = list(programme.cost_categories.all())
     questions = list(call.questions.all())
     ethics = EthicsAssessment.objects.filter(proposal=proposal).first()
+    decided = proposal.state == "submitted" and services.is_decided(proposal)
     ctx: dict[str, Any] = {
         "proposal": proposal,
         "call": call,
@@ -142,10 +143,17 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
         "editable": editable,
         "can_manage_team": user.has_perm("submissions.manage_team", proposal),
         "can_submit": user.has_perm("submissions.submit_proposal", proposal),
-        "can_withdraw": user.has_perm("submissions.withdraw_proposal", proposal) and proposal.state != "withdrawn",
+        "can_withdraw": user.has_perm("submissions.withdraw_proposal", proposal)
+        and proposal.state != "withdrawn"
+        and not decided,
         "can_reopen": user.has_perm("submissions.reopen_proposal", proposal)
         and proposal.state != "draft"
-        and call.is_open(),
+        and call.is_open()
+        and not decided,
+        # Why the lead is offered neither withdrawing nor reopening.
+        "decided": services.DECIDED_MESSAGE
+        if decided and user.has_perm("submissions.withdraw_proposal", proposal)
+        else "",
         "team": _team(user, proposal),
         "can_see_invitations": user.has_perm("submissions.view_invitations", proposal),
         "partners": partners,
