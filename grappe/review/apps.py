@@ -8,4 +8,6 @@ class ReviewConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from grappe.review import rules  # noqa: F401 - registers the permissions
+        from grappe.review import labels, rules  # noqa: F401 - registers the permissions
+
+        labels.register()

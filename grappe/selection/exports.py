@@ -10,7 +10,13 @@ from openpyxl import Workbook
 
 from grappe.calls.models import Call
 from grappe.core.xlsx import header_row
+from grappe.selection.models import Outcome
 from grappe.selection.services import criteria_of, ranking
+
+
+def recommendation_label(code: str) -> str:
+    """A stored recommendation ("reserve") in the reader's language ("Liste complémentaire")."""
+    return str(Outcome(code).label) if code in Outcome.values else code
 
 
 def ranking_workbook(call: Call) -> Any:
@@ -51,7 +57,7 @@ def ranking_workbook(call: Call) -> Any:
                 row.calibrated,
                 _("yes") if row.passes else _("no"),
                 float(row.proposal.requested_amount or 0),
-                row.recommendation,
+                recommendation_label(row.recommendation),
                 decision.get_outcome_display() if decision else "",
                 float(decision.amount) if decision and decision.amount else None,
                 row.tie_rule,

@@ -18,6 +18,7 @@ from grappe.core.forms import half_point, posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
 from grappe.selection import letters, services
+from grappe.selection.labels import Explainer
 from grappe.selection.models import TIE_RULES, Decision, Letter, LetterState, Outcome, PortfolioRun
 from grappe.submissions.models import Proposal, ProposalState
 
@@ -215,6 +216,7 @@ def portfolio_page(request: HttpRequest, code: str) -> HttpResponse:
             "compare_rows": _funded(compare, by_code),
             "themes": themes,
             "defaults": selected.parameters if selected else {"budget": call.budget},
+            "explained": Explainer.for_runs([selected], dict(themes)).run(selected),
             "candidates": sum(1 for row in items if row.passes),
             "can_run": request.user.has_perm("selection.run_portfolio"),
         },

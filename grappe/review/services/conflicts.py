@@ -14,6 +14,10 @@ from grappe.calls.models import Call
 from grappe.core.services import log_action
 from grappe.people.models import Affiliation, Person, Role, RoleKind
 from grappe.review.models import (
+    REASON_AFFILIATION,
+    REASON_COAUTHOR,
+    REASON_PARTNER_CONTACT,
+    REASON_TEAM,
     AssignmentState,
     Conflict,
     ConflictOrigin,
@@ -94,16 +98,14 @@ def compute_conflicts(call: Call, *, actor: Any) -> int:
         for expert in experts:
             reasons = []
             if expert.pk in team_ids:
-                reasons.append(_("member of the proposal's team"))
+                reasons.append(REASON_TEAM)
             shared = affiliations.get(expert.pk, set()) & (orgs | partner_orgs)
             if shared:
-                reasons.append(
-                    _("affiliated within %(years)d years with an organisation of the proposal") % {"years": window}
-                )
+                reasons.append(f"{REASON_AFFILIATION}:{window}")
             if contacts.get(expert.pk, set()) & partner_orgs:
-                reasons.append(_("contact of a partner company of the proposal"))
+                reasons.append(REASON_PARTNER_CONTACT)
             if coauthors.get(expert.pk, set()) & team_keys:
-                reasons.append(_("co-author of a team member within %(years)d years") % {"years": window})
+                reasons.append(f"{REASON_COAUTHOR}:{window}")
             if reasons:
                 justification = waived.get((expert.pk, proposal.pk))
                 created.append(
