@@ -24,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"stats": stats, "open_calls": open_calls()[:6]}
     user = request.user
     if user.is_authenticated:
-        if user.has_perm("calls.list_calls_office"):
+        if user.has_perm("calls.manage_call"):
             context["office"] = dashboards.office_dashboard()
         context["reviewing"] = dashboards.reviewer_dashboard(user)
         context["applying"] = dashboards.applicant_dashboard(user)

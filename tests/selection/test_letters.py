@@ -149,3 +149,18 @@ def test_sent_letters_carry_the_summary(review_call, decided, office):
     letters.send(review_call, actor=office)
     attachments = [a for m in mail.outbox for a in m.attachments]
     assert len(attachments) == 3 and all(a[2] == "application/pdf" and a[1].startswith(b"%PDF") for a in attachments)
+
+
+def test_ranking_export_writes_recommendations_in_the_readers_language(as_persona, review_call, decided, settings):
+    settings.LANGUAGE_CODE = "fr"
+    client = as_persona("board")
+    client.cookies["django_language"] = "fr"
+
+    response = client.get(reverse("selection:export", args=[review_call.code]))
+
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0].iter_rows(values_only=True)
+    )
+    recommendations = {row[rows[0].index("Recommandation")] for row in rows[1:]}
+    assert recommendations <= {"Financé", "Liste complémentaire", "Rejeté"}
+    assert "reserve" not in recommendations and "rejected" not in recommendations

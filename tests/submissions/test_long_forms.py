@@ -3,10 +3,10 @@ cells with live totals, word counters, searchable organisation pickers."""
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from grappe.submissions import services
 from grappe.submissions.budget import proposal_years
@@ -17,8 +17,11 @@ from tests.factories import CallFactory, OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 
+PARIS = ZoneInfo("Europe/Paris")
+
+
 def _paris(year, month, day):
-    return timezone.make_aware(dt.datetime(year, month, day, 12))
+    return dt.datetime(year, month, day, 12, tzinfo=PARIS)
 
 
 def test_budget_years_start_when_the_call_closes_and_last_its_longest_duration(applicant, university):
