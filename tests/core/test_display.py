@@ -89,3 +89,27 @@ def test_language_switch_after_a_failed_form_returns_to_the_page_of_the_form():
     assert language_next(request) == "/proposals/ABC/?tab=1"
     assert language_next(foreign) == "/"
     assert language_next(plain) == "/calls/?page=2"
+
+
+@pytest.mark.django_db
+def test_pickers_tell_apart_people_with_the_same_name():
+    from grappe.core.templatetags.grappe import people_choices
+    from tests.factories import PersonFactory
+
+    first = PersonFactory(first_name="Clara", last_name="Lambert", email="clara.lambert@a.example")
+    second = PersonFactory(first_name="Clara", last_name="Lambert", email="c.lambert@b.example")
+    other = PersonFactory(first_name="Jade", last_name="Roux")
+
+    names = [name for _person, name in people_choices([first, second, other])]
+
+    assert names == ["Clara Lambert · clara.lambert@a.example", "Clara Lambert · c.lambert@b.example", "Jade Roux"]
+
+
+def test_help_texts_explain_technical_terms_in_both_languages():
+    with translation.override("en"):
+        english = _render('{% help_term "gap" %}')
+    with translation.override("fr"):
+        french = _render('{% help_term "calibration" "Une note calibrée ?" %}')
+
+    assert "0 means it is proven optimal" in english
+    assert "La calibration corrige les habitudes" in french

@@ -59,6 +59,7 @@ def people_choices(people: Iterable[Any]) -> list[tuple[Any, str]]:
 
 
 @register.inclusion_tag("includes/help.html")
-def help_term(term: str) -> dict[str, Any]:
-    """``{% help_term "gap" %}``: a short explanation of a technical term, beside it."""
-    return {"text": display.help_text(term), "term": term}
+def help_term(term: str, label: str = "") -> dict[str, Any]:
+    """``{% help_term "gap" %}``: a short explanation of a technical term, beside it, behind a "?"
+    (or behind ``label``, e.g. "What is a calibrated score?")."""
+    return {"text": display.help_text(term), "term": term, "label": label}
