@@ -7,6 +7,8 @@ PY := $(BIN)/python
 PIP := $(BIN)/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo shows the styled error pages: DEBUG is off unless asked (`make run DEBUG=1` to develop).
+DEBUG ?= 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: demo run serve install install-test test test-fast lint fmt e2e messages bench ci clean
@@ -37,6 +39,10 @@ run: install
 	@$(MAKE) --no-print-directory serve
 
 # The web server and one task worker (engine runs, emails); Ctrl-C stops both.
+# Emails link to SITE_URL, which defaults to this host and port (settings.py).
+serve: export GRAPPE_HOST = $(HOST)
+serve: export GRAPPE_PORT = $(PORT)
+serve: export DEBUG := $(DEBUG)
 serve:
 	@echo "Serving http://$(HOST):$(PORT)/ with a task worker  (Ctrl-C to stop)"
 	@mkdir -p var; $(BIN)/grappe db_worker --no-reload > var/worker.log 2>&1 & worker=$$!; \

@@ -74,7 +74,9 @@ SECRET_KEY = _secret_key()
 DEBUG = envbool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in emails: SITE_URL, else the address the development server listens on
+# (`make demo PORT=8100` passes GRAPPE_HOST / GRAPPE_PORT to the server and the worker).
+SITE_URL = envstr("SITE_URL", f"http://{envstr('GRAPPE_HOST', '127.0.0.1')}:{envint('GRAPPE_PORT', 8000)}").rstrip("/")
 SITE_NAME = envstr("SITE_NAME", "Grappe")
 
 INSTALLED_APPS = [
@@ -193,6 +195,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["grappe.formats"]  # one date format per language
 
 # --- Static and media ----------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -200,6 +203,9 @@ STATIC_ROOT = Path(envstr("STATIC_ROOT", str(VAR_DIR / "static")))
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Outside production, WhiteNoise serves static files straight from the apps (no collectstatic),
+# so the demo runs with DEBUG off (styled error pages) and keeps its CSS and scripts.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

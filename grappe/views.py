@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.templatetags.static import static
 
+from grappe import dashboards
 from grappe.calls.queries import open_calls
 from grappe.people.models import Relationship
 from grappe.people.queries import public_directory
@@ -18,7 +21,14 @@ def home(request: HttpRequest) -> HttpResponse:
         members=Count("id", filter=Q(relationship=Relationship.MEMBER)),
         partners=Count("id", filter=Q(relationship=Relationship.PARTNER)),
     )
-    return render(request, "home.html", {"stats": stats, "open_calls": open_calls()[:6]})
+    context: dict[str, Any] = {"stats": stats, "open_calls": open_calls()[:6]}
+    user = request.user
+    if user.is_authenticated:
+        if user.has_perm("calls.manage_call"):
+            context["office"] = dashboards.office_dashboard()
+        context["reviewing"] = dashboards.reviewer_dashboard(user)
+        context["applying"] = dashboards.applicant_dashboard(user)
+    return render(request, "home.html", context)
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -170,6 +170,15 @@ class CriterionForm(forms.Form):
         initial=Decimal("0"),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The cells of the criteria table are labelled for screen readers (row and column).
+        index = (self.prefix or "").rpartition("-")[2]
+        number = int(index) + 1 if index.isdigit() else 1
+        for name, field in self.fields.items():
+            if name != "DELETE":
+                field.widget.attrs["aria-label"] = _("%(field)s, criterion %(n)s") % {"field": field.label, "n": number}
+
     def clean_threshold(self) -> Decimal:
         value = self.cleaned_data["threshold"]
         if (value * 2) % 1 != 0:

@@ -132,6 +132,24 @@ class EligibilityRule(models.Model):
         label = str(self.get_kind_display())
         return f"{label} ({self.parameter})" if self.parameter is not None else label
 
+    @property
+    def sentence(self) -> str:
+        """The rule as applicants read it, its number in place ("At least 2 industrial partners")."""
+        from django.utils.formats import number_format
+        from django.utils.translation import gettext, ngettext
+
+        if self.parameter is None:
+            return str(self.get_kind_display())
+        value = int(self.parameter) if self.parameter == self.parameter.to_integral() else self.parameter
+        if self.kind == RuleKind.MIN_PARTNERS:
+            n = int(self.parameter)
+            return ngettext("At least %(n)s industrial partner", "At least %(n)s industrial partners", n) % {"n": n}
+        if self.kind == RuleKind.MIN_COFUNDING:
+            return gettext("Partners' co-funding is at least %(x)s %% of the amount requested") % {
+                "x": number_format(value, use_l10n=True)
+            }
+        return str(self.get_kind_display())
+
 
 class QuestionKind(models.TextChoices):
     SHORT_TEXT = "short_text", _("Short text")

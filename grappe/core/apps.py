@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "grappe.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from grappe.core import labels
+
+        labels.register()

@@ -16,8 +16,9 @@ from grappe.people.models import (
     Relationship,
     RoleKind,
     Sector,
+    User,
 )
-from grappe.people.services import email_taken
+from grappe.people.services import email_taken, unverified_account
 from grappe.people.validators import normalise_orcid, normalise_ror, normalise_siren
 
 SPOKEN_LANGUAGES = [
@@ -285,7 +286,23 @@ class EmailLoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("The email address or the password is wrong."),
         "inactive": _("This account is not active yet: follow the link in the confirmation email."),
+        "unverified": _(
+            "Your email address is not confirmed yet: follow the link in the confirmation email we sent you, "
+            "or have it sent again below."
+        ),
     }
+    unverified_user: User | None = None
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # Only with the right password does the form say the account exists but is unconfirmed.
+            user = unverified_account(self.cleaned_data.get("username") or "", self.cleaned_data.get("password") or "")
+            if user is None:
+                raise
+            self.unverified_user = user
+            raise forms.ValidationError(self.error_messages["unverified"], code="unverified") from None
 
 
 class DirectoryFilterForm(forms.Form):

@@ -234,6 +234,22 @@ def send_verification_email(user: User) -> None:
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
 
 
+def unverified_account(email: str, password: str) -> User | None:
+    """The account of ``email`` when ``password`` is right but the address was never confirmed."""
+    user = User.objects.filter(email__iexact=email.strip(), is_active=False, email_verified_at__isnull=True).first()
+    if user is not None and password and user.check_password(password):
+        return user
+    return None
+
+
+def resend_verification(user: User) -> None:
+    """Send the confirmation link again to an account that has not confirmed its address."""
+    if user.email_verified_at is not None:
+        return
+    log_action(user.person, "account.verification_resent", actor=None, data={"email": user.email})
+    send_verification_email(user)
+
+
 @transaction.atomic
 def verify_email(token: str) -> User:
     """Activate the account behind ``token``; the same link works only once."""

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/register/", accounts.register, name="register"),
     path("accounts/verify/<str:token>/", accounts.verify, name="verify_email"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/resend-confirmation/", accounts.resend_verification_email, name="resend_verification"),
     path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path("accounts/password-reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/password-reset/sent/", accounts.PasswordResetDoneView.as_view(), name="password_reset_done"),

@@ -148,6 +148,32 @@ class ConflictOrigin(models.TextChoices):
     OFFICE = "office", _("Added by the office")
 
 
+# Computed conflicts store their reasons as codes ("coauthor:5"), put in words in the reader's
+# language by Conflict.reason_texts; reasons typed by people are stored and shown as typed.
+REASON_TEAM = "team"
+REASON_AFFILIATION = "affiliation"
+REASON_PARTNER_CONTACT = "partner_contact"
+REASON_COAUTHOR = "coauthor"
+REASON_AUTHORSHIP = "authorship"
+
+
+def reason_text(reason: str) -> str:
+    from django.utils.translation import gettext
+
+    code, _sep, years = reason.partition(":")
+    if code == REASON_TEAM and not years:
+        return gettext("member of the proposal's team")
+    if code == REASON_AUTHORSHIP and not years:
+        return gettext("likely author: the proposal matches one of their publications")
+    if code == REASON_PARTNER_CONTACT and not years:
+        return gettext("contact of a partner company of the proposal")
+    if code == REASON_AFFILIATION and years.isdigit():
+        return gettext("affiliated within %(years)d years with an organisation of the proposal") % {"years": int(years)}
+    if code == REASON_COAUTHOR and years.isdigit():
+        return gettext("co-author of a team member within %(years)d years") % {"years": int(years)}
+    return reason
+
+
 class Conflict(models.Model):
     """A conflict of interest between an expert and a proposal, with its reason."""
 
@@ -172,6 +198,10 @@ class Conflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer} × {self.proposal.code}"
+
+    @property
+    def reason_texts(self) -> list[str]:
+        return [reason_text(reason) for reason in self.reasons]
 
 
 class BidLevel(models.TextChoices):

@@ -10,8 +10,10 @@ class SelectionConfig(AppConfig):
     def ready(self) -> None:
         from grappe.core import jobs
         from grappe.selection import (
+            labels,
             outcome,  # noqa: F401 - adds the decision to the proposal page
             rules,  # noqa: F401 - registers the permissions
         )
 
         jobs.register(self.get_model("LetterSending"))
+        labels.register()

@@ -14,6 +14,11 @@ from grappe.selection.models import Outcome
 from grappe.selection.services import criteria_of, ranking
 
 
+def recommendation_label(code: str) -> str:
+    """A stored recommendation ("reserve") in the reader's language ("Liste complémentaire")."""
+    return str(Outcome(code).label) if code in Outcome.values else code
+
+
 def ranking_workbook(call: Call) -> Any:
     criteria = criteria_of(call)
     rows = ranking(call)
@@ -52,7 +57,7 @@ def ranking_workbook(call: Call) -> Any:
                 row.calibrated,
                 _("yes") if row.passes else _("no"),
                 float(row.proposal.requested_amount or 0),
-                str(Outcome(row.recommendation).label) if row.recommendation else _("not ready"),
+                recommendation_label(row.recommendation) if row.recommendation else _("not ready"),
                 decision.get_outcome_display() if decision else "",
                 float(decision.amount) if decision and decision.amount else None,
                 row.tie_rule,

@@ -24,6 +24,7 @@ from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
 from grappe.selection import letters, services
+from grappe.selection.labels import Explainer
 from grappe.selection.models import (
     TIE_RULES,
     ConsensusState,
@@ -254,6 +255,7 @@ def portfolio_page(request: HttpRequest, code: str) -> HttpResponse:
             "compare_rows": _funded(compare, by_code),
             "themes": themes,
             "defaults": selected.parameters if selected else {"budget": call.budget},
+            "explained": Explainer.for_runs([selected], dict(themes)).run(selected),
             "candidates": sum(1 for row in items if row.passes and row.ready),
             "not_ready": sum(1 for row in items if not row.ready),
             "adopted": next((r for r in runs if r.adopted_at), None) or services.adopted_run(call),

@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
+
 from grappe.core.money import money
 from grappe.submissions.models import BudgetLine, CoFunding, ContributionKind, Proposal
 
@@ -39,6 +41,21 @@ class BudgetSummary:
         if requested <= 0:
             return None
         return self.cofunding / requested
+
+
+def proposal_years(proposal: Proposal) -> list[int]:
+    """The years of the budget and co-funding grids, from the call: a project starts when the call
+    closes and lasts at most the call's longest duration. Years the programme does not cover are
+    left out (unless none is left), and years already holding amounts are always kept.
+    """
+    call = proposal.call
+    start = timezone.localtime(call.closes_at).year
+    end = start + -(-call.max_duration // 12)
+    years = set(range(start, end + 1))
+    covered = years & set(call.programme.years)
+    kept = set(BudgetLine.objects.filter(proposal=proposal).values_list("year", flat=True).distinct())
+    kept |= set(CoFunding.objects.filter(partner__proposal=proposal).values_list("year", flat=True).distinct())
+    return sorted((covered or years) | kept)
 
 
 def summarise(

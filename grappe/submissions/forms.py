@@ -41,13 +41,29 @@ class _SectionIds:
 MONEY_FIELD = {"min_value": Decimal("0"), "max_digits": 14, "decimal_places": 2, "required": False}
 
 
+class SearchableSelect(forms.Select):
+    """A native select that grappe.js gives a search box; each organisation option also answers to
+    its acronym and its parent's name ("LIP6", "Sorbonne")."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        organisation = getattr(value, "instance", None)
+        if isinstance(organisation, Organisation):
+            words = [organisation.short_name, organisation.parent.name if organisation.parent_id else ""]
+            option["attrs"]["data-search"] = " ".join(w for w in words if w)
+        return option
+
+
 def organisation_field(label: str, *, required: bool = True, help_text: str = "") -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=label,
-        queryset=Organisation.objects.only("code", "name").order_by("name"),
+        queryset=Organisation.objects.select_related("parent")
+        .only("code", "name", "short_name", "parent__name")
+        .order_by("name"),
         to_field_name="code",
         required=required,
         help_text=help_text,
+        widget=SearchableSelect(attrs={"data-searchable": "", "data-search-label": _("Search")}),
     )
 
 
@@ -106,7 +122,8 @@ class GridForm(_SectionIds, forms.Form):
         self.fields[self.cell(*key)] = forms.DecimalField(
             label=label,
             initial=initial,
-            widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "class": "money"}),
+            # Each cell is named for screen readers: its column and row headers are not its label.
+            widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "class": "money", "aria-label": label}),
             **MONEY_FIELD,
         )
 
@@ -125,8 +142,9 @@ class CofundingForm(GridForm):
         current = {(c.partner_id, c.year, c.kind): c.amount for p in partners for c in p.cofunding.all()}
         self.keys = [(p.pk, y, k) for p in partners for y in years for k in ContributionKind.values]
         self.partners, self.years = partners, years
+        names = {p.pk: p.organisation.name for p in partners}
         for key in self.keys:
-            self.add_cell(key, current.get(key), f"{key[1]} {ContributionKind(key[2]).label}")
+            self.add_cell(key, current.get(key), f"{names[key[0]]} — {ContributionKind(key[2]).label} — {key[1]}")
 
     def rows(self) -> list[tuple[ProposalPartner, list[tuple[int, forms.BoundField, forms.BoundField]]]]:
         return [
@@ -154,8 +172,10 @@ class BudgetForm(GridForm):
         }
         self.keys = [(c.pk, o.pk, y) for o in organisations for c in categories for y in years]
         self.categories, self.organisations, self.years = categories, organisations, years
+        labels = {c.pk: c.label for c in categories}
+        names = {o.pk: o.name for o in organisations}
         for key in self.keys:
-            self.add_cell(key, current.get(key), str(key[2]))
+            self.add_cell(key, current.get(key), f"{names[key[1]]} — {labels[key[0]]} — {key[2]}")
 
     def blocks(self) -> list[tuple[Organisation, list[tuple[CostCategory, list[forms.BoundField]]]]]:
         return [
@@ -194,7 +214,11 @@ class AnswersForm(_SectionIds, forms.Form):
         if q.kind == QuestionKind.LONG_TEXT:
             if q.word_limit:
                 common["help_text"] = f"{q.help} " + str(_("At most %(n)s words.") % {"n": q.word_limit})
-            return forms.CharField(max_length=50000, widget=forms.Textarea(attrs={"rows": 6}), **common)
+            attrs: dict[str, Any] = {"rows": 6}
+            if q.word_limit:
+                # A live counter beside the answer (grappe.js); the limit is checked again on save.
+                attrs |= {"data-word-limit": q.word_limit, "data-words-label": _("words")}
+            return forms.CharField(max_length=50000, widget=forms.Textarea(attrs=attrs), **common)
         if q.kind == QuestionKind.NUMBER:
             return forms.DecimalField(max_digits=16, decimal_places=4, **common)
         if q.kind == QuestionKind.SINGLE_CHOICE:

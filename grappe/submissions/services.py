@@ -69,6 +69,9 @@ def _require_draft(proposal: Proposal) -> None:
 # --- Drafts ---------------------------------------------------------------------------------
 
 
+DEFAULT_DURATION_MONTHS = 24
+
+
 @transaction.atomic
 def start_proposal(call: Call, *, actor: Any, title: str, now: datetime | None = None) -> Proposal:
     """A new draft led by ``actor``'s person, with their current organisation as lead organisation."""
@@ -77,7 +80,11 @@ def start_proposal(call: Call, *, actor: Any, title: str, now: datetime | None =
     person: Person = actor.person
     affiliation = person.affiliations.filter(end_date__isnull=True).select_related("organisation").first()
     organisation = affiliation.organisation if affiliation else None
-    proposal = Proposal.objects.create(call=call, title=title, lead=person, lead_organisation=organisation)
+    # The default duration lies within the call's own range.
+    duration = min(max(DEFAULT_DURATION_MONTHS, call.min_duration), call.max_duration)
+    proposal = Proposal.objects.create(
+        call=call, title=title, lead=person, lead_organisation=organisation, duration_months=duration
+    )
     TeamMember.objects.create(
         proposal=proposal,
         person=person,

@@ -259,3 +259,22 @@ def test_call_list_query_counts(as_persona, django_assert_num_queries, db, item_
         public.get(reverse("calls:list"))
     with django_assert_num_queries(5):
         office.get(reverse("programmes:list"))
+
+
+def test_public_call_page_states_rules_with_their_number(client, db):
+    from decimal import Decimal
+
+    from grappe.calls.models import EligibilityRule, RuleKind
+    from tests.factories import CallFactory
+
+    call = CallFactory()
+    EligibilityRule.objects.create(call=call, kind=RuleKind.MIN_PARTNERS, parameter=Decimal("1"))
+    EligibilityRule.objects.create(call=call, kind=RuleKind.MIN_COFUNDING, parameter=Decimal("30.00"))
+
+    text = client.get(f"/calls/{call.code}/").content.decode()
+
+    assert "At least 1 industrial partner<" in text
+    assert "Partners&#x27; co-funding is at least 30 % of the amount requested" in text or (
+        "Partners' co-funding is at least 30 % of the amount requested" in text
+    )
+    assert "At least N industrial partners" not in text

@@ -68,3 +68,13 @@ def test_activity_with_unknown_actor_shows_the_error_and_no_crash(as_persona, en
     assert response.context["form"].errors["actor"] == [
         "Select a valid choice. That choice is not one of the available choices."
     ]
+
+
+def test_activity_shows_labelled_values_never_none(as_persona, university, office):
+    log_action(university, "decision.recorded", actor=office, data={"amount": None, "changed": {"name": ["A", "B"]}})
+
+    text = as_persona("office").get(reverse("activity")).content.decode()
+
+    assert "<strong>amount</strong>: —" in text
+    assert "<strong>changed</strong>: Name: A → B" in text
+    assert "None" not in text

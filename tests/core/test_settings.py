@@ -65,3 +65,37 @@ def test_settings_use_paris_time_and_french_first():
     from django.conf import settings
 
     assert (settings.TIME_ZONE, settings.USE_TZ, settings.LANGUAGES[0][0]) == ("Europe/Paris", True, "fr")
+
+
+def test_site_url_defaults_to_the_port_the_demo_serves_on(tmp_path):
+    script = "from django.conf import settings; print(settings.SITE_URL)"
+
+    default = _run(["shell", "-c", script], GRAPPE_VAR_DIR=str(tmp_path))
+    on_8100 = _run(["shell", "-c", script], GRAPPE_VAR_DIR=str(tmp_path), GRAPPE_PORT="8100")
+    explicit = _run(
+        ["shell", "-c", script], GRAPPE_VAR_DIR=str(tmp_path), GRAPPE_PORT="8100", SITE_URL="https://g.example/"
+    )
+
+    assert default.stdout.splitlines()[-1] == "http://127.0.0.1:8000"
+    assert on_8100.stdout.splitlines()[-1] == "http://127.0.0.1:8100"
+    assert explicit.stdout.splitlines()[-1] == "https://g.example"
+
+
+def test_make_serve_passes_the_port_and_turns_debug_off():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+
+    assert "serve: export GRAPPE_PORT = $(PORT)" in makefile
+    assert "DEBUG ?= 0" in makefile
+
+
+def test_without_debug_static_files_are_served_and_errors_are_styled(client, settings, db):
+    settings.DEBUG = False
+
+    css = client.get("/static/css/grappe.css")
+    missing = client.get("/no-such-page/")
+
+    assert css.status_code == 200
+    assert b"".join(css.streaming_content).startswith(b"/* Grappe")
+    assert missing.status_code == 404
+    assert 'class="error-code"' in missing.content.decode()
+    assert "URLconf" not in missing.content.decode()

@@ -55,6 +55,36 @@ def test_unverified_account_cannot_log_in(client, mailoutbox):
     assert "_auth_user_id" not in client.session
 
 
+def test_failed_login_of_an_unverified_account_says_so_and_resends_the_email(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("people:register"), REGISTRATION)
+    credentials = {"username": "marie.curie@example.org", "password": REGISTRATION["password1"]}
+
+    response = client.post(reverse("people:login"), credentials)
+    resent = client.post(reverse("people:resend_verification"), follow=True)
+    again = client.post(reverse("people:resend_verification"), follow=True)
+
+    assert "Your email address is not confirmed yet" in response.content.decode()
+    assert "Send the confirmation email again" in response.content.decode()
+    assert "The confirmation email was sent again to marie.curie@example.org" in resent.content.decode()
+    assert "Log in with your email address and password first." in again.content.decode()
+    assert len(mailoutbox) == 2
+    assert _link(mailoutbox[1]).startswith("http://127.0.0.1:8000/accounts/verify/")
+    assert AuditLog.objects.filter(action="account.verification_resent").count() == 1
+
+
+def test_unverified_account_with_a_wrong_password_is_not_revealed(client):
+    client.post(reverse("people:register"), REGISTRATION)
+
+    response = client.post(reverse("people:login"), {"username": "marie.curie@example.org", "password": "wrong-one"})
+
+    assert "The email address or the password is wrong." in response.content.decode()
+    assert "not confirmed" not in response.content.decode()
+    assert "Send the confirmation email again" not in response.content.decode()
+
+
 def test_registration_in_french_sends_a_french_email(client, mailoutbox, settings, django_capture_on_commit_callbacks):
     settings.LANGUAGE_CODE = "fr"
 

@@ -224,7 +224,9 @@ def test_a_proposal_matching_an_expert_publication_is_a_likely_authorship(review
     by_proposal = {c.proposal_id: c for c in Conflict.objects.filter(reviewer=expert)}
     assert [e["match"] for e in by_proposal[proposals[0].pk].evidence] == ["title"]
     assert [e["match"] for e in by_proposal[proposals[2].pk].evidence] == ["DOI"]
-    assert by_proposal[proposals[0].pk].reasons == ["likely author: the proposal matches one of their publications"]
+    assert by_proposal[proposals[0].pk].reason_texts == [
+        "likely author: the proposal matches one of their publications"
+    ]
 
 
 def test_nul_bytes_in_a_file_are_dropped(reviewer):

@@ -108,7 +108,7 @@ def test_conflicts_from_affiliation_team_partner_and_coauthorship(
 
     count = services.compute_conflicts(review_call, actor=office)
 
-    conflicts = {(c.reviewer_id, c.proposal_id): c.reasons for c in Conflict.objects.all()}
+    conflicts = {(c.reviewer_id, c.proposal_id): c.reason_texts for c in Conflict.objects.all()}
     assert count == len(conflicts) == 5
     assert all((reviewer_person.pk, p.pk) in conflicts for p in proposals)
     assert "partner company" in conflicts[(graph_person.pk, proposals[1].pk)][0]

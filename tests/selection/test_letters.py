@@ -185,3 +185,18 @@ def test_the_team_downloads_its_evaluation_summary_only_after_the_letter(
 
     assert (before, client.get(url).status_code) == (404, 200)
     assert as_persona("outsider").get(url).status_code == 404
+
+
+def test_ranking_export_writes_recommendations_in_the_readers_language(as_persona, review_call, decided, settings):
+    settings.LANGUAGE_CODE = "fr"
+    client = as_persona("board")
+    client.cookies["django_language"] = "fr"
+
+    response = client.get(reverse("selection:export", args=[review_call.code]))
+
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0].iter_rows(values_only=True)
+    )
+    recommendations = {row[rows[0].index("Recommandation")] for row in rows[1:]}
+    assert recommendations <= {"Financé", "Liste complémentaire", "Rejeté"}
+    assert "reserve" not in recommendations and "rejected" not in recommendations

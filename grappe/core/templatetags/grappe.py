@@ -1,6 +1,9 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
+
+from grappe.core import display
 
 register = template.Library()
 
@@ -11,3 +14,52 @@ def get_item(mapping: Any, key: Any) -> Any:
     if mapping is None:
         return None
     return mapping.get(key)
+
+
+@register.filter
+def show(value: Any, key: str | None = None) -> str:
+    """``{{ value|show }}``: a stored value in words ("—", yes/no, localised numbers and dates);
+    ``{{ value|show:"max_load" }}`` uses the formatter registered for that key."""
+    return display.show_value(value, key)
+
+
+@register.filter
+def label(key: Any) -> str:
+    """``{{ key|label }}``: the translated label of a stored key (``max_load`` → "most reviews per expert")."""
+    return display.label_for(key)
+
+
+@register.simple_tag
+def colon() -> str:
+    """``{% colon %}``: ":" in English, no-break space and ":" in French."""
+    return display.colon()
+
+
+@register.inclusion_tag("includes/labelled.html")
+def labelled(mapping: Any, css: str = "") -> dict[str, Any]:
+    """``{% labelled run.parameters %}``: a stored dictionary as a list of labelled values."""
+    return {"items": display.labelled(mapping), "css": css}
+
+
+@register.filter
+def people_choices(people: Iterable[Any]) -> list[tuple[Any, str]]:
+    """``{% for person, name in persons|people_choices %}``: each person with a name that tells them
+    apart in a picker (two "Clara Lambert" show their email)."""
+    people = [getattr(p, "person", p) for p in people]
+    counts: dict[str, int] = {}
+    for person in people:
+        counts[person.full_name] = counts.get(person.full_name, 0) + 1
+    return [
+        (
+            person,
+            f"{person.full_name} · {person.email or person.code}" if counts[person.full_name] > 1 else person.full_name,
+        )
+        for person in people
+    ]
+
+
+@register.inclusion_tag("includes/help.html")
+def help_term(term: str, label: str = "") -> dict[str, Any]:
+    """``{% help_term "gap" %}``: a short explanation of a technical term, beside it, behind a "?"
+    (or behind ``label``, e.g. "What is a calibrated score?")."""
+    return {"text": display.help_text(term), "term": term, "label": label}

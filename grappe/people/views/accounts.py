@@ -12,12 +12,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from grappe.core.services import ConcurrentEditError
 from grappe.people.forms import EmailLoginForm, ProfileForm, RegistrationForm
-from grappe.people.models import Person
-from grappe.people.services import AccountError, record_password_reset, register_user, update_person, verify_email
+from grappe.people.models import Person, User
+from grappe.people.services import (
+    AccountError,
+    record_password_reset,
+    register_user,
+    resend_verification,
+    update_person,
+    verify_email,
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -58,11 +65,35 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailLoginForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form: EmailLoginForm) -> HttpResponse:
+        if form.unverified_user is not None:
+            # The resend button may only send to the account whose password was just given.
+            self.request.session[RESEND_SESSION_KEY] = form.unverified_user.pk
+        return self.render_to_response(self.get_context_data(form=form, resend=form.unverified_user is not None))
+
     def form_valid(self, form: EmailLoginForm) -> HttpResponse:
         response = super().form_valid(form)
         language = form.get_user().person.preferred_language
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
         return response
+
+
+RESEND_SESSION_KEY = "grappe_resend_verification"
+
+
+@require_POST
+def resend_verification_email(request: HttpRequest) -> HttpResponse:
+    """Send the confirmation email again, to the unconfirmed account just identified by its password."""
+    pk = request.session.pop(RESEND_SESSION_KEY, None)
+    user = User.objects.filter(pk=pk, email_verified_at__isnull=True).first() if pk else None
+    if user is None:
+        messages.error(request, _("Log in with your email address and password first."))
+        return redirect("people:login")
+    resend_verification(user)
+    messages.success(
+        request, _("The confirmation email was sent again to %(email)s: follow its link.") % {"email": user.email}
+    )
+    return redirect("people:login")
 
 
 class LogoutView(auth_views.LogoutView):

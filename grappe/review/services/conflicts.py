@@ -13,6 +13,11 @@ from grappe.calls.models import Call
 from grappe.core.services import log_action
 from grappe.people.models import Affiliation, Person, Role, RoleKind
 from grappe.review.models import (
+    REASON_AFFILIATION,
+    REASON_AUTHORSHIP,
+    REASON_COAUTHOR,
+    REASON_PARTNER_CONTACT,
+    REASON_TEAM,
     AssignmentState,
     Conflict,
     ConflictOrigin,
@@ -143,24 +148,22 @@ def compute_conflicts(call: Call, *, actor: Any) -> int:
         for expert in experts:
             reasons = []
             if expert.pk in team_ids:
-                reasons.append(_("member of the proposal's team"))
+                reasons.append(REASON_TEAM)
             shared = affiliations.get(expert.pk, set()) & (orgs | partner_orgs)
             if shared:
-                reasons.append(
-                    _("affiliated within %(years)d years with an organisation of the proposal") % {"years": window}
-                )
+                reasons.append(f"{REASON_AFFILIATION}:{window}")
             if contacts.get(expert.pk, set()) & partner_orgs:
-                reasons.append(_("contact of a partner company of the proposal"))
+                reasons.append(REASON_PARTNER_CONTACT)
             evidence = []
             for member in team:
                 surname = fold(member.person.last_name).split()
                 if (surname and set(surname) <= words[expert.pk]) or (member.person.orcid and orcids[expert.pk]):
                     evidence += _coauthor_evidence(coauthorships[expert.pk], member.person)
             if evidence:
-                reasons.append(_("co-author of a team member within %(years)d years") % {"years": window})
+                reasons.append(f"{REASON_COAUTHOR}:{window}")
             authorship = _authorship_evidence(expert, proposal, text)
             if authorship:
-                reasons.append(_("likely author: the proposal matches one of their publications"))
+                reasons.append(REASON_AUTHORSHIP)
                 evidence += authorship
             if reasons:
                 justification = waived.get((expert.pk, proposal.pk))

@@ -18,7 +18,7 @@ from grappe.core.access import get_for_user_or_404
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Organisation
 from grappe.submissions import services
-from grappe.submissions.budget import summarise
+from grappe.submissions.budget import proposal_years, summarise
 from grappe.submissions.eligibility import check_eligibility
 from grappe.submissions.forms import (
     AnswersForm,
@@ -122,7 +122,7 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
     editable = user.has_perm("submissions.change_proposal", proposal)
     call = proposal.call
     programme = call.programme
-    years = programme.years
+    years = proposal_years(proposal)
     partners = list(
         proposal.partners.select_related("organisation").prefetch_related(
             Prefetch("cofunding", queryset=CoFunding.objects.order_by("year"))
@@ -337,7 +337,7 @@ def save_cofunding(request: HttpRequest, code: str) -> HttpResponse:
     return _save_section(
         request,
         proposal,
-        CofundingForm(request.POST, proposal=proposal, partners=partners, years=proposal.call.programme.years),
+        CofundingForm(request.POST, proposal=proposal, partners=partners, years=proposal_years(proposal)),
         form_name="cofunding_form",
         section="partners",
         save=lambda form: services.save_cofunding(
@@ -358,7 +358,7 @@ def save_budget(request: HttpRequest, code: str) -> HttpResponse:
         proposal=proposal,
         categories=list(programme.cost_categories.all()),
         organisations=_beneficiaries(proposal, partners),
-        years=programme.years,
+        years=proposal_years(proposal),
     )
     return _save_section(
         request,

@@ -1,0 +1,7 @@
+# 25 Nov 2026 · 25 Nov 2026, 14:30 (Europe/Paris; a 24-hour clock, as the cluster's letters)
+DATE_FORMAT = SHORT_DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "j M Y, H:i"
+TIME_FORMAT = "H:i"
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
