@@ -83,6 +83,8 @@ def affinity_main(argv: list[str]) -> int:
         DEFAULT_AGGREGATE,
         DEFAULT_BACKEND,
         DEFAULT_EMBEDDING_WEIGHT,
+        DEFAULT_HALF_LIFE_YEARS,
+        DEFAULT_TEMPERATURE,
         DEFAULT_TOP_K,
         CachedEncoder,
         Encoder,
@@ -100,8 +102,12 @@ def affinity_main(argv: list[str]) -> int:
     parser.add_argument("--backend", default=DEFAULT_BACKEND, choices=["tfidf", "embedding", "combined"])
     parser.add_argument("--embedding-weight", type=float, default=DEFAULT_EMBEDDING_WEIGHT, help="combined: λ")
     parser.add_argument("--cache", help="file keeping embedding vectors between runs (embedding, combined)")
-    parser.add_argument("--aggregate", default=DEFAULT_AGGREGATE, choices=["max", "mean_top_k", "recency"])
-    parser.add_argument("--top-k", type=_positive(int, strict=True), default=DEFAULT_TOP_K)
+    parser.add_argument("--aggregate", default=DEFAULT_AGGREGATE, choices=["softmax", "max", "mean_top_k", "recency"])
+    parser.add_argument("--top-k", type=_positive(int, strict=True), default=DEFAULT_TOP_K, help="mean_top_k: k")
+    parser.add_argument("--temperature", type=_positive(float, strict=True), default=DEFAULT_TEMPERATURE)
+    parser.add_argument(
+        "--half-life", type=_positive(float, strict=True), default=DEFAULT_HALF_LIFE_YEARS, help="years (recency)"
+    )
     args = parser.parse_args(argv)
     if not 0.0 <= args.embedding_weight <= 1.0:
         raise _Refused("grappe affinity: --embedding-weight must lie in [0, 1]")
@@ -131,6 +137,8 @@ def affinity_main(argv: list[str]) -> int:
             embedding_weight=args.embedding_weight,
             aggregate=args.aggregate,
             top_k=args.top_k,
+            temperature=args.temperature,
+            half_life_years=args.half_life,
         )
     write_score_matrix(args.out, result.scores, reviewers=result.reviewer_ids, papers=result.proposal_ids)
     print(f"{len(reviewers)} reviewers × {len(submissions)} submissions → {args.out}", file=sys.stderr)
