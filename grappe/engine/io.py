@@ -36,6 +36,7 @@ from grappe.engine.types import Document, Profile
 
 FloatArray = npt.NDArray[np.float64]
 HEADER_WORDS = {"paper", "submission", "note", "head", "forum", "id"}
+SCORE_WORDS = {"score", "affinity", "weight", "value"}
 BLOCK_BYTES = 64 << 20  # CSV read in blocks of 64 MB
 
 
@@ -205,11 +206,13 @@ class _Triples:
         if not (np.isfinite(scores).all() and scores.min() >= 0):
             line, cause = self.locate("score")
             raise InputError(self.path, cause, line)
-        if any(not name for name in paper_names) or any(not name for name in reviewer_names):
+        paper_names = [name.strip() for name in paper_names]
+        reviewer_names = [name.strip() for name in reviewer_names]
+        if not all(paper_names) or not all(reviewer_names):
             line, cause = self.locate("id")
             raise InputError(self.path, cause, line)
-        p = self.papers.codes([name.strip() for name in paper_names])[paper_codes]
-        r = self.reviewers.codes([name.strip() for name in reviewer_names])[reviewer_codes]
+        p = self.papers.codes(paper_names)[paper_codes]
+        r = self.reviewers.codes(reviewer_names)[reviewer_codes]
         small = np.uint16 if max(len(self.papers.index), len(self.reviewers.index)) < 65_536 else np.int32
         self.blocks.append((p.astype(small), r.astype(small), np.asarray(scores, dtype=np.float64)))
         self.rows += int(scores.size)
@@ -243,14 +246,13 @@ class _Triples:
 
 
 def _is_header(fields: list[str]) -> bool:
-    if len(fields) < 3:
+    """A first line of names (``paper,reviewer,score``), not a data row with a bad score."""
+    if not fields or len(fields) < 3:
         return bool(fields) and fields[0].strip().lower() in HEADER_WORDS
     try:
         float(fields[2])
     except ValueError:
-        return (
-            fields[0].strip().lower() in HEADER_WORDS or not fields[2].strip().lstrip("-+").replace(".", "").isdigit()
-        )
+        return fields[0].strip().lower() in HEADER_WORDS or fields[2].strip().lower() in SCORE_WORDS
     return False
 
 

@@ -87,6 +87,12 @@ def test_a_bad_score_row_is_named_by_its_line(tmp_path, capsys, row, cause):
     assert _one_line(status, err) == f"{tmp_path / 'scores.csv'}: line 5: {cause}"
 
 
+def test_a_bad_first_row_is_not_taken_for_a_header(tmp_path, capsys):
+    status, err, _ = _assign(tmp_path, capsys, "P1,R1,abc\nP1,R2,0.1\n")
+
+    assert _one_line(status, err) == f"{tmp_path / 'scores.csv'}: line 1: score 'abc' is not a number"
+
+
 def test_an_empty_scores_file_is_refused(tmp_path, capsys):
     for content in ("", "paper,reviewer,score\n"):
         status, err, _ = _assign(tmp_path, capsys, content)
