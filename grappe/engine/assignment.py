@@ -577,8 +577,8 @@ def _fair_by_certificate(
             chosen = _max_affinity_flow(scaled).flow > 0
             _verify(problem, chosen)
         except Infeasible:
-            if edges.size >= pool.size:
-                return None
+            if edges.size >= pool.size or width >= 4 * max(4 * k_max, 12):
+                return None  # never materialise the whole of a large pool: the fall-back handles it
             width *= 2
             edges = graph(width)
             problem = trial.problem(pool, edges)
