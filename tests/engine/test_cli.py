@@ -118,8 +118,11 @@ def test_assign_rejects_a_bad_constraint_value(tmp_path):
         str(tmp_path / "out.csv"),
     )
 
-    assert run.returncode == 1
-    assert "the constraint must be -1 (forbid) or 1 (force)" in run.stderr
+    assert run.returncode == 2
+    assert (
+        run.stderr.strip()
+        == f"{tmp_path / 'c.csv'}: line 1: the constraint must be -1 (forbid) or 1 (force), found '0'"
+    )
 
 
 def test_affinity_with_the_embedding_backend_caches_vectors(tmp_path):

@@ -202,7 +202,7 @@ def execute_assignment(run: EngineRun) -> None:
     import numpy as np
 
     from grappe.engine import ENGINE_VERSION
-    from grappe.engine.assignment import assign_reviewers
+    from grappe.engine.assignment import affinity_histogram, assign_reviewers
     from grappe.engine.types import Infeasible
 
     call = run.call
@@ -279,7 +279,7 @@ def execute_assignment(run: EngineRun) -> None:
         ProposedPair.objects.bulk_create(pairs, batch_size=2000)
         assigned = affinity_only[result.reviewers, result.proposals]
         per_proposal = np.bincount(result.proposals, weights=assigned, minlength=len(proposals))
-        histogram = np.histogram(assigned, bins=10, range=(0, 1))[0].tolist() if assigned.size else []
+        edges, histogram = affinity_histogram(assigned)
         EngineRun.objects.filter(pk=run.pk).update(
             state=RunState.DONE,
             progress=100,
@@ -295,6 +295,7 @@ def execute_assignment(run: EngineRun) -> None:
                 "worst_proposal": proposals[int(per_proposal.argmin())].code if proposals else None,
                 "worst_proposal_affinity": round(float(per_proposal.min()), 6) if per_proposal.size else 0,
                 "histogram": histogram,
+                "histogram_edges": edges,
                 "bids_honoured": sum(1 for r, p in result.pairs() if bids.get((r, p), 0.5) > 0.5),
                 "bids_against": sum(1 for r, p in result.pairs() if bids.get((r, p), 0.5) == 0.0),
                 "seconds": {
