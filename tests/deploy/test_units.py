@@ -69,7 +69,7 @@ def test_web_unit_redirects_plain_http_and_serves_pages_and_hashed_static_files(
     stylesheet = re.search(rb'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', body).group(1).decode()
     css, css_headers, _ = servers.get(deployed["url"] + stylesheet, headers={"X-Forwarded-Proto": "https"})
 
-    assert (plain, headers["Location"]) == (301, "https://127.0.0.1:%d/" % deployed["port"])
+    assert (plain, headers["Location"]) == (301, f"https://127.0.0.1:{deployed['port']}/")
     assert status == 200
     assert "Strict-Transport-Security" in page_headers
     assert css == 200
@@ -98,7 +98,7 @@ def nginx(deployed):
     tmp: Path = deployed["tmp"] / "nginx"
     (tmp / "logs").mkdir(parents=True)
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=grappe.example.org",
+        [shutil.which("openssl") or "/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=grappe.example.org",
          "-keyout", str(tmp / "privkey.pem"), "-out", str(tmp / "fullchain.pem")],
         check=True, capture_output=True,
     )  # fmt: skip
