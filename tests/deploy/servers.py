@@ -26,6 +26,7 @@ DEPLOY = ROOT / "deploy"
 BIN = Path(sys.executable).parent
 INSTALL_BIN = "/srv/grappe/.venv/bin/"
 REDIS_TEST_URL = "redis://127.0.0.1:6379/2"
+SECRET_KEY = "test-" + "k" * 60
 
 
 def unit(name: str) -> dict[str, list[str]]:
@@ -70,7 +71,7 @@ def production_env(tmp: Path, *, database_url: str, bind: str, redis: bool = Tru
     env = {k: v for k, v in os.environ.items() if k not in skip and not k.startswith(("GRAPPE_", "DB_POOL"))}
     env.update(env_file())
     env.update(
-        SECRET_KEY="test-" + "k" * 60,
+        SECRET_KEY=SECRET_KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost,grappe.example.org",
         CSRF_TRUSTED_ORIGINS="https://127.0.0.1,https://grappe.example.org",
         SITE_URL="https://grappe.example.org",
@@ -89,15 +90,22 @@ def production_env(tmp: Path, *, database_url: str, bind: str, redis: bool = Tru
     return env
 
 
-def free_port(offset: int) -> int:
-    """A port of this test run's range (8200-8299 by default, one block per xdist worker)."""
+def free_ports(count: int, offset: int = 0) -> list[int]:
+    """Free ports of this test run's range (8200-8299 by default, 20 per xdist worker)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
     base = int(os.environ.get("GRAPPE_TEST_PORT_BASE", "8200")) + 20 * (int(worker) if worker.isdigit() else 0)
+    ports = []
     for port in range(base + offset, base + 20):
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError(f"no free port from {base + offset}")
+                ports.append(port)
+        if len(ports) == count:
+            return ports
+    raise RuntimeError(f"not {count} free ports from {base + offset}")
+
+
+def free_port(offset: int) -> int:
+    return free_ports(1, offset)[0]
 
 
 def run(argv: list[str], env: dict[str, str], cwd: Path, timeout: int = 180) -> subprocess.CompletedProcess:
@@ -192,3 +200,50 @@ def shared_database_url(tmp: Path) -> str:
         connection.connection.backup(target)
     target.close()
     return f"sqlite:///{path}"
+
+
+class Cluster:
+    """Web servers (grappe-web.service's gunicorn) and task workers (grappe-worker@) on one database."""
+
+    def __init__(
+        self, tmp: Path, *, database_url: str, webs: int = 2, workers: int = 2, worker_args=(), pages: bool = False
+    ) -> None:
+        tmp.mkdir(parents=True, exist_ok=True)
+        self.tmp = tmp
+        self.ports = free_ports(webs)
+        self.env = production_env(tmp, database_url=database_url, bind="", redis=True)
+        # Browsers reach the servers over plain HTTP (no TLS proxy here) while X-Forwarded-Proto
+        # says HTTPS: their Origin is http://localhost:port, trusted for these tests only.
+        origins = [self.env["CSRF_TRUSTED_ORIGINS"], *(f"http://localhost:{port}" for port in self.ports)]
+        self.env["CSRF_TRUSTED_ORIGINS"] = ",".join(origins)
+        web, worker = unit("grappe-web.service"), unit("grappe-worker@.service")
+        if pages:  # pages need the collected static files (the web unit's ExecStartPre, shared here)
+            for line in web["ExecStartPre"]:
+                run(command(line), self.env, tmp)
+        self.webs = [
+            Process(command(web["ExecStart"][0]), {**self.env, "GRAPPE_BIND": f"127.0.0.1:{port}"}, tmp, tmp / f"web-{port}.log")
+            for port in self.ports
+        ]  # fmt: skip
+        self.worker_ids = [f"{socket.gethostname()}-{chr(ord('a') + i)}" for i in range(workers)]
+        self.workers = [
+            Process([*command(worker["ExecStart"][0], instance=chr(ord("a") + i)), *worker_args], self.env, tmp,
+                    tmp / f"worker-{i}.log")
+            for i in range(workers)
+        ]  # fmt: skip
+        self.urls = [f"http://127.0.0.1:{port}" for port in self.ports]
+
+    def __enter__(self) -> Cluster:
+        try:
+            for url, process in zip(self.urls, self.webs, strict=True):
+                wait_healthy(url + "/health/", process)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        for process in self.webs + self.workers:
+            process.stop()
