@@ -71,9 +71,9 @@ def _post(url: str, path: str, session: str) -> tuple[int, str]:
 def test_two_runs_started_at_once_on_two_web_servers_run_once_each_on_different_workers(
     shared_url,
     tmp_path,
-    review_call,
-    proposals,
-    pool,
+    review_call,  # noqa: F811 (fixture imported above)
+    proposals,  # noqa: F811
+    pool,  # noqa: F811
     office,
 ):
     from django_tasks_db.models import DBTaskResult
