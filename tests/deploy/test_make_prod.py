@@ -12,6 +12,8 @@ from django.db import connection
 
 from tests.deploy import servers
 
+PGREP = shutil.which("pgrep") or "/usr/bin/pgrep"
+
 
 @pytest.fixture
 def sqlite_file(django_db_setup, django_db_blocker, tmp_path):
@@ -32,7 +34,7 @@ def test_make_prod_serves_with_task_workers_and_stops_them_all(tmp_path, sqlite_
     env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "PYTEST_XDIST_WORKER"}}
     env = {k: v for k, v in env.items() if not k.startswith(("GRAPPE_", "DATABASE_URL", "DJANGO_"))}
     make = servers.Process(
-        ["make", "--no-print-directory", "prod", f"PROD_ENV={tmp_path}/production.env"],
+        [shutil.which("make"), "--no-print-directory", "prod", f"PROD_ENV={tmp_path}/production.env"],
         env, servers.ROOT, tmp_path / "make.log",
     )  # fmt: skip
     try:
@@ -45,7 +47,7 @@ def test_make_prod_serves_with_task_workers_and_stops_them_all(tmp_path, sqlite_
         os.killpg(make.popen.pid, signal.SIGTERM)
         make.popen.wait(timeout=60)
         make.stop()
-    left = subprocess.run(["pgrep", "-s", str(make.popen.pid)], capture_output=True, text=True)
+    left = subprocess.run([PGREP, "-s", str(make.popen.pid)], capture_output=True, text=True, check=False)
 
     assert health["status"] == "ok"
     assert status == 200  # plain HTTP on this machine: no redirect to HTTPS
