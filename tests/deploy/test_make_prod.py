@@ -41,7 +41,7 @@ def test_make_prod_serves_with_task_workers_and_stops_them_all(tmp_path, sqlite_
         health = servers.wait_healthy(f"http://127.0.0.1:{port}/health/", make, timeout=150)
         status, _, body = servers.get(f"http://127.0.0.1:{port}/")
         workers = subprocess.run(
-            ["pgrep", "-s", str(make.popen.pid), "-f", "db_worker"], capture_output=True, text=True
+            [PGREP, "-s", str(make.popen.pid), "-f", "db_worker"], capture_output=True, text=True, check=False
         )
     finally:
         os.killpg(make.popen.pid, signal.SIGTERM)
