@@ -206,12 +206,20 @@ class Cluster:
     """Web servers (grappe-web.service's gunicorn) and task workers (grappe-worker@) on one database."""
 
     def __init__(
-        self, tmp: Path, *, database_url: str, webs: int = 2, workers: int = 2, worker_args=(), pages: bool = False
+        self,
+        tmp: Path,
+        *,
+        database_url: str,
+        webs: int = 2,
+        workers: int = 2,
+        worker_args=(),
+        pages: bool = False,
+        **env: str,
     ) -> None:
         tmp.mkdir(parents=True, exist_ok=True)
         self.tmp = tmp
         self.ports = free_ports(webs)
-        self.env = production_env(tmp, database_url=database_url, bind="", redis=True)
+        self.env = production_env(tmp, database_url=database_url, bind="", redis=True, **env)
         # Browsers reach the servers over plain HTTP (no TLS proxy here) while X-Forwarded-Proto
         # says HTTPS: their Origin is http://localhost:port, trusted for these tests only.
         origins = [self.env["CSRF_TRUSTED_ORIGINS"], *(f"http://localhost:{port}" for port in self.ports)]

@@ -110,24 +110,42 @@ def test_two_runs_started_at_once_on_two_web_servers_run_once_each_on_different_
         assert len(finished) == 1, log
 
 
-def test_connections_stay_within_the_pools_and_the_cache_is_shared_under_60_concurrent_requests(shared_url, tmp_path):
+def test_connections_stay_within_the_pools_and_idle_ones_close_under_60_concurrent_requests(shared_url, tmp_path):
     import concurrent.futures
 
-    def connections() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            return cursor.fetchone()[0]
+    import psycopg
 
-    with servers.Cluster(tmp_path / "cluster", database_url=shared_url, workers=1) as cluster:
+    samples = []
+    done = threading.Event()
+
+    def sample() -> None:  # its own connection, excluded from the count
+        with psycopg.connect(shared_url.replace("postgres://", "postgresql://")) as watcher:
+            while not done.is_set():
+                samples.append(watcher.execute(COUNT).fetchone()[0])
+                time.sleep(0.05)
+
+    with servers.Cluster(tmp_path / "cluster", database_url=shared_url, workers=1, DB_POOL_MAX_IDLE="2") as cluster:
+        watcher = threading.Thread(target=sample)
+        watcher.start()
         urls = [cluster.urls[i % 2] + "/health/" for i in range(60)]
         with concurrent.futures.ThreadPoolExecutor(max_workers=60) as executor:
             answers = list(executor.map(servers.get, urls))
-        during = connections()
+        time.sleep(6)  # idle connections older than DB_POOL_MAX_IDLE are closed, down to DB_POOL_MIN_SIZE
+        done.set()
+        watcher.join()
+        with connection.cursor() as cursor:
+            cursor.execute(COUNT)
+            idle = cursor.fetchone()[0]
+    with connection.cursor() as cursor:
+        cursor.execute(COUNT)
+        after = cursor.fetchone()[0]
 
-    # 2 web servers × 2 gunicorn workers × DB_POOL_MAX_SIZE=2, plus 1 task worker × 2.
     assert [status for status, _, _ in answers] == [200] * 60
     assert {json.loads(body)["cache"]["backend"] for _, _, body in answers} == {"RedisCache"}
-    assert 1 <= during <= 2 * 2 * 2 + 2, during
-    assert connections() == 0  # stopping the processes closed every connection
+    # 2 web servers × 2 gunicorn workers × DB_POOL_MAX_SIZE=2, plus 1 task worker × 2.
+    assert 1 <= max(samples) <= 2 * 2 * 2 + 2, samples
+    assert idle <= 2 * 2 + 1, idle  # DB_POOL_MIN_SIZE=1 in each of the 5 processes
+    assert after == 0  # stopping the processes closed every connection
+
+
+COUNT = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
