@@ -17,7 +17,7 @@ from tests.deploy.test_scale_out import shared_url  # noqa: F401 (fixture)
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_profile_saved_on_one_web_server_is_read_on_the_other(browser, shared_url, tmp_path, applicant, settings):  # noqa: F811
+def test_profile_saved_on_one_web_server_is_read_on_the_other(shared_url, browser, tmp_path, applicant, settings):  # noqa: F811
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # as in production
     applicant.password = make_password(PASSWORD)
     applicant.save(update_fields=["password"])
