@@ -18,8 +18,9 @@ ACCESS_FIELDS = {
     "a": "user_agent",
     "{x-forwarded-for}i": "forwarded_for",
 }
-FORMAT = "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"
-RENAMED = {"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"}
+LOG_LINE = "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"
+JSON_FIELDS = "%(levelname)s %(name)s %(process)d %(message)s"  # plus "time": ISO 8601, UTC
+RENAMED = {"levelname": "level", "name": "logger", "process": "pid"}
 
 
 class AccessJsonFormatter(JsonFormatter):
@@ -39,6 +40,7 @@ def json_formatter(access: bool = False) -> dict[str, Any]:
     """A ``logging.config.dictConfig`` formatter entry."""
     return {
         "()": AccessJsonFormatter if access else JsonFormatter,
-        "fmt": FORMAT,
+        "fmt": JSON_FIELDS,
         "rename_fields": RENAMED,
+        "timestamp": "time",
     }
