@@ -11,7 +11,7 @@ import json
 from django.conf import settings
 from django.db import connection
 db = settings.DATABASES["default"]
-out = {"options": db.get("OPTIONS", {}), "conn_max_age": db["CONN_MAX_AGE"]}
+out = {"options": db.get("OPTIONS", {}), "conn_max_age": db["CONN_MAX_AGE"], "health": db["CONN_HEALTH_CHECKS"]}
 if db["ENGINE"].endswith("sqlite3"):
     with connection.cursor() as c:
         out["journal_mode"] = c.execute("PRAGMA journal_mode").fetchone()[0]
@@ -51,3 +51,4 @@ def test_postgresql_gets_a_bounded_pool_outside_tests(tmp_path, env):
 
     assert shown["options"]["pool"] == {"min_size": 1, "max_size": 3, "max_idle": 60, "timeout": 10}
     assert shown["conn_max_age"] == 0  # the pool keeps the connections; Django's persistence is off
+    assert shown["health"] is True  # Django has the pool check each connection before lending it
