@@ -44,11 +44,11 @@ class Command(BaseCommand):
             for i in range(1, task_workers + 1)
         ]
         children = [subprocess.Popen(command) for command in commands]  # noqa: S603 (our own executables)
-        stopping = False
+        stopping = 0
 
         def stop(signum: int, frame: Any) -> None:
             nonlocal stopping
-            stopping = True
+            stopping = signum
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
@@ -57,13 +57,15 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         finally:
             for child in children:
-                if child.poll() is None:
+                # Ctrl-C reached the whole process group already: a second signal would make a task
+                # worker abandon its task instead of finishing it.
+                if child.poll() is None and stopping != signal.SIGINT:
                     child.terminate()
             for child in children:
                 try:
                     child.wait(timeout=35)
                 except subprocess.TimeoutExpired:
                     child.kill()
-        failed = [" ".join(c.args[:2]) for c in children if c.returncode not in (0, -signal.SIGTERM)]
+        failed = [" ".join(c.args[:2]) for c in children if c.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
         if failed and not stopping:
             raise CommandError(f"stopped because a process ended: {', '.join(failed)}")
