@@ -11,7 +11,7 @@ PORT ?= 8000
 DEBUG ?= 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo run serve install install-test test test-fast lint fmt e2e messages bench ci clean
+.PHONY: demo run serve prod install install-test test test-fast lint fmt e2e messages bench ci clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ serve:
 	@mkdir -p var; $(BIN)/grappe db_worker --no-reload > var/worker.log 2>&1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/grappe runserver $(HOST):$(PORT)
+
+## prod: the production profile here: gunicorn, task workers, JSON logs (docs/deployment.md)
+PROD_ENV ?= var/production.env
+prod: install
+	@mkdir -p var; test -s var/production-secret-key || (umask 077; $(PY) -c \
+	  "import secrets; print(secrets.token_urlsafe(50))" > var/production-secret-key)
+	@set -a; . deploy/local.env; if [ -f $(PROD_ENV) ]; then . $(PROD_ENV); fi; set +a; \
+	  echo "Serving http://localhost:$${GRAPPE_BIND##*:}/ as in production (Ctrl-C to stop)"; \
+	  $(BIN)/grappe serve-production
 
 ## test: lint, checks and the whole test suite (browser tests skip, with the reason, without chromium)
 test: install-test lint

@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.logs import LOG_LINE, json_formatter
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
@@ -143,20 +145,31 @@ TEMPLATES = [
 
 # --- Database: SQLite under var/ by default, PostgreSQL through DATABASE_URL ---------
 DATABASE_URL = envstr("DATABASE_URL")
+# SQLite gets the same settings whether it is the default file or named by DATABASE_URL=sqlite:///….
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "grappe.sqlite3",
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "grappe.sqlite3"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool("DB_POOL", GRAPPE_ENV != "test"):
+    # A bounded pool per process (psycopg_pool): at most DB_POOL_MAX_SIZE connections, idle ones
+    # closed after DB_POOL_MAX_IDLE seconds down to DB_POOL_MIN_SIZE. See docs/deployment.md for
+    # the sum over processes that must stay under PostgreSQL's max_connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # the pool checks a connection before lending it
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": envint("DB_POOL_MIN_SIZE", 1),
+        "max_size": envint("DB_POOL_MAX_SIZE", 4),
+        "max_idle": envint("DB_POOL_MAX_IDLE", 60),
+        "timeout": envint("DB_POOL_TIMEOUT", 10),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -252,6 +265,7 @@ CACHES = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"  # every language cookie goes through grappe.core.cookies (Secure in production)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -264,6 +278,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # load balancers probe over plain HTTP
 # HSTS preload is an explicit opt-in (SECURE_HSTS_PRELOAD=1): it cannot be undone quickly.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
@@ -286,12 +301,24 @@ CONTENT_SECURITY_POLICY = {
 # --- Grappe ----------------------------------------------------------------------------
 GRAPPE_CLUSTER_NAME = envstr("GRAPPE_CLUSTER_NAME", "PostGenAI@Paris (démo)")
 GRAPPE_PAGE_SIZE = envint("GRAPPE_PAGE_SIZE", 24)
+# /health/ answers 503 when the oldest task waiting for a worker is older than this (seconds).
+GRAPPE_HEALTH_MAX_QUEUE_LAG = envint("GRAPPE_HEALTH_MAX_QUEUE_LAG", 300)
 
+# Logs go to standard error; LOG_FORMAT=json (the production default) writes one JSON object a line.
+LOG_FORMAT = envstr("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": json_formatter(),
+        "text": {"format": LOG_LINE},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
+    # The task worker says which task it runs and how it ended.
+    "loggers": {"django_tasks": {"level": envstr("TASKS_LOG_LEVEL", "INFO")}},
 }
 
 if GRAPPE_ENV == "test":

@@ -4,6 +4,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from grappe import views
 from grappe.core import views as core_views
+from grappe.core.health import health
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", include("grappe.selection.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
+    path("health/", health, name="health"),
 ]
 
 handler403 = "grappe.views.permission_denied"

@@ -4,12 +4,14 @@ import pytest
 from django.urls import reverse
 
 from grappe.programmes.models import Programme
-from grappe.programmes.services import EnvelopeExceeded, update_programme
+from grappe.programmes.services import EnvelopeExceeded, ensure_anr_categories, update_programme
 from tests.conftest import PERSONAS
 from tests.factories import CallFactory, ProgrammeFactory
 
 
 def test_office_creates_a_programme_with_the_anr_categories(as_persona, db):
+    # The categories' keys, not literals: a transactional test run before this one empties the tables.
+    categories = [str(category.pk) for category in ensure_anr_categories()]
     response = as_persona("office").post(
         reverse("programmes:create"),
         {
@@ -19,7 +21,7 @@ def test_office_creates_a_programme_with_the_anr_categories(as_persona, db):
             "start_year": "2025",
             "end_year": "2029",
             "overhead_rate": "0.08",
-            "cost_categories": ["1", "2", "3", "4", "5"],
+            "cost_categories": categories,
         },
     )
 

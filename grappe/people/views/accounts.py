@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from grappe.core.cookies import set_language_cookie
 from grappe.core.services import ConcurrentEditError
 from grappe.people.forms import EmailLoginForm, ProfileForm, RegistrationForm
 from grappe.people.models import Person, User
@@ -74,7 +75,7 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: EmailLoginForm) -> HttpResponse:
         response = super().form_valid(form)
         language = form.get_user().person.preferred_language
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+        set_language_cookie(response, language)
         return response
 
 
@@ -150,7 +151,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 request, _("Your profile is saved.") if changed else _("Nothing to save: no field changed.")
             )
             response = redirect("people:profile")
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, person.preferred_language, samesite="Lax")
+            set_language_cookie(response, person.preferred_language)
             return response
     affiliations = person.affiliations.select_related("organisation")
     roles = person.roles.select_related("organisation")
