@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from grappe.core import checks  # noqa: F401 (registers the deployment checks)
-        from grappe.core import labels
+        from grappe.core import (
+            checks,  # noqa: F401 (registers the deployment checks)
+            labels,
+        )
 
         labels.register()
