@@ -8,4 +8,6 @@ class SelectionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from grappe.selection import rules  # noqa: F401 - registers the permissions
+        from grappe.selection import ranking_store, rules  # noqa: F401 - registers the permissions
+
+        ranking_store.connect()

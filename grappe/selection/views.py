@@ -17,7 +17,7 @@ from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
-from grappe.selection import letters, services
+from grappe.selection import letters, ranking_store, services
 from grappe.selection.models import TIE_RULES, Decision, Letter, LetterState, Outcome, PortfolioRun
 from grappe.submissions.models import Proposal, ProposalState
 
@@ -34,14 +34,16 @@ def _errors(request: HttpRequest, exc: services.SelectionError) -> None:
 @login_required
 def ranking_page(request: HttpRequest, code: str) -> HttpResponse:
     call = _call(request, code, "selection.view_selection")
-    items = services.ranking(call)
+    version = ranking_store.version(call)
     settings = services.settings_for(call)
     return render(
         request,
         "selection/ranking.html",
         {
             "call": call,
-            "rows": items,
+            "ranking_version": version,
+            # Called by the template only when the rendered table is not in the cache.
+            "rows": lambda: ranking_store.ranking(call, version),
             "criteria": services.criteria_of(call),
             "settings": settings,
             "tie_rules": [(key, TIE_RULES[key]) for key in settings.rules()],
@@ -200,7 +202,7 @@ def portfolio_page(request: HttpRequest, code: str) -> HttpResponse:
     runs = list(PortfolioRun.objects.filter(call=call).select_related("created_by__person")[:20])
     selected = _pick(runs, request.GET.get("run")) or (runs[0] if runs else None)
     compare = _pick(runs, request.GET.get("compare"))
-    items = services.ranking(call)
+    items = ranking_store.ranking(call)
     by_code = {row.proposal.code: row for row in items}
     themes = sorted({(row.theme, row.theme_label) for row in items if row.theme})
     return render(
@@ -266,7 +268,7 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(request, _("Decision recorded."))
                 return redirect("selection:ranking", proposal.call.code)
-    row = next(r for r in services.ranking(proposal.call) if r.proposal.pk == proposal.pk)  # its rank and tie
+    row = next(r for r in ranking_store.ranking(proposal.call) if r.proposal.pk == proposal.pk)  # its rank and tie
     return render(
         request,
         "selection/decision.html",
