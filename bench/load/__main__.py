@@ -154,6 +154,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
     parser.add_argument("--applicants", type=int, default=60)
     parser.add_argument("--reviewers", type=int, default=40)
     parser.add_argument("--out", default=str(ROOT / "var" / "bench" / "load"), help="CSV and logs")
+    parser.add_argument(
+        "--code",
+        default=str(ROOT),
+        help="folder whose grappe package gunicorn serves (e.g. an export of an older commit, for before/after)",
+    )
     args = parser.parse_args(argv)
     if not 8500 <= args.port <= 8599:
         parser.error("--port: this workplace gives the load bench ports 8500-8599")
@@ -180,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
     }
     if args.redis_url:
         server_env["REDIS_URL"] = args.redis_url
+    server_env["PYTHONPATH"] = args.code
     _run([str(BIN / "grappe"), "collectstatic", "--noinput"], server_env, 300)
     log = open(out / "gunicorn.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
@@ -199,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
             "--no-control-socket",  # gunicorn 27's default socket path is shared by every server of the user
         ],
         env=server_env,
-        cwd=ROOT,
+        cwd=args.code,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

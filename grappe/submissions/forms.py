@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from grappe.calls.models import Question, QuestionKind
+from grappe.core.forms import PlainNumberInput, PlainSelect
 from grappe.people.forms import DateInput, KeywordsField, VersionedForm
 from grappe.people.models import Organisation
 from grappe.programmes.models import CostCategory
@@ -48,6 +49,7 @@ def organisation_field(label: str, *, required: bool = True, help_text: str = ""
         to_field_name="code",
         required=required,
         help_text=help_text,
+        widget=PlainSelect,
     )
 
 
@@ -106,7 +108,7 @@ class GridForm(_SectionIds, forms.Form):
         self.fields[self.cell(*key)] = forms.DecimalField(
             label=label,
             initial=initial,
-            widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "class": "money"}),
+            widget=PlainNumberInput(attrs={"step": "0.01", "min": "0", "class": "money"}),
             **MONEY_FIELD,
         )
 
