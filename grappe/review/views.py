@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from grappe.calls.models import Call
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
+from grappe.core.paginate import paginate
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
@@ -358,15 +359,17 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 def assignments(request: HttpRequest, code: str) -> HttpResponse:
     """Per-proposal assignments with manual changes (add, remove), each with a reason."""
     call = _office_call(request, code, "review.view_review_progress")
-    proposals = (
-        Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED)
-        .prefetch_related(
+    proposals = Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED).order_by("code")
+    # A page of proposals with their reviewers: the whole call (600 rows at 200 proposals) took
+    # a third of a second to write.
+    page = paginate(
+        request,
+        proposals.prefetch_related(
             Prefetch(
                 "review_assignments",
                 queryset=ReviewAssignment.objects.select_related("reviewer", "review").order_by("reviewer__last_name"),
             )
-        )
-        .order_by("code")
+        ),
     )
     experts = PoolMember.objects.filter(call=call, state=PoolState.ACCEPTED).select_related("person")
     return render(
@@ -374,7 +377,8 @@ def assignments(request: HttpRequest, code: str) -> HttpResponse:
         "review/assignments.html",
         {
             "call": call,
-            "proposals": proposals,
+            "page": page,
+            "choices": proposals.values_list("code", "title"),
             "experts": experts,
             "can_manage": request.user.has_perm("review.manage_review"),
         },
