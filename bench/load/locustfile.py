@@ -25,12 +25,13 @@ import random
 import re
 from html.parser import HTMLParser
 from http.cookiejar import DefaultCookiePolicy
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 from locust import HttpUser, between, events, task
 
-ACCOUNTS: dict[str, Any] = json.loads(open(os.environ["LOAD_ACCOUNTS"], encoding="utf-8").read())
+ACCOUNTS: dict[str, Any] = json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text(encoding="utf-8"))
 _counters = {kind: itertools.count() for kind in ("applicants", "reviewers")}
 WAIT = between(float(os.environ.get("LOAD_WAIT_MIN", "2")), float(os.environ.get("LOAD_WAIT_MAX", "8")))
 
@@ -174,7 +175,9 @@ class Applicant(GrappeUser):
                 detail,
                 r"/details/$",
                 "applicant: save details",
-                lambda d: d.update(abstract=re.sub(r"( \[rev \d+\])?$", f" [rev {stamp}]", d.get("abstract", ""), 1)),
+                lambda d: d.update(
+                    abstract=re.sub(r"( \[rev \d+\])?$", f" [rev {stamp}]", d.get("abstract", ""), count=1)
+                ),
             )
             or detail
         )

@@ -13,7 +13,11 @@ def _attrs(attrs: dict[str, Any]) -> str:
     return format_html_join(
         "",
         "{}",
-        ((format_html(" {}", k) if v is True else format_html(' {}="{}"', k, v),) for k, v in attrs.items() if v is not False),
+        (
+            (format_html(" {}", k) if v is True else format_html(' {}="{}"', k, v),)
+            for k, v in attrs.items()
+            if v is not False
+        ),
     )
 
 
@@ -25,7 +29,9 @@ class PlainNumberInput(forms.NumberInput):
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
         shown = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
-        return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], shown, _attrs(widget["attrs"]))
+        return format_html(
+            '<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], shown, _attrs(widget["attrs"])
+        )
 
 
 class PlainSelect(forms.Select):
@@ -42,7 +48,10 @@ class PlainSelect(forms.Select):
             for option in options:
                 parts.append(
                     format_html(
-                        '\n  <option value="{}"{}>{}</option>\n', option["value"], _attrs(option["attrs"]), option["label"]
+                        '\n  <option value="{}"{}>{}</option>\n',
+                        option["value"],
+                        _attrs(option["attrs"]),
+                        option["label"],
                     )
                 )
             if group_name:

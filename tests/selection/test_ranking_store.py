@@ -38,7 +38,9 @@ def test_a_stored_ranking_is_served_without_recomputing(review_call, reviewed, d
 def test_a_submitted_review_and_a_removed_assignment_change_the_ranking(review_call, reviewed, pool, office):
     proposal = reviewed[2]
     assert _score(review_call, proposal.code) == Decimal("6.75")  # (2.0 + 2.5) / 2 × 3 criteria
-    assignment = review.add_assignment(review_call, reviewer=pool[2].person, proposal=proposal, reason="t", actor=office)
+    assignment = review.add_assignment(
+        review_call, reviewer=pool[2].person, proposal=proposal, reason="t", actor=office
+    )
     data = {f"score_{c.pk}": "5.0" for c in review_call.scheme.criteria.all()}
     review.save_review(
         assignment,
