@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import secrets
 import signal
@@ -122,7 +123,12 @@ def _seconds(run_time: str) -> int:
     return int(run_time[:-1]) * units[run_time[-1]] if run_time[-1] in units else int(run_time)
 
 
-def report(prefix: Path) -> int:
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(prefix: Path, logins: Path) -> int:
     """Print the per-page table from locust's CSV; return the number of failures."""
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -134,6 +140,14 @@ def report(prefix: Path) -> int:
             f"{row['Name'][:34]:<34} {row['Request Count']:>8} {row['Failure Count']:>8} "
             f"{row['50%']:>6} {row['95%']:>6} {float(row['Max Response Time']):>6.0f}"
         )
+    if logins.exists():
+        for name, times in sorted(json.loads(logins.read_text(encoding="utf-8")).items()):
+            failed = sum(1 for t in times if t == float("inf"))
+            failures += failed
+            print(
+                f"{name + ' (while starting users)':<34} {len(times):>8} {failed:>8} {_percentile(times, 0.5):>6.0f} "
+                f"{_percentile(times, 0.95):>6.0f} {max(times):>6.0f}"
+            )
     failures_file = Path(f"{prefix}_failures.csv")
     if failures_file.exists():
         with open(failures_file, encoding="utf-8") as handle:
@@ -146,9 +160,13 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=2.0, help="users started per second")
-    parser.add_argument("--run-time", default="5m", help="e.g. 10s, 5m (bounded; the run stops by itself)")
+    parser.add_argument(
+        "--run-time",
+        default="5m",
+        help="measured time once every user is started, e.g. 10s, 5m (the run stops by itself)",
+    )
     parser.add_argument("--port", type=int, default=8510, help="gunicorn's port on 127.0.0.1 (8500-8599 here)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (2 × cores + 1)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--database-url", default=os.environ.get("LOAD_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--redis-url", default=os.environ.get("LOAD_REDIS_URL", ""), help="shared cache (optional)")
@@ -220,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
         before = os.getloadavg()
         load.start()
         started = time.strftime("%Y-%m-%d %H:%M:%S")
+        ramp = int(args.users / args.spawn_rate) + 1
         subprocess.run(
             [
                 str(BIN / "locust"),
@@ -231,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
                 "--spawn-rate",
                 str(args.spawn_rate),
                 "--run-time",
-                args.run_time,
+                f"{ramp + _seconds(args.run_time)}s",
+                "--reset-stats",
                 "--stop-timeout",
                 "10",
                 "--host",
@@ -242,10 +262,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
                 "--loglevel",
                 "WARNING",
             ],
-            env={**env, "LOAD_ACCOUNTS": str(accounts)},
+            env={**env, "LOAD_ACCOUNTS": str(accounts), "LOAD_LOGINS": str(out / "logins.json")},
             cwd=ROOT,
             check=False,
-            timeout=_seconds(args.run_time) + 180,
+            timeout=ramp + _seconds(args.run_time) + 180,
             stdout=subprocess.DEVNULL,
         )
     finally:
@@ -257,10 +277,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
         log.close()
-    failures = report(prefix)
+    failures = report(prefix, out / "logins.json")
     samples = load.samples or [os.getloadavg()[0]]
     print(
-        f"\n{args.users} users (spawn {args.spawn_rate}/s), {args.run_time} from {started}; gunicorn "
+        f"\n{args.users} users (spawn {args.spawn_rate}/s, then {args.run_time} measured) from {started}; gunicorn "
         f"{args.workers} workers × {args.threads} threads; cache: {'Redis' if args.redis_url else 'per process'}; "
         f"load average 1 min before {before[0]:.2f}, during min {min(samples):.2f} / "
         f"mean {sum(samples) / len(samples):.2f} / max {max(samples):.2f} on {os.cpu_count()} cores"

@@ -224,7 +224,7 @@ class Reviewer(GrappeUser):
             data["applicant_comment"] = "A sound project; the impact section needs measurable targets."
             data["recommendation"] = data.get("recommendation") or "fund_if"
 
-        submit = random.random() < 0.3
+        submit = random.random() < 0.1  # a review is saved as a draft several times, submitted once
         done = self.post_form(
             page,
             rf"/reviews/{pk}/$",
@@ -299,6 +299,19 @@ class Board(GrappeUser):
             self.page(f"/selection/proposals/{random.choice(self.codes)}/decision/", "board: decision page")
 
 
-@events.init_command_line_parser.add_listener
-def _options(parser: Any) -> None:  # pragma: no cover - locust's hook
-    parser.add_argument("--grappe-note", default="", help="free text kept with the run")
+# Logins happen while users are started; with ``--reset-stats`` the table shows the steady state
+# after that, so the logins' own times are kept here and written to LOAD_LOGINS at the end.
+_logins: dict[str, list[float]] = {}
+
+
+@events.request.add_listener
+def _login_times(name: str, response_time: float, exception: Any, **kwargs: Any) -> None:
+    if name in ("login", "login page"):
+        _logins.setdefault(name, []).append(response_time if exception is None else float("inf"))
+
+
+@events.quitting.add_listener
+def _write_logins(environment: Any, **kwargs: Any) -> None:
+    target = os.environ.get("LOAD_LOGINS")
+    if target:
+        Path(target).write_text(json.dumps(_logins), encoding="utf-8")

@@ -31,7 +31,7 @@ from django.utils.translation import get_language
 
 from grappe.calls.models import Call, Criterion, EvaluationScheme, Question
 from grappe.core import generations
-from grappe.review.models import Conflict, Review, ReviewAssignment
+from grappe.review.models import Conflict, Review, ReviewAssignment, ReviewState
 from grappe.selection import services
 from grappe.selection.models import Award, Consensus, Decision, PortfolioRun, SelectionSettings
 from grappe.submissions.models import Answer, CoFunding, Proposal, ProposalPartner, ProposalState
@@ -116,9 +116,26 @@ CALL_OF: dict[type, Any] = {
 }
 
 
+def _review_was_submitted(sender: type, instance: Review, raw: bool = False, **kwargs: Any) -> None:
+    """Before a review is saved: whether it counted (submitted), read from the database."""
+    if not raw:
+        instance._ranked_before = (  # type: ignore[attr-defined]
+            instance.pk is not None
+            and Review.objects.filter(pk=instance.pk, state=ReviewState.SUBMITTED).exists()
+        )
+
+
 def _changed(sender: type, instance: Any, raw: bool = False, created: bool = False, **kwargs: Any) -> None:
     if raw:  # loading fixtures
         return
+    if (
+        sender is Review
+        and "signal" in kwargs
+        and kwargs["signal"] is signals.post_save
+        and instance.state != ReviewState.SUBMITTED
+        and not getattr(instance, "_ranked_before", True)
+    ):
+        return  # a draft saved, not submitted before either: only submitted reviews are ranked
     if sender is Proposal and created and instance.state == ProposalState.DRAFT:
         return  # a new draft is in no ranking
     if sender is SelectionSettings and created:
@@ -134,3 +151,4 @@ def connect() -> None:
         uid = f"ranking_store:{model._meta.label}"
         signals.post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}:save")
         signals.post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}:delete")
+    signals.pre_save.connect(_review_was_submitted, sender=Review, dispatch_uid="ranking_store:review:before")

@@ -153,3 +153,20 @@ def test_the_ranking_page_shows_a_decision_made_after_it_was_stored(as_persona, 
     assert "#1</span>" not in board.get(page).content.decode()
     board.post(reverse("selection:decision", args=[reviewed[0].code]), {"outcome": "reserve", "reserve_rank": "1"})
     assert "#1</span>" in board.get(page).content.decode()
+
+
+def test_a_draft_review_bumps_nothing_until_submitted(review_call, reviewed, pool, office):
+    proposal = reviewed[2]
+    assignment = review.add_assignment(review_call, reviewer=pool[2].person, proposal=proposal, reason="t", actor=office)
+    version = ranking_store.version(review_call)
+    data = {f"score_{c.pk}": "5.0" for c in review_call.scheme.criteria.all()} | {"applicant_comment": "ok"}
+    review.save_review(assignment, data, expected_version=1, submit=False, actor=office)
+    assert ranking_store.version(review_call) == version
+    review.save_review(assignment, data | {"recommendation": "fund"}, expected_version=2, submit=True, actor=office)
+    assert ranking_store.version(review_call) != version
+    # A submitted review that goes back to draft leaves the ranking: that bumps too.
+    submitted = Review.objects.get(assignment=assignment)
+    version = ranking_store.version(review_call)
+    submitted.state = "draft"
+    submitted.save()
+    assert ranking_store.version(review_call) != version
