@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import capfirst
@@ -299,9 +299,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("reviewer", "proposal")
             .order_by("proposal__code", "-affinity")
         )
+        # The explanations of the run's pairs only, not of every (reviewer, proposal) of the call
+        # (30,000 rows at 200 proposals and 150 experts, a third of a second per view).
+        proposed = ProposedPair.objects.filter(
+            run=run, reviewer_id=OuterRef("reviewer_id"), proposal_id=OuterRef("proposal_id")
+        )
         explanations = {
             (a.reviewer_id, a.proposal_id): a
-            for a in Affinity.objects.filter(call=run.call).only("reviewer_id", "proposal_id", "terms", "document")
+            for a in Affinity.objects.filter(call=run.call)
+            .filter(Exists(proposed))
+            .only("reviewer_id", "proposal_id", "terms", "document")
         }
         by_proposal: dict[int, dict[str, Any]] = {}
         per_reviewer: dict[int, list[Any]] = {}

@@ -120,8 +120,7 @@ def _review_was_submitted(sender: type, instance: Review, raw: bool = False, **k
     """Before a review is saved: whether it counted (submitted), read from the database."""
     if not raw:
         instance._ranked_before = (  # type: ignore[attr-defined]
-            instance.pk is not None
-            and Review.objects.filter(pk=instance.pk, state=ReviewState.SUBMITTED).exists()
+            instance.pk is not None and Review.objects.filter(pk=instance.pk, state=ReviewState.SUBMITTED).exists()
         )
 
 

@@ -157,7 +157,9 @@ def test_the_ranking_page_shows_a_decision_made_after_it_was_stored(as_persona, 
 
 def test_a_draft_review_bumps_nothing_until_submitted(review_call, reviewed, pool, office):
     proposal = reviewed[2]
-    assignment = review.add_assignment(review_call, reviewer=pool[2].person, proposal=proposal, reason="t", actor=office)
+    assignment = review.add_assignment(
+        review_call, reviewer=pool[2].person, proposal=proposal, reason="t", actor=office
+    )
     version = ranking_store.version(review_call)
     data = {f"score_{c.pk}": "5.0" for c in review_call.scheme.criteria.all()} | {"applicant_comment": "ok"}
     review.save_review(assignment, data, expected_version=1, submit=False, actor=office)
