@@ -11,7 +11,7 @@ PORT ?= 8000
 DEBUG ?= 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo run serve prod install install-test test test-fast lint fmt e2e messages bench ci clean
+.PHONY: demo run serve prod install install-test test test-fast lint fmt e2e messages bench load load-smoke ci clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,16 @@ messages: install
 
 bench: install-test
 	GRAPPE_ENV=test $(PY) -m bench.run
+
+## load: the load bench on PostgreSQL (50 users, 5 minutes; bench/README.md "Load"); LOAD_ARGS to change it
+load: install-test
+	$(PIP) install -q -c requirements/constraints.txt -e '.[load]'
+	$(PY) -m bench.load $(LOAD_ARGS)
+
+## load-smoke: 5 users for 10 seconds, failing on any error (not on times)
+load-smoke: install-test
+	$(PIP) install -q -c requirements/constraints.txt -e '.[load]'
+	$(PY) -m bench.load --users 5 --spawn-rate 5 --run-time 10s $(LOAD_ARGS)
 
 ci:
 	bash .ci/run

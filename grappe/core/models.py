@@ -36,3 +36,15 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.timestamp:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class Generation(models.Model):
+    """A generation per key (a random number), renewed inside the transaction of each change that makes what is stored
+    under that key stale (``core.generations``): caches shared by every web process are keyed by
+    it, so a change committed by one process is seen by all, and a rolled-back change bumps nothing."""
+
+    key = models.CharField(max_length=100, unique=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"

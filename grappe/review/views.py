@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -384,9 +384,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("reviewer", "proposal")
             .order_by("proposal__code", "-affinity")
         )
+        # The explanations of the run's pairs only, not of every (reviewer, proposal) of the call
+        # (30,000 rows at 200 proposals and 150 experts, a third of a second per view).
+        proposed = ProposedPair.objects.filter(
+            run=run, reviewer_id=OuterRef("reviewer_id"), proposal_id=OuterRef("proposal_id")
+        )
         explanations = {
             (a.reviewer_id, a.proposal_id): a
-            for a in Affinity.objects.filter(call=run.call).only("reviewer_id", "proposal_id", "terms", "document")
+            for a in Affinity.objects.filter(call=run.call)
+            .filter(Exists(proposed))
+            .only("reviewer_id", "proposal_id", "terms", "document")
         }
         by_proposal: dict[int, dict[str, Any]] = {}
         per_reviewer: dict[int, list[Any]] = {}
@@ -464,15 +471,17 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 def assignments(request: HttpRequest, code: str) -> HttpResponse:
     """Per-proposal assignments with manual changes (add, remove), each with a reason."""
     call = _office_call(request, code, "review.view_review_progress")
-    proposals = (
-        Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED)
-        .prefetch_related(
+    proposals = Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED).order_by("code")
+    # A page of proposals with their reviewers: the whole call (600 rows at 200 proposals) took
+    # a third of a second to write.
+    page = paginate(
+        request,
+        proposals.prefetch_related(
             Prefetch(
                 "review_assignments",
                 queryset=ReviewAssignment.objects.select_related("reviewer", "review").order_by("reviewer__last_name"),
             )
-        )
-        .order_by("code")
+        ),
     )
     experts = PoolMember.objects.filter(call=call, state=PoolState.ACCEPTED).select_related("person")
     return render(
@@ -480,7 +489,8 @@ def assignments(request: HttpRequest, code: str) -> HttpResponse:
         "review/assignments.html",
         {
             "call": call,
-            "proposals": proposals,
+            "page": page,
+            "choices": proposals.values_list("code", "title"),
             "experts": experts,
             "can_manage": request.user.has_perm("review.manage_review"),
         },

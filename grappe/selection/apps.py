@@ -12,8 +12,10 @@ class SelectionConfig(AppConfig):
         from grappe.selection import (
             labels,
             outcome,  # noqa: F401 - adds the decision to the proposal page
+            ranking_store,
             rules,  # noqa: F401 - registers the permissions
         )
 
         jobs.register(self.get_model("LetterSending"))
         labels.register()
+        ranking_store.connect()

@@ -23,7 +23,7 @@ from grappe.core.models import AuditLog
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
-from grappe.selection import letters, services
+from grappe.selection import letters, ranking_store, services
 from grappe.selection.labels import Explainer
 from grappe.selection.models import (
     TIE_RULES,
@@ -51,14 +51,16 @@ def _errors(request: HttpRequest, exc: services.SelectionError) -> None:
 @login_required
 def ranking_page(request: HttpRequest, code: str) -> HttpResponse:
     call = _call(request, code, "selection.view_selection")
-    items = services.ranking(call)
+    version = ranking_store.version(call)
     settings = services.settings_for(call)
     return render(
         request,
         "selection/ranking.html",
         {
             "call": call,
-            "rows": items,
+            "ranking_version": version,
+            # Called by the template only when the rendered table is not in the cache.
+            "rows": lambda: ranking_store.ranking(call, version),
             "criteria": services.criteria_of(call),
             "settings": settings,
             "tie_rules": [(key, TIE_RULES[key]) for key in settings.rules()],
@@ -240,7 +242,7 @@ def portfolio_page(request: HttpRequest, code: str) -> HttpResponse:
     runs = list(PortfolioRun.objects.filter(call=call).select_related("created_by__person")[:20])
     selected = _pick(runs, request.GET.get("run")) or (runs[0] if runs else None)
     compare = _pick(runs, request.GET.get("compare"))
-    items = services.ranking(call)
+    items = ranking_store.ranking(call)
     by_code = {row.proposal.code: row for row in items}
     themes = sorted({(row.theme, row.theme_label) for row in items if row.theme})
     return render(
@@ -326,7 +328,7 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(request, _("Decision recorded."))
                 return redirect("selection:ranking", proposal.call.code)
-    row = next(r for r in services.ranking(proposal.call) if r.proposal.pk == proposal.pk)  # its rank and tie
+    row = next(r for r in ranking_store.ranking(proposal.call) if r.proposal.pk == proposal.pk)  # its rank and tie
     return render(
         request,
         "selection/decision.html",

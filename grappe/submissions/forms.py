@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from grappe.calls.models import Question, QuestionKind
+from grappe.core.forms import PlainNumberInput, PlainSelect
 from grappe.people.forms import DateInput, KeywordsField, VersionedForm
 from grappe.people.models import Organisation
 from grappe.programmes.models import CostCategory
@@ -41,7 +42,7 @@ class _SectionIds:
 MONEY_FIELD = {"min_value": Decimal("0"), "max_digits": 14, "decimal_places": 2, "required": False}
 
 
-class SearchableSelect(forms.Select):
+class SearchableSelect(PlainSelect):
     """A native select that grappe.js gives a search box; each organisation option also answers to
     its acronym and its parent's name ("LIP6", "Sorbonne")."""
 
@@ -123,7 +124,7 @@ class GridForm(_SectionIds, forms.Form):
             label=label,
             initial=initial,
             # Each cell is named for screen readers: its column and row headers are not its label.
-            widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "class": "money", "aria-label": label}),
+            widget=PlainNumberInput(attrs={"step": "0.01", "min": "0", "class": "money", "aria-label": label}),
             **MONEY_FIELD,
         )
 

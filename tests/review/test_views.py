@@ -225,8 +225,23 @@ def test_desk_and_assignments_query_counts(
     client = as_persona("office")
     with django_assert_num_queries(19):  # one to fail the runs whose worker died
         client.get(reverse("review:desk", args=[review_call.code]))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):  # a page of proposals (count, page, assignments) and the choices
         client.get(reverse("review:assignments", args=[review_call.code]))
+
+
+def test_assignments_come_a_page_of_proposals_at_a_time(as_persona, review_call, university, settings):
+    settings.GRAPPE_PAGE_SIZE = 2
+    made = sorted(
+        (ProposalFactory(call=review_call, lead_organisation=university, state="submitted") for _ in range(3)),
+        key=lambda p: p.code,
+    )
+    client = as_persona("office")
+    url = reverse("review:assignments", args=[review_call.code])
+    first, second = client.get(url).content.decode(), client.get(url + "?page=2").content.decode()
+    assert f"<strong>{made[0].code}</strong>" in first and f"<strong>{made[2].code}</strong>" not in first
+    assert f"<strong>{made[2].code}</strong>" in second and f"<strong>{made[0].code}</strong>" not in second
+    # Every proposal stays in the "add a reviewer" list, whatever the page.
+    assert all(f'<option value="{p.code}">' in second for p in made)
 
 
 @pytest.mark.parametrize("count", [1, 4])

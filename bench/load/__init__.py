@@ -1,0 +1,1 @@
+"""Load scenarios (locust) against a gunicorn server on the demo data; see bench/README.md."""
