@@ -84,9 +84,12 @@ def test_consensus_settings_and_eligibility_change_the_ranking(review_call, revi
     assert reviewed[1].code not in _codes(review_call)
 
 
-def test_portfolio_runs_decisions_and_awards_change_the_ranking(review_call, priced, office, board):
+def test_portfolio_runs_decisions_and_awards_change_the_ranking(review_call, ready, office, board):
+    priced = ready
     assert {row.recommendation for row in ranking_store.ranking(review_call)} == {"reserve", "rejected"}
     run = services.run_portfolio(review_call, {"budget": 150000}, actor=office)
+    assert {row.recommendation for row in ranking_store.ranking(review_call)} == {"reserve", "rejected"}
+    services.adopt_portfolio_run(run, actor=office)  # recommendations follow the adopted run only
     funded = next(iter(run.result["funded"]))
     rows = {row.proposal.code: row for row in ranking_store.ranking(review_call)}
     assert rows[funded].recommendation == Outcome.FUNDED
@@ -151,7 +154,10 @@ def test_the_ranking_page_shows_a_decision_made_after_it_was_stored(as_persona, 
     board = as_persona("board")
     page = reverse("selection:ranking", args=[review_call.code])
     assert "#1</span>" not in board.get(page).content.decode()
-    board.post(reverse("selection:decision", args=[reviewed[0].code]), {"outcome": "reserve", "reserve_rank": "1"})
+    board.post(
+        reverse("selection:decision", args=[reviewed[0].code]),
+        {"outcome": "reserve", "reserve_rank": "1", "justification": "Not ready yet, kept on the list by the board."},
+    )
     assert "#1</span>" in board.get(page).content.decode()
 
 
