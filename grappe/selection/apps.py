@@ -8,4 +8,8 @@ class SelectionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from grappe.calls.services import register_commitments
         from grappe.selection import rules  # noqa: F401 - registers the permissions
+        from grappe.selection.services import committed
+
+        register_commitments(committed)

@@ -7,14 +7,14 @@ from tests.conftest import PERSONAS
 # Permissions on the member ``university`` (the institution contact's organisation).
 ORGANISATION_TABLE = {
     "people.view_organisation_private": {"office", "board", "institution_contact"},
-    "people.change_organisation": {"office"},
+    "people.edit_organisation": {"office"},
     "people.view_public_organisation": set(PERSONAS),
 }
 GLOBAL_TABLE = {
     "people.list_organisations": {"office", "board"},
     "people.list_people": {"office", "board"},
-    "people.add_organisation": {"office"},
-    "people.add_person": {"office"},
+    "people.create_organisation": {"office"},
+    "people.create_person": {"office"},
     "people.manage_roles": {"office"},
     "core.view_activity": {"office"},
 }
