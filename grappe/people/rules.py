@@ -127,7 +127,7 @@ rules.add_perm("people.create_organisation", is_office)
 rules.add_perm("people.edit_organisation", is_office)
 # People
 rules.add_perm("people.list_people", is_cluster_staff)
-rules.add_perm("people.view_person", is_cluster_staff | is_self | is_contact_of_persons_organisation)
+rules.add_perm("people.see_person", is_cluster_staff | is_self | is_contact_of_persons_organisation)
 rules.add_perm("people.create_person", is_office)
 rules.add_perm("people.edit_person", is_office)
 rules.add_perm("people.manage_roles", is_office)

@@ -143,7 +143,7 @@ def _person_or_404(request: HttpRequest, code: str, perm: str) -> Person:
 
 @login_required
 def person_detail(request: HttpRequest, code: str) -> HttpResponse:
-    return _render_person(request, _person_or_404(request, code, "people.view_person"))
+    return _render_person(request, _person_or_404(request, code, "people.see_person"))
 
 
 def _render_person(
@@ -232,7 +232,7 @@ def affiliation_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @require_POST
 def role_grant(request: HttpRequest, code: str) -> HttpResponse:
     require_perm_or_404(request.user, "people.manage_roles")
-    person = _person_or_404(request, code, "people.view_person")
+    person = _person_or_404(request, code, "people.see_person")
     form = RoleForm(request.POST)
     if form.is_valid():
         services.grant_role(
@@ -247,7 +247,7 @@ def role_grant(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def role_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     require_perm_or_404(request.user, "people.manage_roles")
-    person = _person_or_404(request, code, "people.view_person")
+    person = _person_or_404(request, code, "people.see_person")
     role = get_object_or_404(Role, pk=pk, person=person)
     if role.person_id == request.user.person_id and role.kind == "office":
         messages.error(request, _("You cannot remove your own office role: ask another office member."))
