@@ -298,4 +298,10 @@ if GRAPPE_ENV == "test":
 # Uploads: PDFs up to this size (MB); checked by content, kept in MEDIA_ROOT (never served directly).
 GRAPPE_MAX_UPLOAD_MB = envint("GRAPPE_MAX_UPLOAD_MB", 20)
 FILE_UPLOAD_PERMISSIONS = 0o600
+# The size limit is enforced while the body arrives, before the files are written (core/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "grappe.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # budget grids are large forms

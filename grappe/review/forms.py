@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.forms import Form, ModelForm
 from grappe.review.models import PublicationSource, ReviewSettings
 
 OBJECTIVES = [
@@ -12,7 +13,7 @@ OBJECTIVES = [
 ]
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     email = forms.EmailField(label=_("email"))
     first_name = forms.CharField(label=_("first name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("last name"), max_length=100, required=False)
@@ -21,7 +22,7 @@ class InviteForm(forms.Form):
     is_international = forms.BooleanField(label=_("international"), required=False)
 
 
-class RespondForm(forms.Form):
+class RespondForm(Form):
     accept = forms.TypedChoiceField(
         label=_("your answer"),
         choices=[("1", _("I accept")), ("0", _("I decline"))],
@@ -31,7 +32,7 @@ class RespondForm(forms.Form):
     reason = forms.CharField(label=_("reason (if you decline)"), max_length=500, required=False)
 
 
-class PublicationImportForm(forms.Form):
+class PublicationImportForm(Form):
     fmt = forms.ChoiceField(
         label=_("format"),
         choices=[
@@ -51,14 +52,14 @@ class PublicationImportForm(forms.Form):
             raise forms.ValidationError(_("The file must be UTF-8 text.")) from exc
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(ModelForm):
     class Meta:
         model = ReviewSettings
         fields = ["review_deadline", "conflict_window_years", "reviews_visible_after_submit", "bidding_open"]
         widgets = {"review_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
 
 
-class AssignmentRunForm(forms.Form):
+class AssignmentRunForm(Form):
     reviews_per_proposal = forms.IntegerField(label=_("reviews per proposal"), min_value=1, max_value=10, initial=3)
     max_load = forms.IntegerField(
         label=_("maximum load (caps each expert's own)"), min_value=1, max_value=50, required=False
@@ -75,12 +76,12 @@ class AssignmentRunForm(forms.Form):
         initial=0.25,
     )
     require_external = forms.BooleanField(label=_("at least one external expert per proposal"), required=False)
-    seed = forms.IntegerField(label=_("seed"), required=False, initial=1)
+    seed = forms.IntegerField(label=_("seed"), required=False, initial=1, min_value=0, max_value=2**31 - 1)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("reason"), max_length=500)
 
 
-class WaiverForm(forms.Form):
+class WaiverForm(Form):
     justification = forms.CharField(label=_("justification"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from grappe.calls.models import Call, Criterion
 from grappe.core.money import format_money
 from grappe.core.services import log_action
+from grappe.core.validation import one_line
 from grappe.selection.models import Decision, Letter, LetterState, LetterTemplate, Outcome
 from grappe.selection.services import criteria_of
 from grappe.submissions.models import InvitationState
@@ -172,7 +173,7 @@ def prepare(call: Call, *, actor: Any) -> int:
             outcome=decision.outcome,
             language=language,
             recipients=recipients,
-            subject=template.subject.format_map(values),
+            subject=one_line(template.subject.format_map(values)),  # names and titles go into a header
             body=template.body.format_map(values),
         )
         count += 1
@@ -190,7 +191,9 @@ def send(call: Call, *, actor: Any) -> int:
         "proposal__call__programme", "proposal__lead", "proposal__lead_organisation"
     ):
         if letter.recipients:
-            message = EmailMessage(letter.subject, letter.body, settings.DEFAULT_FROM_EMAIL, letter.recipients)
+            message = EmailMessage(
+                one_line(letter.subject), letter.body, settings.DEFAULT_FROM_EMAIL, letter.recipients
+            )
             message.attach(
                 f"evaluation-{letter.proposal.code}.pdf",
                 evaluation_summary(letter.proposal, language=letter.language),

@@ -148,7 +148,7 @@ def test_an_oversized_file_is_refused(as_persona, draft, document_question, sett
     )
 
     assert response.context["answers_form"].errors[f"q{document_question.pk}"] == [
-        "This file is 1.0 MB; the limit is 1 MB."
+        "This file is 1.1 MB; the limit is 1 MB."
     ]
     assert not Answer.objects.filter(proposal=draft).exists()
 
