@@ -34,10 +34,10 @@ def _check_raw_input_first(field: forms.Field) -> None:
     otherwise reach PostgreSQL, which refuses it with a server error."""
     convert = field.clean
 
-    def clean(value: Any) -> Any:
+    def clean(value: Any, *args: Any) -> Any:  # FileField.clean takes the initial value too
         for item in value if isinstance(value, list | tuple) else [value]:
             validate_no_control_characters(item)
-        return convert(value)
+        return convert(value, *args)
 
     field.clean = clean  # type: ignore[method-assign]
 

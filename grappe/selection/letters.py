@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from grappe.calls.models import Call, Criterion
 from grappe.core.money import format_money
 from grappe.core.services import log_action
-from grappe.core.validation import one_line
+from grappe.core.validation import clean_text, one_line
 from grappe.selection.models import Decision, Letter, LetterState, LetterTemplate, Outcome
 from grappe.selection.services import criteria_of
 from grappe.submissions.models import InvitationState
@@ -105,9 +105,11 @@ def templates_for(call: Call) -> dict[tuple[str, str], LetterTemplate]:
 
 
 def save_template(template: LetterTemplate, *, subject: str, body: str, actor: Any) -> LetterTemplate:
+    subject = clean_text(subject, max_length=200, single_line=True, label=_("The subject"), error=LetterError)
+    body = clean_text(body, max_length=20000, label=_("The letter"), error=LetterError)
     check_template(subject)
     check_template(body)
-    template.subject, template.body = subject.strip(), body.strip()
+    template.subject, template.body = subject, body
     template.save()
     log_action(template.call, "selection.letter_template_saved", actor=actor, data={"template": str(template)})
     return template
