@@ -146,7 +146,10 @@ def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
 
 def _portfolio_parameters(post: Any, call: Call) -> dict[str, Any]:
     def number(name: str, kind: type = float) -> Any:
-        value = finite_decimal(post.get(name), error=services.SelectionError)
+        try:
+            value = finite_decimal(post.get(name), error=services.SelectionError)
+        except services.SelectionError as exc:
+            raise services.SelectionError(_("“%(value)s” is not a number.") % {"value": post.get(name)}) from exc
         if value is None:
             return None
         if kind is int:

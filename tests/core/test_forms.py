@@ -177,7 +177,7 @@ def test_portfolio_and_ranking_settings_refuse_garbage(as_persona, review_call, 
 
     assert portfolio.status_code == 200
     assert settings.status_code == 302
-    assert [str(m) for m in portfolio.context["messages"]] == [NUMBER]
+    assert [str(m) for m in portfolio.context["messages"]] == [f"“{value}” is not a number."]
 
 
 def test_an_inviter_name_with_a_line_break_never_breaks_the_email(
