@@ -17,7 +17,7 @@ from grappe.calls.models import Call, QuestionKind
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
 from grappe.core.services import ConcurrentEditError
-from grappe.core.validation import bounded_int, finite_decimal
+from grappe.core.validation import bounded_int, clean_text, finite_decimal
 from grappe.people.models import Person
 from grappe.selection import letters, services
 from grappe.selection.models import TIE_RULES, Decision, Letter, LetterState, Outcome, PortfolioRun
@@ -164,7 +164,8 @@ def _portfolio_parameters(post: Any, call: Call) -> dict[str, Any]:
             themes_max[key.removeprefix("theme_max__")] = number(key, int)
 
     def codes(name: str) -> list[str]:
-        return sorted({c.strip().upper() for c in (post.get(name) or "").replace(",", " ").split() if c.strip()})
+        text = clean_text(post.get(name), max_length=20000, label=_("Proposal codes"), error=services.SelectionError)
+        return sorted({c.strip().upper() for c in text.replace(",", " ").split() if c.strip()})
 
     budget = number("budget")
     if budget is None or budget <= 0:

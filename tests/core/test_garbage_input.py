@@ -209,9 +209,6 @@ STARTS = {
     "anonymous": ["/", "/accounts/register/", "/accounts/login/", "/accounts/password-reset/"],
 }
 
-# Every view that handles a POST form (url names); the crawl must post to each of them.
-POST_VIEWS = set()
-
 
 @pytest.mark.parametrize("persona", list(STARTS))
 def test_garbage_never_answers_5xx(as_persona, world, persona, settings):
