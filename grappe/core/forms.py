@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -34,12 +35,24 @@ def _check_raw_input_first(field: forms.Field) -> None:
     otherwise reach PostgreSQL, which refuses it with a server error."""
     convert = field.clean
 
+    lookup = isinstance(field, forms.ModelChoiceField)
+
     def clean(value: Any, *args: Any) -> Any:  # FileField.clean takes the initial value too
         for item in value if isinstance(value, list | tuple) else [value]:
             validate_no_control_characters(item)
+            if lookup and _beyond_64_bits(item):  # SQLite cannot even look such a key up
+                raise ValidationError(_("Select a valid choice."), code="invalid_choice")
         return convert(value, *args)
 
     field.clean = clean  # type: ignore[method-assign]
+
+
+def _beyond_64_bits(value: Any) -> bool:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return False
+    return not -(2**63) <= number < 2**63
 
 
 class CleanInputMixin:

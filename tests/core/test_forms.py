@@ -78,6 +78,15 @@ def test_a_code_with_a_nul_byte_is_a_form_error_not_a_database_error(university)
     assert form.errors["organisation"] == [CONTROL]
 
 
+def test_a_key_beyond_64_bits_is_a_form_error(db):
+    from grappe.programmes.forms import ProgrammeForm
+
+    form = ProgrammeForm({"cost_categories": [str(-(2**63) - 1)]})
+
+    assert not form.is_valid()
+    assert form.errors["cost_categories"] == ["Select a valid choice."]
+
+
 def test_integer_fields_stay_within_the_database_range():
     class Counter(CleanInputMixin, forms.Form):
         count = forms.IntegerField()
