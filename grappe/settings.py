@@ -197,6 +197,7 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "grappe.people.backends.axes_username"  # case-insensitive, as login
 AXES_LOCKOUT_TEMPLATE = "people/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -330,6 +331,12 @@ if GRAPPE_ENV == "test":
 # Uploads: PDFs up to this size (MB); checked by content, kept in MEDIA_ROOT (never served directly).
 GRAPPE_MAX_UPLOAD_MB = envint("GRAPPE_MAX_UPLOAD_MB", 20)
 FILE_UPLOAD_PERMISSIONS = 0o600
+# The size limit is enforced while the body arrives, before the files are written (core/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "grappe.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # budget grids are large forms
 
 # Background jobs (engine runs, letter sending): a running job without a heartbeat for this many

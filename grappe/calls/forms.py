@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grappe.calls.models import SCORE_MAX, Call, Question, QuestionKind, RuleKind
+from grappe.core.forms import Form, ModelForm
 from grappe.people.forms import VersionedForm
 from grappe.programmes.models import Programme
 
@@ -74,7 +75,7 @@ class CallForm(VersionedForm):
         return data
 
 
-class RulesForm(forms.Form):
+class RulesForm(Form):
     """One checkbox per rule kind, with a parameter where the rule takes one."""
 
     def __init__(self, *args: Any, call: Call, **kwargs: Any) -> None:
@@ -113,7 +114,7 @@ class RulesForm(forms.Form):
         ]
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(ModelForm):
     choices_text = forms.CharField(
         label=_("Choices"),
         required=False,
@@ -149,13 +150,13 @@ class QuestionForm(forms.ModelForm):
         return data
 
 
-class SchemeForm(forms.Form):
+class SchemeForm(Form):
     overall_threshold = forms.DecimalField(
         label=_("Overall threshold"), min_value=Decimal("0"), max_digits=5, decimal_places=2
     )
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(Form):
     label_fr = forms.CharField(label=_("Label (French)"), max_length=120)
     label_en = forms.CharField(label=_("Label (English)"), max_length=120)
     weight = forms.DecimalField(

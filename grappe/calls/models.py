@@ -88,6 +88,11 @@ class Call(models.Model):
     def description(self) -> str:
         return _bilingual(self, "description")
 
+    @property
+    def has_closed(self) -> bool:
+        """The deadline has passed (the countdown then says "closed", never "0 minutes left")."""
+        return self.closes_at <= timezone.now()
+
     def is_open(self, at: timezone.datetime | None = None) -> bool:
         """Published, and ``at`` (now by default) lies in [opens_at, closes_at)."""
         at = at or timezone.now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,7 @@ from grappe.calls.models import (
     EvaluationScheme,
     Question,
 )
+from grappe.core.money import format_money
 from grappe.core.services import diff, log_action, save_versioned
 from grappe.programmes.models import Programme
 from grappe.programmes.services import check_reservation
@@ -26,6 +28,27 @@ from grappe.programmes.services import check_reservation
 
 class CallStateError(Exception):
     """A state change that is not allowed; ``str()`` is translated."""
+
+
+class BudgetBelowCommitments(Exception):
+    """A call's budget lowered below what awards already commit; ``str()`` is translated."""
+
+
+# What other apps have committed against a call's budget (selection registers its awards in
+# its ``ready()``): calls sits below them in the dependency order and cannot import them.
+_commitment_sources: list[Callable[[Call], Decimal]] = []
+
+
+def register_commitments(source: Callable[[Call], Decimal]) -> Callable[[Call], Decimal]:
+    """Register ``source(call) -> Decimal``, an amount committed against the call's budget."""
+    if source not in _commitment_sources:
+        _commitment_sources.append(source)
+    return source
+
+
+def committed_against(call: Call) -> Decimal:
+    """The total committed against ``call``'s budget by every registered source."""
+    return sum((source(call) for source in _commitment_sources), Decimal("0"))
 
 
 @transaction.atomic
@@ -41,9 +64,22 @@ def create_call(*, actor: Any, programme: Programme, **fields: Any) -> Call:
 
 @transaction.atomic
 def update_call(call: Call, *, actor: Any, changes: dict[str, Any], expected_version: int) -> dict[str, list[Any]]:
+    """Save a call's configuration.
+
+    A new budget must fit in the programme's envelope and must not go below what awards already
+    commit. The call row is locked before the programme's (the order decisions lock them in), so
+    a decision committing money and a budget change cannot pass each other.
+    """
+    Call.objects.select_for_update().filter(pk=call.pk).first()
     programme = Programme.objects.select_for_update().get(pk=call.programme_id)
     if "budget" in changes and changes["budget"] != call.budget:
         check_reservation(programme, changes["budget"], exclude_call_id=call.pk)
+        committed = committed_against(call)
+        if changes["budget"] < committed:
+            raise BudgetBelowCommitments(
+                _("The budget cannot be %(amount)s: awards already commit %(committed)s of this call's budget.")
+                % {"amount": format_money(changes["budget"]), "committed": format_money(committed)}
+            )
     changed = diff(call, changes)
     if changed:
         save_versioned(call, {**changes, "updated_at": timezone.now()}, expected_version=expected_version)

@@ -101,7 +101,7 @@ def call_edit(request: HttpRequest, code: str) -> HttpResponse:
             )
         except ConcurrentEditError as exc:
             form.add_error(None, str(exc.message))
-        except EnvelopeExceeded as exc:
+        except (EnvelopeExceeded, services.BudgetBelowCommitments) as exc:
             form.add_error("budget", str(exc))
         else:
             messages.success(request, _("Call saved."))

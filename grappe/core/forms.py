@@ -5,8 +5,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.validation import INT_MAX, INT_MIN, validate_no_control_characters, validate_single_line
 
 def _attrs(attrs: dict[str, Any]) -> str:
     """What ``django/forms/widgets/attrs.html`` writes."""
@@ -60,7 +63,74 @@ class PlainSelect(forms.Select):
         return SafeString("".join(parts))
 
 
-class ActivityFilterForm(forms.Form):
+
+def harden(field: forms.Field) -> None:
+    """Add the checks every input of Grappe needs to ``field`` (see ``core.validation``).
+
+    Text refuses control characters (NUL…); text typed in a single-line input (every text field
+    but a textarea: names, titles, subjects, codes, hidden values) refuses line breaks too;
+    integers stay within the database's range unless the field sets its own bounds. Decimal
+    and float fields already refuse NaN and Infinity (Django checks ``is_finite``).
+    """
+    _check_raw_input_first(field)
+    if isinstance(field, forms.CharField):
+        multi_line = isinstance(field.widget, forms.Textarea)
+        field.validators.append(validate_no_control_characters if multi_line else validate_single_line)
+    elif isinstance(field, forms.IntegerField) and not isinstance(field, forms.FloatField | forms.DecimalField):
+        if field.max_value is None:
+            field.validators.append(MaxValueValidator(INT_MAX))
+        if field.min_value is None:
+            field.validators.append(MinValueValidator(INT_MIN))
+
+
+def _check_raw_input_first(field: forms.Field) -> None:
+    """Refuse control characters in the posted value before the field converts it: a NUL byte
+    in a choice, a date or a code looked up in the database (``ModelChoiceField``) would
+    otherwise reach PostgreSQL, which refuses it with a server error."""
+    convert = field.clean
+
+    lookup = isinstance(field, forms.ModelChoiceField)
+
+    def clean(value: Any, *args: Any) -> Any:  # FileField.clean takes the initial value too
+        for item in value if isinstance(value, list | tuple) else [value]:
+            validate_no_control_characters(item)
+            if lookup and _beyond_64_bits(item):  # SQLite cannot even look such a key up
+                raise ValidationError(_("Select a valid choice."), code="invalid_choice")
+        return convert(value, *args)
+
+    field.clean = clean  # type: ignore[method-assign]
+
+
+def _beyond_64_bits(value: Any) -> bool:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return False
+    return not -(2**63) <= number < 2**63
+
+
+class CleanInputMixin:
+    """The base of every form of Grappe: each field gets :func:`harden`'s checks, so garbage
+    (NUL bytes, line breaks in a name, NaN, 2³¹) is a form error, never a server error.
+    tests/core/test_forms.py checks that every form class of the project has it."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            harden(field)
+
+
+class Form(CleanInputMixin, forms.Form):
+    pass
+
+
+class ModelForm(CleanInputMixin, forms.ModelForm):
+    pass
+
+
+class ActivityFilterForm(Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     object_type = forms.ModelChoiceField(
         label=_("Object type"),
@@ -85,11 +155,13 @@ class ActivityFilterForm(forms.Form):
 
 
 def posted_int(value: object, default: int = 0) -> int:
-    """An integer from a posted field (a hidden version, a rank); ``default`` when it is not one."""
+    """An integer from a posted field (a hidden version, a rank); ``default`` when it is not one
+    or lies outside what the database stores."""
     try:
-        return int(str(value).strip())
+        number = int(str(value).strip())
     except (TypeError, ValueError):
         return default
+    return number if INT_MIN <= number <= INT_MAX else default
 
 
 def half_point(value: object) -> str:

@@ -8,6 +8,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from grappe.core.forms import CleanInputMixin, Form, ModelForm
+from grappe.core.validation import validate_single_line
 from grappe.people.models import (
     Affiliation,
     Organisation,
@@ -42,7 +44,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class VersionedForm(forms.ModelForm):
+class VersionedForm(ModelForm):
     """Carries the record's version so that a concurrent save is detected, not overwritten."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -76,6 +78,7 @@ class KeywordsField(forms.CharField):
         if self.required and not value:
             raise forms.ValidationError(self.error_messages["required"], code="required")
         for word in value:
+            validate_single_line(word)
             if len(word) > 80:
                 raise forms.ValidationError(
                     _("A keyword is at most 80 characters long: “%(word)s…”"), params={"word": word[:20]}
@@ -205,7 +208,7 @@ class ProfileForm(PersonForm):
         fields = ["first_name", "last_name", "orcid", "languages", "preferred_language"]
 
 
-class AffiliationForm(forms.ModelForm):
+class AffiliationForm(ModelForm):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.order_by("name"), to_field_name="code"
     )
@@ -223,7 +226,7 @@ class AffiliationForm(forms.ModelForm):
         return data
 
 
-class RoleForm(forms.Form):
+class RoleForm(Form):
     kind = forms.ChoiceField(label=_("Role"), choices=RoleKind.choices)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
@@ -243,7 +246,7 @@ class RoleForm(forms.Form):
         return data
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(Form):
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     email = forms.EmailField(label=_("Email"), max_length=254)
@@ -278,7 +281,7 @@ class RegistrationForm(forms.Form):
         return data
 
 
-class EmailLoginForm(AuthenticationForm):
+class EmailLoginForm(CleanInputMixin, AuthenticationForm):
     username = forms.EmailField(
         label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
@@ -305,7 +308,7 @@ class EmailLoginForm(AuthenticationForm):
             raise forms.ValidationError(self.error_messages["unverified"], code="unverified") from None
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     relationship = forms.ChoiceField(
         label=_("Relationship"),
@@ -326,7 +329,7 @@ class OfficeOrganisationFilterForm(DirectoryFilterForm):
     )
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import rules
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -264,6 +267,20 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.person.full_name
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        """Whether this account holds ``perm`` (on ``obj``).
+
+        The app's permissions (django-rules, ``<app>/rules.py``) follow the roles the account
+        holds, and nothing else: the technical admin's superuser flag does not pass them, nor do
+        model permissions granted in the Django admin. Every other permission (the Django admin's
+        ``add_``/``change_``/``delete_``/``view_`` model permissions) keeps Django's answer, so
+        the superuser keeps the whole Django admin. No app permission may share its name with a
+        model permission of a model the admin shows (tests/people/test_superuser.py checks it).
+        """
+        if rules.perm_exists(perm):
+            return self.is_active and rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
 
     def get_short_name(self) -> str:
         return self.person.first_name

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from grappe.calls.models import Call
-from grappe.core.xlsx import header_row
+from grappe.core.exports import header_row, xlsx_row
 from grappe.review.models import AssignmentState, ReviewAssignment
 
 
@@ -41,22 +41,25 @@ def reviews_workbook(call: Call) -> Any:
         scores = review.scores if review else {}
         comments = review.comments if review else {}
         sheet.append(
-            [
-                assignment.proposal.code,
-                assignment.proposal.title,
-                assignment.reviewer.full_name,
-                review.get_state_display() if review else _("not started"),
-                *[float(scores[str(c.pk)]) if str(c.pk) in scores else None for c in criteria],
-                review.get_recommendation_display() if review else "",
-                review.applicant_comment if review else "",
-                "\n".join(
-                    [review.confidential_comment if review else ""]
-                    + [f"{c.label}: {comments[str(c.pk)]}" for c in criteria if comments.get(str(c.pk))]
-                ).strip(),
-                timezone.localtime(review.submitted_at).replace(tzinfo=None)
-                if review and review.submitted_at
-                else None,
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    assignment.proposal.code,
+                    assignment.proposal.title,
+                    assignment.reviewer.full_name,
+                    review.get_state_display() if review else _("not started"),
+                    *[float(scores[str(c.pk)]) if str(c.pk) in scores else None for c in criteria],
+                    review.get_recommendation_display() if review else "",
+                    review.applicant_comment if review else "",
+                    "\n".join(
+                        [review.confidential_comment if review else ""]
+                        + [f"{c.label}: {comments[str(c.pk)]}" for c in criteria if comments.get(str(c.pk))]
+                    ).strip(),
+                    timezone.localtime(review.submitted_at).replace(tzinfo=None)
+                    if review and review.submitted_at
+                    else None,
+                ],
+            )
         )
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the response
     book.save(handle)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grappe.core.forms import Form, ModelForm
 from grappe.review.models import ConflictOrigin, PublicationSource, ReviewSettings
 
 OBJECTIVES = [
@@ -14,7 +15,7 @@ OBJECTIVES = [
 ]
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     email = forms.EmailField(label=_("email"))
     first_name = forms.CharField(label=_("first name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("last name"), max_length=100, required=False)
@@ -23,7 +24,7 @@ class InviteForm(forms.Form):
     is_international = forms.BooleanField(label=_("international"), required=False)
 
 
-class RespondForm(forms.Form):
+class RespondForm(Form):
     accept = forms.TypedChoiceField(
         label=_("your answer"),
         choices=[("1", _("I accept")), ("0", _("I decline"))],
@@ -33,7 +34,7 @@ class RespondForm(forms.Form):
     reason = forms.CharField(label=_("reason (if you decline)"), max_length=500, required=False)
 
 
-class PublicationImportForm(forms.Form):
+class PublicationImportForm(Form):
     fmt = forms.ChoiceField(
         label=_("format"),
         choices=[
@@ -53,14 +54,14 @@ class PublicationImportForm(forms.Form):
             raise forms.ValidationError(_("The file must be UTF-8 text.")) from exc
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(ModelForm):
     class Meta:
         model = ReviewSettings
         fields = ["review_deadline", "conflict_window_years", "reviews_visible_after_submit", "bidding_open"]
         widgets = {"review_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
 
 
-class AssignmentRunForm(forms.Form):
+class AssignmentRunForm(Form):
     reviews_per_proposal = forms.IntegerField(label=_("reviews per proposal"), min_value=1, max_value=10, initial=3)
     max_load = forms.IntegerField(
         label=_("maximum load (caps each expert's own)"), min_value=1, max_value=50, required=False
@@ -77,14 +78,14 @@ class AssignmentRunForm(forms.Form):
         initial=0.25,
     )
     require_external = forms.BooleanField(label=_("at least one external expert per proposal"), required=False)
-    seed = forms.IntegerField(label=_("seed"), required=False, initial=1)
+    seed = forms.IntegerField(label=_("seed"), required=False, initial=1, min_value=0, max_value=2**31 - 1)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("reason"), max_length=500)
 
 
-class WaiverForm(forms.Form):
+class WaiverForm(Form):
     justification = forms.CharField(label=_("justification"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
@@ -100,14 +101,14 @@ class IdsField(forms.Field):
         return [int(v) for v in values]
 
 
-class LoadsForm(forms.Form):
+class LoadsForm(Form):
     """One expert's maximum load, or several experts' at once (the ticked rows of the pool)."""
 
     members = IdsField(label=_("experts"), error_messages={"required": _("Choose at least one expert.")})
     max_load = forms.IntegerField(label=_("maximum load"), min_value=0, max_value=50)
 
 
-class ConflictFilterForm(forms.Form):
+class ConflictFilterForm(Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     reviewer = forms.ChoiceField(label=_("Expert"), required=False)
     proposal = forms.CharField(label=_("Proposal (code)"), required=False, max_length=12)

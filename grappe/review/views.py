@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call
 from grappe.core import jobs
-from grappe.core.access import get_for_user_or_404, require_perm_or_404
+from grappe.core.access import get_for_user_or_404, posted_code, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
 from grappe.core.paginate import paginate
 from grappe.core.services import ConcurrentEditError
@@ -281,8 +281,8 @@ def compute_conflicts(request: HttpRequest, code: str) -> HttpResponse:
 def add_conflict(request: HttpRequest, code: str) -> HttpResponse:
     """The office records a conflict it knows of (it removes any assignment of the pair)."""
     call = _office_call(request, code)
-    proposal = Proposal.objects.filter(call=call, code=request.POST.get("proposal", "")).first()
-    reviewer = Person.objects.filter(pools__call=call, code=request.POST.get("reviewer", "")).first()
+    proposal = Proposal.objects.filter(call=call, code=posted_code(request.POST.get("proposal"))).first()
+    reviewer = Person.objects.filter(pools__call=call, code=posted_code(request.POST.get("reviewer"))).first()
     if proposal is None or reviewer is None:
         messages.error(request, _("Choose a proposal and an expert."))
         return redirect("review:desk", call.code)
@@ -310,8 +310,11 @@ def waive(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     if conflict is None:
         raise Http404
     form = WaiverForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("review:desk", call.code)
     try:
-        services.waive_conflict(conflict, justification=form.data.get("justification", ""), actor=request.user)
+        services.waive_conflict(conflict, justification=form.cleaned_data["justification"], actor=request.user)
     except services.ReviewError as exc:
         _errors(request, exc)
     else:
@@ -501,8 +504,8 @@ def assignments(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def add_assignment(request: HttpRequest, code: str) -> HttpResponse:
     call = _office_call(request, code)
-    proposal = Proposal.objects.filter(call=call, code=request.POST.get("proposal", "")).first()
-    reviewer = Person.objects.filter(code=request.POST.get("reviewer", "")).first()
+    proposal = Proposal.objects.filter(call=call, code=posted_code(request.POST.get("proposal"))).first()
+    reviewer = Person.objects.filter(code=posted_code(request.POST.get("reviewer"))).first()
     if proposal is None or reviewer is None:
         messages.error(request, _("Choose a proposal and an expert."))
         return redirect("review:assignments", call.code)

@@ -8,6 +8,7 @@ class SelectionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from grappe.calls.services import register_commitments
         from grappe.core import jobs
         from grappe.selection import (
             labels,
@@ -15,7 +16,9 @@ class SelectionConfig(AppConfig):
             ranking_store,
             rules,  # noqa: F401 - registers the permissions
         )
+        from grappe.selection.services import committed
 
         jobs.register(self.get_model("LetterSending"))
         labels.register()
         ranking_store.connect()
+        register_commitments(committed)

@@ -16,6 +16,7 @@ from grappe.calls.models import Call, Criterion
 from grappe.core.jobs import ACTIVE, DONE, FAILED, RUNNING, claim, heartbeat, pause_point
 from grappe.core.money import format_money
 from grappe.core.services import log_action
+from grappe.core.validation import clean_text, one_line
 from grappe.selection.models import Decision, Letter, LetterSending, LetterState, LetterTemplate, Outcome
 from grappe.selection.services import criteria_of, not_ready
 from grappe.submissions.models import InvitationState
@@ -105,9 +106,11 @@ def templates_for(call: Call) -> dict[tuple[str, str], LetterTemplate]:
 
 
 def save_template(template: LetterTemplate, *, subject: str, body: str, actor: Any) -> LetterTemplate:
+    subject = clean_text(subject, max_length=200, single_line=True, label=_("The subject"), error=LetterError)
+    body = clean_text(body, max_length=20000, label=_("The letter"), error=LetterError)
     check_template(subject)
     check_template(body)
-    template.subject, template.body = subject.strip(), body.strip()
+    template.subject, template.body = subject, body
     template.save()
     log_action(template.call, "selection.letter_template_saved", actor=actor, data={"template": str(template)})
     return template
@@ -218,7 +221,7 @@ def prepare(call: Call, *, actor: Any) -> int:
             outcome=decision.outcome,
             language=language,
             recipients=recipients,
-            subject=template.subject.format_map(values),
+            subject=one_line(template.subject.format_map(values)),  # names and titles go into a header
             body=template.body.format_map(values),
         )
         count += 1
@@ -296,7 +299,9 @@ def send(sending_id: int) -> int:
                 "proposal__call__programme", "proposal__lead", "proposal__lead_organisation"
             ).get(pk=pk)
             if letter.recipients:
-                message = EmailMessage(letter.subject, letter.body, settings.DEFAULT_FROM_EMAIL, letter.recipients)
+                message = EmailMessage(
+                    one_line(letter.subject), letter.body, settings.DEFAULT_FROM_EMAIL, letter.recipients
+                )
                 message.attach(
                     f"evaluation-{letter.proposal.code}.pdf",
                     evaluation_summary(letter.proposal, language=letter.language),

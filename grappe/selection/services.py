@@ -19,6 +19,7 @@ from grappe.calls.models import Call, Criterion, EvaluationScheme
 from grappe.core.jobs import pause_point
 from grappe.core.money import format_money
 from grappe.core.services import ConcurrentEditError, log_action
+from grappe.core.validation import bounded_int, clean_text, finite_decimal
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
 from grappe.programmes.models import Programme
@@ -37,6 +38,7 @@ from grappe.selection.rules import reviews_it, submitted_own_review
 from grappe.submissions.models import Answer, CoFunding, Proposal, ProposalPartner, ProposalState
 
 HALF = Decimal("0.5")
+RESERVE_RANK_MAX = 32767  # Decision.reserve_rank is a small integer
 
 
 class SelectionError(ValidationError):
@@ -367,7 +369,7 @@ def _half(value: Any, label: str) -> str:
         score = Decimal(str(value))
     except InvalidOperation as exc:
         raise SelectionError(_("%(label)s: scores are numbers from 0 to 5 in half points.") % {"label": label}) from exc
-    if score < 0 or score > 5 or (score * 2) % 1:
+    if not score.is_finite() or score < 0 or score > 5 or (score * 2) % 1:
         raise SelectionError(_("%(label)s: scores are numbers from 0 to 5 in half points.") % {"label": label})
     return f"{score:.1f}"
 
@@ -400,11 +402,15 @@ def save_consensus(
         raw = data.get(f"score_{c.pk}")
         if raw not in (None, ""):
             scores[str(c.pk)] = _half(raw, c.label)
-        comments[str(c.pk)] = str(data.get(f"comment_{c.pk}", ""))[:5000]
+        comments[str(c.pk)] = clean_text(
+            data.get(f"comment_{c.pk}"), max_length=5000, label=c.label, error=SelectionError
+        )
     consensus.scores, consensus.comments = scores, comments
-    consensus.applicant_comment = str(data.get("applicant_comment", ""))[:10000]
+    consensus.applicant_comment = clean_text(
+        data.get("applicant_comment"), max_length=10000, label=_("The comment for the applicants"), error=SelectionError
+    )
     if "rapporteur" in data:  # one of the proposal's reviewers, or nobody (the office)
-        chosen = str(data["rapporteur"])
+        chosen = str(data["rapporteur"])[:18]
         consensus.rapporteur = (
             Person.objects.filter(
                 pk=int(chosen), review_assignments__proposal=proposal, review_assignments__state=AssignmentState.ACTIVE
@@ -549,6 +555,10 @@ def record_decision(
     """
     if outcome not in Outcome.values:
         raise SelectionError(_("Choose a decision from the list."))
+    amount = finite_decimal(amount, error=SelectionError)
+    if reserve_rank is not None:
+        reserve_rank = bounded_int(reserve_rank, minimum=1, maximum=RESERVE_RANK_MAX, error=SelectionError)
+    justification = clean_text(justification, max_length=5000, label=_("The justification"), error=SelectionError)
     call = Call.objects.select_for_update().get(pk=proposal.call_id)
     Programme.objects.select_for_update().get(pk=call.programme_id)
     if timezone.now() < call.closes_at:
@@ -640,7 +650,8 @@ def team_declines(proposal: Proposal, *, reason: str, actor: Any) -> Decision | 
     decision = Decision.objects.select_for_update().filter(proposal=proposal, outcome=Outcome.FUNDED).first()
     if decision is None:
         raise SelectionError(_("Only a funded proposal can be declined by its team."))
-    if len(reason.strip()) < 10:
+    reason = clean_text(reason, max_length=5000, label=_("The reason"), error=SelectionError)
+    if len(reason) < 10:
         raise SelectionError(_("Say why the team declines (10 characters at least)."))
     call = Call.objects.select_for_update().get(pk=proposal.call_id)
     decision.outcome = Outcome.DECLINED

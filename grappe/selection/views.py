@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
 from grappe.core.models import AuditLog
 from grappe.core.services import ConcurrentEditError
+from grappe.core.validation import bounded_int, clean_text, finite_decimal
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
 from grappe.selection import letters, ranking_store, services
@@ -85,8 +87,8 @@ def save_settings(request: HttpRequest, code: str) -> HttpResponse:
         call.questions.filter(pk=int(question), kind=QuestionKind.SINGLE_CHOICE).first() if question.isdigit() else None
     )
     try:
-        value = Decimal(request.POST.get("disagreement", "2"))
-    except InvalidOperation:
+        value = finite_decimal(request.POST.get("disagreement")) or Decimal("2")
+    except ValidationError:
         value = Decimal("2")
     settings.disagreement = min(max(value, Decimal("0.5")), Decimal("5"))
     minimum = request.POST.get("min_reviews", "")
@@ -186,13 +188,15 @@ def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
 
 def _portfolio_parameters(post: Any, call: Call) -> dict[str, Any]:
     def number(name: str, kind: type = float) -> Any:
-        value = (post.get(name) or "").strip().replace(",", ".")
-        if not value:
-            return None
         try:
-            return kind(Decimal(value))
-        except (InvalidOperation, ValueError) as exc:
-            raise services.SelectionError(_("“%(value)s” is not a number.") % {"value": value}) from exc
+            value = finite_decimal(post.get(name), error=services.SelectionError)
+        except services.SelectionError as exc:
+            raise services.SelectionError(_("“%(value)s” is not a number.") % {"value": post.get(name)}) from exc
+        if value is None:
+            return None
+        if kind is int:
+            return bounded_int(value.to_integral_value(), minimum=0, error=services.SelectionError)
+        return kind(value)
 
     themes_min, themes_max = {}, {}
     for key in post:
@@ -202,7 +206,8 @@ def _portfolio_parameters(post: Any, call: Call) -> dict[str, Any]:
             themes_max[key.removeprefix("theme_max__")] = number(key, int)
 
     def codes(name: str) -> list[str]:
-        return sorted({c.strip().upper() for c in (post.get(name) or "").replace(",", " ").split() if c.strip()})
+        text = clean_text(post.get(name), max_length=20000, label=_("Proposal codes"), error=services.SelectionError)
+        return sorted({c.strip().upper() for c in text.replace(",", " ").split() if c.strip()})
 
     budget = number("budget")
     if budget is None or budget <= 0:
@@ -306,28 +311,27 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
     decision = Decision.objects.filter(proposal=proposal).first()
     if request.method == "POST":
         try:
-            amount = Decimal(request.POST["amount"].replace(",", ".")) if request.POST.get("amount") else None
-            rank = int(request.POST["reserve_rank"]) if request.POST.get("reserve_rank") else None
-        except (InvalidOperation, ValueError):
-            messages.error(request, _("The amount and the rank are numbers."))
+            services.record_decision(
+                proposal,
+                outcome=request.POST.get("outcome", ""),
+                amount=finite_decimal(request.POST.get("amount"), error=services.SelectionError),
+                reserve_rank=bounded_int(
+                    request.POST.get("reserve_rank"),
+                    minimum=1,
+                    maximum=services.RESERVE_RANK_MAX,
+                    error=services.SelectionError,
+                ),
+                justification=request.POST.get("justification", ""),
+                expected_version=posted_int(request.POST.get("version"), 0) or None,
+                actor=request.user,
+            )
+        except ConcurrentEditError:
+            messages.error(request, str(ConcurrentEditError.message))
+        except services.SelectionError as exc:
+            _errors(request, exc)
         else:
-            try:
-                services.record_decision(
-                    proposal,
-                    outcome=request.POST.get("outcome", ""),
-                    amount=amount,
-                    reserve_rank=rank,
-                    justification=request.POST.get("justification", ""),
-                    expected_version=posted_int(request.POST.get("version"), 0) or None,
-                    actor=request.user,
-                )
-            except ConcurrentEditError:
-                messages.error(request, str(ConcurrentEditError.message))
-            except services.SelectionError as exc:
-                _errors(request, exc)
-            else:
-                messages.success(request, _("Decision recorded."))
-                return redirect("selection:ranking", proposal.call.code)
+            messages.success(request, _("Decision recorded."))
+            return redirect("selection:ranking", proposal.call.code)
     row = next(r for r in ranking_store.ranking(proposal.call) if r.proposal.pk == proposal.pk)  # its rank and tie
     return render(
         request,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import csv
+import itertools
 import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -12,9 +12,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from grappe.core.exports import csv_lines, styled_cell, xlsx_cell
 from grappe.core.money import money
 from grappe.submissions.models import Proposal
 
@@ -50,17 +50,9 @@ def _rows(queryset: QuerySet[Proposal]) -> Iterator[list[Any]]:
         yield [getter(proposal) for _header, getter in cols]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_chunks(queryset: QuerySet[Proposal]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # so that spreadsheet programs read UTF-8
-    yield writer.writerow([header for header, _getter in columns()])
-    for row in _rows(queryset):
-        yield writer.writerow(["" if v is None else v for v in row])
+    header = [str(header) for header, _getter in columns()]
+    return csv_lines(itertools.chain([header], _rows(queryset)))
 
 
 def write_xlsx(queryset: QuerySet[Proposal], *, title: str) -> tempfile._TemporaryFileWrapper[bytes]:
@@ -73,12 +65,12 @@ def write_xlsx(queryset: QuerySet[Proposal], *, title: str) -> tempfile._Tempora
     sheet.freeze_panes = "A3"
     for i, width in enumerate([12, 12, 50, 12, 20, 9, 24, 30, 9, 10, 16, 16, 16, 16]):
         sheet.column_dimensions[chr(65 + i)].width = width
-    title_cell = WriteOnlyCell(sheet, value=title)
+    title_cell = styled_cell(sheet, title)
     title_cell.font = Font(bold=True, size=13)
     sheet.append([title_cell])
     headers = []
     for header, _getter in cols:
-        cell = WriteOnlyCell(sheet, value=str(header))
+        cell = styled_cell(sheet, str(header))
         cell.font, cell.fill = header_font, header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         headers.append(cell)
@@ -88,20 +80,20 @@ def write_xlsx(queryset: QuerySet[Proposal], *, title: str) -> tempfile._Tempora
         cells: list[Any] = []
         for i, value in enumerate(row):
             if i in money_cols:
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = styled_cell(sheet, value)
                 cell.number_format = "#,##0.00"
                 totals[i] += value or Decimal("0")
             elif hasattr(value, "hour"):
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = styled_cell(sheet, value)
                 cell.number_format = "dd/mm/yyyy hh:mm:ss"
             else:
-                cell = value  # plain values are much cheaper than styled cells
+                cell = xlsx_cell(sheet, value)
             cells.append(cell)
         sheet.append(cells)
     total_row = []
     for i in range(len(cols)):
         value = totals.get(i, _("Total") if i == 0 else None)
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = styled_cell(sheet, value)
         cell.font = Font(bold=True)
         if i in money_cols:
             cell.number_format = "#,##0.00"

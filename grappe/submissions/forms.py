@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.calls.models import Question, QuestionKind
 from grappe.core.forms import PlainNumberInput, PlainSelect
+from grappe.core.forms import Form, ModelForm
+from grappe.core.uploads import is_pdf, too_large_message, upload_limit_bytes
 from grappe.people.forms import DateInput, KeywordsField, VersionedForm
 from grappe.people.models import Organisation
 from grappe.programmes.models import CostCategory
@@ -68,7 +70,7 @@ def organisation_field(label: str, *, required: bool = True, help_text: str = ""
     )
 
 
-class StartProposalForm(forms.Form):
+class StartProposalForm(Form):
     title = forms.CharField(label=_("Working title"), max_length=250)
 
 
@@ -96,7 +98,7 @@ class ProposalDetailsForm(_SectionIds, VersionedForm):
         return changes
 
 
-class InviteForm(_SectionIds, forms.Form):
+class InviteForm(_SectionIds, Form):
     id_prefix = "invite"
     email = forms.EmailField(label=_("Email"), max_length=254)
     role = forms.ChoiceField(
@@ -105,13 +107,13 @@ class InviteForm(_SectionIds, forms.Form):
     organisation = organisation_field(_("Organisation"), required=False)
 
 
-class PartnerForm(_SectionIds, forms.Form):
+class PartnerForm(_SectionIds, Form):
     id_prefix = "partner"
     organisation = organisation_field(_("Organisation"))
     role = forms.ChoiceField(label=_("Role"), choices=PartnerRole.choices)
 
 
-class GridForm(_SectionIds, forms.Form):
+class GridForm(_SectionIds, Form):
     """A grid of money cells named ``<prefix>_<a>_<b>_<c>``, plus the proposal's version."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -185,16 +187,7 @@ class BudgetForm(GridForm):
         ]
 
 
-def is_pdf(upload: UploadedFile) -> bool:
-    """True when the file's content starts like a PDF, whatever its name says."""
-    position = upload.tell() if hasattr(upload, "tell") else 0
-    upload.seek(0)
-    head = upload.read(1024)
-    upload.seek(position)
-    return b"%PDF-" in head[:1024]
-
-
-class AnswersForm(_SectionIds, forms.Form):
+class AnswersForm(_SectionIds, Form):
     id_prefix = "answers"
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -238,7 +231,14 @@ class AnswersForm(_SectionIds, forms.Form):
         if answer is not None and answer.file:
             common["help_text"] += " " + str(_("Current file: %(name)s.") % {"name": answer.file_name})
         return forms.FileField(
-            **{**common, "initial": None}, widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"})
+            **{**common, "initial": None},
+            widget=forms.ClearableFileInput(
+                attrs={
+                    "accept": "application/pdf",
+                    "data-max-bytes": upload_limit_bytes(),
+                    "data-too-large": _("This file is larger than %(limit)s MB: it cannot be sent.") % {"limit": limit},
+                }
+            ),
         )
 
     def clean(self) -> dict[str, Any]:
@@ -253,12 +253,8 @@ class AnswersForm(_SectionIds, forms.Form):
                     % {"count": len(value.split()), "limit": q.word_limit},
                 )
             if q.kind == QuestionKind.PDF and value:
-                if value.size > settings.GRAPPE_MAX_UPLOAD_MB * 1024 * 1024:
-                    self.add_error(
-                        name,
-                        _("This file is %(size)s MB; the limit is %(limit)s MB.")
-                        % {"size": f"{value.size / 1048576:.1f}", "limit": settings.GRAPPE_MAX_UPLOAD_MB},
-                    )
+                if value.size > upload_limit_bytes():
+                    self.add_error(name, too_large_message(value.size))
                 elif not is_pdf(value):
                     self.add_error(
                         name, _("This file is not a PDF (whatever its name says): export your document as PDF.")
@@ -291,7 +287,7 @@ class AnswersForm(_SectionIds, forms.Form):
         return [(q, self[f"q{q.pk}"]) for q in self.questions]
 
 
-class EthicsForm(_SectionIds, forms.ModelForm):
+class EthicsForm(_SectionIds, ModelForm):
     id_prefix = "ethics"
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     special_categories = forms.MultipleChoiceField(
@@ -357,7 +353,7 @@ class EthicsForm(_SectionIds, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self._meta.fields}
 
 
-class OverrideForm(_SectionIds, forms.Form):
+class OverrideForm(_SectionIds, Form):
     id_prefix = "override"
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -373,7 +369,7 @@ class OverrideForm(_SectionIds, forms.Form):
         return {"eligible": True, "ineligible": False, "clear": None}[self.cleaned_data["decision"]]
 
 
-class ProposalFilterForm(forms.Form):
+class ProposalFilterForm(Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("All states")), *ProposalState.choices])
     eligibility = forms.ChoiceField(

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from grappe.calls.models import Call, QuestionKind
 from grappe.core.jobs import pause_point
 from grappe.core.services import ConcurrentEditError, diff, log_action, save_versioned
+from grappe.core.validation import one_line
 from grappe.people.models import Organisation, Person
 from grappe.people.services import keywords_from_names
 from grappe.submissions.eligibility import Failure, check_eligibility
@@ -154,7 +155,7 @@ def send_invitation(member: TeamMember, *, inviter: Person) -> None:
     link = settings.SITE_URL + reverse("submissions:invitation", args=[member.token])
     with translation.override(language):
         subject = _("%(name)s invites you to a proposal on %(site)s") % {
-            "name": inviter.full_name,
+            "name": one_line(inviter.full_name),  # a header: never a line break
             "site": settings.SITE_NAME,
         }
         body = render_to_string(

@@ -164,6 +164,29 @@ def test_repeated_failures_lock_the_login(client, applicant, settings):
     assert "_auth_user_id" not in client.session
 
 
+def test_the_login_throttle_ignores_the_email_case(client, applicant, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    for spelling in ["applicant@example.org", "Applicant@Example.org", " APPLICANT@EXAMPLE.ORG"]:
+        client.post(reverse("people:login"), {"username": spelling, "password": "wrong"})
+
+    response = client.post(
+        reverse("people:login"), {"username": "APPLICANT@example.ORG", "password": "correct horse battery staple"}
+    )
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_and_registration_ignore_the_email_case(client, applicant, mailoutbox):
+    client.post(reverse("people:password_reset"), {"email": "APPLICANT@Example.ORG"})
+    response = client.post(reverse("people:register"), REGISTRATION | {"email": "Applicant@EXAMPLE.org"})
+
+    assert [m.to for m in mailoutbox] == [["applicant@example.org"]]
+    assert response.context["form"].errors["email"] == [
+        "An account with this email address already exists. Log in or reset your password."
+    ]
+
+
 def test_password_reset_round_trip(client, applicant, mailoutbox):
     client.post(reverse("people:password_reset"), {"email": "applicant@example.org"})
     link = _link(mailoutbox[0]).replace("http://127.0.0.1:8000", "")

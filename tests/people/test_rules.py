@@ -7,14 +7,14 @@ from tests.conftest import PERSONAS
 # Permissions on the member ``university`` (the institution contact's organisation).
 ORGANISATION_TABLE = {
     "people.view_organisation_private": {"office", "board", "institution_contact"},
-    "people.change_organisation": {"office"},
+    "people.edit_organisation": {"office"},
     "people.view_public_organisation": set(PERSONAS),
 }
 GLOBAL_TABLE = {
     "people.list_organisations": {"office", "board"},
     "people.list_people": {"office", "board"},
-    "people.add_organisation": {"office"},
-    "people.add_person": {"office"},
+    "people.create_organisation": {"office"},
+    "people.create_person": {"office"},
     "people.manage_roles": {"office"},
     "core.view_activity": {"office"},
 }
@@ -53,7 +53,7 @@ def test_view_person_of_university(request, applicant, persona):
     """The applicant is affiliated to ``university``: its contact may see them, a partner may not."""
     user = _user(request, persona)
 
-    allowed = user.has_perm("people.view_person", applicant.person)
+    allowed = user.has_perm("people.see_person", applicant.person)
 
     assert allowed == (persona in {"office", "board", "institution_contact", "applicant"})
 
@@ -74,7 +74,7 @@ def test_ended_affiliation_no_longer_shows_the_person_to_the_contact(institution
     person = PersonFactory()
     AffiliationFactory(person=person, organisation=university, end_date=datetime.date(2020, 1, 1))
 
-    assert institution_contact.has_perm("people.view_person", person) is False
+    assert institution_contact.has_perm("people.see_person", person) is False
 
 
 def test_inactive_user_has_no_role(office):

@@ -157,3 +157,32 @@ def test_decisions_follow_or_justify_and_commit_money(review_call, priced, offic
     )
     assert not Award.objects.exists()
     assert services.committed(review_call) == 0
+
+
+def test_a_call_budget_cannot_go_below_what_awards_commit(review_call, priced, office, board):
+    from grappe.calls.services import BudgetBelowCommitments, update_call
+
+    services.run_portfolio(review_call, {"budget": 150000}, actor=office)
+    services.record_decision(
+        priced[0],
+        outcome=Outcome.FUNDED,
+        amount=Decimal("100000"),
+        reserve_rank=None,
+        justification="Strategic priority of the board",
+        expected_version=None,
+        actor=board,
+    )
+    review_call.refresh_from_db()
+
+    with pytest.raises(BudgetBelowCommitments) as error:
+        update_call(
+            review_call, actor=office, changes={"budget": Decimal("50000")}, expected_version=review_call.version
+        )
+    changed = update_call(
+        review_call, actor=office, changes={"budget": Decimal("100000")}, expected_version=review_call.version
+    )
+
+    assert str(error.value) == (
+        "The budget cannot be 50,000.00 €: awards already commit 100,000.00 € of this call's budget."
+    )
+    assert changed == {"budget": [Decimal("150000.00"), Decimal("100000")]}

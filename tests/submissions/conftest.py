@@ -9,7 +9,20 @@ from grappe.programmes.models import CostCategory
 from grappe.submissions.models import CoFunding, ContributionKind, PartnerRole, ProposalPartner
 from tests.factories import CallFactory, ProposalFactory
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def _blank_pdf() -> bytes:
+    """A real one-page PDF (the upload check opens it with pypdf)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _blank_pdf()
 
 
 @pytest.fixture

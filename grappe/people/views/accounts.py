@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grappe.core.cookies import set_language_cookie
+from grappe.core.forms import CleanInputMixin
 from grappe.core.services import ConcurrentEditError
 from grappe.people.forms import EmailLoginForm, ProfileForm, RegistrationForm
 from grappe.people.models import Person, User
@@ -101,7 +102,12 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
+class CleanPasswordResetForm(CleanInputMixin, PasswordResetForm):
+    pass
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = CleanPasswordResetForm
     template_name = "people/password_reset.html"
     email_template_name = "people/email/password_reset.txt"
     subject_template_name = "people/email/password_reset_subject.txt"
@@ -113,7 +119,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "people/password_reset_done.html"
 
 
-class AuditedSetPasswordForm(SetPasswordForm):
+class AuditedSetPasswordForm(CleanInputMixin, SetPasswordForm):
     def save(self, commit: bool = True):  # type: ignore[no-untyped-def]
         user = super().save(commit)
         record_password_reset(user)

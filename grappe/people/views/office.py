@@ -70,7 +70,7 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
             "page": affiliations,
             "contacts": contacts,
             "children": children,
-            "can_change": request.user.has_perm("people.change_organisation", organisation),
+            "can_change": request.user.has_perm("people.edit_organisation", organisation),
         },
     )
 
@@ -78,7 +78,7 @@ def organisation_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    require_perm_or_404(request.user, "people.add_organisation")
+    require_perm_or_404(request.user, "people.create_organisation")
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         organisation = services.create_organisation(actor=request.user, **form.changes())
@@ -90,9 +90,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, code: str) -> HttpResponse:
-    organisation = get_for_user_or_404(
-        request.user, Organisation.objects.all(), "people.change_organisation", code=code
-    )
+    organisation = get_for_user_or_404(request.user, Organisation.objects.all(), "people.edit_organisation", code=code)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -145,7 +143,7 @@ def _person_or_404(request: HttpRequest, code: str, perm: str) -> Person:
 
 @login_required
 def person_detail(request: HttpRequest, code: str) -> HttpResponse:
-    return _render_person(request, _person_or_404(request, code, "people.view_person"))
+    return _render_person(request, _person_or_404(request, code, "people.see_person"))
 
 
 def _render_person(
@@ -164,7 +162,7 @@ def _render_person(
             "affiliations": person.affiliations.select_related("organisation").order_by("-start_date", "id"),
             "roles": person.roles.select_related("organisation"),
             "keywords": person.keywords.all(),
-            "can_change": request.user.has_perm("people.change_person", person),
+            "can_change": request.user.has_perm("people.edit_person", person),
             "can_manage_roles": can_manage,
             "affiliation_form": (affiliation_form or AffiliationForm()) if can_manage else None,
             "role_form": (role_form or RoleForm()) if can_manage else None,
@@ -175,7 +173,7 @@ def _render_person(
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_create(request: HttpRequest) -> HttpResponse:
-    require_perm_or_404(request.user, "people.add_person")
+    require_perm_or_404(request.user, "people.create_person")
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         person = services.create_person(actor=request.user, keywords=form.cleaned_data["keywords"], **form.changes())
@@ -187,7 +185,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, code: str) -> HttpResponse:
-    person = _person_or_404(request, code, "people.change_person")
+    person = _person_or_404(request, code, "people.edit_person")
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
@@ -210,7 +208,7 @@ def person_edit(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def affiliation_add(request: HttpRequest, code: str) -> HttpResponse:
     require_perm_or_404(request.user, "people.manage_roles")
-    person = _person_or_404(request, code, "people.change_person")
+    person = _person_or_404(request, code, "people.edit_person")
     form = AffiliationForm(request.POST)
     if form.is_valid():
         services.add_affiliation(person, actor=request.user, **form.cleaned_data)
@@ -223,7 +221,7 @@ def affiliation_add(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def affiliation_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     require_perm_or_404(request.user, "people.manage_roles")
-    person = _person_or_404(request, code, "people.change_person")
+    person = _person_or_404(request, code, "people.edit_person")
     affiliation = get_object_or_404(Affiliation.objects.select_related("organisation"), pk=pk, person=person)
     services.end_affiliation(affiliation, actor=request.user)
     messages.success(request, _("Affiliation ended today."))
@@ -234,7 +232,7 @@ def affiliation_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @require_POST
 def role_grant(request: HttpRequest, code: str) -> HttpResponse:
     require_perm_or_404(request.user, "people.manage_roles")
-    person = _person_or_404(request, code, "people.view_person")
+    person = _person_or_404(request, code, "people.see_person")
     form = RoleForm(request.POST)
     if form.is_valid():
         services.grant_role(
@@ -249,7 +247,7 @@ def role_grant(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def role_revoke(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     require_perm_or_404(request.user, "people.manage_roles")
-    person = _person_or_404(request, code, "people.view_person")
+    person = _person_or_404(request, code, "people.see_person")
     role = get_object_or_404(Role, pk=pk, person=person)
     if role.person_id == request.user.person_id and role.kind == "office":
         messages.error(request, _("You cannot remove your own office role: ask another office member."))

@@ -19,7 +19,7 @@ from grappe.review.models import (
     PoolState,
     ReviewAssignment,
 )
-from grappe.review.services.common import ReviewError
+from grappe.review.services.common import ReviewError, clean_reason
 from grappe.review.services.conflicts import conflicted_pairs, is_conflicted
 from grappe.submissions.models import Proposal
 
@@ -31,6 +31,7 @@ def reviewer_load(call: Call, person: Person) -> int:
 @transaction.atomic
 def add_assignment(call: Call, *, reviewer: Person, proposal: Proposal, reason: str, actor: Any) -> ReviewAssignment:
     """Assign by hand, checked against conflicts and the expert's maximum load; logged with why."""
+    reason = clean_reason(reason)
     if not reason.strip():
         raise ReviewError(_("Say why you change the assignment by hand."))
     member = PoolMember.objects.filter(call=call, person=reviewer, state=PoolState.ACCEPTED).first()
@@ -58,6 +59,7 @@ def add_assignment(call: Call, *, reviewer: Person, proposal: Proposal, reason: 
 
 @transaction.atomic
 def remove_assignment(assignment: ReviewAssignment, *, reason: str, actor: Any) -> None:
+    reason = clean_reason(reason)
     if not reason.strip():
         raise ReviewError(_("Say why you change the assignment by hand."))
     assignment.state = AssignmentState.REMOVED
@@ -100,6 +102,7 @@ def replacement_suggestions(assignment: ReviewAssignment, limit: int = 5) -> lis
 
 @transaction.atomic
 def decline_assignment(assignment: ReviewAssignment, *, reason: str, actor: Any) -> None:
+    reason = clean_reason(reason)
     if not reason.strip():
         raise ReviewError(_("Please say briefly why you decline."))
     assignment.state = AssignmentState.DECLINED

@@ -25,7 +25,7 @@ from grappe.review.models import (
     ReviewAssignment,
 )
 from grappe.review.names import author_match, fold, normalise_orcid, title_key
-from grappe.review.services.common import ReviewError, settings_for
+from grappe.review.services.common import ReviewError, clean_reason, settings_for
 from grappe.submissions.models import InvitationState, Proposal, ProposalState
 
 
@@ -189,6 +189,7 @@ def declare_conflict(
     call: Call, *, reviewer: Person, proposal: Proposal, reason: str, origin: str, actor: Any
 ) -> Conflict:
     """A conflict declared by the reviewer, or added by the office; it removes any assignment."""
+    reason = clean_reason(reason)
     if not reason.strip():
         raise ReviewError(_("Please give the reason for the conflict."))
     conflict, _created = Conflict.objects.update_or_create(
@@ -205,6 +206,7 @@ def declare_conflict(
 def waive_conflict(conflict: Conflict, *, justification: str, actor: Any) -> Conflict:
     if conflict.origin != ConflictOrigin.COMPUTED:
         raise ReviewError(_("Only a computed conflict can be waived; a declared one stands."))
+    justification = clean_reason(justification, max_length=2000)
     if len(justification.strip()) < 10:
         raise ReviewError(_("A waiver needs a written justification (10 characters at least)."))
     conflict.waived = True

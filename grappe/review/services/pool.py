@@ -19,7 +19,7 @@ from grappe.review.models import (
     PoolMember,
     PoolState,
 )
-from grappe.review.services.common import ReviewError
+from grappe.review.services.common import ReviewError, clean_reason
 
 
 @transaction.atomic
@@ -62,6 +62,7 @@ def send_pool_invitation(member: PoolMember) -> None:
 @transaction.atomic
 def respond(member: PoolMember, *, accept: bool, reason: str = "", actor: Any) -> PoolMember:
     member = PoolMember.objects.select_for_update().get(pk=member.pk)
+    reason = clean_reason(reason)
     if not accept and not reason.strip():
         raise ReviewError(_("Please say briefly why you decline."))
     member.state = PoolState.ACCEPTED if accept else PoolState.DECLINED

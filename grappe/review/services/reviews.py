@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call
 from grappe.core.services import ConcurrentEditError, log_action
+from grappe.core.validation import clean_text
 from grappe.people.models import Person
 from grappe.review.models import (
     AssignmentState,
@@ -37,7 +38,7 @@ def _score(value: Any) -> Decimal | None:
         score = Decimal(str(value))
     except InvalidOperation as exc:
         raise ReviewError(_("Scores are numbers from 0 to 5 in half points.")) from exc
-    if score < 0 or score > 5 or (score * 2) % 1:
+    if not score.is_finite() or score < 0 or score > 5 or (score * 2) % 1:
         raise ReviewError(_("Scores are numbers from 0 to 5 in half points."))
     return score
 
@@ -65,13 +66,19 @@ def save_review(
         score = _score(data.get(f"score_{criterion.pk}"))
         if score is not None:
             scores[str(criterion.pk)] = str(score)
-        comments[str(criterion.pk)] = str(data.get(f"comment_{criterion.pk}", ""))[:5000]
+        comments[str(criterion.pk)] = clean_text(
+            data.get(f"comment_{criterion.pk}"), max_length=5000, label=criterion.label, error=ReviewError
+        )
     recommendation = str(data.get("recommendation", ""))
     if recommendation and recommendation not in Recommendation.values:
         raise ReviewError(_("Choose a recommendation from the list."))
     review.scores, review.comments = scores, comments
-    review.applicant_comment = str(data.get("applicant_comment", ""))[:10000]
-    review.confidential_comment = str(data.get("confidential_comment", ""))[:5000]
+    review.applicant_comment = clean_text(
+        data.get("applicant_comment"), max_length=10000, label=_("The comment for the applicants"), error=ReviewError
+    )
+    review.confidential_comment = clean_text(
+        data.get("confidential_comment"), max_length=5000, label=_("The confidential comment"), error=ReviewError
+    )
     review.recommendation = recommendation
     if submit:
         missing = [c.label for c in criteria if str(c.pk) not in scores]

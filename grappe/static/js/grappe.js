@@ -220,3 +220,11 @@ function markScrollableRegions() {
 }
 document.addEventListener("DOMContentLoaded", markScrollableRegions);
 window.addEventListener("resize", markScrollableRegions);
+// Files larger than the upload limit are refused before sending: <input type="file" data-max-bytes="…">.
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.dataset.maxBytes) return;
+  const tooLarge = Array.from(input.files || []).some((file) => file.size > Number(input.dataset.maxBytes));
+  input.setCustomValidity(tooLarge ? input.dataset.tooLarge || "Too large" : "");
+  if (tooLarge) input.reportValidity();
+});

@@ -220,7 +220,12 @@ def _save_section(
     save: Callable[[Any], object],
     message: str,
 ) -> HttpResponse:
-    """The shared path of every section form: errors inline, version conflicts told, success."""
+    """The shared path of every section form: errors inline, version conflicts told, success.
+    An upload refused while it arrived (too large, core/uploads.py) saves nothing."""
+    refused = getattr(request, "upload_refused", None)
+    if refused:
+        messages.error(request, refused)
+        return _redirect_section(proposal, section)
     if not form.is_valid():
         return render(request, "submissions/proposal.html", _context(request, proposal, **{form_name: form}))
     try:
