@@ -3,13 +3,14 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.validation import INT_MAX, INT_MIN, validate_no_control_characters, validate_single_line
+
 
 def _attrs(attrs: dict[str, Any]) -> str:
     """What ``django/forms/widgets/attrs.html`` writes."""
@@ -61,7 +62,6 @@ class PlainSelect(forms.Select):
                 parts.append(SafeString("\n  </optgroup>"))
         parts.append(SafeString("\n</select>"))
         return SafeString("".join(parts))
-
 
 
 def harden(field: forms.Field) -> None:

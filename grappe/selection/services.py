@@ -581,17 +581,7 @@ def record_decision(
         amount = None
     if outcome == Outcome.RESERVE and not reserve_rank:
         raise SelectionError(_("Give the proposal's rank on the reserve list."))
-    if row.not_ready and len(justification.strip()) < 10:
-        raise SelectionError(
-            _("This proposal is not ready (%(reasons)s): justify deciding now (10 characters at least).")
-            % {"reasons": "; ".join(row.not_ready)}
-        )
-    departs = outcome != row.recommendation or (outcome == Outcome.FUNDED and amount != row.recommended_amount)
-    if departs and not row.not_ready and len(justification.strip()) < 10:
-        raise SelectionError(
-            _("This decision departs from the recommendation (%(recommended)s): justify it (10 characters at least).")
-            % {"recommended": Outcome(row.recommendation).label}
-        )
+    _check_justified(row, outcome, amount, justification)
     decision = decision or Decision(proposal=proposal)
     decision.outcome = outcome
     decision.amount = amount
@@ -620,6 +610,22 @@ def record_decision(
         },
     )
     return decision
+
+
+def _check_justified(row: Any, outcome: str, amount: Decimal | None, justification: str) -> None:
+    """A decision on a proposal not ready, or one that departs from the recommendation, needs a
+    written justification (10 characters at least)."""
+    if row.not_ready and len(justification.strip()) < 10:
+        raise SelectionError(
+            _("This proposal is not ready (%(reasons)s): justify deciding now (10 characters at least).")
+            % {"reasons": "; ".join(row.not_ready)}
+        )
+    departs = outcome != row.recommendation or (outcome == Outcome.FUNDED and amount != row.recommended_amount)
+    if departs and not row.not_ready and len(justification.strip()) < 10:
+        raise SelectionError(
+            _("This decision departs from the recommendation (%(recommended)s): justify it (10 characters at least).")
+            % {"recommended": Outcome(row.recommendation).label}
+        )
 
 
 def _check_commitment(call: Call, proposal: Proposal, amount: Decimal) -> None:

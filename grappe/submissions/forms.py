@@ -9,8 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from grappe.calls.models import Question, QuestionKind
-from grappe.core.forms import PlainNumberInput, PlainSelect
-from grappe.core.forms import Form, ModelForm
+from grappe.core.forms import Form, ModelForm, PlainNumberInput, PlainSelect
 from grappe.core.uploads import is_pdf, too_large_message, upload_limit_bytes
 from grappe.people.forms import DateInput, KeywordsField, VersionedForm
 from grappe.people.models import Organisation
