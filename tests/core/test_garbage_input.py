@@ -22,8 +22,7 @@ from django.utils import timezone
 
 from grappe.review.models import ReviewAssignment
 from tests.review.conftest import pool, proposals, review_call  # noqa: F401 - fixtures
-from tests.selection.conftest import priced, reviewed  # noqa: F401 - fixtures
-from tests.selection.test_letters import decided  # noqa: F401 - fixtures
+from tests.selection.conftest import decided, priced, reviewed  # noqa: F401 - fixtures
 from tests.submissions.conftest import call, complete_draft, document_question, draft, impact_question  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -201,7 +201,7 @@ def test_board_list_query_count(as_persona, django_assert_num_queries, call, app
     _close(call)
     client = as_persona("board")
 
-    with django_assert_num_queries(14):  # constant whatever the number of rows
+    with django_assert_num_queries(12):  # constant whatever the number of rows
         response = client.get(reverse("submissions:office_list", args=[call.code]))
 
     assert len(response.context["page"].object_list) == item_count
