@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "grappe.submissions",
     "grappe.review",
     "grappe.selection",
+    "grappe.projects",
+    "grappe.funding",
     "grappe.demo",
 ]
 

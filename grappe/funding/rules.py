@@ -1,0 +1,24 @@
+"""Who may see and do what with a project's money."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from grappe.people.rules import is_office
+from grappe.projects.rules import is_insider, is_partner_contact_of_project
+
+
+@rules.predicate
+def is_partner_contact_of_pledge(user: Any, pledge: Any) -> bool:
+    from grappe.projects.queries import partner_orgs_of_user
+
+    return pledge is not None and pledge.organisation_id in partner_orgs_of_user(user, pledge.project)
+
+
+rules.add_perm("funding.list_awards", is_office)
+rules.add_perm("funding.view_budget", is_insider)
+# The co-funding page: insiders see every pledge, partner contacts only their organisation's.
+rules.add_perm("funding.view_cofunding", is_insider | is_partner_contact_of_project)
+rules.add_perm("funding.view_pledge", is_insider | is_partner_contact_of_pledge)

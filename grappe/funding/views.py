@@ -1,0 +1,76 @@
+"""Funding pages: opening projects from awards, the budget and the co-funding of a project."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from grappe.core.access import get_for_user_or_404, require_perm_or_404
+from grappe.core.paginate import paginate
+from grappe.funding import queries, services
+from grappe.funding.forms import OpenProjectForm
+from grappe.projects.services import Opening, ProjectError
+from grappe.projects.views import get_project
+from grappe.selection.models import Award
+
+
+@login_required
+def awards(request: HttpRequest) -> HttpResponse:
+    """Awards waiting for their project (the office opens each in one step)."""
+    require_perm_or_404(request.user, "funding.list_awards")
+    waiting = (
+        Award.objects.filter(project__isnull=True)
+        .select_related("proposal", "call", "proposal__lead")
+        .order_by("call__closes_at", "proposal__code")
+    )
+    return render(request, "funding/awards.html", {"page": paginate(request, waiting)})
+
+
+@login_required
+def open_project(request: HttpRequest, code: str) -> HttpResponse:
+    award = get_for_user_or_404(
+        request.user,
+        Award.objects.filter(project__isnull=True).select_related("proposal", "call__programme"),
+        "projects.open_project",
+        proposal__code=code,
+    )
+    form = OpenProjectForm(request.POST or None, award=award)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            opening = Opening(
+                start_date=data["start_date"],
+                managing_institution=data["managing_institution"],
+                finance_contact=data["finance_contact"],
+                public_partner_ids=frozenset(o.pk for o in data["public_partners"]),
+                rf_version=data["rf_version"],
+                regime=data["regime"],
+            )
+            project = services.open_project_from_award(award, opening, actor=request.user)
+        except ProjectError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Project opened: the team, partners, budget and pledges were carried over."))
+            return redirect("projects:detail", project.code)
+    return render(request, "funding/open.html", {"award": award, "proposal": award.proposal, "form": form})
+
+
+@login_required
+def budget(request: HttpRequest, code: str) -> HttpResponse:
+    project = get_project(request, code, "funding.view_budget")
+    return render(
+        request,
+        "funding/budget.html",
+        {"project": project, "planned": queries.planned_by_category_year(project)},
+    )
+
+
+@login_required
+def cofunding(request: HttpRequest, code: str) -> HttpResponse:
+    project = get_project(request, code, "funding.view_cofunding")
+    pledges = queries.pledges_visible_to(request.user, project)
+    full = request.user.has_perm("projects.view_project_full", project)
+    return render(request, "funding/cofunding.html", {"project": project, "pledges": pledges, "full": full})

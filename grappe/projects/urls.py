@@ -1,0 +1,12 @@
+from django.urls import path
+
+from grappe.projects import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("projects/", views.public_list, name="public_list"),
+    path("projects/mine/", views.project_list, name="list"),
+    path("projects/<str:code>/", views.public_detail, name="public"),
+    path("projects/<str:code>/internal/", views.project_detail, name="detail"),
+]
