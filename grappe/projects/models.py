@@ -135,3 +135,50 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code}"
+
+
+def document_path(instance: models.Model, filename: str) -> str:
+    return f"projects/{instance.grant.project.code}/grant/{new_code(12)}.pdf"  # type: ignore[attr-defined]
+
+
+# The grant's values an amendment may change (the project page shows the current ones).
+AMENDABLE = ["rf_version", "managing_institution", "start_date", "end_date", "max_amount", "overhead_rate", "regime"]
+
+
+class GrantDocument(models.Model):
+    """A signed document of the grant (convention, financial annex, consortium agreement)."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("signed document (PDF)"), upload_to=document_path, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grant document")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Amendment(models.Model):
+    """A change to a signed grant: versioned, with its reason, date, before/after and signed document."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="amendments")
+    number = models.PositiveSmallIntegerField(_("number"))
+    reason = models.TextField(_("reason"), max_length=2000)
+    signed_on = models.DateField(_("signed on"))
+    changes = models.JSONField(_("changes"), default=dict, help_text=_("{field: [before, after]}"))
+    document = models.OneToOneField(GrantDocument, on_delete=models.PROTECT, related_name="amendment")
+    created_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("amendment")
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["grant", "number"], name="amendment_number_once")]
+
+    def __str__(self) -> str:
+        return f"{self.grant.project.code} #{self.number}"

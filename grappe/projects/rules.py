@@ -70,3 +70,4 @@ rules.add_perm("projects.view_project", is_insider | is_partner_contact_of_proje
 rules.add_perm("projects.view_project_full", is_insider)
 rules.add_perm("projects.open_project", is_office)
 rules.add_perm("projects.change_project", is_office)
+rules.add_perm("projects.change_grant", is_office)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.formats import date_format
@@ -14,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.core.money import format_money
 
-MAX_UPLOAD_MB = 10
 PDF_MAGIC = (b"%PDF-",)
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
@@ -65,8 +65,9 @@ def _head(upload: UploadedFile) -> bytes:
 
 
 def check_size(upload: UploadedFile) -> None:
-    if upload.size and upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-        raise ValidationError(_("This file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_MB})
+    limit = settings.GRAPPE_MAX_UPLOAD_MB
+    if upload.size and upload.size > limit * 1024 * 1024:
+        raise ValidationError(_("This file is larger than %(mb)s MB.") % {"mb": limit})
 
 
 def validate_pdf(upload: UploadedFile) -> None:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from grappe.core.access import get_for_user_or_404
 from grappe.core.paginate import paginate
-from grappe.projects import queries
-from grappe.projects.models import Project, ProjectRole
+from grappe.core.services import ConcurrentEditError
+from grappe.projects import queries, services
+from grappe.projects.forms import AmendmentForm, DocumentForm, GrantForm, SignForm
+from grappe.projects.models import Grant, GrantDocument, Project, ProjectRole
 
 LIST_RELATED = ("call", "lead", "grant__managing_institution")
 
@@ -50,4 +57,104 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
         request,
         "projects/detail.html",
         {"project": project, "grant": project.grant, "team": team, "partners": partners, "full": full},
+    )
+
+
+GRANT_FORMS = {"update": GrantForm, "amend": AmendmentForm, "sign": SignForm, "document": DocumentForm}
+
+
+def _grant_forms(grant: Grant, action: str | None, bound: forms.Form | None) -> dict[str, forms.Form]:
+    out: dict[str, forms.Form] = {}
+    for name, form_class in GRANT_FORMS.items():
+        if name == action and bound is not None:
+            out[name] = bound
+        elif form_class is DocumentForm:
+            out[name] = DocumentForm()
+        elif form_class is SignForm:
+            out[name] = SignForm(initial={"version": grant.version})
+        else:
+            out[name] = form_class(grant=grant)
+    return out
+
+
+def _save_grant(request: HttpRequest, grant: Grant, action: str, form: forms.Form) -> None:
+    data = form.cleaned_data
+    if action == "update":
+        services.update_grant(grant, changes=form.changes(), expected_version=data["version"], actor=request.user)
+    elif action == "sign":
+        services.sign_grant(
+            grant,
+            signed_on=data["signed_on"],
+            document=data["document"],
+            expected_version=data["version"],
+            actor=request.user,
+        )
+    elif action == "amend":
+        services.amend_grant(
+            grant,
+            changes=form.changes(),
+            reason=data["reason"],
+            signed_on=data["signed_on"],
+            document=data["document"],
+            expected_version=data["version"],
+            actor=request.user,
+        )
+    else:
+        services.add_grant_document(grant, title=data["title"], upload=data["document"], actor=request.user)
+
+
+@login_required
+def grant_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The grant record: current values, signed documents, amendments (history); the office edits."""
+    project = get_project(request, code, "projects.view_project_full")
+    grant = project.grant
+    can_change = request.user.has_perm("projects.change_grant", project)
+    action = request.POST.get("action") if request.method == "POST" else None
+    bound = None
+    if action is not None:
+        if not can_change or action not in GRANT_FORMS:
+            raise Http404
+        form_class = GRANT_FORMS[action]
+        kwargs: dict[str, Any] = {"grant": grant} if form_class in (GrantForm, AmendmentForm) else {}
+        bound = form_class(request.POST, request.FILES, **kwargs)
+        if bound.is_valid():
+            try:
+                _save_grant(request, grant, action, bound)
+            except ConcurrentEditError:
+                bound.add_error(None, ConcurrentEditError.message)
+            except services.ProjectError as exc:
+                bound.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Grant record saved."))
+                return redirect("projects:grant", project.code)
+    return render(
+        request,
+        "projects/grant.html",
+        {
+            "project": project,
+            "grant": grant,
+            "full": True,
+            "can_change": can_change,
+            "forms": _grant_forms(grant, action, bound),
+            "documents": grant.documents.select_related("uploaded_by__person"),
+            "amendments": [
+                (
+                    a,
+                    [
+                        (Grant._meta.get_field(k).verbose_name, before, after)
+                        for k, (before, after) in a.changes.items()
+                    ],
+                )
+                for a in grant.amendments.select_related("document", "created_by__person")
+            ],
+        },
+    )
+
+
+@login_required
+def grant_document(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    project = get_project(request, code, "projects.view_project_full")
+    document = get_object_or_404(GrantDocument, pk=pk, grant__project=project)
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.file_name, content_type="application/pdf"
     )
