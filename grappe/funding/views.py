@@ -13,7 +13,7 @@ from grappe.core.paginate import paginate
 from grappe.funding import queries, services
 from grappe.funding.forms import OpenProjectForm
 from grappe.projects.services import Opening, ProjectError
-from grappe.projects.views import get_project
+from grappe.projects.views.pages import get_project
 from grappe.selection.models import Award
 
 

@@ -8,10 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grappe.people.models import Organisation
+from grappe.people.models import Organisation, Person
 from grappe.projects import services
-from grappe.projects.models import CostRegime, Grant
-from grappe.projects.validators import money_field, validate_pdf
+from grappe.projects.models import CostRegime, Deliverable, Grant, Milestone, Project, Task, WorkPackage
+from grappe.projects.validators import check_inside, money_field, validate_pdf
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
@@ -86,4 +86,108 @@ class DocumentForm(forms.Form):
         label=_("Signed document (PDF)"),
         validators=[validate_pdf],
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+
+# --- The work plan ------------------------------------------------------------------------------
+
+
+class PlanItemForm(forms.ModelForm):
+    """A work-plan item of ``project``: its people and work packages only, its dates inside the project."""
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        people = Person.objects.filter(project_roles__project=project).distinct().order_by("last_name", "first_name")
+        for name in ("lead", "owner", "approver", "reviewers"):
+            if name in self.fields:
+                self.fields[name].queryset = people  # type: ignore[attr-defined]
+        if "work_package" in self.fields:
+            self.fields["work_package"].queryset = project.work_packages.all()  # type: ignore[attr-defined]
+        for name in ("start_date", "end_date", "due_date"):
+            if name in self.fields:
+                self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        grant = self.project.grant
+        for name in ("start_date", "end_date", "due_date"):
+            if data.get(name) is not None:
+                try:
+                    check_inside(data[name], grant.start_date, grant.end_date)
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", _("The end must come after the start."))
+        return data
+
+    def _post_clean(self) -> None:
+        # The project is set by the service; the model's own checks would need it now.
+        pass
+
+    def values(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("reviewers", "version")}
+
+
+class WorkPackageForm(PlanItemForm):
+    class Meta:
+        model = WorkPackage
+        fields = ["number", "title", "lead", "start_date", "end_date"]
+
+
+class TaskForm(PlanItemForm):
+    class Meta:
+        model = Task
+        fields = ["work_package", "number", "title", "start_date", "end_date"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["work_package"].required = True
+
+
+class DeliverableForm(PlanItemForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Deliverable
+        fields = ["work_package", "label", "title", "due_date", "owner", "reviewers", "approver"]
+        widgets = {"reviewers": forms.CheckboxSelectMultiple}
+
+
+class MilestoneForm(PlanItemForm):
+    class Meta:
+        model = Milestone
+        fields = ["work_package", "title", "due_date"]
+
+
+class SubmitDeliverableForm(VersionedForm):
+    document = forms.FileField(
+        label=_("Deliverable (PDF)"),
+        required=False,
+        validators=[validate_pdf],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+    justification = forms.CharField(
+        label=_("Justification of the delay (if late)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReviewDeliverableForm(VersionedForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("return", _("Return for changes"))]
+    )
+    comment = forms.CharField(
+        label=_("Comment (needed to return it)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MilestoneReachedForm(forms.Form):
+    achieved_on = forms.DateField(
+        label=_("Achieved on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

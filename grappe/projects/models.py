@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grappe.calls.models import Call
@@ -182,3 +183,147 @@ class Amendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grant.project.code} #{self.number}"
+
+
+# --- The work plan ------------------------------------------------------------------------------
+
+
+class WorkPackage(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="work_packages")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    lead = models.ForeignKey(
+        Person, verbose_name=_("work package lead"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"))
+
+    class Meta:
+        verbose_name = _("work package")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="work_package_number_once"),
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="work_package_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"WP{self.number} {self.title}"
+
+
+class Task(models.Model):
+    work_package = models.ForeignKey(WorkPackage, on_delete=models.CASCADE, related_name="tasks")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"))
+
+    class Meta:
+        verbose_name = _("task")
+        ordering = ["work_package__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_package", "number"], name="task_number_once"),
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="task_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return f"T{self.work_package.number}.{self.number} {self.title}"
+
+
+class DeliverableState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+    @classmethod
+    def open_states(cls) -> frozenset[str]:
+        """States in which the deliverable is still owed (late once past its due date)."""
+        return frozenset({cls.DRAFT, cls.RETURNED})
+
+
+def deliverable_path(instance: Deliverable, filename: str) -> str:
+    return f"projects/{instance.project.code}/deliverables/{instance.code}-{new_code(8)}.pdf"
+
+
+class Deliverable(models.Model):
+    code = models.CharField(_("code"), max_length=12, unique=True, default=new_code, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="deliverables")
+    work_package = models.ForeignKey(
+        WorkPackage,
+        verbose_name=_("work package"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliverables",
+    )
+    label = models.CharField(_("number"), max_length=20, help_text=_("e.g. D1.2"))
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    owner = models.ForeignKey(Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+")
+    reviewers = models.ManyToManyField(Person, verbose_name=_("reviewers"), blank=True, related_name="+")
+    approver = models.ForeignKey(
+        Person, verbose_name=_("approver"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=DeliverableState.choices, default=DeliverableState.DRAFT
+    )
+    file = models.FileField(_("document (PDF)"), upload_to=deliverable_path, blank=True, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    late_justification = models.TextField(_("justification of the delay"), max_length=2000, blank=True)
+    review_comment = models.TextField(_("comment of the review"), max_length=5000, blank=True)
+    decided_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reminders_sent = models.JSONField(_("reminders sent"), default=list, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("deliverable")
+        ordering = ["due_date", "label"]
+        indexes = [models.Index(fields=["state", "due_date"], name="deliverable_state_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.title}"
+
+    @property
+    def is_late(self) -> bool:
+        """Past due and still owed, or handed in after the due date."""
+        if self.state in DeliverableState.open_states():
+            return self.due_date < timezone.localdate()
+        return self.submitted_at is not None and timezone.localdate(self.submitted_at) > self.due_date
+
+
+class Milestone(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    work_package = models.ForeignKey(
+        WorkPackage,
+        verbose_name=_("work package"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="milestones",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReminderRules(models.Model):
+    """When deliverable reminders go out, per programme (defaults when there is no row)."""
+
+    programme = models.OneToOneField("programmes.Programme", on_delete=models.CASCADE, related_name="reminder_rules")
+    days_before = models.JSONField(_("days before the due date"), default=list, help_text=_("e.g. [30, 7, 1]"))
+    late_every_days = models.PositiveSmallIntegerField(_("while late, remind every (days)"), default=7)
+
+    class Meta:
+        verbose_name = _("reminder rules")
+
+    def __str__(self) -> str:
+        return f"{self.programme}"

@@ -60,6 +60,12 @@ def is_public_project(user: Any, obj: Any) -> bool:
     return obj is not None and obj.is_public
 
 
+@rules.predicate
+def is_approver(user: Any, deliverable: Any) -> bool:
+    person_id = roles_of(user).person_id
+    return deliverable is not None and person_id is not None and deliverable.approver_id == person_id
+
+
 is_insider = is_office | is_board | is_project_member | is_institution_contact_of_project
 
 rules.add_perm("projects.list_projects", rules.is_authenticated)
@@ -71,3 +77,7 @@ rules.add_perm("projects.view_project_full", is_insider)
 rules.add_perm("projects.open_project", is_office)
 rules.add_perm("projects.change_project", is_office)
 rules.add_perm("projects.change_grant", is_office)
+# The work plan
+rules.add_perm("projects.manage_workplan", is_office | is_project_lead)
+rules.add_perm("projects.submit_deliverable", is_project_member)
+rules.add_perm("projects.review_deliverable", is_office | is_approver)

@@ -1,14 +1,19 @@
 from django.urls import path
 
-from grappe.projects import views
+from grappe.projects.views import pages, workplan
 
 app_name = "projects"
 
 urlpatterns = [
-    path("projects/", views.public_list, name="public_list"),
-    path("projects/mine/", views.project_list, name="list"),
-    path("projects/<str:code>/", views.public_detail, name="public"),
-    path("projects/<str:code>/internal/", views.project_detail, name="detail"),
-    path("projects/<str:code>/grant/", views.grant_page, name="grant"),
-    path("projects/<str:code>/grant/documents/<int:pk>/", views.grant_document, name="grant_document"),
+    path("projects/", pages.public_list, name="public_list"),
+    path("projects/mine/", pages.project_list, name="list"),
+    path("projects/<str:code>/", pages.public_detail, name="public"),
+    path("projects/<str:code>/internal/", pages.project_detail, name="detail"),
+    path("projects/<str:code>/grant/", pages.grant_page, name="grant"),
+    path("projects/<str:code>/workplan/", workplan.workplan, name="workplan"),
+    path("projects/<str:code>/timeline/", workplan.timeline_page, name="timeline"),
+    path("projects/<str:code>/deliverables/<str:dcode>/", workplan.deliverable_page, name="deliverable"),
+    path("projects/<str:code>/deliverables/<str:dcode>/file/", workplan.deliverable_file, name="deliverable_file"),
+    path("projects/<str:code>/milestones/<int:pk>/", workplan.milestone_reached, name="milestone"),
+    path("projects/<str:code>/grant/documents/<int:pk>/", pages.grant_document, name="grant_document"),
 ]

@@ -155,6 +155,11 @@ def grant_page(request: HttpRequest, code: str) -> HttpResponse:
 def grant_document(request: HttpRequest, code: str, pk: int) -> FileResponse:
     project = get_project(request, code, "projects.view_project_full")
     document = get_object_or_404(GrantDocument, pk=pk, grant__project=project)
-    return FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.file_name, content_type="application/pdf"
-    )
+    return pdf_download(document.file, document.file_name)
+
+
+def pdf_download(file: Any, name: str) -> FileResponse:
+    """A stored private PDF, sent as an attachment (after the caller authorised the request)."""
+    if not file:
+        raise Http404
+    return FileResponse(file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
