@@ -7,7 +7,7 @@ from typing import Any
 import rules
 
 from grappe.people.rules import is_office
-from grappe.projects.rules import is_insider, is_partner_contact_of_project
+from grappe.projects.rules import is_finance_contact, is_insider, is_partner_contact_of_project, is_project_lead
 
 
 @rules.predicate
@@ -22,3 +22,8 @@ rules.add_perm("funding.view_budget", is_insider)
 # The co-funding page: insiders see every pledge, partner contacts only their organisation's.
 rules.add_perm("funding.view_cofunding", is_insider | is_partner_contact_of_project)
 rules.add_perm("funding.view_pledge", is_insider | is_partner_contact_of_pledge)
+# Expense statements and reallocations
+rules.add_perm("funding.file_statement", is_office | is_project_lead | is_finance_contact)
+rules.add_perm("funding.check_statement", is_office)
+rules.add_perm("funding.request_reallocation", is_office | is_project_lead | is_finance_contact)
+rules.add_perm("funding.decide_reallocation", is_office)

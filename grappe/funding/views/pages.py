@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.paginate import paginate
-from grappe.funding import queries, services
+from grappe.funding import charts, queries, services
 from grappe.funding.forms import OpenProjectForm
 from grappe.projects.services import Opening, ProjectError
 from grappe.projects.views.pages import get_project
@@ -61,10 +64,34 @@ def open_project(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def budget(request: HttpRequest, code: str) -> HttpResponse:
     project = get_project(request, code, "funding.view_budget")
+    rules = services.rules_for(project)
+    comparison = queries.planned_vs_actual(project, rules, today=timezone.localdate())
+    by_category: dict[str, list[Decimal]] = {}
+    for row in comparison:
+        cell = by_category.setdefault(row.category.label, [Decimal("0"), Decimal("0")])
+        cell[0] += row.planned
+        cell[1] += row.actual
+    chart = charts.planned_actual_bars(
+        [(label, p, a) for label, (p, a) in by_category.items()], planned_label=_("Planned"), actual_label=_("Accepted")
+    )
     return render(
         request,
         "funding/budget.html",
-        {"project": project, "planned": queries.planned_by_category_year(project)},
+        {
+            "project": project,
+            "full": True,
+            "planned": queries.planned_by_category_year(project),
+            "comparison": comparison,
+            "rules": rules,
+            "chart": chart,
+            "statements": project.statements.select_related("beneficiary").order_by(
+                "period_start", "beneficiary__name"
+            ),
+            "reallocations": project.reallocations.select_related(
+                "beneficiary", "from_category", "to_category", "requested_by__person"
+            ),
+            "can_file": request.user.has_perm("funding.file_statement", project),
+        },
     )
 
 

@@ -1,0 +1,35 @@
+"""Every write about the money of projects, by concern: opening (budget and pledges carried over),
+statements and reallocations. Functions are atomic, take ``actor=`` and leave an audit entry.
+Callers import from ``grappe.funding.services``."""
+
+from grappe.funding.services.opening import open_project_from_award
+from grappe.funding.services.statements import (
+    FundingError,
+    accepted_total,
+    add_evidence,
+    beneficiary_ids,
+    check_statement,
+    create_statement,
+    decide_reallocation,
+    period_problem,
+    request_reallocation,
+    rules_for,
+    save_lines,
+    submit_statement,
+)
+
+__all__ = [
+    "FundingError",
+    "accepted_total",
+    "add_evidence",
+    "beneficiary_ids",
+    "check_statement",
+    "create_statement",
+    "decide_reallocation",
+    "open_project_from_award",
+    "period_problem",
+    "request_reallocation",
+    "rules_for",
+    "save_lines",
+    "submit_statement",
+]
