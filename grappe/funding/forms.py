@@ -9,12 +9,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grappe.funding import services
-from grappe.funding.models import ExpenseStatement
+from grappe.funding.models import ExpenseStatement, InstalmentKind, Trigger
 from grappe.people.models import Organisation, Person
 from grappe.programmes.models import CostCategory
 from grappe.projects.models import CostRegime, Project
-from grappe.projects.validators import check_at_most, money_field, validate_pdf_or_image
+from grappe.projects.validators import check_at_most, check_inside, money_field, validate_pdf_or_image
 from grappe.selection.models import Award
+from grappe.submissions.models import ContributionKind
 
 
 class OpenProjectForm(forms.Form):
@@ -179,3 +180,71 @@ class ReallocationForm(forms.Form):
         categories = project.call.programme.cost_categories.all()
         self.fields["from_category"].queryset = categories
         self.fields["to_category"].queryset = categories
+
+
+# --- Co-funding and payments --------------------------------------------------------------------
+
+
+class ContributionForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Partner"), queryset=Organisation.objects.none())
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=[])
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContributionKind.choices)
+    amount = money_field(_("Realised (EUR)"), allow_zero=False)
+    received_on = forms.DateField(label=_("Received or valued on"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("Description and valuation method"), max_length=300, required=False)
+    file = forms.FileField(
+        label=_("Evidence (PDF or image)"),
+        required=False,
+        validators=[validate_pdf_or_image],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            project_partnerships__project=project
+        ).order_by("name")
+        grant = project.grant
+        self.fields["year"].choices = [(y, y) for y in range(grant.start_date.year, grant.end_date.year + 1)]
+
+    def clean_received_on(self) -> Any:
+        day = self.cleaned_data["received_on"]
+        grant = self.project.grant
+        check_inside(day, grant.start_date, grant.end_date)
+        return day
+
+
+class InstalmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=InstalmentKind.choices)
+    amount = money_field(_("Amount (EUR)"), required=False, allow_zero=False)
+    share = forms.DecimalField(
+        label=_("or share of the maximum"),
+        required=False,
+        min_value=Decimal("0.0001"),
+        max_value=Decimal("1"),
+        max_digits=5,
+        decimal_places=4,
+        help_text=_("0.3 = 30 %."),
+    )
+    trigger = forms.ChoiceField(label=_("Condition"), choices=Trigger.choices)
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("amount") is None) == (data.get("share") is None) and "amount" not in self.errors:
+            self.add_error("amount", _("Give either an amount or a share of the maximum, not both."))
+        if data.get("due_date"):
+            problem = services.due_date_problem(self.project.grant, data["due_date"])
+            if problem:
+                self.add_error("due_date", problem)
+        return data
+
+
+class PayForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))

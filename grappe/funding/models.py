@@ -223,3 +223,74 @@ class Reallocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.from_category} → {self.to_category}: {self.amount}"
+
+
+# --- Co-funding realised, payments --------------------------------------------------------------
+
+
+def contribution_path(instance: Contribution, filename: str) -> str:
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(instance.content_type, "bin")
+    return f"projects/{instance.project.code}/contributions/{new_code(12)}.{extension}"
+
+
+class Contribution(models.Model):
+    """Co-funding a partner actually brought (cash received or in-kind valued), with its evidence."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="contributions")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="contributions"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=10, choices=ContributionKind.choices)
+    amount = models.DecimalField(_("realised (EUR)"), **MONEY)
+    received_on = models.DateField(_("received or valued on"))
+    description = models.CharField(_("description and valuation method"), max_length=300, blank=True)
+    file = models.FileField(_("evidence"), upload_to=contribution_path, max_length=200, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("type"), max_length=50, blank=True)
+    recorded_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("co-funding contribution")
+        ordering = ["organisation__name", "year", "kind", "received_on"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.organisation} {self.year} {self.kind}: {self.amount}"
+
+
+class InstalmentKind(models.TextChoices):
+    ADVANCE = "advance", _("Advance")
+    INTERMEDIATE = "intermediate", _("Intermediate payment")
+    BALANCE = "balance", _("Balance")
+
+
+class Trigger(models.TextChoices):
+    """What must have happened before an instalment is paid (DOMAIN.md R2.7)."""
+
+    SIGNATURE = "signature", _("Signature of the grant")
+    STATEMENT = "statement", _("An accepted expense statement")
+    REPORT = "report", _("An accepted report")
+
+
+class Instalment(models.Model):
+    """One payment of the schedule; paid ones count in the programme's ledger."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="instalments")
+    kind = models.CharField(_("kind"), max_length=15, choices=InstalmentKind.choices)
+    amount = models.DecimalField(_("amount (EUR)"), **MONEY)
+    share = models.DecimalField(_("share of the maximum"), max_digits=5, decimal_places=4, null=True, blank=True)
+    trigger = models.CharField(_("condition"), max_length=10, choices=Trigger.choices)
+    due_date = models.DateField(_("due date"))
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("payment instalment")
+        ordering = ["due_date", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="instalment_positive")]
+        indexes = [models.Index(fields=["project", "paid_on"], name="instalment_project_paid_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.get_kind_display()} {self.amount}"

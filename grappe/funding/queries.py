@@ -7,12 +7,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from grappe.funding.models import ExpenseLine, PlannedBudget, Pledge, StatementState
+from grappe.funding.models import (
+    Contribution,
+    ExpenseLine,
+    ExpenseStatement,
+    Instalment,
+    PlannedBudget,
+    Pledge,
+    StatementState,
+)
 from grappe.programmes.models import CostCategory
 from grappe.projects.models import Project
 from grappe.projects.queries import partner_orgs_of_user
+from grappe.submissions.models import ContributionKind
 
 ZERO = Decimal("0")
 
@@ -105,3 +115,133 @@ def planned_vs_actual(project: Project, rules: dict[str, Decimal], *, today: Any
             flag = "under"
         out.append(Comparison(categories[key[0]], key[1], p, a, flag))
     return out
+
+
+# --- Co-funding and leverage --------------------------------------------------------------------
+
+
+@dataclass
+class CoFundingRow:
+    organisation: Any
+    year: int
+    kind: str
+    pledged: Decimal = ZERO
+    realised: Decimal = ZERO
+
+    @property
+    def below(self) -> bool:
+        return self.realised < self.pledged
+
+
+def cofunding_rows(project: Project, organisation_ids: set[int] | None) -> list[CoFundingRow]:
+    """Pledged against realised per partner × year × kind (``organisation_ids``: only those; None: all)."""
+    rows: dict[tuple[int, int, str], CoFundingRow] = {}
+    pledges = Pledge.objects.filter(project=project).select_related("organisation")
+    contributions = Contribution.objects.filter(project=project).select_related("organisation")
+    if organisation_ids is not None:
+        pledges = pledges.filter(organisation_id__in=organisation_ids)
+        contributions = contributions.filter(organisation_id__in=organisation_ids)
+    for p in pledges:
+        rows.setdefault(
+            (p.organisation_id, p.year, p.kind), CoFundingRow(p.organisation, p.year, p.kind)
+        ).pledged += p.amount
+    for c in contributions:
+        rows.setdefault(
+            (c.organisation_id, c.year, c.kind), CoFundingRow(c.organisation, c.year, c.kind)
+        ).realised += c.amount
+    return sorted(rows.values(), key=lambda r: (r.organisation.name, r.year, r.kind))
+
+
+@dataclass
+class Leverage:
+    """Partner money per euro of cluster money (DOMAIN.md R6.8): pledged and realised, all and cash only."""
+
+    cluster: Decimal
+    pledged: Decimal
+    realised: Decimal
+    realised_cash: Decimal
+
+    @staticmethod
+    def _ratio(value: Decimal, base: Decimal) -> Decimal | None:
+        return (value / base).quantize(Decimal("0.01")) if base else None
+
+    @property
+    def pledged_ratio(self) -> Decimal | None:
+        return self._ratio(self.pledged, self.cluster)
+
+    @property
+    def realised_ratio(self) -> Decimal | None:
+        return self._ratio(self.realised, self.cluster)
+
+    @property
+    def cash_ratio(self) -> Decimal | None:
+        return self._ratio(self.realised_cash, self.cluster)
+
+
+def leverage_of(project: Project) -> Leverage:
+    pledged = Pledge.objects.filter(project=project).aggregate(t=Sum("amount"))["t"] or ZERO
+    realised = Contribution.objects.filter(project=project).aggregate(
+        t=Sum("amount"), cash=Sum("amount", filter=Q(kind=ContributionKind.CASH))
+    )
+    return Leverage(project.grant.max_amount, pledged, realised["t"] or ZERO, realised["cash"] or ZERO)
+
+
+# --- The programme's ledger ---------------------------------------------------------------------
+
+
+def _sum_by_call(queryset: QuerySet[Any], call_path: str, field: str = "amount") -> Subquery:
+    return Subquery(
+        # order_by(): a model's default ordering would split the GROUP BY (one row per ordering value).
+        queryset.filter(**{call_path: OuterRef("pk")})
+        .order_by()
+        .values(call_path)
+        .annotate(t=Sum(field))
+        .values("t")[:1],
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
+
+
+def _money(sub: Subquery) -> Coalesce:
+    return Coalesce(sub, Value(ZERO), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+def ledger_calls(programme: Any) -> QuerySet[Any]:
+    """The programme's calls with reserved (budget), committed (awards), paid (instalments), spent
+    (accepted statements), pledged and realised co-funding: one query, whatever the number of projects."""
+    from grappe.calls.models import Call
+    from grappe.selection.models import Award
+
+    return (
+        Call.objects.filter(programme=programme)
+        .annotate(
+            committed=_money(_sum_by_call(Award.objects.all(), "call_id")),
+            paid=_money(_sum_by_call(Instalment.objects.exclude(paid_on=None), "project__call_id")),
+            spent=_money(
+                _sum_by_call(
+                    ExpenseStatement.objects.filter(state=StatementState.ACCEPTED), "project__call_id", "total"
+                )
+            ),
+            pledged=_money(_sum_by_call(Pledge.objects.all(), "project__call_id")),
+            realised=_money(_sum_by_call(Contribution.objects.all(), "project__call_id")),
+            project_count=Coalesce(
+                Subquery(
+                    Project.objects.filter(call_id=OuterRef("pk"))
+                    .values("call_id")
+                    .annotate(n=Count("id"))
+                    .values("n")[:1]
+                ),
+                Value(0),
+            ),
+        )
+        .order_by("opens_at", "code")
+    )
+
+
+def ledger_totals(calls: list[Any], programme: Any) -> dict[str, Decimal]:
+    totals = {
+        k: sum((getattr(c, k) for c in calls), ZERO) for k in ("committed", "paid", "spent", "pledged", "realised")
+    }
+    totals["reserved"] = sum((c.budget for c in calls), ZERO)
+    totals["envelope"] = programme.total_amount
+    totals["left"] = programme.total_amount - totals["committed"]
+    return totals

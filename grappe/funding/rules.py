@@ -6,7 +6,7 @@ from typing import Any
 
 import rules
 
-from grappe.people.rules import is_office
+from grappe.people.rules import is_board, is_office
 from grappe.projects.rules import is_finance_contact, is_insider, is_partner_contact_of_project, is_project_lead
 
 
@@ -27,3 +27,8 @@ rules.add_perm("funding.file_statement", is_office | is_project_lead | is_financ
 rules.add_perm("funding.check_statement", is_office)
 rules.add_perm("funding.request_reallocation", is_office | is_project_lead | is_finance_contact)
 rules.add_perm("funding.decide_reallocation", is_office)
+# Co-funding, payments, the programme's ledger
+rules.add_perm("funding.record_contribution", is_office | is_project_lead | is_finance_contact)
+rules.add_perm("funding.view_payments", is_insider)
+rules.add_perm("funding.manage_payments", is_office)
+rules.add_perm("funding.view_ledger", is_office | is_board)

@@ -27,8 +27,12 @@ from tests.factories import CompanyFactory, PersonFactory, ProposalFactory
 START = dt.date(2026, 1, 1)
 
 
-def make_award(applicant, university, other_university, company, *, title="Grapes of Wrath AI", amount="150000"):
+def make_award(
+    applicant, university, other_university, company, *, title="Grapes of Wrath AI", amount="150000", call=None
+):
+    extra = {"call": call} if call is not None else {}
     proposal = ProposalFactory(
+        **extra,
         title=title,
         acronym="GWAI",
         lead=applicant.person,

@@ -49,9 +49,9 @@ def test_public_page_shows_only_agreed_partners(as_persona, project, company):
 def test_partner_contact_sees_only_their_own_pledges(as_persona, project, company):
     response = as_persona("partner_contact").get(reverse("funding:cofunding", args=[project.code]))
 
-    assert sorted((p.organisation, p.amount) for p in response.context["pledges"]) == [
-        (company, 10000),
-        (company, 20000),
+    assert sorted((r.organisation, r.year, r.pledged) for r in response.context["rows"]) == [
+        (company, 2026, 20000),
+        (company, 2027, 10000),
     ]
     assert "Autre Industrie" not in response.content.decode()
     assert response.context["full"] is False

@@ -2,6 +2,14 @@
 statements and reallocations. Functions are atomic, take ``actor=`` and leave an audit entry.
 Callers import from ``grappe.funding.services``."""
 
+from grappe.funding.services.ledger import (
+    due_date_problem,
+    pay_instalment,
+    record_contribution,
+    schedule_instalment,
+    scheduled_total,
+    trigger_met,
+)
 from grappe.funding.services.opening import open_project_from_award
 from grappe.funding.services.statements import (
     FundingError,
@@ -26,10 +34,16 @@ __all__ = [
     "check_statement",
     "create_statement",
     "decide_reallocation",
+    "due_date_problem",
     "open_project_from_award",
+    "pay_instalment",
     "period_problem",
+    "record_contribution",
     "request_reallocation",
     "rules_for",
     "save_lines",
+    "schedule_instalment",
+    "scheduled_total",
     "submit_statement",
+    "trigger_met",
 ]

@@ -93,11 +93,3 @@ def budget(request: HttpRequest, code: str) -> HttpResponse:
             "can_file": request.user.has_perm("funding.file_statement", project),
         },
     )
-
-
-@login_required
-def cofunding(request: HttpRequest, code: str) -> HttpResponse:
-    project = get_project(request, code, "funding.view_cofunding")
-    pledges = queries.pledges_visible_to(request.user, project)
-    full = request.user.has_perm("projects.view_project_full", project)
-    return render(request, "funding/cofunding.html", {"project": project, "pledges": pledges, "full": full})

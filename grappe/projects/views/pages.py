@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from grappe.core.access import get_for_user_or_404
 from grappe.core.paginate import paginate
 from grappe.core.services import ConcurrentEditError
+from grappe.programmes.models import Programme
 from grappe.projects import queries, services
 from grappe.projects.forms import AmendmentForm, DocumentForm, GrantForm, SignForm
 from grappe.projects.models import Grant, GrantDocument, Project, ProjectRole
@@ -38,7 +39,8 @@ def public_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     projects = queries.projects_visible_to(request.user).select_related(*LIST_RELATED).order_by("-created_at", "code")
-    return render(request, "projects/list.html", {"page": paginate(request, projects)})
+    ledgers = Programme.objects.order_by("-start_year") if request.user.has_perm("funding.view_ledger") else []
+    return render(request, "projects/list.html", {"page": paginate(request, projects), "programmes": ledgers})
 
 
 def get_project(request: HttpRequest, code: str, perm: str) -> Project:
