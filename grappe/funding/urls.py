@@ -11,6 +11,7 @@ urlpatterns = [
     path("projects/<str:code>/cofunding/", ledger.cofunding, name="cofunding"),
     path("projects/<str:code>/cofunding/<int:pk>/evidence/", ledger.contribution_file, name="contribution_file"),
     path("projects/<str:code>/payments/", ledger.payments, name="payments"),
+    path("projects/<str:code>/dossier.zip", ledger.dossier, name="dossier"),
     path("office/programmes/<str:code>/ledger/", ledger.programme_ledger, name="ledger"),
     path("projects/<str:code>/statements/new/", statements.new_statement, name="new_statement"),
     path("projects/<str:code>/statements/<str:scode>/", statements.statement_page, name="statement"),

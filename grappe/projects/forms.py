@@ -6,11 +6,22 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from grappe.people.models import Organisation, Person
 from grappe.projects import services
-from grappe.projects.models import CostRegime, Deliverable, Grant, Milestone, Project, Task, WorkPackage
+from grappe.projects.models import (
+    CostRegime,
+    Deliverable,
+    Grant,
+    Milestone,
+    OutputKind,
+    Project,
+    Report,
+    Task,
+    WorkPackage,
+)
 from grappe.projects.validators import check_inside, money_field, validate_pdf
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
@@ -191,3 +202,45 @@ class MilestoneReachedForm(forms.Form):
     achieved_on = forms.DateField(
         label=_("Achieved on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+# --- Reports and outputs ------------------------------------------------------------------------
+
+
+class ScheduleReportForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, initial=_("Annual report"))
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReportForm(VersionedForm):
+    """One text per section of the report's template, in the active language."""
+
+    def __init__(self, *args: Any, report: Report, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", report.version)
+        english = (get_language() or "fr").startswith("en")
+        for i, section in enumerate(report.sections):
+            label = (section.get("en") if english else section.get("fr")) or section.get("fr") or section.get("en")
+            self.fields[f"s{i}"] = forms.CharField(
+                label=label, required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
+            )
+            self.initial.setdefault(f"s{i}", report.answers.get(str(i), ""))
+
+    def answers(self) -> dict[str, str]:
+        return {
+            name[1:]: value for name, value in self.cleaned_data.items() if name.startswith("s") and name[1:].isdigit()
+        }
+
+
+class OutputForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=OutputKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=500)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2100)
+    identifier = forms.CharField(label=_("Identifier (DOI, HAL, URL, patent number)"), max_length=200, required=False)
+
+
+class ImportOutputsForm(forms.Form):
+    fmt = forms.ChoiceField(
+        label=_("Format"), choices=[("bibtex", _("BibTeX (HAL, ORCID export)")), ("doi", _("A list of DOIs"))]
+    )
+    content = forms.CharField(label=_("Content"), max_length=500000, widget=forms.Textarea(attrs={"rows": 6}))

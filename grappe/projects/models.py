@@ -327,3 +327,91 @@ class ReminderRules(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme}"
+
+
+# --- Periodic reports and outputs ---------------------------------------------------------------
+
+
+class ReportTemplate(models.Model):
+    """The sections (questions) of a programme's periodic reports, in both languages."""
+
+    programme = models.OneToOneField("programmes.Programme", on_delete=models.CASCADE, related_name="report_template")
+    sections = models.JSONField(
+        _("sections"), default=list, help_text=_('A list of {"fr": "…", "en": "…"} questions, in order.')
+    )
+
+    class Meta:
+        verbose_name = _("report template")
+
+    def __str__(self) -> str:
+        return f"{self.programme}"
+
+
+DEFAULT_SECTIONS = [
+    {"fr": "Avancement scientifique de la période", "en": "Scientific progress over the period"},
+    {"fr": "Écarts au programme de travail et mesures prises", "en": "Deviations from the work plan and actions taken"},
+    {"fr": "Perspectives pour la période suivante", "en": "Plans for the next period"},
+]
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")
+
+    @classmethod
+    def editable(cls) -> frozenset[str]:
+        return frozenset({cls.DRAFT, cls.RETURNED})
+
+
+class Report(models.Model):
+    """A periodic (scientific / progress) report: the template's sections answered by the lead."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True, default=new_code, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports")
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    sections = models.JSONField(_("sections"), default=list)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=ReportState.choices, default=ReportState.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    office_comment = models.TextField(_("comment of the office"), max_length=5000, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("report")
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.title}"
+
+
+class OutputKind(models.TextChoices):
+    PUBLICATION = "publication", _("Publication")
+    SOFTWARE = "software", _("Software")
+    PATENT = "patent", _("Patent")
+    STARTUP = "startup", _("Start-up")
+    DATASET = "dataset", _("Dataset")
+    HIRE = "hire", _("Person hired")
+
+
+class Output(models.Model):
+    """A structured result declared in a report, counted by the impact reporting."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="outputs")
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="outputs")
+    kind = models.CharField(_("kind"), max_length=15, choices=OutputKind.choices)
+    title = models.CharField(_("title"), max_length=500)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    identifier = models.CharField(_("identifier (DOI, HAL, URL, patent number)"), max_length=200, blank=True)
+    authors = models.JSONField(_("authors"), default=list, blank=True)
+    created_at = models.DateTimeField(_("declared"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("output")
+        ordering = ["kind", "-year", "title"]
+        indexes = [models.Index(fields=["project", "kind"], name="output_project_kind_idx")]
+
+    def __str__(self) -> str:
+        return self.title

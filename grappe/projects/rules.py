@@ -81,3 +81,7 @@ rules.add_perm("projects.change_grant", is_office)
 rules.add_perm("projects.manage_workplan", is_office | is_project_lead)
 rules.add_perm("projects.submit_deliverable", is_project_member)
 rules.add_perm("projects.review_deliverable", is_office | is_approver)
+# Reports
+rules.add_perm("projects.schedule_report", is_office)
+rules.add_perm("projects.write_report", is_project_lead)
+rules.add_perm("projects.review_report", is_office)

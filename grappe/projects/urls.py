@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grappe.projects.views import pages, workplan
+from grappe.projects.views import pages, reports, workplan
 
 app_name = "projects"
 
@@ -15,5 +15,7 @@ urlpatterns = [
     path("projects/<str:code>/deliverables/<str:dcode>/", workplan.deliverable_page, name="deliverable"),
     path("projects/<str:code>/deliverables/<str:dcode>/file/", workplan.deliverable_file, name="deliverable_file"),
     path("projects/<str:code>/milestones/<int:pk>/", workplan.milestone_reached, name="milestone"),
+    path("projects/<str:code>/reports/", reports.reports, name="reports"),
+    path("projects/<str:code>/reports/<str:rcode>/", reports.report_page, name="report"),
     path("projects/<str:code>/grant/documents/<int:pk>/", pages.grant_document, name="grant_document"),
 ]

@@ -18,7 +18,7 @@ from grappe.funding.models import Contribution, ExpenseStatement, Instalment, St
 from grappe.funding.services.statements import ZERO, FundingError
 from grappe.people.models import Organisation
 from grappe.programmes.models import Programme
-from grappe.projects.models import Grant, GrantState, Project
+from grappe.projects.models import Grant, GrantState, Project, Report, ReportState
 from grappe.projects.queries import partner_organisation_ids
 
 PAYMENT_GRACE_DAYS = 366  # the balance is paid after the final report, up to a year after the end
@@ -122,7 +122,7 @@ def trigger_met(project: Project, trigger: str) -> bool:
         return Grant.objects.filter(project=project, state=GrantState.SIGNED).exists()
     if trigger == Trigger.STATEMENT:
         return ExpenseStatement.objects.filter(project=project, state=StatementState.ACCEPTED).exists()
-    return False  # reports come with part (f) of issue 12
+    return Report.objects.filter(project=project, state=ReportState.ACCEPTED).exists()
 
 
 @transaction.atomic

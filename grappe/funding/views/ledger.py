@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from grappe.core.access import get_for_user_or_404
+from grappe.funding import dossier as dossier_zip
 from grappe.funding import queries, services
 from grappe.funding.forms import ContributionForm, InstalmentForm, PayForm
 from grappe.funding.models import Contribution, Instalment
@@ -149,3 +150,13 @@ def programme_ledger(request: HttpRequest, code: str) -> HttpResponse:
         "funding/ledger.html",
         {"programme": programme, "calls": calls, "totals": queries.ledger_totals(calls, programme)},
     )
+
+
+@login_required
+def dossier(request: HttpRequest, code: str) -> HttpResponse:
+    """The audit dossier as one zip (built in the request: a few PDFs per project)."""
+    project = get_project(request, code, "funding.export_dossier")
+    data = dossier_zip.build(project, language=request.LANGUAGE_CODE)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="dossier-{project.code}.zip"'
+    return response

@@ -11,6 +11,14 @@ from grappe.projects.services.grant import (
     update_grant,
 )
 from grappe.projects.services.opening import Opening, ProjectError, add_months, open_project
+from grappe.projects.services.reports import (
+    add_outputs,
+    parse_outputs,
+    review_report,
+    save_report,
+    schedule_report,
+    sections_for,
+)
 from grappe.projects.services.workplan import (
     outside_dates,
     record_milestone,
@@ -27,14 +35,20 @@ __all__ = [
     "ProjectError",
     "add_grant_document",
     "add_months",
+    "add_outputs",
     "amend_grant",
     "grant_problems",
     "open_project",
     "outside_dates",
+    "parse_outputs",
     "record_milestone",
     "reminder_kind",
     "review_deliverable",
+    "review_report",
     "save_plan_item",
+    "save_report",
+    "schedule_report",
+    "sections_for",
     "send_deliverable_reminders",
     "sign_grant",
     "submit_deliverable",

@@ -58,7 +58,14 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "projects/detail.html",
-        {"project": project, "grant": project.grant, "team": team, "partners": partners, "full": full},
+        {
+            "project": project,
+            "grant": project.grant,
+            "team": team,
+            "partners": partners,
+            "full": full,
+            "can_export": request.user.has_perm("funding.export_dossier", project),
+        },
     )
 
 
