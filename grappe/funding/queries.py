@@ -237,11 +237,16 @@ def ledger_calls(programme: Any) -> QuerySet[Any]:
     )
 
 
-def ledger_totals(calls: list[Any], programme: Any) -> dict[str, Decimal]:
-    totals = {
+def ledger_totals(calls: list[Any], programme: Any) -> dict[str, Any]:
+    """The programme's totals; each call (and the programme) also gets its leverage: pledged and
+    realised co-funding per euro committed (None when nothing is committed)."""
+    totals: dict[str, Any] = {
         k: sum((getattr(c, k) for c in calls), ZERO) for k in ("committed", "paid", "spent", "pledged", "realised")
     }
     totals["reserved"] = sum((c.budget for c in calls), ZERO)
     totals["envelope"] = programme.total_amount
     totals["left"] = programme.total_amount - totals["committed"]
+    for values in [*(vars(c) for c in calls), totals]:
+        values["pledged_leverage"] = Leverage._ratio(values["pledged"], values["committed"])
+        values["realised_leverage"] = Leverage._ratio(values["realised"], values["committed"])
     return totals

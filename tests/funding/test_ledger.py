@@ -279,6 +279,9 @@ def test_programme_ledger_totals(as_persona, project, university, company):
         "left": Decimal("850000.00"),
     }
     assert [c.project_count for c in response.context["calls"]] == [1]
+    assert (totals["realised_leverage"], totals["pledged_leverage"]) == (Decimal("0.10"), Decimal("0.30"))
+    call = response.context["calls"][0]
+    assert (call.realised_leverage, call.pledged_leverage) == (Decimal("0.10"), Decimal("0.30"))
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
