@@ -13,10 +13,10 @@ from grappe.funding import dossier as dossier_zip
 from grappe.funding import queries, services
 from grappe.funding.forms import ContributionForm, InstalmentForm, PayForm
 from grappe.funding.models import Contribution, Instalment
-from grappe.funding.views.statements import _content_type, _run
+from grappe.funding.views.statements import _content_type
 from grappe.programmes.models import Programme
 from grappe.projects.queries import partner_orgs_of_user
-from grappe.projects.views.pages import get_project
+from grappe.projects.views.pages import get_project, run_write
 
 
 @login_required
@@ -46,7 +46,7 @@ def cofunding(request: HttpRequest, code: str) -> HttpResponse:
                 actor=request.user,
             )
 
-        if _run(request, form, write):
+        if run_write(form, write):
             messages.success(request, _("Contribution recorded."))
             return redirect("funding:cofunding", project.code)
     contributions = project.contributions.select_related("organisation")
@@ -93,8 +93,7 @@ def payments(request: HttpRequest, code: str) -> HttpResponse:
         if "pay" in request.POST:
             instalment = get_object_or_404(Instalment, project=project, pk=request.POST.get("pay"))
             pay = PayForm(request.POST)
-            if not _run(
-                request,
+            if not run_write(
                 pay,
                 lambda: services.pay_instalment(
                     instalment,
@@ -109,8 +108,7 @@ def payments(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, _("Payment recorded."))
             return redirect("funding:payments", project.code)
         form = InstalmentForm(request.POST, project=project)
-        if _run(
-            request,
+        if run_write(
             form,
             lambda: services.schedule_instalment(
                 project,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,7 +17,7 @@ from grappe.funding import services
 from grappe.funding.forms import CheckForm, DecisionForm, EvidenceForm, LinesForm, ReallocationForm, StatementForm
 from grappe.funding.models import Evidence, ExpenseStatement, Reallocation, StatementState
 from grappe.projects.validators import IMAGE_MAGIC
-from grappe.projects.views.pages import get_project
+from grappe.projects.views.pages import get_project, run_write
 
 
 def _content_type(upload: Any) -> str:
@@ -30,21 +29,6 @@ def _content_type(upload: Any) -> str:
     if head.startswith(IMAGE_MAGIC[1]):
         return "image/jpeg"
     return "application/pdf"
-
-
-def _run(request: HttpRequest, form: forms.Form, write: Any) -> bool:
-    """Call ``write()`` for a valid form; turn refusals into form errors. True when saved."""
-    if not form.is_valid():
-        return False
-    try:
-        write()
-    except ConcurrentEditError:
-        form.add_error(None, ConcurrentEditError.message)
-    except services.FundingError as exc:
-        form.add_error(None, str(exc))
-    else:
-        return True
-    return False
 
 
 @login_required
@@ -65,7 +49,7 @@ def new_statement(request: HttpRequest, code: str) -> HttpResponse:
             )
         )
 
-    if request.method == "POST" and _run(request, form, write):
+    if request.method == "POST" and run_write(form, write):
         return redirect("funding:statement", project.code, created[0].code)
     return render(request, "funding/statement_new.html", {"project": project, "full": True, "form": form})
 
@@ -97,8 +81,7 @@ def statement_page(request: HttpRequest, code: str, scode: str) -> HttpResponse:
         saved = False
         if action == "lines":
             lines_form = LinesForm(request.POST, statement=statement, categories=categories)
-            saved = _run(
-                request,
+            saved = run_write(
                 lines_form,
                 lambda: services.save_lines(
                     statement, lines_form.lines(), expected_version=lines_form.cleaned_data["version"], actor=user
@@ -106,8 +89,7 @@ def statement_page(request: HttpRequest, code: str, scode: str) -> HttpResponse:
             )
         elif action == "evidence":
             evidence_form = EvidenceForm(request.POST, request.FILES)
-            saved = _run(
-                request,
+            saved = run_write(
                 evidence_form,
                 lambda: services.add_evidence(
                     statement,
@@ -128,8 +110,7 @@ def statement_page(request: HttpRequest, code: str, scode: str) -> HttpResponse:
                 saved = True
         else:
             check_form = CheckForm(request.POST)
-            saved = _run(
-                request,
+            saved = run_write(
                 check_form,
                 lambda: services.check_statement(
                     statement,
@@ -192,7 +173,7 @@ def reallocate(request: HttpRequest, code: str) -> HttpResponse:
             else _("Reallocation requested: the office will decide."),
         )
 
-    if request.method == "POST" and _run(request, form, write):
+    if request.method == "POST" and run_write(form, write):
         return redirect("funding:budget", project.code)
     return render(request, "funding/reallocate.html", {"project": project, "full": True, "form": form})
 
@@ -203,8 +184,7 @@ def decide_reallocation(request: HttpRequest, code: str, pk: int) -> HttpRespons
     project = get_project(request, code, "funding.decide_reallocation")
     realloc = get_object_or_404(Reallocation, project=project, pk=pk)
     form = DecisionForm(request.POST)
-    if not _run(
-        request,
+    if not run_write(
         form,
         lambda: services.decide_reallocation(
             realloc,

@@ -43,6 +43,22 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/list.html", {"page": paginate(request, projects), "programmes": ledgers})
 
 
+def run_write(form: forms.Form, write: Any) -> bool:
+    """Call ``write()`` when ``form`` is valid; a refusal (stale version, a rule of the
+    services) becomes a form error and nothing is saved. True when saved."""
+    if not form.is_valid():
+        return False
+    try:
+        write()
+    except ConcurrentEditError:
+        form.add_error(None, ConcurrentEditError.message)
+    except services.ProjectError as exc:
+        form.add_error(None, str(exc))
+    else:
+        return True
+    return False
+
+
 def get_project(request: HttpRequest, code: str, perm: str) -> Project:
     """Fetch a project and check ``perm`` on it; 404 for whoever may not know it exists."""
     queryset = Project.objects.select_related("call__programme", "lead", "grant__managing_institution", "award")

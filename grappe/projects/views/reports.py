@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from grappe.core.services import ConcurrentEditError
 from grappe.projects import services
 from grappe.projects.forms import (
     ImportOutputsForm,
@@ -21,21 +17,7 @@ from grappe.projects.forms import (
     ScheduleReportForm,
 )
 from grappe.projects.models import Output, OutputKind, Report, ReportState
-from grappe.projects.views.pages import get_project
-
-
-def _run(form: forms.Form, write: Any) -> bool:
-    if not form.is_valid():
-        return False
-    try:
-        write()
-    except ConcurrentEditError:
-        form.add_error(None, ConcurrentEditError.message)
-    except services.ProjectError as exc:
-        form.add_error(None, str(exc))
-    else:
-        return True
-    return False
+from grappe.projects.views.pages import get_project, run_write
 
 
 @login_required
@@ -46,7 +28,7 @@ def reports(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise Http404
-        if _run(
+        if run_write(
             form,
             lambda: services.schedule_report(
                 project, title=form.cleaned_data["title"], due_date=form.cleaned_data["due_date"], actor=request.user
@@ -96,7 +78,7 @@ def report_page(request: HttpRequest, code: str, rcode: str) -> HttpResponse:
             raise Http404
         if action in ("save", "submit"):
             report_form = ReportForm(request.POST, report=report)
-            saved = _run(
+            saved = run_write(
                 report_form,
                 lambda: services.save_report(
                     report,
@@ -108,7 +90,7 @@ def report_page(request: HttpRequest, code: str, rcode: str) -> HttpResponse:
             )
         elif action == "review":
             review_form = ReviewDeliverableForm(request.POST)
-            saved = _run(
+            saved = run_write(
                 review_form,
                 lambda: services.review_report(
                     report,
@@ -120,7 +102,7 @@ def report_page(request: HttpRequest, code: str, rcode: str) -> HttpResponse:
             )
         elif action == "output":
             output_form = OutputForm(request.POST)
-            saved = _run(
+            saved = run_write(
                 output_form,
                 lambda: services.add_outputs(
                     report, kind=output_form.cleaned_data["kind"], items=[output_form.cleaned_data], actor=user
@@ -128,7 +110,7 @@ def report_page(request: HttpRequest, code: str, rcode: str) -> HttpResponse:
             )
         else:
             import_form = ImportOutputsForm(request.POST)
-            saved = _run(
+            saved = run_write(
                 import_form,
                 lambda: services.add_outputs(
                     report,
