@@ -22,7 +22,7 @@ from grappe.demo.calls import _paris
 from grappe.demo.people import PeopleSeed, _code
 from grappe.funding import services as funding
 from grappe.funding.models import ExpenseStatement
-from grappe.people.models import Organisation, OrganisationKind, Person, Relationship
+from grappe.people.models import Organisation, OrganisationKind, Person, Relationship, Role, RoleKind
 from grappe.programmes.models import CostCategory, Programme
 from grappe.projects import services as projects
 from grappe.projects.models import Deliverable, Milestone, Task, WorkPackage
@@ -90,6 +90,7 @@ def _award(
     *,
     academics: list[Person],
     companies: list[Organisation],
+    demo_partner: Organisation | None = None,
 ) -> Award:
     title, acronym = TITLES[index]
     duration = 36 if index % 3 == 0 else 24
@@ -148,7 +149,10 @@ def _award(
                     line.amount += amount
                     line.save()
                 total += amount
-    for company in rng.sample(companies, 2):
+    chosen = rng.sample(companies, 2)
+    if index == 0 and demo_partner is not None and demo_partner not in chosen:
+        chosen[0] = demo_partner  # the demo partner contact follows the applicant's project
+    for company in chosen:
         partner = ProposalPartner.objects.create(proposal=proposal, organisation=company)
         for year in years:
             CoFunding.objects.create(
@@ -375,11 +379,13 @@ def seed_projects(rng: random.Random, people: PeopleSeed, programme: Programme) 
         Person.objects.filter(email__startswith="applicant@").prefetch_related("affiliations__organisation").first()
     )
     office = Person.objects.filter(email__startswith="office@").first()
+    role = Role.objects.filter(kind=RoleKind.PARTNER_CONTACT, person__email__startswith="partner@").first()
+    demo_partner = role.organisation if role is not None else None
     office_user = getattr(office, "user", None) if office else None
     count = 0
     for index in range(len(TITLES)):
         lead = applicant if index == 0 and applicant else academics[(index * 7) % len(academics)]
-        award = _award(rng, call, index, lead, academics=academics, companies=companies)
+        award = _award(rng, call, index, lead, academics=academics, companies=companies, demo_partner=demo_partner)
         opening = projects.Opening(
             start_date=START,
             managing_institution=award.proposal.lead_organisation,
