@@ -12,7 +12,7 @@ from grappe.funding.models import Contribution, Instalment
 from grappe.projects import services as projects
 from tests.conftest import PERSONAS
 from tests.funding.test_statements import make_statement
-from tests.projects.conftest import fake, make_award, open_from, pdf, png
+from tests.projects.conftest import dates, fake, make_award, open_from, pdf, png
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_lead_records_a_contribution_with_evidence(as_persona, project, company)
         (
             {"received_on": "2028-02-01"},
             "received_on",
-            "The date must be inside the project: from 01/01/2026 to 12/31/2027.",
+            "The date must be inside the project: from <2026-01-01> to <2027-12-31>.",
         ),
         (
             {"file": fake("proof.png")},
@@ -67,7 +67,7 @@ def test_lead_records_a_contribution_with_evidence(as_persona, project, company)
 def test_contribution_errors(as_persona, project, company, extra, field, message):
     response = _contribution(as_persona("applicant"), project, company, **extra)
 
-    assert response.context["form"].errors[field] == [message]
+    assert response.context["form"].errors[field] == [dates(message)]
     assert not Contribution.objects.exists()
 
 
@@ -179,14 +179,14 @@ def test_schedule_by_share_and_never_beyond_the_maximum(as_persona, project):
         (
             {"amount": "100", "due_date": "2029-01-01"},
             "due_date",
-            "A payment falls between the project's start and a year after its end: from 01/01/2026 to 12/31/2028.",
+            "A payment falls between the project's start and a year after its end: from <2026-01-01> to <2028-12-31>.",
         ),
     ],
 )
 def test_schedule_errors(as_persona, project, data, field, message):
     response = _schedule(as_persona("office"), project, **data)
 
-    assert response.context["form"].errors[field] == [message]
+    assert response.context["form"].errors[field] == [dates(message)]
     assert not Instalment.objects.exists()
 
 

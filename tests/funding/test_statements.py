@@ -12,7 +12,7 @@ from grappe.funding import queries, services
 from grappe.funding.models import ExpenseStatement, FundingRules, PlannedBudget, Reallocation
 from grappe.programmes.models import CostCategory
 from tests.conftest import PERSONAS
-from tests.projects.conftest import fake, pdf, png
+from tests.projects.conftest import dates, fake, pdf, png
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,7 @@ def test_statement_lines_errors_name_the_limit_and_save_nothing(
     response = as_persona("applicant").post(_url(statement), _lines_data(statement, **amounts))
 
     form = response.context["lines_form"]
-    assert (form.errors[field] if field else form.non_field_errors()) == [message]
+    assert (form.errors[field] if field else form.non_field_errors()) == [dates(message)]
     assert ExpenseStatement.objects.get().version == 1 and not statement.lines.exists()
 
 
@@ -141,7 +141,7 @@ def test_evidence_must_be_a_pdf_or_an_image(as_persona, project, university):
 @pytest.mark.parametrize(
     ("start", "end", "message"),
     [
-        ("2025-12-01", "2026-06-30", "The date must be inside the project: from 01/01/2026 to 12/31/2027."),
+        ("2025-12-01", "2026-06-30", "The date must be inside the project: from <2026-01-01> to <2027-12-31>."),
         ("2026-06-01", "2026-03-01", "The end must come after the start."),
         ("2026-06-01", "2026-09-30", "This period overlaps another statement of this beneficiary."),
     ],
@@ -154,7 +154,7 @@ def test_statement_periods(as_persona, project, university, start, end, message)
         {"beneficiary": university.pk, "period_start": start, "period_end": end},
     )
 
-    assert response.context["form"].errors["period_end"] == [message]
+    assert response.context["form"].errors["period_end"] == [dates(message)]
     assert ExpenseStatement.objects.count() == 1
 
 

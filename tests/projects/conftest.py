@@ -106,3 +106,13 @@ def fake(name="virus.pdf"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, b"MZ not a pdf at all", content_type="application/pdf")
+
+
+def dates(text):
+    """``text`` with each ``<YYYY-MM-DD>`` written as the active language's short date (the
+    date format belongs to the site, not to these tests)."""
+    import re
+
+    from django.utils.formats import date_format
+
+    return re.sub(r"<(\d{4}-\d\d-\d\d)>", lambda m: date_format(dt.date.fromisoformat(m[1]), "SHORT_DATE_FORMAT"), text)

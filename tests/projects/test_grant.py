@@ -11,7 +11,7 @@ from grappe.core.services import ConcurrentEditError
 from grappe.projects import services
 from grappe.projects.models import Amendment, Grant, GrantDocument
 from tests.conftest import PERSONAS
-from tests.projects.conftest import fake, pdf
+from tests.projects.conftest import dates, fake, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_office_edits_the_grant_before_signature(as_persona, project):
         ("max_amount", "-5", "The amount cannot be negative."),
         ("max_amount", "12abc", "Enter an amount in euros, e.g. 1500.00."),
         ("end_date", "2025-12-31", "The end must come after the start."),
-        ("end_date", "2029-01-31", "The project must end by the programme's last day (12/31/2028)."),
+        ("end_date", "2029-01-31", "The project must end by the programme's last day (<2028-12-31>)."),
         ("overhead_rate", "1.5", "Ensure this value is less than or equal to 1."),
     ],
 )
@@ -63,7 +63,7 @@ def test_grant_form_errors_name_the_limit_and_save_nothing(as_persona, project, 
 
     response = _post(as_persona("office"), project, "update", _values(grant, **{field: value}))
 
-    assert response.context["forms"]["update"].errors[field] == [message]
+    assert response.context["forms"]["update"].errors[field] == [dates(message)]
     assert Grant.objects.get(pk=grant.pk).version == 1 and not AuditLog.objects.filter(action="grant.updated").exists()
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from grappe.projects import services
 from grappe.projects.models import Output, Report, ReportTemplate
 from tests.conftest import PERSONAS
+from tests.projects.conftest import dates
 
 pytestmark = pytest.mark.django_db
 BIBTEX = """@article{a1, title={Pressing grapes with transformers}, author={Dupont, Ana and Martin, Léo}, year={2026}, doi={10.1234/grapes.1}}
@@ -36,7 +37,7 @@ def test_office_schedules_a_report_with_the_programme_sections(as_persona, proje
 
     assert [(r.title, r.sections) for r in Report.objects.all()] == [("Year 1", [{"fr": "Résultats", "en": "Results"}])]
     assert refused.context["form"].non_field_errors() == [
-        "The date must be inside the project: from 01/01/2026 to 12/31/2027."
+        dates("The date must be inside the project: from <2026-01-01> to <2027-12-31>.")
     ]
 
 

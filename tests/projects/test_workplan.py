@@ -6,12 +6,13 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from grappe.core.models import AuditLog
 from grappe.projects import services, timeline
 from grappe.projects.models import Deliverable, Milestone, ReminderRules, Task, WorkPackage
 from tests.conftest import PERSONAS
-from tests.projects.conftest import fake, pdf
+from tests.projects.conftest import dates, fake, pdf
 
 pytestmark = pytest.mark.django_db
 FUTURE = dt.date(2027, 6, 30)
@@ -92,7 +93,7 @@ def test_lead_builds_the_work_plan(as_persona, project, applicant):
             "work_package",
             {"number": "1", "title": "X", "start_date": "2025-12-01", "end_date": "2026-03-01"},
             "start_date",
-            "The date must be inside the project: from 01/01/2026 to 12/31/2027.",
+            "The date must be inside the project: from <2026-01-01> to <2027-12-31>.",
         ),
         (
             "work_package",
@@ -104,14 +105,14 @@ def test_lead_builds_the_work_plan(as_persona, project, applicant):
             "milestone",
             {"title": "X", "due_date": "2028-01-01"},
             "due_date",
-            "The date must be inside the project: from 01/01/2026 to 12/31/2027.",
+            "The date must be inside the project: from <2026-01-01> to <2027-12-31>.",
         ),
     ],
 )
 def test_plan_items_outside_the_project_are_refused(as_persona, project, kind, data, field, message):
     response = _add(as_persona("office"), project, kind, data)
 
-    assert response.context["forms"][kind].errors[field] == [message]
+    assert response.context["forms"][kind].errors[field] == [dates(message)]
     assert not WorkPackage.objects.exists() and not Milestone.objects.exists()
 
 
@@ -184,7 +185,7 @@ def test_late_deliverable_needs_a_justification(as_persona, project, office):
     response = _deliverable_post(lead, deliverable, "submit", {"version": "1", "document": pdf()})
 
     assert response.context["submit_form"].non_field_errors() == [
-        "This deliverable was due on 03/01/2026: justify the delay (10 characters at least)."
+        dates("This deliverable was due on <2026-03-01>: justify the delay (10 characters at least).")
     ]
     assert Deliverable.objects.get().state == "draft"
     _deliverable_post(
@@ -221,7 +222,8 @@ def test_reminders_go_once_a_day_to_owner_and_lead(project, office, mailoutbox):
 
     assert (sent, again) == (1, 0)
     assert [m.to for m in mailoutbox] == [[project.lead.email]]
-    assert mailoutbox[0].subject == "Échéance du livrable D1.1 le 30/06/2027"  # the lead reads French
+    with translation.override("fr"):  # the lead reads French
+        assert mailoutbox[0].subject == dates("Échéance du livrable D1.1 le <2027-06-30>")
 
 
 def test_reminder_offsets_are_configurable_and_lateness_repeats(project, office, mailoutbox):
