@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from grappe.programmes.models import Programme
-from grappe.programmes.services import EnvelopeExceeded, update_programme
+from grappe.programmes.services import EnvelopeExceeded, ensure_anr_categories, update_programme
 from tests.conftest import PERSONAS
 from tests.factories import CallFactory, ProgrammeFactory
 
@@ -19,7 +19,8 @@ def test_office_creates_a_programme_with_the_anr_categories(as_persona, db):
             "start_year": "2025",
             "end_year": "2029",
             "overhead_rate": "0.08",
-            "cost_categories": ["1", "2", "3", "4", "5"],
+            # The ids, not 1–5: a transactional test before this one may have recreated the categories.
+            "cost_categories": [str(c.pk) for c in ensure_anr_categories()],
         },
     )
 
