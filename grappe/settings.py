@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "grappe.submissions",
     "grappe.review",
     "grappe.selection",
+    "grappe.projects",
+    "grappe.funding",
     "grappe.demo",
 ]
 

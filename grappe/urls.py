@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("grappe.calls.urls")),
     path("", include("grappe.review.urls")),
     path("", include("grappe.selection.urls")),
+    path("", include("grappe.funding.urls")),
+    path("", include("grappe.projects.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
     path("health/", health, name="health"),

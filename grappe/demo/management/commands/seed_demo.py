@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from grappe.demo.calls import seed_calls
 from grappe.demo.people import seed_people
+from grappe.demo.projects import seed_projects
 from grappe.demo.review import seed_review
 from grappe.demo.selection import seed_selection
 
@@ -26,12 +27,14 @@ class Command(BaseCommand):
         calls = seed_calls(rng, people)
         review = seed_review(rng, people, calls["closed"])
         selection = seed_selection(rng, calls["closed"])
+        funded = seed_projects(rng, people, calls["programme"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo cluster ready: {len(people.members)} member organisations, {len(people.partners)} industrial "
                 f"partners, {len(people.people)} new people, {calls['proposals']} new proposals, {review['experts']} experts, "
                 f"{review['assignments']} review assignments, {review['reviews']} reviews, "
-                f"{selection['consensus']} consensus reports, {selection['funded']} proposals in the recommended portfolio."
+                f"{selection['consensus']} consensus reports, {selection['funded']} proposals in the recommended portfolio, "
+                f"{funded['projects']} funded projects about two years in."
             )
         )
         if quiet_accounts:

@@ -1,0 +1,100 @@
+"""The audit dossier of a project: one zip with the grant record and amendments, signed
+documents, expense statements with their evidence, reports and payments, as PDFs (WeasyPrint),
+plus a spreadsheet index of every file."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from grappe.core.exports import header_row, xlsx_row
+from grappe.funding.models import ExpenseStatement
+from grappe.projects.models import Grant, Project
+
+
+def _pdf(part: str, context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string("funding/dossier_pdf.html", {"part": part, **context})
+    return bytes(HTML(string=html).write_pdf())
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)[:120] or "file"
+
+
+def build(project: Project, *, language: str = "fr") -> bytes:
+    """The zip's bytes. Files are read from storage one at a time; PDFs are rendered in ``language``."""
+    grant = Grant.objects.select_related("managing_institution").get(project=project)
+    index: list[tuple[str, str, str]] = []  # path, what, details
+    out = io.BytesIO()
+    with translation.override(language), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        base = {"project": project, "grant": grant, "now": timezone.now()}
+
+        def add(path: str, data: bytes, what: str, details: str = "") -> None:
+            archive.writestr(path, data)
+            index.append((path, what, details))
+
+        amendments = list(grant.amendments.select_related("document"))
+        add("01-grant.pdf", _pdf("grant", base | {"amendments": amendments}), "grant record and amendments")
+        for doc in grant.documents.all():
+            with doc.file.open("rb") as handle:
+                add(f"02-signed-documents/{doc.pk}-{_safe(doc.file_name)}", handle.read(), "signed document", doc.title)
+        statements = list(
+            ExpenseStatement.objects.filter(project=project)
+            .select_related(_("beneficiary"))
+            .prefetch_related("lines__category", "evidence")
+        )
+        for s in statements:
+            who = _safe(s.beneficiary.short_name or s.beneficiary.name)
+            folder = f"03-statements/{s.period_start:%Y%m%d}-{who}-{s.code}"
+            add(
+                f"{folder}/statement.pdf",
+                _pdf("statement", base | {"statement": s}),
+                "expense statement",
+                f"{s.get_state_display()} {s.total}",
+            )
+            for e in s.evidence.all():
+                with e.file.open("rb") as handle:
+                    add(f"{folder}/evidence/{e.pk}-{_safe(e.file_name)}", handle.read(), "evidence", s.code)
+        for r in project.reports.all():
+            answers = [(section, r.answers.get(str(i), "")) for i, section in enumerate(r.sections)]
+            add(
+                f"04-reports/{r.due_date:%Y%m%d}-{r.code}.pdf",
+                _pdf("report", base | {"report": r, "answers": answers}),
+                "report",
+                r.get_state_display(),
+            )
+        instalments = list(project.instalments.all())
+        add("05-payments.pdf", _pdf("payments", base | {"instalments": instalments}), "payments")
+        workbook = Workbook(write_only=True)
+        files = workbook.create_sheet(_("Files"))
+        header_row(files, [_("path"), _("what"), _("details")])
+        for row in index:
+            files.append(xlsx_row(files, row))
+        money = workbook.create_sheet(_("Statements"))
+        header_row(
+            money, [_("code"), _("beneficiary"), _("period start"), _("period end"), _("state"), _("total (EUR)")]
+        )
+        for s in statements:
+            money.append(
+                xlsx_row(
+                    money, [s.code, s.beneficiary.name, s.period_start, s.period_end, s.get_state_display(), s.total]
+                )
+            )
+        paid = workbook.create_sheet(_("Payments"))
+        header_row(paid, [_("kind"), _("amount (EUR)"), _("condition"), _("due"), _("paid on")])
+        for i in instalments:
+            paid.append(
+                xlsx_row(paid, [i.get_kind_display(), i.amount, i.get_trigger_display(), i.due_date, i.paid_on])
+            )
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        archive.writestr("00-index.xlsx", buffer.getvalue())
+    return out.getvalue()

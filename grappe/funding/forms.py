@@ -1,0 +1,251 @@
+"""Forms of the funding pages; every error is a sentence that says how to fix it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from grappe.core.forms import Form
+from grappe.funding import services
+from grappe.funding.models import ExpenseStatement, InstalmentKind, Trigger
+from grappe.people.models import Organisation, Person
+from grappe.programmes.models import CostCategory
+from grappe.projects.models import CostRegime, Project
+from grappe.projects.validators import check_at_most, check_inside, money_field, validate_pdf_or_image
+from grappe.selection.models import Award
+from grappe.submissions.models import ContributionKind
+
+
+class OpenProjectForm(Form):
+    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    managing_institution = forms.ModelChoiceField(
+        label=_("Managing institution"),
+        queryset=Organisation.objects.none(),
+        help_text=_("The beneficiary that receives the money (tutelle gestionnaire)."),
+    )
+    finance_contact = forms.EmailField(
+        label=_("Finance contact's email"),
+        required=False,
+        help_text=_("A person already in the directory, at the managing institution."),
+    )
+    public_partners = forms.ModelMultipleChoiceField(
+        label=_("Partners that agreed to be shown publicly"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    rf_version = forms.CharField(label=_("Financial rules version"), max_length=50, initial="RF France 2030")
+    regime = forms.ChoiceField(label=_("Regime"), choices=CostRegime.choices, initial=CostRegime.MARGINAL)
+
+    def __init__(self, *args: Any, award: Award, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        proposal = award.proposal
+        ids = set(proposal.budget_lines.values_list("organisation_id", flat=True))
+        ids |= set(proposal.team.exclude(organisation=None).values_list("organisation_id", flat=True))
+        if proposal.lead_organisation_id:
+            ids.add(proposal.lead_organisation_id)
+        self.fields["managing_institution"].queryset = Organisation.objects.filter(pk__in=ids).order_by("name")
+        self.fields["managing_institution"].initial = proposal.lead_organisation_id
+        self.fields["public_partners"].queryset = Organisation.objects.filter(
+            proposal_partnerships__proposal=proposal
+        ).order_by("name")
+
+    def clean_finance_contact(self) -> Person | None:
+        email = self.cleaned_data["finance_contact"]
+        if not email:
+            return None
+        person = Person.objects.filter(email__iexact=email).first()
+        if person is None:
+            raise forms.ValidationError(
+                _("No one with this email is in the directory: add the person first, or leave the field empty.")
+            )
+        return person
+
+
+# --- Statements and reallocations ---------------------------------------------------------------
+
+
+class StatementForm(Form):
+    beneficiary = forms.ModelChoiceField(label=_("Beneficiary"), queryset=Organisation.objects.none())
+    period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        ids = services.beneficiary_ids(project)
+        self.fields["beneficiary"].queryset = Organisation.objects.filter(pk__in=ids).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("beneficiary") and data.get("period_start") and data.get("period_end"):
+            problem = services.period_problem(
+                self.project, data["beneficiary"], data["period_start"], data["period_end"]
+            )
+            if problem:
+                self.add_error("period_end", problem)
+        return data
+
+
+class LinesForm(Form):
+    """One amount, person-months and description per eligible cost category."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, statement: ExpenseStatement, categories: list[CostCategory], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.statement, self.categories = statement, categories
+        current = {line.category_id: line for line in statement.lines.all()}
+        self.initial.setdefault("version", statement.version)
+        for category in categories:
+            line = current.get(category.pk)
+            self.fields[f"amount_{category.code}"] = money_field(category.label, required=False)
+            self.fields[f"pm_{category.code}"] = forms.DecimalField(
+                label=_("Person-months"), required=False, min_value=Decimal("0"), max_digits=6, decimal_places=1
+            )
+            self.fields[f"desc_{category.code}"] = forms.CharField(
+                label=_("Description"), required=False, max_length=300
+            )
+            if line is not None:
+                self.initial.setdefault(f"amount_{category.code}", line.amount)
+                self.initial.setdefault(f"pm_{category.code}", line.person_months)
+                self.initial.setdefault(f"desc_{category.code}", line.description)
+
+    def rows(self) -> list[tuple[CostCategory, Any, Any, Any]]:
+        return [(c, self[f"amount_{c.code}"], self[f"pm_{c.code}"], self[f"desc_{c.code}"]) for c in self.categories]
+
+    def lines(self) -> dict[CostCategory, tuple[Decimal, Decimal, str]]:
+        data = self.cleaned_data
+        return {
+            c: (data[f"amount_{c.code}"] or Decimal("0"), data[f"pm_{c.code}"] or Decimal("0"), data[f"desc_{c.code}"])
+            for c in self.categories
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            total = sum((a for a, _pm, _d in self.lines().values()), Decimal("0"))
+            limit = self.statement.project.grant.max_amount - services.accepted_total(self.statement.project)
+            try:
+                check_at_most(total, limit, _("what is left of the grant after the accepted statements"))
+            except forms.ValidationError as exc:
+                self.add_error(None, exc)
+        return data
+
+
+class EvidenceForm(Form):
+    file = forms.FileField(
+        label=_("Evidence (PDF or image)"),
+        validators=[validate_pdf_or_image],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+
+class DecisionForm(Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("accept", _("Accept")), ("return", _("Return with comments"))]
+    )
+    comment = forms.CharField(
+        label=_("Comment (needed to return it)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CheckForm(DecisionForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ReallocationForm(Form):
+    beneficiary = forms.ModelChoiceField(label=_("Beneficiary"), queryset=Organisation.objects.none())
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=[])
+    from_category = forms.ModelChoiceField(label=_("From"), queryset=CostCategory.objects.all())
+    to_category = forms.ModelChoiceField(label=_("To"), queryset=CostCategory.objects.all())
+    amount = money_field(_("Amount (EUR)"), allow_zero=False)
+    reason = forms.CharField(
+        label=_("Reason"), min_length=10, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        grant = project.grant
+        self.fields["beneficiary"].queryset = Organisation.objects.filter(
+            pk__in=services.beneficiary_ids(project)
+        ).order_by("name")
+        years = range(grant.start_date.year, grant.end_date.year + 1)
+        self.fields["year"].choices = [(y, y) for y in years]
+        categories = project.call.programme.cost_categories.all()
+        self.fields["from_category"].queryset = categories
+        self.fields["to_category"].queryset = categories
+
+
+# --- Co-funding and payments --------------------------------------------------------------------
+
+
+class ContributionForm(Form):
+    organisation = forms.ModelChoiceField(label=_("Partner"), queryset=Organisation.objects.none())
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=[])
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContributionKind.choices)
+    amount = money_field(_("Realised (EUR)"), allow_zero=False)
+    received_on = forms.DateField(label=_("Received or valued on"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("Description and valuation method"), max_length=300, required=False)
+    file = forms.FileField(
+        label=_("Evidence (PDF or image)"),
+        required=False,
+        validators=[validate_pdf_or_image],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            project_partnerships__project=project
+        ).order_by("name")
+        grant = project.grant
+        self.fields["year"].choices = [(y, y) for y in range(grant.start_date.year, grant.end_date.year + 1)]
+
+    def clean_received_on(self) -> Any:
+        day = self.cleaned_data["received_on"]
+        grant = self.project.grant
+        check_inside(day, grant.start_date, grant.end_date)
+        return day
+
+
+class InstalmentForm(Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=InstalmentKind.choices)
+    amount = money_field(_("Amount (EUR)"), required=False, allow_zero=False)
+    share = forms.DecimalField(
+        label=_("or share of the maximum"),
+        required=False,
+        min_value=Decimal("0.0001"),
+        max_value=Decimal("1"),
+        max_digits=5,
+        decimal_places=4,
+        help_text=_("0.3 = 30 %."),
+    )
+    trigger = forms.ChoiceField(label=_("Condition"), choices=Trigger.choices)
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("amount") is None) == (data.get("share") is None) and "amount" not in self.errors:
+            self.add_error("amount", _("Give either an amount or a share of the maximum, not both."))
+        if data.get("due_date"):
+            problem = services.due_date_problem(self.project.grant, data["due_date"])
+            if problem:
+                self.add_error("due_date", problem)
+        return data
+
+
+class PayForm(Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))

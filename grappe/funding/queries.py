@@ -1,0 +1,252 @@
+"""Reusable reads about a project's money: budget tables, pledges a user may see."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from grappe.funding.models import (
+    Contribution,
+    ExpenseLine,
+    ExpenseStatement,
+    Instalment,
+    PlannedBudget,
+    Pledge,
+    StatementState,
+)
+from grappe.programmes.models import CostCategory
+from grappe.projects.models import Project
+from grappe.projects.queries import partner_orgs_of_user
+from grappe.submissions.models import ContributionKind
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class Table:
+    """A money table: rows × columns with totals (cells are Decimal)."""
+
+    columns: list[Any]
+    rows: list[tuple[Any, list[Decimal], Decimal]] = field(default_factory=list)
+    totals: list[Decimal] = field(default_factory=list)
+    total: Decimal = ZERO
+
+
+def table(cells: dict[tuple[Any, Any], Decimal], rows: list[Any], columns: list[Any]) -> Table:
+    out = Table(columns=columns)
+    out.totals = [ZERO for _ in columns]
+    for row in rows:
+        values = [cells.get((row, col), ZERO) for col in columns]
+        out.rows.append((row, values, sum(values, ZERO)))
+        out.totals = [a + b for a, b in zip(out.totals, values, strict=True)]
+    out.total = sum(out.totals, ZERO)
+    return out
+
+
+def planned_by_category_year(project: Project) -> Table:
+    cells: dict[tuple[Any, Any], Decimal] = defaultdict(lambda: ZERO)
+    categories: dict[int, Any] = {}
+    years: set[int] = set()
+    for line in PlannedBudget.objects.filter(project=project).select_related("category"):
+        categories[line.category_id] = line.category
+        years.add(line.year)
+        cells[(line.category, line.year)] += line.amount
+    ordered = sorted(categories.values(), key=lambda c: (c.position, c.code))
+    return table(cells, ordered, sorted(years))
+
+
+def pledges_visible_to(user: Any, project: Project) -> QuerySet[Pledge]:
+    """Every pledge for insiders; a partner contact only their organisation's."""
+    pledges = Pledge.objects.filter(project=project).select_related("organisation")
+    if user.has_perm("projects.view_project_full", project):
+        return pledges
+    return pledges.filter(organisation_id__in=partner_orgs_of_user(user, project))
+
+
+@dataclass
+class Comparison:
+    """Planned against accepted spending for one cost category and year, flagged by the tolerances."""
+
+    category: Any
+    year: int
+    planned: Decimal
+    actual: Decimal
+    flag: str  # "", "over" or "under"
+
+    @property
+    def ratio(self) -> Decimal | None:
+        return (self.actual / self.planned * 100).quantize(Decimal("1")) if self.planned else None
+
+
+def actual_cells(project: Project) -> dict[tuple[int, int], Decimal]:
+    """Accepted spending per (category id, year): one aggregate query."""
+    cells: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    rows = ExpenseLine.objects.filter(statement__project=project, statement__state=StatementState.ACCEPTED).values_list(
+        "category_id", "statement__period_end", "amount"
+    )
+    for category_id, end, amount in rows:
+        cells[(category_id, end.year)] += amount
+    return cells
+
+
+def planned_vs_actual(project: Project, rules: dict[str, Decimal], *, today: Any) -> list[Comparison]:
+    """Every category × year with planned or accepted money. Over-spend is flagged as soon as it
+    passes the tolerance; under-spend only for years that are over."""
+    planned: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    categories: dict[int, Any] = {}
+    for line in PlannedBudget.objects.filter(project=project).select_related("category"):
+        planned[(line.category_id, line.year)] += line.amount
+        categories[line.category_id] = line.category
+    actual = actual_cells(project)
+    missing = {c for c, _y in actual} - set(categories)
+    categories |= {c.pk: c for c in CostCategory.objects.filter(pk__in=missing)}
+    out = []
+    for key in sorted(set(planned) | set(actual), key=lambda k: (k[1], categories[k[0]].position)):
+        p, a = planned.get(key, ZERO), actual.get(key, ZERO)
+        flag = ""
+        if a > p * (1 + rules["overspend_tolerance"]):
+            flag = "over"
+        elif key[1] < today.year and a < p * (1 - rules["underspend_tolerance"]):
+            flag = "under"
+        out.append(Comparison(categories[key[0]], key[1], p, a, flag))
+    return out
+
+
+# --- Co-funding and leverage --------------------------------------------------------------------
+
+
+@dataclass
+class CoFundingRow:
+    organisation: Any
+    year: int
+    kind: str
+    pledged: Decimal = ZERO
+    realised: Decimal = ZERO
+
+    @property
+    def below(self) -> bool:
+        return self.realised < self.pledged
+
+
+def cofunding_rows(project: Project, organisation_ids: set[int] | None) -> list[CoFundingRow]:
+    """Pledged against realised per partner × year × kind (``organisation_ids``: only those; None: all)."""
+    rows: dict[tuple[int, int, str], CoFundingRow] = {}
+    pledges = Pledge.objects.filter(project=project).select_related("organisation")
+    contributions = Contribution.objects.filter(project=project).select_related("organisation")
+    if organisation_ids is not None:
+        pledges = pledges.filter(organisation_id__in=organisation_ids)
+        contributions = contributions.filter(organisation_id__in=organisation_ids)
+    for p in pledges:
+        rows.setdefault(
+            (p.organisation_id, p.year, p.kind), CoFundingRow(p.organisation, p.year, p.kind)
+        ).pledged += p.amount
+    for c in contributions:
+        rows.setdefault(
+            (c.organisation_id, c.year, c.kind), CoFundingRow(c.organisation, c.year, c.kind)
+        ).realised += c.amount
+    return sorted(rows.values(), key=lambda r: (r.organisation.name, r.year, r.kind))
+
+
+@dataclass
+class Leverage:
+    """Partner money per euro of cluster money (DOMAIN.md R6.8): pledged and realised, all and cash only."""
+
+    cluster: Decimal
+    pledged: Decimal
+    realised: Decimal
+    realised_cash: Decimal
+
+    @staticmethod
+    def _ratio(value: Decimal, base: Decimal) -> Decimal | None:
+        return (value / base).quantize(Decimal("0.01")) if base else None
+
+    @property
+    def pledged_ratio(self) -> Decimal | None:
+        return self._ratio(self.pledged, self.cluster)
+
+    @property
+    def realised_ratio(self) -> Decimal | None:
+        return self._ratio(self.realised, self.cluster)
+
+    @property
+    def cash_ratio(self) -> Decimal | None:
+        return self._ratio(self.realised_cash, self.cluster)
+
+
+def leverage_of(project: Project) -> Leverage:
+    pledged = Pledge.objects.filter(project=project).aggregate(t=Sum("amount"))["t"] or ZERO
+    realised = Contribution.objects.filter(project=project).aggregate(
+        t=Sum("amount"), cash=Sum("amount", filter=Q(kind=ContributionKind.CASH))
+    )
+    return Leverage(project.grant.max_amount, pledged, realised["t"] or ZERO, realised["cash"] or ZERO)
+
+
+# --- The programme's ledger ---------------------------------------------------------------------
+
+
+def _sum_by_call(queryset: QuerySet[Any], call_path: str, field: str = "amount") -> Subquery:
+    return Subquery(
+        # order_by(): a model's default ordering would split the GROUP BY (one row per ordering value).
+        queryset.filter(**{call_path: OuterRef("pk")})
+        .order_by()
+        .values(call_path)
+        .annotate(t=Sum(field))
+        .values("t")[:1],
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
+
+
+def _money(sub: Subquery) -> Coalesce:
+    return Coalesce(sub, Value(ZERO), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+def ledger_calls(programme: Any) -> QuerySet[Any]:
+    """The programme's calls with reserved (budget), committed (awards), paid (instalments), spent
+    (accepted statements), pledged and realised co-funding: one query, whatever the number of projects."""
+    from grappe.calls.models import Call
+    from grappe.selection.models import Award
+
+    return (
+        Call.objects.filter(programme=programme)
+        .annotate(
+            committed=_money(_sum_by_call(Award.objects.all(), "call_id")),
+            paid=_money(_sum_by_call(Instalment.objects.exclude(paid_on=None), "project__call_id")),
+            spent=_money(
+                _sum_by_call(
+                    ExpenseStatement.objects.filter(state=StatementState.ACCEPTED), "project__call_id", "total"
+                )
+            ),
+            pledged=_money(_sum_by_call(Pledge.objects.all(), "project__call_id")),
+            realised=_money(_sum_by_call(Contribution.objects.all(), "project__call_id")),
+            project_count=Coalesce(
+                Subquery(
+                    Project.objects.filter(call_id=OuterRef("pk"))
+                    .values("call_id")
+                    .annotate(n=Count("id"))
+                    .values("n")[:1]
+                ),
+                Value(0),
+            ),
+        )
+        .order_by("opens_at", "code")
+    )
+
+
+def ledger_totals(calls: list[Any], programme: Any) -> dict[str, Any]:
+    """The programme's totals; each call (and the programme) also gets its leverage: pledged and
+    realised co-funding per euro committed (None when nothing is committed)."""
+    totals: dict[str, Any] = {
+        k: sum((getattr(c, k) for c in calls), ZERO) for k in ("committed", "paid", "spent", "pledged", "realised")
+    }
+    totals["reserved"] = sum((c.budget for c in calls), ZERO)
+    totals["envelope"] = programme.total_amount
+    totals["left"] = programme.total_amount - totals["committed"]
+    for values in [*(vars(c) for c in calls), totals]:
+        values["pledged_leverage"] = Leverage._ratio(values["pledged"], values["committed"])
+        values["realised_leverage"] = Leverage._ratio(values["realised"], values["committed"])
+    return totals

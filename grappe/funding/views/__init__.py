@@ -1,0 +1,1 @@
+"""Funding pages, by concern: pages (opening, budget, co-funding), statements."""

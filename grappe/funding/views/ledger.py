@@ -1,0 +1,160 @@
+"""Co-funding (pledged against realised, leverage), payments and the programme's ledger."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from grappe.core.access import get_for_user_or_404
+from grappe.funding import dossier as dossier_zip
+from grappe.funding import queries, services
+from grappe.funding.forms import ContributionForm, InstalmentForm, PayForm
+from grappe.funding.models import Contribution, Instalment
+from grappe.funding.views.statements import _content_type
+from grappe.programmes.models import Programme
+from grappe.projects.queries import partner_orgs_of_user
+from grappe.projects.views.pages import get_project, run_write
+
+
+@login_required
+def cofunding(request: HttpRequest, code: str) -> HttpResponse:
+    """Each partner's pledges against what was realised; a partner contact sees only their own."""
+    project = get_project(request, code, "funding.view_cofunding")
+    full = request.user.has_perm("projects.view_project_full", project)
+    only = None if full else partner_orgs_of_user(request.user, project)
+    can_record = request.user.has_perm("funding.record_contribution", project)
+    form = ContributionForm(request.POST or None, request.FILES or None, project=project) if can_record else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+
+        def write() -> None:
+            data = form.cleaned_data
+            services.record_contribution(
+                project,
+                organisation=data["organisation"],
+                year=data["year"],
+                kind=data["kind"],
+                amount=data["amount"],
+                received_on=data["received_on"],
+                description=data["description"],
+                upload=data["file"],
+                content_type=_content_type(data["file"]) if data["file"] else "",
+                actor=request.user,
+            )
+
+        if run_write(form, write):
+            messages.success(request, _("Contribution recorded."))
+            return redirect("funding:cofunding", project.code)
+    contributions = project.contributions.select_related("organisation")
+    if only is not None:
+        contributions = contributions.filter(organisation_id__in=only)
+    return render(
+        request,
+        "funding/cofunding.html",
+        {
+            "project": project,
+            "full": full,
+            "rows": queries.cofunding_rows(project, only),
+            "contributions": contributions,
+            "leverage": queries.leverage_of(project) if full else None,
+            "form": form,
+        },
+    )
+
+
+@login_required
+def contribution_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    project = get_project(request, code, "funding.view_cofunding")
+    contribution = get_for_user_or_404(
+        request.user, Contribution.objects.filter(project=project), "funding.view_pledge", pk=pk
+    )
+    if not contribution.file:
+        raise Http404
+    return FileResponse(
+        contribution.file.open("rb"),
+        as_attachment=True,
+        filename=contribution.file_name,
+        content_type=contribution.content_type,
+    )
+
+
+@login_required
+def payments(request: HttpRequest, code: str) -> HttpResponse:
+    project = get_project(request, code, "funding.view_payments")
+    can_manage = request.user.has_perm("funding.manage_payments", project)
+    form = InstalmentForm(project=project)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        if "pay" in request.POST:
+            instalment = get_object_or_404(Instalment, project=project, pk=request.POST.get("pay"))
+            pay = PayForm(request.POST)
+            if not run_write(
+                pay,
+                lambda: services.pay_instalment(
+                    instalment,
+                    paid_on=pay.cleaned_data["paid_on"],
+                    expected_version=pay.cleaned_data["version"],
+                    actor=request.user,
+                ),
+            ):
+                for error in [*pay.non_field_errors(), *pay.errors.get("paid_on", [])]:
+                    messages.error(request, error)
+            else:
+                messages.success(request, _("Payment recorded."))
+            return redirect("funding:payments", project.code)
+        form = InstalmentForm(request.POST, project=project)
+        if run_write(
+            form,
+            lambda: services.schedule_instalment(
+                project,
+                kind=form.cleaned_data["kind"],
+                amount=form.cleaned_data["amount"],
+                share=form.cleaned_data["share"],
+                trigger=form.cleaned_data["trigger"],
+                due_date=form.cleaned_data["due_date"],
+                actor=request.user,
+            ),
+        ):
+            messages.success(request, _("Instalment scheduled."))
+            return redirect("funding:payments", project.code)
+    instalments = list(project.instalments.all())
+    return render(
+        request,
+        "funding/payments.html",
+        {
+            "project": project,
+            "full": True,
+            "instalments": instalments,
+            "scheduled": sum((i.amount for i in instalments), queries.ZERO),
+            "paid": sum((i.amount for i in instalments if i.paid_on), queries.ZERO),
+            "form": form if can_manage else None,
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+def programme_ledger(request: HttpRequest, code: str) -> HttpResponse:
+    """The envelope: reserved by calls, committed by awards, paid, spent, and co-funding leverage."""
+    programme = get_for_user_or_404(request.user, Programme.objects.all(), "funding.view_ledger", code=code)
+    calls = list(queries.ledger_calls(programme))
+    return render(
+        request,
+        "funding/ledger.html",
+        {"programme": programme, "calls": calls, "totals": queries.ledger_totals(calls, programme)},
+    )
+
+
+@login_required
+def dossier(request: HttpRequest, code: str) -> HttpResponse:
+    """The audit dossier as one zip (built in the request: a few PDFs per project)."""
+    project = get_project(request, code, "funding.export_dossier")
+    data = dossier_zip.build(project, language=request.LANGUAGE_CODE)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="dossier-{project.code}.zip"'
+    return response

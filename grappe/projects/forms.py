@@ -1,0 +1,247 @@
+"""Forms of the project pages; every error is a sentence that says how to fix it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from grappe.core.forms import Form, ModelForm
+from grappe.people.models import Organisation, Person
+from grappe.projects import services
+from grappe.projects.models import (
+    CostRegime,
+    Deliverable,
+    Grant,
+    Milestone,
+    OutputKind,
+    Project,
+    Report,
+    Task,
+    WorkPackage,
+)
+from grappe.projects.validators import check_inside, money_field, validate_pdf
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+
+
+class VersionedForm(Form):
+    """A form over a record two people may edit: the version read travels in a hidden field."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class GrantForm(VersionedForm):
+    rf_version = forms.CharField(label=_("Financial rules version"), max_length=50)
+    managing_institution = forms.ModelChoiceField(label=_("Managing institution"), queryset=Organisation.objects.none())
+    start_date = forms.DateField(label=_("Start date"), **DATE)
+    end_date = forms.DateField(label=_("End date"), **DATE)
+    max_amount = money_field(_("Maximum amount (EUR)"))
+    overhead_rate = forms.DecimalField(
+        label=_("Overhead rate"),
+        min_value=Decimal("0"),
+        max_value=Decimal("1"),
+        max_digits=5,
+        decimal_places=4,
+        help_text=_("A share: 0.08 = 8 %."),
+    )
+    regime = forms.ChoiceField(label=_("Regime"), choices=CostRegime.choices)
+
+    def __init__(self, *args: Any, grant: Grant, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial", {name: getattr(grant, name) for name in services.AMENDABLE} | {"version": grant.version}
+        )
+        super().__init__(*args, **kwargs)
+        self.grant = grant
+        ids = set(grant.project.members.exclude(organisation=None).values_list("organisation_id", flat=True))
+        ids.add(grant.managing_institution_id)
+        self.fields["managing_institution"].queryset = Organisation.objects.filter(pk__in=ids).order_by("name")
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in services.AMENDABLE}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(name in data for name in services.AMENDABLE):
+            for name, message in services.grant_problems(self.grant, self.changes()).items():
+                self.add_error(name, message)
+        return data
+
+
+class AmendmentForm(GrantForm):
+    reason = forms.CharField(
+        label=_("Reason"), min_length=10, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    signed_on = forms.DateField(label=_("Signed on"), **DATE)
+    document = forms.FileField(
+        label=_("Signed amendment (PDF)"),
+        validators=[validate_pdf],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+
+class SignForm(VersionedForm):
+    signed_on = forms.DateField(label=_("Signed on"), **DATE)
+    document = forms.FileField(
+        label=_("Signed grant agreement (PDF)"),
+        validators=[validate_pdf],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+
+class DocumentForm(Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    document = forms.FileField(
+        label=_("Signed document (PDF)"),
+        validators=[validate_pdf],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+
+# --- The work plan ------------------------------------------------------------------------------
+
+
+class PlanItemForm(ModelForm):
+    """A work-plan item of ``project``: its people and work packages only, its dates inside the project."""
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        people = Person.objects.filter(project_roles__project=project).distinct().order_by("last_name", "first_name")
+        for name in ("lead", "owner", "approver", "reviewers"):
+            if name in self.fields:
+                self.fields[name].queryset = people  # type: ignore[attr-defined]
+        if "work_package" in self.fields:
+            self.fields["work_package"].queryset = project.work_packages.all()  # type: ignore[attr-defined]
+        for name in ("start_date", "end_date", "due_date"):
+            if name in self.fields:
+                self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        grant = self.project.grant
+        for name in ("start_date", "end_date", "due_date"):
+            if data.get(name) is not None:
+                try:
+                    check_inside(data[name], grant.start_date, grant.end_date)
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", _("The end must come after the start."))
+        return data
+
+    def _post_clean(self) -> None:
+        # The project is set by the service; the model's own checks would need it now.
+        pass
+
+    def values(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("reviewers", "version")}
+
+
+class WorkPackageForm(PlanItemForm):
+    class Meta:
+        model = WorkPackage
+        fields = ["number", "title", "lead", "start_date", "end_date"]
+
+
+class TaskForm(PlanItemForm):
+    class Meta:
+        model = Task
+        fields = ["work_package", "number", "title", "start_date", "end_date"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["work_package"].required = True
+
+
+class DeliverableForm(PlanItemForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Deliverable
+        fields = ["work_package", "label", "title", "due_date", "owner", "reviewers", "approver"]
+        widgets = {"reviewers": forms.CheckboxSelectMultiple}
+
+
+class MilestoneForm(PlanItemForm):
+    class Meta:
+        model = Milestone
+        fields = ["work_package", "title", "due_date"]
+
+
+class SubmitDeliverableForm(VersionedForm):
+    document = forms.FileField(
+        label=_("Deliverable (PDF)"),
+        required=False,
+        validators=[validate_pdf],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+    justification = forms.CharField(
+        label=_("Justification of the delay (if late)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReviewDeliverableForm(VersionedForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("return", _("Return for changes"))]
+    )
+    comment = forms.CharField(
+        label=_("Comment (needed to return it)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MilestoneReachedForm(Form):
+    achieved_on = forms.DateField(
+        label=_("Achieved on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+# --- Reports and outputs ------------------------------------------------------------------------
+
+
+class ScheduleReportForm(Form):
+    title = forms.CharField(label=_("Title"), max_length=200, initial=_("Annual report"))
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReportForm(VersionedForm):
+    """One text per section of the report's template, in the active language."""
+
+    def __init__(self, *args: Any, report: Report, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", report.version)
+        english = (get_language() or "fr").startswith("en")
+        for i, section in enumerate(report.sections):
+            label = (section.get("en") if english else section.get("fr")) or section.get("fr") or section.get("en")
+            self.fields[f"s{i}"] = forms.CharField(
+                label=label, required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
+            )
+            self.initial.setdefault(f"s{i}", report.answers.get(str(i), ""))
+
+    def answers(self) -> dict[str, str]:
+        return {
+            name[1:]: value for name, value in self.cleaned_data.items() if name.startswith("s") and name[1:].isdigit()
+        }
+
+
+class OutputForm(Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=OutputKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=500)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2100)
+    identifier = forms.CharField(label=_("Identifier (DOI, HAL, URL, patent number)"), max_length=200, required=False)
+
+
+class ImportOutputsForm(Form):
+    fmt = forms.ChoiceField(
+        label=_("Format"), choices=[("bibtex", _("BibTeX (HAL, ORCID export)")), ("doi", _("A list of DOIs"))]
+    )
+    content = forms.CharField(label=_("Content"), max_length=500000, widget=forms.Textarea(attrs={"rows": 6}))

@@ -1,0 +1,56 @@
+"""Every write about projects, by concern: opening from an award, the grant record, the work plan,
+reports. Functions are atomic, take the acting user as ``actor=`` and leave one audit entry per
+change. Callers import from ``grappe.projects.services``."""
+
+from grappe.projects.models import AMENDABLE
+from grappe.projects.services.grant import (
+    add_grant_document,
+    amend_grant,
+    grant_problems,
+    sign_grant,
+    update_grant,
+)
+from grappe.projects.services.opening import Opening, ProjectError, add_months, open_project
+from grappe.projects.services.reports import (
+    add_outputs,
+    parse_outputs,
+    review_report,
+    save_report,
+    schedule_report,
+    sections_for,
+)
+from grappe.projects.services.workplan import (
+    outside_dates,
+    record_milestone,
+    reminder_kind,
+    review_deliverable,
+    save_plan_item,
+    send_deliverable_reminders,
+    submit_deliverable,
+)
+
+__all__ = [
+    "AMENDABLE",
+    "Opening",
+    "ProjectError",
+    "add_grant_document",
+    "add_months",
+    "add_outputs",
+    "amend_grant",
+    "grant_problems",
+    "open_project",
+    "outside_dates",
+    "parse_outputs",
+    "record_milestone",
+    "reminder_kind",
+    "review_deliverable",
+    "review_report",
+    "save_plan_item",
+    "save_report",
+    "schedule_report",
+    "sections_for",
+    "send_deliverable_reminders",
+    "sign_grant",
+    "submit_deliverable",
+    "update_grant",
+]

@@ -1,0 +1,139 @@
+"""Periodic reports (sections of the programme's template, answered by the lead, reviewed by the
+office) and the structured outputs they declare (publications imported from BibTeX/HAL or DOI lists)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grappe.core.services import ConcurrentEditError, log_action
+from grappe.projects.models import DEFAULT_SECTIONS, Output, OutputKind, Project, Report, ReportState, ReportTemplate
+from grappe.projects.services.opening import ProjectError
+from grappe.projects.services.workplan import outside_dates
+
+DOI = re.compile(r"\b(10\.\d{4,9}/\S+)", re.IGNORECASE)
+
+
+def sections_for(project: Project) -> list[dict[str, str]]:
+    template = ReportTemplate.objects.filter(programme_id=project.call.programme_id).first()
+    return list(template.sections) if template and template.sections else list(DEFAULT_SECTIONS)
+
+
+@transaction.atomic
+def schedule_report(project: Project, *, title: str, due_date: dt.date, actor: Any) -> Report:
+    """Ask the project for a report due on ``due_date``, with the programme's sections of today."""
+    problem = outside_dates(project, {"due_date": due_date})
+    if problem:
+        raise ProjectError(problem)
+    report = Report.objects.create(
+        project=project, title=title.strip(), due_date=due_date, sections=sections_for(project)
+    )
+    log_action(project, "report.scheduled", actor=actor, data={"title": report.title, "due": due_date})
+    return report
+
+
+def _locked(report: Report, expected_version: int) -> Report:
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    if locked.version != expected_version:
+        raise ConcurrentEditError()
+    return locked
+
+
+@transaction.atomic
+def save_report(report: Report, *, answers: dict[str, str], submit: bool, expected_version: int, actor: Any) -> Report:
+    """Save the lead's answers; submitting needs every section answered."""
+    locked = _locked(report, expected_version)
+    if locked.state not in ReportState.editable():
+        raise ProjectError(_("This report is submitted: it can no longer be changed."))
+    answers = {str(i): answers.get(str(i), "").strip() for i in range(len(locked.sections))}
+    if submit and not all(answers.values()):
+        raise ProjectError(_("Answer every section before submitting the report."))
+    report.answers = answers
+    report.version = expected_version + 1
+    if submit:
+        report.state = ReportState.SUBMITTED
+        report.submitted_at = timezone.now()
+    report.save()
+    log_action(
+        report.project, "report.submitted" if submit else "report.saved", actor=actor, data={"report": report.code}
+    )
+    return report
+
+
+@transaction.atomic
+def review_report(report: Report, *, accept: bool, comment: str, expected_version: int, actor: Any) -> Report:
+    locked = _locked(report, expected_version)
+    if locked.state != ReportState.SUBMITTED:
+        raise ProjectError(_("Only a submitted report can be accepted or returned."))
+    if not accept and len(comment.strip()) < 10:
+        raise ProjectError(_("Say what to change before returning it (10 characters at least)."))
+    report.state = ReportState.ACCEPTED if accept else ReportState.RETURNED
+    report.office_comment = comment.strip()
+    report.version = expected_version + 1
+    report.save()
+    log_action(
+        report.project,
+        f"report.{report.state}",
+        actor=actor,
+        data={"report": report.code, "comment": report.office_comment},
+    )
+    return report
+
+
+def parse_outputs(content: str, fmt: str) -> list[dict[str, Any]]:
+    """Publications from a BibTeX export (HAL, ORCID) or a list of DOIs, one or more per line."""
+    if fmt == "doi":
+        dois = list(dict.fromkeys(m.rstrip(".,;") for m in DOI.findall(content)))
+        if not dois:
+            raise ProjectError(_("No DOI (10.xxxx/…) was found in this list."))
+        return [{"title": doi, "identifier": doi, "year": None, "authors": []} for doi in dois]
+    from grappe.review.services import ReviewError, parse_publications
+
+    try:
+        found = parse_publications(content, "bibtex")
+    except ReviewError as exc:
+        raise ProjectError(str(exc)) from exc
+    return [
+        {"title": p["title"], "identifier": p["external_id"], "year": p["year"], "authors": p["authors"]} for p in found
+    ]
+
+
+@transaction.atomic
+def add_outputs(report: Report, *, kind: str, items: list[dict[str, Any]], actor: Any) -> int:
+    """Declare outputs in a report; publications already declared in the project (same DOI or
+    identifier) are skipped. Returns how many were added."""
+    if kind not in OutputKind.values:
+        raise ProjectError(_("Choose a kind of output from the list."))
+    known = set(
+        Output.objects.filter(project=report.project).exclude(identifier="").values_list("identifier", flat=True)
+    )
+    new = []
+    for item in items:
+        identifier = (item.get("identifier") or "").strip()
+        if identifier and identifier in known:
+            continue
+        known.add(identifier)
+        new.append(
+            Output(
+                project=report.project,
+                report=report,
+                kind=kind,
+                title=str(item["title"])[:500],
+                year=item.get("year"),
+                identifier=identifier[:200],
+                authors=item.get("authors") or [],
+            )
+        )
+    Output.objects.bulk_create(new)
+    log_action(
+        report.project,
+        "report.outputs_added",
+        actor=actor,
+        data={"report": report.code, "kind": kind, "count": len(new)},
+    )
+    return len(new)

@@ -1,0 +1,82 @@
+"""Shared validators for project and funding forms: money, dates inside the project, files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from grappe.core.money import format_money
+
+PDF_MAGIC = (b"%PDF-",)
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def money_field(label: Any, *, required: bool = True, allow_zero: bool = True, **kwargs: Any) -> forms.DecimalField:
+    """A euro amount: at most 2 decimals, never negative (messages name the limit)."""
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0") if allow_zero else Decimal("0.01"),
+        error_messages={
+            "max_decimal_places": _("Give the amount in euros with at most 2 decimals (cents)."),
+            "min_value": _("The amount cannot be negative.")
+            if allow_zero
+            else _("The amount must be at least 0.01 €."),
+            "invalid": _("Enter an amount in euros, e.g. 1500.00."),
+            "max_digits": _("This amount is too large."),
+            "max_whole_digits": _("This amount is too large."),
+        },
+        **kwargs,
+    )
+
+
+def check_at_most(amount: Decimal | None, limit: Decimal, what: Any) -> None:
+    if amount is not None and amount > limit:
+        raise ValidationError(
+            _("%(amount)s is more than %(what)s (%(limit)s).")
+            % {"amount": format_money(amount), "what": what, "limit": format_money(limit)}
+        )
+
+
+def check_inside(day: dt.date | None, start: dt.date, end: dt.date) -> None:
+    """Raise a form error when ``day`` is outside the project's dates (both named)."""
+    if day is not None and not (start <= day <= end):
+        raise ValidationError(
+            _("The date must be inside the project: from %(start)s to %(end)s.")
+            % {"start": date_format(start, "SHORT_DATE_FORMAT"), "end": date_format(end, "SHORT_DATE_FORMAT")}
+        )
+
+
+def _head(upload: UploadedFile) -> bytes:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    return head
+
+
+def check_size(upload: UploadedFile) -> None:
+    limit = settings.GRAPPE_MAX_UPLOAD_MB
+    if upload.size and upload.size > limit * 1024 * 1024:
+        raise ValidationError(_("This file is larger than %(mb)s MB.") % {"mb": limit})
+
+
+def validate_pdf(upload: UploadedFile) -> None:
+    check_size(upload)
+    if not _head(upload).startswith(PDF_MAGIC):
+        raise ValidationError(_("This file is not a PDF (whatever its name says): export your document as PDF."))
+
+
+def validate_pdf_or_image(upload: UploadedFile) -> None:
+    check_size(upload)
+    if not _head(upload).startswith(PDF_MAGIC + IMAGE_MAGIC):
+        raise ValidationError(_("Evidence must be a PDF or an image (PNG or JPEG), whatever its name says."))

@@ -1,0 +1,1 @@
+"""Project pages, by concern: pages (lists, public and internal pages, grant), workplan."""

@@ -1,0 +1,1 @@
+from tests.projects.conftest import _media, award, project  # noqa: F401 - fixtures

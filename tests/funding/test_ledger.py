@@ -1,0 +1,314 @@
+"""Co-funding realised against pledges and leverage; the payment schedule and payments; the
+programme's ledger (committed never beyond the envelope), and who sees what."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from grappe.funding import queries, services
+from grappe.funding.models import Contribution, Instalment
+from grappe.projects import services as projects
+from tests.conftest import PERSONAS
+from tests.funding.test_statements import make_statement
+from tests.projects.conftest import dates, fake, make_award, open_from, pdf, png
+
+pytestmark = pytest.mark.django_db
+
+
+def _contribution(client, project, organisation, **extra):
+    data = {
+        "organisation": organisation.pk,
+        "year": "2026",
+        "kind": "cash",
+        "amount": "15000",
+        "received_on": "2026-05-02",
+        "description": "Transfer of 2 May",
+    } | extra
+    return client.post(reverse("funding:cofunding", args=[project.code]), data)
+
+
+def test_lead_records_a_contribution_with_evidence(as_persona, project, company):
+    response = _contribution(as_persona("applicant"), project, company, file=png())
+
+    assert response.status_code == 302
+    contribution = Contribution.objects.get()
+    assert (contribution.amount, contribution.content_type, contribution.file_name) == (
+        Decimal("15000.00"),
+        "image/png",
+        "receipt.png",
+    )
+    rows = queries.cofunding_rows(project, None)
+    mine = [(r.year, r.kind, r.pledged, r.realised, r.below) for r in rows if r.organisation == company]
+    assert mine == [
+        (2026, "cash", Decimal("20000.00"), Decimal("15000.00"), True),
+        (2027, "in_kind", Decimal("10000.00"), Decimal("0"), True),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        ({"amount": "10.123"}, "amount", "Give the amount in euros with at most 2 decimals (cents)."),
+        ({"amount": "0"}, "amount", "The amount must be at least 0.01 €."),
+        (
+            {"received_on": "2028-02-01"},
+            "received_on",
+            "The date must be inside the project: from <2026-01-01> to <2027-12-31>.",
+        ),
+        (
+            {"file": fake("proof.png")},
+            "file",
+            "Evidence must be a PDF or an image (PNG or JPEG), whatever its name says.",
+        ),
+    ],
+)
+def test_contribution_errors(as_persona, project, company, extra, field, message):
+    response = _contribution(as_persona("applicant"), project, company, **extra)
+
+    assert response.context["form"].errors[field] == [dates(message)]
+    assert not Contribution.objects.exists()
+
+
+def test_partner_contact_sees_only_their_own_contributions(as_persona, project, company):
+    other = project.partners.exclude(organisation=company).get().organisation
+    services.record_contribution(
+        project,
+        organisation=company,
+        year=2026,
+        kind="cash",
+        amount=Decimal("1000"),
+        received_on=dt.date(2026, 3, 1),
+        description="",
+        upload=pdf(),
+        content_type="application/pdf",
+        actor=None,
+    )
+    theirs = services.record_contribution(
+        project,
+        organisation=other,
+        year=2026,
+        kind="cash",
+        amount=Decimal("700"),
+        received_on=dt.date(2026, 3, 1),
+        description="",
+        upload=pdf(),
+        content_type="application/pdf",
+        actor=None,
+    )
+    client = as_persona("partner_contact")
+
+    response = client.get(reverse("funding:cofunding", args=[project.code]))
+
+    assert {r.organisation for r in response.context["rows"]} == {company}
+    assert [c.amount for c in response.context["contributions"]] == [Decimal("1000.00")]
+    assert response.context["leverage"] is None and response.context["form"] is None
+    assert client.get(reverse("funding:contribution_file", args=[project.code, theirs.pk])).status_code == 404
+    mine = Contribution.objects.get(organisation=company)
+    assert client.get(reverse("funding:contribution_file", args=[project.code, mine.pk])).status_code == 200
+    assert _contribution(client, project, company).status_code == 404
+
+
+def test_leverage_per_euro_of_cluster_money(project, company):
+    services.record_contribution(
+        project,
+        organisation=company,
+        year=2026,
+        kind="cash",
+        amount=Decimal("15000"),
+        received_on=dt.date(2026, 3, 1),
+        description="",
+        upload=None,
+        content_type="",
+        actor=None,
+    )
+    services.record_contribution(
+        project,
+        organisation=company,
+        year=2027,
+        kind="in_kind",
+        amount=Decimal("7500"),
+        received_on=dt.date(2027, 3, 1),
+        description="",
+        upload=None,
+        content_type="",
+        actor=None,
+    )
+
+    leverage = queries.leverage_of(project)
+
+    assert (leverage.cluster, leverage.pledged, leverage.realised) == (
+        Decimal("150000.00"),
+        Decimal("45000.00"),
+        Decimal("22500.00"),
+    )
+    assert (leverage.pledged_ratio, leverage.realised_ratio, leverage.cash_ratio) == (
+        Decimal("0.30"),
+        Decimal("0.15"),
+        Decimal("0.10"),
+    )
+
+
+def _schedule(client, project, **data):
+    return client.post(
+        reverse("funding:payments", args=[project.code]),
+        {"kind": "advance", "trigger": "signature", "due_date": "2026-02-01"} | data,
+    )
+
+
+def test_schedule_by_share_and_never_beyond_the_maximum(as_persona, project):
+    office = as_persona("office")
+
+    _schedule(office, project, share="0.3")
+    _schedule(office, project, kind="intermediate", trigger="statement", amount="75000", due_date="2027-01-15")
+    too_much = _schedule(office, project, kind="balance", trigger="statement", amount="30000.01", due_date="2028-06-30")
+
+    assert [i.amount for i in Instalment.objects.all()] == [Decimal("45000.00"), Decimal("75000.00")]
+    assert too_much.context["form"].non_field_errors() == [
+        "30,000.01 € is more than what is left to schedule under the grant's maximum (30,000.00 €)."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"amount": "100", "share": "0.1"}, "amount", "Give either an amount or a share of the maximum, not both."),
+        ({}, "amount", "Give either an amount or a share of the maximum, not both."),
+        ({"amount": "-3"}, "amount", "The amount must be at least 0.01 €."),
+        (
+            {"amount": "100", "due_date": "2029-01-01"},
+            "due_date",
+            "A payment falls between the project's start and a year after its end: from <2026-01-01> to <2028-12-31>.",
+        ),
+    ],
+)
+def test_schedule_errors(as_persona, project, data, field, message):
+    response = _schedule(as_persona("office"), project, **data)
+
+    assert response.context["form"].errors[field] == [dates(message)]
+    assert not Instalment.objects.exists()
+
+
+def test_payment_waits_for_its_condition(project):
+    instalment = services.schedule_instalment(
+        project,
+        kind="advance",
+        amount=Decimal("45000"),
+        share=None,
+        trigger="signature",
+        due_date=dt.date(2026, 2, 1),
+        actor=None,
+    )
+    with pytest.raises(services.FundingError, match="waits for its condition: Signature of the grant"):
+        services.pay_instalment(instalment, paid_on=dt.date(2026, 2, 3), expected_version=1, actor=None)
+    projects.sign_grant(project.grant, signed_on=dt.date(2026, 1, 20), document=pdf(), expected_version=1, actor=None)
+
+    services.pay_instalment(instalment, paid_on=dt.date(2026, 2, 3), expected_version=1, actor=None)
+
+    assert Instalment.objects.get().paid_on == dt.date(2026, 2, 3)
+    with pytest.raises(services.FundingError, match="paid already"):
+        services.pay_instalment(instalment, paid_on=dt.date(2026, 2, 4), expected_version=2, actor=None)
+
+
+def test_statement_condition_and_the_pay_form(as_persona, project, university):
+    instalment = services.schedule_instalment(
+        project,
+        kind="intermediate",
+        amount=Decimal("40000"),
+        share=None,
+        trigger="statement",
+        due_date=dt.date(2027, 1, 15),
+        actor=None,
+    )
+    office = as_persona("office")
+    url = reverse("funding:payments", args=[project.code])
+
+    refused = office.post(url, {"pay": instalment.pk, "version": "1", "paid_on": "2027-01-20"}, follow=True)
+    assert "This instalment waits for its condition: An accepted expense statement." in refused.content.decode()
+    make_statement(project, university, state="accepted")
+    office.post(url, {"pay": instalment.pk, "version": "1", "paid_on": "2027-01-20"})
+
+    assert Instalment.objects.get().paid_on == dt.date(2027, 1, 20)
+    assert (
+        as_persona("applicant").post(url, {"pay": instalment.pk, "version": "2", "paid_on": "2027-01-21"}).status_code
+        == 404
+    )
+
+
+def test_programme_ledger_totals(as_persona, project, university, company):
+    make_statement(project, university, state="accepted")
+    projects.sign_grant(project.grant, signed_on=dt.date(2026, 1, 20), document=pdf(), expected_version=1, actor=None)
+    advance = services.schedule_instalment(
+        project,
+        kind="advance",
+        amount=Decimal("45000"),
+        share=None,
+        trigger="signature",
+        due_date=dt.date(2026, 2, 1),
+        actor=None,
+    )
+    services.pay_instalment(advance, paid_on=dt.date(2026, 2, 3), expected_version=1, actor=None)
+    services.record_contribution(
+        project,
+        organisation=company,
+        year=2026,
+        kind="cash",
+        amount=Decimal("15000"),
+        received_on=dt.date(2026, 3, 1),
+        description="",
+        upload=None,
+        content_type="",
+        actor=None,
+    )
+    programme = project.call.programme
+
+    response = as_persona("board").get(reverse("funding:ledger", args=[programme.code]))
+
+    totals = response.context["totals"]
+    assert {
+        k: totals[k] for k in ("envelope", "reserved", "committed", "paid", "spent", "pledged", "realised", "left")
+    } == {
+        "envelope": Decimal("1000000.00"),
+        "reserved": Decimal("500000.00"),
+        "committed": Decimal("150000.00"),
+        "paid": Decimal("45000.00"),
+        "spent": Decimal("43000.00"),
+        "pledged": Decimal("45000.00"),
+        "realised": Decimal("15000.00"),
+        "left": Decimal("850000.00"),
+    }
+    assert [c.project_count for c in response.context["calls"]] == [1]
+    assert (totals["realised_leverage"], totals["pledged_leverage"]) == (Decimal("0.10"), Decimal("0.30"))
+    call = response.context["calls"][0]
+    assert (call.realised_leverage, call.pledged_leverage) == (Decimal("0.10"), Decimal("0.30"))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_ledger_and_payments_access(as_persona, project, persona):
+    client = as_persona(persona)
+
+    ledger = client.get(reverse("funding:ledger", args=[project.call.programme.code])).status_code
+    payments = client.get(reverse("funding:payments", args=[project.code])).status_code
+
+    assert ledger == {"office": 200, "board": 200, "anonymous": 302}.get(persona, 404)
+    insiders = {"office": 200, "board": 200, "institution_contact": 200, "applicant": 200, "anonymous": 302}
+    assert payments == insiders.get(persona, 404)
+
+
+@pytest.mark.parametrize("item_count", [1, 3])
+def test_ledger_keeps_a_constant_query_count(
+    as_persona, django_assert_num_queries, applicant, university, other_university, company, office, item_count
+):
+    call = None
+    for n in range(item_count):
+        award = make_award(applicant, university, other_university, company, title=f"P{n}", call=call)
+        call = award.call
+        make_statement(open_from(award, office, university), university, state="accepted")
+    programme = call.programme
+    client = as_persona("office")
+
+    with django_assert_num_queries(6):
+        response = client.get(reverse("funding:ledger", args=[programme.code]))
+
+    assert response.context["totals"]["spent"] == Decimal("43000.00") * item_count
