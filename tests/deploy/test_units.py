@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import socket
+import time
 import subprocess
 from pathlib import Path
 
@@ -78,12 +79,17 @@ def test_web_unit_redirects_plain_http_and_serves_pages_and_hashed_static_files(
 
 def test_web_and_worker_units_log_json_lines(deployed):
     servers.get(deployed["url"] + "/health/?probe=json")
-    deployed["web"].popen.poll()
 
-    web_lines = servers.json_lines(deployed["web"].output())
+    # gunicorn writes its access line once the response is out: wait for it (bounded).
+    deadline = time.monotonic() + 15
+    while True:
+        web_lines = servers.json_lines(deployed["web"].output())
+        access = [line for line in web_lines if line.get("path") == "/health/" and line.get("query") == "probe=json"]
+        if access or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     worker_lines = servers.json_lines(deployed["worker"].output())
 
-    access = [line for line in web_lines if line.get("path") == "/health/" and line.get("query") == "probe=json"]
     assert access and access[-1]["status"] == 200 and access[-1]["method"] == "GET"
     assert {"time", "level", "logger", "pid", "message"} <= set(access[-1])
     assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in web_lines)

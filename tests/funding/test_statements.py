@@ -284,7 +284,7 @@ def test_budget_page_keeps_a_constant_query_count(
         )
     client = as_persona("applicant")
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         response = client.get(reverse("funding:budget", args=[project.code]))
 
     assert len(response.context["statements"]) == item_count

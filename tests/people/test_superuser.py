@@ -27,7 +27,13 @@ def test_a_superuser_without_roles_has_no_app_permission(superuser):
 
     granted = [perm for perm in app_perms if superuser.has_perm(perm)]
 
-    assert granted == ["people.edit_own_profile", "people.view_directory", "submissions.start_proposal"]
+    # What any signed-in account may do (its own profile, the directory, its own projects and proposals).
+    assert granted == [
+        "people.edit_own_profile",
+        "people.view_directory",
+        "projects.list_projects",
+        "submissions.start_proposal",
+    ]
 
 
 def test_a_superuser_with_the_office_role_has_the_office_rights(superuser):

@@ -90,7 +90,7 @@ def test_project_lists_keep_a_constant_query_count(
     client = as_persona("applicant")
     public = as_persona("anonymous")
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         assert len(client.get(reverse("projects:list")).context["page"]) == item_count
     with django_assert_num_queries(2):
         assert len(public.get(reverse("projects:public_list")).context["page"]) == item_count

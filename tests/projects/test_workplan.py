@@ -289,7 +289,7 @@ def test_workplan_page_keeps_a_constant_query_count(as_persona, django_assert_nu
         services.save_plan_item(project, Milestone, {"title": f"M{n}", "due_date": FUTURE}, actor=office)
     client = as_persona("applicant")
 
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(17):
         response = client.get(reverse("projects:workplan", args=[project.code]))
 
     assert len(response.context["deliverables"]) == item_count

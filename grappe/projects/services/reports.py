@@ -99,7 +99,13 @@ def parse_outputs(content: str, fmt: str) -> list[dict[str, Any]]:
     except ReviewError as exc:
         raise ProjectError(str(exc)) from exc
     return [
-        {"title": p["title"], "identifier": p["external_id"], "year": p["year"], "authors": p["authors"]} for p in found
+        {
+            "title": p["title"],
+            "identifier": p.get("doi") or p["external_id"],  # the DOI when the entry has one
+            "year": p["year"],
+            "authors": p["authors"],
+        }
+        for p in found
     ]
 
 
