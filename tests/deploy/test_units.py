@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import shutil
 import socket
-import time
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
