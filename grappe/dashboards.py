@@ -89,7 +89,14 @@ def office_dashboard() -> dict[str, Any]:
     runs_waiting = _count_by_call(
         EngineRun.objects.filter(kind=RunKind.ASSIGNMENT, state=RunState.DONE, published_at__isnull=True)
     )
-    portfolio = _count_by_call(PortfolioRun.objects.all())
+    portfolio: Counter[int] = Counter()
+    unadopted: Counter[int] = Counter()  # portfolio runs of calls where none was adopted yet
+    for row in PortfolioRun.objects.values("call_id").annotate(
+        n=Count("id"), adopted=Count("id", filter=Q(adopted_at__isnull=False))
+    ):
+        portfolio[row["call_id"]] = row["n"]
+        if not row["adopted"]:
+            unadopted[row["call_id"]] = row["n"]
     letters = Counter(
         {
             row["proposal__call_id"]: row["n"]
@@ -124,8 +131,15 @@ def office_dashboard() -> dict[str, Any]:
         if runs_waiting[call.pk]:
             row.tasks.append(Task(_("assignment runs waiting to be published"), f"{desk}#runs", runs_waiting[call.pk]))
         if conflicts[call.pk]:
+            examine = reverse("review:conflicts", args=[call.code]) + "?origin=declared&state=standing"
+            row.tasks.append(Task(_("conflicts declared by reviewers to examine"), examine, conflicts[call.pk]))
+        if unadopted[call.pk]:
             row.tasks.append(
-                Task(_("conflicts declared by reviewers to examine"), f"{desk}#conflicts", conflicts[call.pk])
+                Task(
+                    _("portfolio runs, none adopted yet"),
+                    reverse("selection:portfolio", args=[call.code]),
+                    unadopted[call.pk],
+                )
             )
         if letters[call.pk]:
             row.tasks.append(

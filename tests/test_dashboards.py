@@ -38,7 +38,22 @@ def test_office_home_lists_calls_with_stage_and_links_to_the_waiting_work(as_per
     assert "Expert review" in text
     assert f'href="{desk}#progress">1 late reviews' in text
     assert f'href="{desk}#runs">1 assignment runs waiting to be published' in text
-    assert f'href="{desk}#conflicts">1 conflicts declared by reviewers to examine' in text
+    conflicts = reverse("review:conflicts", args=[busy_call.code]) + "?origin=declared&amp;state=standing"
+    assert f'href="{conflicts}">1 conflicts declared by reviewers to examine' in text
+
+
+def test_office_home_points_to_portfolio_runs_until_one_is_adopted(as_persona, busy_call, office):
+    from grappe.selection import services as selection
+
+    portfolio = reverse("selection:portfolio", args=[busy_call.code])
+    run = selection.run_portfolio(busy_call, {"budget": 100000}, actor=office)
+    before = as_persona("office").get(reverse("home")).content.decode()
+
+    type(run).objects.filter(pk=run.pk).update(adopted_at=timezone.now())  # as adopt_portfolio_run leaves it
+    after = as_persona("office").get(reverse("home")).content.decode()
+
+    assert f'href="{portfolio}">1 portfolio runs, none adopted yet' in before
+    assert "none adopted yet" not in after
 
 
 def test_office_dashboard_costs_the_same_queries_for_one_or_many_calls(

@@ -41,7 +41,8 @@ def prepare(*, applicants: int, reviewers: int, seed: int = 10) -> dict[str, Any
     from grappe.submissions.models import Proposal, ProposalState
 
     open_call = Call.objects.get(state=CallState.PUBLISHED)
-    closed = Call.objects.get(state=CallState.CLOSED)
+    # The call under review (the demo also keeps an older closed call whose awards became projects).
+    closed = Call.objects.filter(state=CallState.CLOSED).order_by("-closes_at").first()
     before = set(Proposal.objects.filter(call=open_call).values_list("pk", flat=True))
     categories = list(
         CostCategory.objects.filter(code__in=["personnel", "equipment", "services", "general"]).order_by("position")
