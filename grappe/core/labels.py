@@ -2,7 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from grappe.core.display import register_labels
+from grappe.core.actions import ACTIONS
+from grappe.core.display import register_labels, register_values
 
 LABELS = {
     "amount": _("amount"),
@@ -51,3 +52,4 @@ LABELS = {
 
 def register() -> None:
     register_labels(LABELS)
+    register_values("action", ACTIONS)
