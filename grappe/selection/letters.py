@@ -160,9 +160,10 @@ def refused(call: Call) -> list[tuple[Decision, list[str]]]:
 @transaction.atomic
 def override_readiness(decision: Decision, *, justification: str, actor: Any) -> Decision:
     """The office lets the letter of a proposal that is not ready go out, saying why (logged)."""
-    if len(justification.strip()) < 10:
+    justification = clean_text(justification, max_length=2000, label=_("The justification"), error=LetterError)
+    if len(justification) < 10:
         raise LetterError(_("Say why this letter goes out without the full evaluation (10 characters at least)."))
-    decision.letter_override = justification.strip()[:2000]
+    decision.letter_override = justification
     decision.save(update_fields=["letter_override"])
     log_action(
         decision.proposal,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call, QuestionKind
 from grappe.core import jobs
-from grappe.core.access import get_for_user_or_404, require_perm_or_404
+from grappe.core.access import get_for_user_or_404, posted_code, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
 from grappe.core.models import AuditLog
 from grappe.core.services import ConcurrentEditError
@@ -458,7 +458,7 @@ def outbox(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, _("Template saved."))
         elif action == "override":
             decision = Decision.objects.filter(
-                proposal__call=call, proposal__code=request.POST.get("proposal", "")
+                proposal__call=call, proposal__code=posted_code(request.POST.get("proposal"))
             ).first()
             if decision is None:
                 raise Http404
