@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -136,12 +136,16 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
     editable = user.has_perm("submissions.change_proposal", proposal)
     call = proposal.call
     programme = call.programme
+    # Read once what the sections, the forms and the eligibility checks all read.
+    prefetch_related_objects([proposal], "answers", "budget_lines")
+    prefetch_related_objects([call], "questions", "rules")
     years = proposal_years(proposal)
     partners = list(
         proposal.partners.select_related("organisation").prefetch_related(
             Prefetch("cofunding", queryset=CoFunding.objects.order_by("year"))
         )
     )
+    budget = summarise(proposal, commitments=[c for p in partners for c in p.cofunding.all()]) if full else None
     if not full:
         # A partner contact sees only the commitments of their own company.
         mine = contact_organisation_ids(user, "partner_contact")
@@ -173,7 +177,7 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
         "partners": partners,
         "years": years,
         "keywords": proposal.keywords.all(),
-        "budget": summarise(proposal) if full else None,
+        "budget": budget,
         "categories": categories,
         "ethics": ethics,
         "ethics_lists": {
@@ -201,7 +205,9 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
             answers_form=forms_.get("answers_form") or AnswersForm(proposal=proposal, questions=questions),
             ethics_form=forms_.get("ethics_form")
             or EthicsForm(instance=ctx["ethics"] or EthicsAssessment(proposal=proposal), proposal=proposal),
-            failures=forms_.get("failures") if forms_.get("failures") is not None else check_eligibility(proposal),
+            failures=forms_.get("failures")
+            if forms_.get("failures") is not None
+            else check_eligibility(proposal, budget=budget),
         )
     elif full:
         ctx["failures"] = forms_.get("failures") or []
