@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grappe.core.forms import Form
+from grappe.core.forms import Form, VersionedForm
 from grappe.funding import services
 from grappe.funding.models import ExpenseStatement, InstalmentKind, Trigger
 from grappe.people.models import Organisation, Person
@@ -90,10 +90,8 @@ class StatementForm(Form):
         return data
 
 
-class LinesForm(Form):
+class LinesForm(VersionedForm):
     """One amount, person-months and description per eligible cost category."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, statement: ExpenseStatement, categories: list[CostCategory], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,8 +154,8 @@ class DecisionForm(Form):
     )
 
 
-class CheckForm(DecisionForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class CheckForm(VersionedForm, DecisionForm):
+    pass
 
 
 class ReallocationForm(Form):
@@ -246,6 +244,9 @@ class InstalmentForm(Form):
         return data
 
 
-class PayForm(Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class UnscheduleForm(VersionedForm):
+    """Take an unpaid instalment out of the schedule (the version read travels along)."""
+
+
+class PayForm(VersionedForm):
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from grappe.core.access import get_for_user_or_404
 from grappe.funding import dossier as dossier_zip
 from grappe.funding import queries, services
-from grappe.funding.forms import ContributionForm, InstalmentForm, PayForm
+from grappe.funding.forms import ContributionForm, InstalmentForm, PayForm, UnscheduleForm
 from grappe.funding.models import Contribution, Instalment
 from grappe.funding.views.statements import _content_type
 from grappe.programmes.models import Programme
@@ -106,6 +106,20 @@ def payments(request: HttpRequest, code: str) -> HttpResponse:
                     messages.error(request, error)
             else:
                 messages.success(request, _("Payment recorded."))
+            return redirect("funding:payments", project.code)
+        if "unschedule" in request.POST:
+            instalment = get_object_or_404(Instalment, project=project, pk=request.POST.get("unschedule"))
+            drop = UnscheduleForm(request.POST)
+            if run_write(
+                drop,
+                lambda: services.unschedule_instalment(
+                    instalment, expected_version=drop.cleaned_data["version"], actor=request.user
+                ),
+            ):
+                messages.success(request, _("Instalment taken out of the schedule."))
+            else:
+                for error in drop.non_field_errors():
+                    messages.error(request, error)
             return redirect("funding:payments", project.code)
         form = InstalmentForm(request.POST, project=project)
         if run_write(

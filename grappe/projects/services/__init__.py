@@ -3,6 +3,15 @@ reports. Functions are atomic, take the acting user as ``actor=`` and leave one 
 change. Callers import from ``grappe.projects.services``."""
 
 from grappe.projects.models import AMENDABLE
+from grappe.projects.services.editing import (
+    add_member,
+    change_member,
+    delete_plan_item,
+    deletion_problem,
+    remove_member,
+    set_public_partners,
+    update_project,
+)
 from grappe.projects.services.grant import (
     add_grant_document,
     amend_grant,
@@ -10,6 +19,7 @@ from grappe.projects.services.grant import (
     sign_grant,
     update_grant,
 )
+from grappe.projects.services.notify import send_report_reminders
 from grappe.projects.services.opening import Opening, ProjectError, add_months, open_project
 from grappe.projects.services.reports import (
     add_outputs,
@@ -34,6 +44,14 @@ __all__ = [
     "Opening",
     "ProjectError",
     "add_grant_document",
+    "add_member",
+    "change_member",
+    "delete_plan_item",
+    "deletion_problem",
+    "remove_member",
+    "send_report_reminders",
+    "set_public_partners",
+    "update_project",
     "add_months",
     "add_outputs",
     "amend_grant",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from grappe.core.services import ConcurrentEditError, log_action
 from grappe.projects.models import DEFAULT_SECTIONS, Output, OutputKind, Project, Report, ReportState, ReportTemplate
+from grappe.projects.services import notify
 from grappe.projects.services.opening import ProjectError
 from grappe.projects.services.workplan import outside_dates
 
@@ -81,6 +82,15 @@ def review_report(report: Report, *, accept: bool, comment: str, expected_versio
         f"report.{report.state}",
         actor=actor,
         data={"report": report.code, "comment": report.office_comment},
+    )
+    notify.tell_decision(
+        report.project,
+        what="report",
+        label=report.title,
+        accepted=accept,
+        comment=report.office_comment,
+        url=notify.link("projects:report", report.project.code, report.code),
+        people=notify.people_to_tell(report.project),
     )
     return report
 
