@@ -312,3 +312,24 @@ def test_ledger_keeps_a_constant_query_count(
         response = client.get(reverse("funding:ledger", args=[programme.code]))
 
     assert response.context["totals"]["spent"] == Decimal("43000.00") * item_count
+
+
+def test_unpaid_instalment_is_unscheduled_a_paid_one_never(as_persona, project):
+    first, second = (
+        services.schedule_instalment(
+            project, kind=kind, amount=Decimal("1000"), share=None, trigger="signature", due_date=day, actor=None
+        )
+        for kind, day in (("advance", dt.date(2026, 2, 1)), ("intermediate", dt.date(2027, 2, 1)))
+    )
+    projects.sign_grant(project.grant, signed_on=dt.date(2026, 1, 20), document=pdf(), expected_version=1, actor=None)
+    services.pay_instalment(first, paid_on=dt.date(2026, 2, 3), expected_version=1, actor=None)
+    url = reverse("funding:payments", args=[project.code])
+
+    assert as_persona("applicant").post(url, {"unschedule": second.pk, "version": 1}).status_code == 404
+    stale = as_persona("office").post(url, {"unschedule": second.pk, "version": 7}, follow=True)
+    assert "Someone else changed this record" in stale.content.decode()
+    as_persona("office").post(url, {"unschedule": second.pk, "version": 1})
+    paid = as_persona("office").post(url, {"unschedule": first.pk, "version": 2}, follow=True)
+
+    assert list(Instalment.objects.values_list("pk", flat=True)) == [first.pk]
+    assert "A paid instalment is part of the ledger: it cannot be deleted." in paid.content.decode()
