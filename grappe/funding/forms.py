@@ -250,3 +250,89 @@ class UnscheduleForm(VersionedForm):
 
 class PayForm(VersionedForm):
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# --- The programme's settings for its projects (office) -----------------------------------------
+
+
+class ReminderRulesForm(VersionedForm):
+    days_before = forms.CharField(
+        label=_("Remind on these days before the due date"),
+        max_length=100,
+        help_text=_("Whole numbers of days from 1 to 365, separated by commas, e.g. 30, 7, 1."),
+    )
+    late_every_days = forms.IntegerField(
+        label=_("While late, remind every (days)"),
+        min_value=0,
+        max_value=90,
+        help_text=_("0: no reminder once late."),
+    )
+
+    def clean_days_before(self) -> list[int]:
+        parts = [p.strip() for p in self.cleaned_data["days_before"].split(",") if p.strip()]
+        try:
+            days = sorted({int(p) for p in parts}, reverse=True)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Write whole numbers of days separated by commas, e.g. 30, 7, 1.")
+            ) from None
+        if not days or len(days) > 10 or not all(1 <= d <= 365 for d in days):
+            raise forms.ValidationError(_("Give from one to ten offsets, each from 1 to 365 days."))
+        return days
+
+
+class FundingRulesForm(VersionedForm):
+    """The tolerances and threshold as percentages (stored as shares: 10 % → 0.100)."""
+
+    underspend_tolerance = forms.DecimalField(
+        label=_("Flag underspending below planned by more than (%)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        max_digits=4,
+        decimal_places=1,
+    )
+    overspend_tolerance = forms.DecimalField(
+        label=_("Flag overspending above planned by more than (%)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        max_digits=4,
+        decimal_places=1,
+    )
+    reallocation_threshold = forms.DecimalField(
+        label=_("Reallocations above this share of the project's budget need the office's approval (%)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        max_digits=4,
+        decimal_places=1,
+    )
+
+    def shares(self) -> dict[str, Decimal]:
+        return {
+            name: (self.cleaned_data[name] / 100).quantize(Decimal("0.001"))
+            for name in ("underspend_tolerance", "overspend_tolerance", "reallocation_threshold")
+        }
+
+
+class ReportTemplateForm(VersionedForm):
+    sections = forms.CharField(
+        label=_("Sections of the periodic reports (one question per line: French | English)"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Reports asked for from now on use these questions; those already asked keep theirs."),
+    )
+
+    def clean_sections(self) -> list[dict[str, str]]:
+        sections = []
+        for number, line in enumerate(self.cleaned_data["sections"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            french, _bar, english = (part.strip() for part in line.partition("|"))
+            if not french or len(french) > 300 or len(english) > 300:
+                raise forms.ValidationError(
+                    _("Line %(n)s: write the question in French (300 characters at most), then | and its English."),
+                    params={"n": number},
+                )
+            sections.append({"fr": french, "en": english or french})
+        if not 1 <= len(sections) <= 20:
+            raise forms.ValidationError(_("A report has from 1 to 20 sections."))
+        return sections

@@ -80,6 +80,7 @@ class FundingRules(models.Model):
         decimal_places=3,
         default=Decimal("0.050"),
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("funding rules")

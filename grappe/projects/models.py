@@ -328,6 +328,7 @@ class ReminderRules(models.Model):
     programme = models.OneToOneField("programmes.Programme", on_delete=models.CASCADE, related_name="reminder_rules")
     days_before = models.JSONField(_("days before the due date"), default=list, help_text=_("e.g. [30, 7, 1]"))
     late_every_days = models.PositiveSmallIntegerField(_("while late, remind every (days)"), default=7)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("reminder rules")
@@ -346,6 +347,7 @@ class ReportTemplate(models.Model):
     sections = models.JSONField(
         _("sections"), default=list, help_text=_('A list of {"fr": "…", "en": "…"} questions, in order.')
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("report template")

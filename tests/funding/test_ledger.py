@@ -143,6 +143,11 @@ def test_leverage_per_euro_of_cluster_money(project, company):
         Decimal("45000.00"),
         Decimal("22500.00"),
     )
+    assert (leverage.pledged_cash, leverage.pledged_in_kind, leverage.realised_in_kind) == (
+        Decimal("25000.00"),
+        Decimal("20000.00"),
+        Decimal("7500.00"),
+    )
     assert (leverage.pledged_ratio, leverage.realised_ratio, leverage.cash_ratio) == (
         Decimal("0.30"),
         Decimal("0.15"),
@@ -279,9 +284,14 @@ def test_programme_ledger_totals(as_persona, project, university, company):
         "left": Decimal("850000.00"),
     }
     assert [c.project_count for c in response.context["calls"]] == [1]
-    assert (totals["realised_leverage"], totals["pledged_leverage"]) == (Decimal("0.10"), Decimal("0.30"))
+    assert (totals["leverage"].realised_ratio, totals["leverage"].pledged_ratio) == (Decimal("0.10"), Decimal("0.30"))
     call = response.context["calls"][0]
-    assert (call.realised_leverage, call.pledged_leverage) == (Decimal("0.10"), Decimal("0.30"))
+    assert (call.leverage.realised_ratio, call.leverage.pledged_ratio) == (Decimal("0.10"), Decimal("0.30"))
+    # cash and in kind apart: 25,000 cash and 20,000 in kind pledged (see conftest), 15,000 cash realised
+    assert [[r for _amount, r in cells] for _label, cells in call.leverage.table()] == [
+        [Decimal("0.17"), Decimal("0.13"), Decimal("0.30")],
+        [Decimal("0.10"), Decimal("0.00"), Decimal("0.10")],
+    ]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -160,7 +160,12 @@ def programme_ledger(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "funding/ledger.html",
-        {"programme": programme, "calls": calls, "totals": queries.ledger_totals(calls, programme)},
+        {
+            "programme": programme,
+            "calls": calls,
+            "totals": queries.ledger_totals(calls, programme),
+            "can_configure": request.user.has_perm("funding.configure_rules", programme),
+        },
     )
 
 

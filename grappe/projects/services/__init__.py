@@ -23,12 +23,14 @@ from grappe.projects.services.notify import send_report_reminders
 from grappe.projects.services.opening import Opening, ProjectError, add_months, open_project
 from grappe.projects.services.reports import (
     add_outputs,
+    parse_dois,
     parse_outputs,
     review_report,
     save_report,
     schedule_report,
     sections_for,
 )
+from grappe.projects.services.settings import current_version, save_programme_rules
 from grappe.projects.services.workplan import (
     outside_dates,
     record_milestone,
@@ -46,6 +48,7 @@ __all__ = [
     "add_grant_document",
     "add_member",
     "change_member",
+    "current_version",
     "delete_plan_item",
     "deletion_problem",
     "remove_member",
@@ -58,12 +61,14 @@ __all__ = [
     "grant_problems",
     "open_project",
     "outside_dates",
+    "parse_dois",
     "parse_outputs",
     "record_milestone",
     "reminder_kind",
     "review_deliverable",
     "review_report",
     "save_plan_item",
+    "save_programme_rules",
     "save_report",
     "schedule_report",
     "sections_for",
