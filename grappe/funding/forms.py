@@ -273,9 +273,7 @@ class ReminderRulesForm(VersionedForm):
         try:
             days = sorted({int(p) for p in parts}, reverse=True)
         except ValueError:
-            raise forms.ValidationError(
-                _("Write whole numbers of days separated by commas, e.g. 30, 7, 1.")
-            ) from None
+            raise forms.ValidationError(_("Write whole numbers of days separated by commas, e.g. 30, 7, 1.")) from None
         if not days or len(days) > 10 or not all(1 <= d <= 365 for d in days):
             raise forms.ValidationError(_("Give from one to ten offsets, each from 1 to 365 days."))
         return days

@@ -74,9 +74,7 @@ PERSON_MONTHS = {
 class AddMemberForm(VersionedForm):
     email = forms.EmailField(label=_("Email of the person (from the directory)"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none(), required=False
-    )
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
     person_months = forms.DecimalField(**PERSON_MONTHS)
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
@@ -98,9 +96,7 @@ class MemberForm(VersionedForm):
     """One row of the team table: role, organisation, person-months."""
 
     role = forms.ChoiceField(label=_("Role"), choices=ProjectRole.choices)
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none(), required=False
-    )
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
     person_months = forms.DecimalField(**PERSON_MONTHS)
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:

@@ -22,7 +22,7 @@ def test_access(as_persona, project, persona):
     response = as_persona(persona).get(url(project.call.programme))
 
     assert response.status_code == {"office": 200, "anonymous": 302}.get(persona, 404)
-    if persona != "office" and persona != "anonymous":
+    if persona not in {"office", "anonymous"}:
         assert as_persona(persona).post(url(project.call.programme), {"part": "funding"}).status_code == 404
 
 
@@ -68,9 +68,18 @@ def test_office_saves_the_three_parts(as_persona, project, office):
     [
         ({"part": "reminders", "days_before": "7, soon", "late_every_days": "3"}, "days_before", "whole numbers"),
         ({"part": "reminders", "days_before": "400", "late_every_days": "3"}, "days_before", "from 1 to 365"),
-        ({"part": "reminders", "days_before": "7", "late_every_days": "-1"}, "late_every_days", "greater than or equal"),
         (
-            {"part": "funding", "underspend_tolerance": "120", "overspend_tolerance": "1", "reallocation_threshold": "1"},
+            {"part": "reminders", "days_before": "7", "late_every_days": "-1"},
+            "late_every_days",
+            "greater than or equal",
+        ),
+        (
+            {
+                "part": "funding",
+                "underspend_tolerance": "120",
+                "overspend_tolerance": "1",
+                "reallocation_threshold": "1",
+            },
             "underspend_tolerance",
             "less than or equal to 100",
         ),

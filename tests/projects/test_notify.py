@@ -30,7 +30,9 @@ def test_report_returned_and_accepted_emails_in_the_lead_language(
 ):
     services.save_report(report, answers={"0": "a", "1": "b", "2": "c"}, submit=True, expected_version=1, actor=None)
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_report(report, accept=False, comment="Section 2 is too short.", expected_version=2, actor=office)
+        services.review_report(
+            report, accept=False, comment="Section 2 is too short.", expected_version=2, actor=office
+        )
     _english(project.lead)
     services.save_report(report, answers={"0": "a", "1": "b", "2": "c"}, submit=True, expected_version=3, actor=None)
     with django_capture_on_commit_callbacks(execute=True):
@@ -42,7 +44,9 @@ def test_report_returned_and_accepted_emails_in_the_lead_language(
     assert mailoutbox[1].subject == "Report Rapport 2026 accepted"
 
 
-def test_deliverable_decision_reaches_owner_and_lead(project, office, reviewer, mailoutbox, django_capture_on_commit_callbacks):
+def test_deliverable_decision_reaches_owner_and_lead(
+    project, office, reviewer, mailoutbox, django_capture_on_commit_callbacks
+):
     deliverable = make_deliverable(project, office, owner=reviewer.person)
     deliverable.state = "submitted"
     deliverable.save()

@@ -83,7 +83,14 @@ def test_office_adds_a_finance_contact_and_hands_the_lead_over(as_persona, proje
     member = project.members.get(role=ProjectRole.MEMBER)
     response = client.post(
         url(project),
-        {"action": "member", "member": member.pk, "role": "lead", "organisation": "", "person_months": "12", "version": 2},
+        {
+            "action": "member",
+            "member": member.pk,
+            "role": "lead",
+            "organisation": "",
+            "person_months": "12",
+            "version": 2,
+        },
     )
     assert response.status_code == 302
     project.refresh_from_db()

@@ -135,7 +135,10 @@ def change_member(
         project,
         "project.member_changed",
         actor=actor,
-        data={"person": member.person_id, "changes": {k: [before[k], after[k]] for k in before if before[k] != after[k]}},
+        data={
+            "person": member.person_id,
+            "changes": {k: [before[k], after[k]] for k in before if before[k] != after[k]},
+        },
     )
     return member
 
@@ -155,9 +158,11 @@ def remove_member(member: ProjectMember, *, expected_version: int, actor: Any) -
 def set_public_partners(project: Project, *, shown_ids: set[int], expected_version: int, actor: Any) -> None:
     """Show on the public page the partners in ``shown_ids`` (those that agreed), hide the others."""
     _bump(project, expected_version)
-    project.partners.update(shown_publicly=models.Case(
-        models.When(organisation_id__in=shown_ids, then=models.Value(True)), default=models.Value(False)
-    ))
+    project.partners.update(
+        shown_publicly=models.Case(
+            models.When(organisation_id__in=shown_ids, then=models.Value(True)), default=models.Value(False)
+        )
+    )
     log_action(project, "project.partners_shown", actor=actor, data={"shown": sorted(shown_ids)})
 
 
@@ -190,7 +195,5 @@ def delete_plan_item(project: Project, item: models.Model, *, actor: Any) -> Non
     problem = deletion_problem(locked)
     if problem:
         raise ProjectError(problem)
-    log_action(
-        project, f"workplan.{type(item)._meta.model_name}_deleted", actor=actor, data={"item": str(locked)}
-    )
+    log_action(project, f"workplan.{type(item)._meta.model_name}_deleted", actor=actor, data={"item": str(locked)})
     locked.delete()

@@ -20,16 +20,16 @@ from grappe.people.models import Person
 from grappe.projects.models import Project, ProjectRole, Report, ReportState
 
 
-def people_to_tell(project: Project, *, roles: Iterable[str] = (ProjectRole.LEAD,), extra: Iterable[Any] = ()) -> list[Person]:
+def people_to_tell(
+    project: Project, *, roles: Iterable[str] = (ProjectRole.LEAD,), extra: Iterable[Any] = ()
+) -> list[Person]:
     """The people of ``project`` with one of ``roles``, plus the person ids in ``extra``, with an email."""
     ids = set(project.members.filter(role__in=list(roles)).values_list("person_id", flat=True))
     ids |= {i for i in extra if i}
     return list(Person.objects.filter(pk__in=ids).exclude(email="").order_by("pk"))
 
 
-def email_people(
-    people: Iterable[Person], subject: Callable[[], str], template: str, context: dict[str, Any]
-) -> int:
+def email_people(people: Iterable[Person], subject: Callable[[], str], template: str, context: dict[str, Any]) -> int:
     """Send one email per person, the subject and body rendered in the person's language
     (French when unset). Returns how many were sent."""
     sent = 0

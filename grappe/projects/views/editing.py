@@ -65,6 +65,24 @@ def _write(request: HttpRequest, project: Project, action: str, form: forms.Form
     return run_write(form, write)
 
 
+def _bound_form(request: HttpRequest, project: Project, action: str, *, office: bool) -> forms.Form:
+    """The posted form of ``action``; 404 for an action the user may not take."""
+    if action == "project":
+        return ProjectForm(request.POST, instance=project, office=office)
+    if not office:
+        raise Http404
+    if action == "partners":
+        return PartnersForm(request.POST, project=project)
+    if action == "add_member":
+        return AddMemberForm(request.POST, project=project)
+    if action not in ("member", "remove_member"):
+        raise Http404
+    form = MemberForm(request.POST, auto_id=f"id_m{request.POST.get('member')}_%s", project=project)
+    if action == "remove_member":
+        form.fields["role"].required = form.fields["person_months"].required = False
+    return form
+
+
 @login_required
 def project_settings(request: HttpRequest, code: str) -> HttpResponse:
     project = get_project(request, code, "projects.change_project")
@@ -72,21 +90,7 @@ def project_settings(request: HttpRequest, code: str) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" else None
     bound: dict[str, forms.Form] = {}
     if action is not None:
-        kwargs: dict[str, Any] = {"project": project}
-        if action == "project":
-            form: forms.Form = ProjectForm(request.POST, instance=project, office=office)
-        elif not office:
-            raise Http404
-        elif action == "partners":
-            form = PartnersForm(request.POST, **kwargs)
-        elif action == "add_member":
-            form = AddMemberForm(request.POST, **kwargs)
-        elif action in ("member", "remove_member"):
-            form = MemberForm(request.POST, auto_id=f"id_m{request.POST.get('member')}_%s", **kwargs)
-            if action == "remove_member":
-                form.fields["role"].required = form.fields["person_months"].required = False
-        else:
-            raise Http404
+        form = _bound_form(request, project, action, office=office)
         if _write(request, project, action, form):
             messages.success(request, _("Project saved."))
             return redirect("projects:settings", project.code)
@@ -107,6 +111,9 @@ def project_settings(request: HttpRequest, code: str) -> HttpResponse:
             }
             form_ = MemberForm(initial=initial, project=project, auto_id=f"id_m{m.pk}_%s")
             rows.append((m, form_ if office else None))
+    for m, form_ in rows:
+        for field in form_.fields.values() if form_ is not None else []:
+            field.widget.attrs["form"] = f"member-{m.pk}"  # inputs in the table row, the form in its last cell
     return render(
         request,
         "projects/settings.html",
