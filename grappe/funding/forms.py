@@ -279,29 +279,19 @@ class ReminderRulesForm(VersionedForm):
         return days
 
 
+def _percent(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, min_value=Decimal("0"), max_value=Decimal("100"), max_digits=4, decimal_places=1
+    )
+
+
 class FundingRulesForm(VersionedForm):
     """The tolerances and threshold as percentages (stored as shares: 10 % → 0.100)."""
 
-    underspend_tolerance = forms.DecimalField(
-        label=_("Flag underspending below planned by more than (%)"),
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-        max_digits=4,
-        decimal_places=1,
-    )
-    overspend_tolerance = forms.DecimalField(
-        label=_("Flag overspending above planned by more than (%)"),
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-        max_digits=4,
-        decimal_places=1,
-    )
-    reallocation_threshold = forms.DecimalField(
-        label=_("Reallocations above this share of the project's budget need the office's approval (%)"),
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-        max_digits=4,
-        decimal_places=1,
+    underspend_tolerance = _percent(_("Flag underspending below planned by more than (%)"))
+    overspend_tolerance = _percent(_("Flag overspending above planned by more than (%)"))
+    reallocation_threshold = _percent(
+        _("Reallocations above this share of the project's budget need the office's approval (%)")
     )
 
     def shares(self) -> dict[str, Decimal]:

@@ -17,6 +17,22 @@ from tests.projects.conftest import dates, fake, make_award, open_from, pdf, png
 pytestmark = pytest.mark.django_db
 
 
+def realise(project, organisation, year, kind, amount, *, received_on=None, evidence=False):
+    """Record ``amount`` realised by ``organisation`` (on 1 March of ``year`` by default)."""
+    return services.record_contribution(
+        project,
+        organisation=organisation,
+        year=year,
+        kind=kind,
+        amount=Decimal(amount),
+        received_on=received_on or dt.date(year, 3, 1),
+        description="",
+        upload=pdf() if evidence else None,
+        content_type="application/pdf" if evidence else "",
+        actor=None,
+    )
+
+
 def _contribution(client, project, organisation, **extra):
     data = {
         "organisation": organisation.pk,
@@ -73,30 +89,8 @@ def test_contribution_errors(as_persona, project, company, extra, field, message
 
 def test_partner_contact_sees_only_their_own_contributions(as_persona, project, company):
     other = project.partners.exclude(organisation=company).get().organisation
-    services.record_contribution(
-        project,
-        organisation=company,
-        year=2026,
-        kind="cash",
-        amount=Decimal("1000"),
-        received_on=dt.date(2026, 3, 1),
-        description="",
-        upload=pdf(),
-        content_type="application/pdf",
-        actor=None,
-    )
-    theirs = services.record_contribution(
-        project,
-        organisation=other,
-        year=2026,
-        kind="cash",
-        amount=Decimal("700"),
-        received_on=dt.date(2026, 3, 1),
-        description="",
-        upload=pdf(),
-        content_type="application/pdf",
-        actor=None,
-    )
+    realise(project, company, 2026, "cash", "1000", evidence=True)
+    theirs = realise(project, other, 2026, "cash", "700", evidence=True)
     client = as_persona("partner_contact")
 
     response = client.get(reverse("funding:cofunding", args=[project.code]))
@@ -111,30 +105,8 @@ def test_partner_contact_sees_only_their_own_contributions(as_persona, project, 
 
 
 def test_leverage_per_euro_of_cluster_money(project, company):
-    services.record_contribution(
-        project,
-        organisation=company,
-        year=2026,
-        kind="cash",
-        amount=Decimal("15000"),
-        received_on=dt.date(2026, 3, 1),
-        description="",
-        upload=None,
-        content_type="",
-        actor=None,
-    )
-    services.record_contribution(
-        project,
-        organisation=company,
-        year=2027,
-        kind="in_kind",
-        amount=Decimal("7500"),
-        received_on=dt.date(2027, 3, 1),
-        description="",
-        upload=None,
-        content_type="",
-        actor=None,
-    )
+    realise(project, company, 2026, "cash", "15000")
+    realise(project, company, 2027, "in_kind", "7500")
 
     leverage = queries.leverage_of(project)
 
@@ -254,18 +226,7 @@ def test_programme_ledger_totals(as_persona, project, university, company):
         actor=None,
     )
     services.pay_instalment(advance, paid_on=dt.date(2026, 2, 3), expected_version=1, actor=None)
-    services.record_contribution(
-        project,
-        organisation=company,
-        year=2026,
-        kind="cash",
-        amount=Decimal("15000"),
-        received_on=dt.date(2026, 3, 1),
-        description="",
-        upload=None,
-        content_type="",
-        actor=None,
-    )
+    realise(project, company, 2026, "cash", "15000")
     programme = project.call.programme
 
     response = as_persona("board").get(reverse("funding:ledger", args=[programme.code]))
