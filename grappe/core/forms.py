@@ -125,6 +125,13 @@ class ModelForm(CleanInputMixin, forms.ModelForm):
     pass
 
 
+class VersionedForm(Form):
+    """A form over a record two people may edit: the version read travels in a hidden field and
+    the service refuses a stale one. ``people.forms.VersionedForm`` is its model-form variant."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 class ActivityFilterForm(Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     object_type = forms.ModelChoiceField(
