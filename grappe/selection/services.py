@@ -568,6 +568,7 @@ def record_decision(
     decision = Decision.objects.select_for_update().filter(proposal=proposal).first()
     if decision is not None and expected_version is not None and decision.version != expected_version:
         raise ConcurrentEditError(ConcurrentEditError.message)
+    _refuse_if_project_opened(proposal)
     row = row_of(proposal)
     if row is None:
         raise SelectionError(_("Only a submitted, eligible proposal can be decided."))
@@ -610,6 +611,23 @@ def record_decision(
         },
     )
     return decision
+
+
+PROJECT_OPENED_MESSAGE = _(
+    "A project has been opened from this award: the decision can no longer change here. Change the "
+    "grant through an amendment on the project's page."
+)
+
+
+def project_opened(proposal: Proposal) -> bool:
+    """Whether a funded project was opened from the proposal's award (``projects`` refers to the
+    award; the award, and so the decision, is then fixed)."""
+    return Award.objects.filter(proposal=proposal, project__isnull=False).exists()
+
+
+def _refuse_if_project_opened(proposal: Proposal) -> None:
+    if project_opened(proposal):
+        raise SelectionError(PROJECT_OPENED_MESSAGE)
 
 
 def _check_justified(row: Any, outcome: str, amount: Decimal | None, justification: str) -> None:
@@ -656,6 +674,7 @@ def team_declines(proposal: Proposal, *, reason: str, actor: Any) -> Decision | 
     decision = Decision.objects.select_for_update().filter(proposal=proposal, outcome=Outcome.FUNDED).first()
     if decision is None:
         raise SelectionError(_("Only a funded proposal can be declined by its team."))
+    _refuse_if_project_opened(proposal)
     reason = clean_text(reason, max_length=5000, label=_("The reason"), error=SelectionError)
     if len(reason) < 10:
         raise SelectionError(_("Say why the team declines (10 characters at least)."))

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +30,7 @@ from grappe.selection import letters, ranking_store, services
 from grappe.selection.labels import Explainer
 from grappe.selection.models import (
     TIE_RULES,
+    Award,
     ConsensusState,
     Decision,
     Letter,
@@ -345,6 +347,7 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
             "outcomes": Outcome.choices,
             "values": request.POST if request.method == "POST" else {},
             "call_open": timezone.now() < proposal.call.closes_at,
+            "project_opened": services.project_opened(proposal),
         },
     )
 
@@ -356,6 +359,8 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
     decisions = (
         Decision.objects.filter(proposal__call=call)
         .select_related("proposal", "decided_by__person", "portfolio_run")
+        # A funded team can no longer decline once its project is open (the award is fixed).
+        .annotate(project_opened=Exists(Award.objects.filter(proposal=OuterRef("proposal"), project__isnull=False)))
         .order_by("outcome", "reserve_rank", "proposal__code")
     )
     adoptions = AuditLog.objects.filter(

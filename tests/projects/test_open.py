@@ -133,3 +133,32 @@ def test_awards_page_lists_the_waiting_awards(as_persona, award):
     response = as_persona("office").get(reverse("funding:awards"))
 
     assert [a.proposal.code for a in response.context["page"]] == [award.proposal.code]
+
+
+def test_once_a_project_is_open_its_decision_and_award_are_fixed(project, office, as_persona):
+    """Changing the decision deleted the award the project refers to: a server error (outside
+    walk-through). It is now refused in words, and the pages no longer offer it."""
+    from django.utils import timezone
+
+    from grappe.calls.models import Call
+    from grappe.selection import services as selection
+    from grappe.selection.models import Award, Decision
+
+    proposal = project.proposal
+    Call.objects.filter(pk=proposal.call_id).update(closes_at=timezone.now() - dt.timedelta(days=1))
+    with pytest.raises(selection.SelectionError, match="project has been opened"):
+        selection.record_decision(
+            proposal,
+            outcome="rejected",
+            amount=None,
+            reserve_rank=None,
+            justification="Changed our mind entirely.",
+            expected_version=None,
+            actor=office,
+        )
+    with pytest.raises(selection.SelectionError, match="project has been opened"):
+        selection.team_declines(proposal, reason="We no longer want it.", actor=office)
+    assert Decision.objects.get(proposal=proposal).outcome == "funded"
+    assert Award.objects.filter(proposal=proposal).exists()
+    ledger = as_persona("office").get(reverse("selection:ledger", args=[proposal.call.code])).content.decode()
+    assert reverse("selection:team_declines", args=[proposal.code]) not in ledger
