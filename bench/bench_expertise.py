@@ -37,16 +37,20 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("BENCH_EXPERTISE_DIR", ROOT.parent / "shared" / "data" / "expertise-dev"))
 
 SETTINGS: list[tuple[str, dict[str, Any]]] = [
-    ("tfidf, max", {"aggregate": "max"}),
-    ("tfidf, mean_top_k k = 2", {"aggregate": "mean_top_k", "top_k": 2}),
-    ("tfidf, mean_top_k k = 5", {"aggregate": "mean_top_k", "top_k": 5}),
-    ("tfidf, recency, half-life 8 (former default)", {"aggregate": "recency", "half_life_years": 8.0}),
-    ("tfidf, softmax τ = 0.1, half-life 8", {"aggregate": "softmax", "temperature": 0.1, "half_life_years": 8.0}),
-    ("tfidf, softmax τ = 0.2, half-life 8", {"aggregate": "softmax", "half_life_years": 8.0}),
-    ("tfidf, softmax τ = 0.3, half-life 8", {"aggregate": "softmax", "temperature": 0.3, "half_life_years": 8.0}),
-    ("tfidf, softmax τ = 0.2, no recency", {"aggregate": "softmax", "half_life_years": 1e9}),
-    ("tfidf, softmax τ = 0.2, half-life 4 (default)", {}),
-    ("tfidf, softmax τ = 0.1, half-life 4", {"aggregate": "softmax", "temperature": 0.1}),
+    # Terms as before 0.3: every word as written (stop words included), and its bigrams.
+    ("words, max", {"stemming": False, "aggregate": "max"}),
+    ("words, mean_top_k k = 5", {"stemming": False, "aggregate": "mean_top_k", "top_k": 5}),
+    ("words, recency, half-life 8", {"stemming": False, "aggregate": "recency", "half_life_years": 8.0}),
+    ("words, softmax τ = 0.2, half-life 4 (former)", {"stemming": False}),
+    # Stems, stop words removed (phrases without stop words): the default since 0.3.
+    ("stems, max", {"aggregate": "max"}),
+    ("stems, mean_top_k k = 5", {"aggregate": "mean_top_k", "top_k": 5}),
+    ("stems, recency, half-life 8", {"aggregate": "recency", "half_life_years": 8.0}),
+    ("stems, softmax τ = 0.1, half-life 4", {"temperature": 0.1}),
+    ("stems, softmax τ = 0.3, half-life 4", {"temperature": 0.3}),
+    ("stems, softmax τ = 0.2, half-life 8", {"half_life_years": 8.0}),
+    ("stems, softmax τ = 0.2, no recency", {"half_life_years": 1e9}),
+    ("stems, softmax τ = 0.2, half-life 4 (default)", {}),
 ]
 EMBEDDING_SETTINGS: list[tuple[str, dict[str, Any]]] = [
     ("embedding, softmax τ = 0.2", {"backend": "embedding"}),
