@@ -403,10 +403,11 @@ class AffinityResult:
     _terms: npt.NDArray[np.str_]
     _analyzer: TermAnalyzer
 
-    def _meaningful_terms(self, ranked: npt.NDArray[np.int64], n_terms: int, proposal: int) -> tuple[str, ...]:
+    def _meaningful_terms(
+        self, ranked: npt.NDArray[np.int64], n_terms: int, surfaces: dict[str, str]
+    ) -> tuple[str, ...]:
         """The first ``n_terms`` of the term indices ``ranked`` (best first), as the proposal writes
-        them, that contain no stop word nor a word every abstract uses."""
-        surfaces = self._analyzer.surfaces(self._proposal_texts[proposal])
+        them (``surfaces``), that contain no stop word nor a word every abstract uses."""
         shown: list[str] = []
         for index in ranked[: n_terms * 8]:
             term = str(self._terms[index])
@@ -450,6 +451,7 @@ class AffinityResult:
         shared = self._vectors.documents[np.maximum(best, 0)].multiply(self._vectors.proposals[proposals]).tocsr()
         shared.sort_indices()  # ties between terms then break by term index
         out: list[Explanation] = []
+        surfaces: dict[int, dict[str, str]] = {}  # per proposal: its terms as written
         for k, (reviewer, proposal) in enumerate(pairs):
             score = float(self.scores[reviewer, proposal])
             if not found[k]:
@@ -458,10 +460,13 @@ class AffinityResult:
             start, stop = shared.indptr[k], shared.indptr[k + 1]
             ranked = shared.indices[start:stop][np.argsort(-shared.data[start:stop], kind="stable")]
             document = self._documents[int(best[k])]
+            if proposal not in surfaces:
+                surfaces[proposal] = self._analyzer.surfaces(self._proposal_texts[proposal])
+            written = surfaces[proposal]
             out.append(
                 Explanation(
                     score=score,
-                    terms=self._meaningful_terms(ranked, n_terms, proposal),
+                    terms=self._meaningful_terms(ranked, n_terms, written),
                     document_id=document.id,
                     document_title=document.title or None,
                     document_score=float(best_score[k]),
