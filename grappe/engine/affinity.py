@@ -17,7 +17,6 @@ How the defaults were chosen is written down in docs/engine.md ("Choosing the de
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
@@ -316,14 +315,17 @@ BLOCK_ENTRIES = 4_000_000  # documents × proposals similarities held at once wh
 
 class TermAnalyzer:
     """Text → terms: lower-cased, accents folded, stop words dropped, Snowball stems, and the
-    bigrams of consecutive remaining stems. Stems are what is compared ("networks", "network"
-    match); :meth:`surfaces` gives back the words as written, for explanations."""
+    phrases of two and three consecutive remaining stems. Stems are what is compared
+    ("networks", "network" match); :meth:`surfaces` gives back the words as written, for
+    explanations. ``stemming=False`` gives the terms of engine 0.2: every word (accents folded)
+    and its bigrams."""
 
     def __init__(self, *, stemming: bool = True) -> None:
         import Stemmer  # PyStemmer
 
         self._stemmer = Stemmer.Stemmer(STEMMER)
-        self._stemming = stemming  # False: the former terms (every word, as written, accents folded)
+        self._stemming = stemming
+        self._longest = 3 if stemming else 2  # words in the longest phrase
         self._stems: dict[str, str] = {}
 
     def words(self, text: str) -> list[tuple[str, str]]:
@@ -344,18 +346,23 @@ class TermAnalyzer:
                 out.append((stem, word))
         return out
 
+    def _phrases(self, items: list[str]) -> list[str]:
+        out = list(items)
+        for n in range(2, self._longest + 1):
+            out += [" ".join(items[i : i + n]) for i in range(len(items) - n + 1)]
+        return out
+
     def __call__(self, text: str) -> list[str]:
-        stems = [stem for stem, _word in self.words(text)]
-        return stems + [f"{a} {b}" for a, b in itertools.pairwise(stems)]
+        return self._phrases([stem for stem, _word in self.words(text)])
 
     def surfaces(self, text: str) -> dict[str, str]:
         """Each term of ``text`` → its first occurrence as written ("optim" → "optimization")."""
         words = self.words(text)
         found: dict[str, str] = {}
-        for stem, word in words:
-            found.setdefault(stem, word)
-        for (a, wa), (b, wb) in itertools.pairwise(words):
-            found.setdefault(f"{a} {b}", f"{wa} {wb}")
+        terms = self._phrases([stem for stem, _word in words])
+        written = self._phrases([word for _stem, word in words])
+        for term, text_as_written in zip(terms, written, strict=True):
+            found.setdefault(term, text_as_written)
         return found
 
 
@@ -570,9 +577,10 @@ def compute_affinity(
     list counts as one document), with :math:`c_i` the backend's similarity of :math:`p` and
     :math:`d_i`:
 
-    - ``tfidf``: TF-IDF cosine over stems and stem bigrams (:class:`TermAnalyzer`: stop words
-      removed, Snowball stems, accents folded, words of two letters or more), sublinear term
-      frequency (``stemming=False``: every word as written, stop words included, as before 0.3);
+    - ``tfidf``: TF-IDF cosine over stems and phrases of two and three stems
+      (:class:`TermAnalyzer`: stop words removed, Snowball stems, accents folded, words of two
+      letters or more), sublinear term frequency (``stemming=False``: every word as written,
+      stop words included, and its bigrams, as before engine 0.3);
     - ``embedding``: the encoder's cosine, rescaled so that ``embedding_floor`` maps to 0;
     - ``combined``: :math:`(1 - \lambda)\,c^{tfidf}_i + \lambda\,c^{emb}_i` with
       :math:`\lambda` = ``embedding_weight``.
@@ -654,7 +662,9 @@ def compute_affinity(
         "aggregate": aggregate,
         "top_k": top_k,
         "half_life_years": half_life_years,
-        "terms": f"snowball-{STEMMER} stems and bigrams, stop words removed" if stemming else "words and bigrams",
+        "terms": f"snowball-{STEMMER} stems, phrases of 2-3 stems, stop words removed"
+        if stemming
+        else "words and bigrams",
     }
     if aggregate == "softmax":
         parameters["temperature"] = temperature

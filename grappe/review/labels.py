@@ -46,8 +46,8 @@ VALUES = {
     },
     # grappe.engine.affinity: the parameter "terms" of an affinity run.
     "terms": {
-        "snowball-english stems and bigrams, stop words removed": _(
-            "word stems and two-word phrases, without stop words"
+        "snowball-english stems, phrases of 2-3 stems, stop words removed": _(
+            "word stems and phrases of two or three words, without stop words"
         ),
         "words and bigrams": _("words and two-word phrases"),
     },

@@ -43,7 +43,9 @@ def test_scores_are_deterministic():
 
 
 def test_explanation_names_shared_terms_and_the_closest_publication():
-    result = tfidf_affinity(PROPOSALS, REVIEWERS)
+    # Keywords count as a document: "medical imaging" is then this expert's closest one.
+    vision = Profile("r-vision", (), (Document("d0", "Protein folding", year=2020), REVIEWERS[1].documents[0]))
+    result = tfidf_affinity(PROPOSALS, [REVIEWERS[0], vision, REVIEWERS[2]])
 
     why = result.explain(1, 1)
 
