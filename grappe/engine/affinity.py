@@ -426,9 +426,6 @@ class AffinityResult:
                 break
         return tuple(shown)
 
-    def _rows(self, reviewer: int) -> npt.NDArray[np.int64]:
-        return np.flatnonzero(self._document_owner == reviewer)
-
     def explain(self, reviewer: int, proposal: int, *, n_terms: int = 5) -> Explanation:
         """The reviewer's closest document to the proposal and the terms they share with the most weight."""
         return self.explain_many([(reviewer, proposal)], n_terms=n_terms)[0]
