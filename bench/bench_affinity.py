@@ -23,13 +23,16 @@ SETTINGS = [
     ("tfidf", 0.0, "mean_top_k", 2),
     ("tfidf", 0.0, "mean_top_k", 3),
     ("tfidf", 0.0, "recency", 1),
+    ("tfidf", 0.0, "softmax", 1),
     ("embedding", 1.0, "max", 1),
     ("embedding", 1.0, "mean_top_k", 2),
     ("embedding", 1.0, "recency", 1),
+    ("embedding", 1.0, "softmax", 1),
     ("combined", 0.5, "recency", 1),
     ("combined", 0.7, "mean_top_k", 2),
     ("combined", 0.7, "recency", 1),
     ("combined", 0.85, "recency", 1),
+    ("combined", 0.85, "softmax", 1),
 ]
 
 

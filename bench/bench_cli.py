@@ -7,7 +7,8 @@ repository, under ``BENCH_CLI_DIR`` (default ``/tmp/grappe-bench-cli``): the den
 8,000 scores CSV is 80 million rows, about 1.8 GB.
 
 Sizes are proposals × reviewers from ``BENCH_CLI_SIZES`` (default "2000x1500,10000x8000");
-``BENCH_CLI_AFFINITY`` (default "2000x1500") gives the sizes of the ``grappe affinity`` runs
+The load column is the machine's one-minute load average when the run ended (the machine is
+shared). ``BENCH_CLI_AFFINITY`` (default "2000x1500,10000x8000") gives the sizes of the ``grappe affinity`` runs
 (synthetic submissions and archives of 5 publications per reviewer, written as OpenReview files).
 """
 
@@ -116,7 +117,8 @@ def main() -> None:
     print(f"Commands on files (inputs in {DIR}); wall seconds and peak resident memory of the whole process")
     print(f"Load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
-        f"{'command':>10} {'proposals×reviewers':>20} {'rows in':>12} {'seconds':>8} {'CPU s':>7} {'peak MB':>8}  result"
+        f"{'command':>10} {'proposals×reviewers':>20} {'rows in':>12} {'seconds':>8} {'CPU s':>7} {'peak MB':>8}"
+        f" {'load':>5}  result"
     )
     for n_p, n_r in _sizes("BENCH_CLI_SIZES", "2000x1500,10000x8000"):
         path = scores_csv(n_p, n_r)
@@ -137,9 +139,10 @@ def main() -> None:
                 )
             label = f"{n_p}×{n_r}"
             print(
-                f"{'assign':>10} {label:>20} {n_p * n_r:>12,} {seconds:>8.2f} {cpu:>7.2f} {peak:>8.0f}  {objective}: {result}"
+                f"{'assign':>10} {label:>20} {n_p * n_r:>12,} {seconds:>8.2f} {cpu:>7.2f} {peak:>8.0f}"
+                f" {os.getloadavg()[0]:>5.1f}  {objective}: {result}"
             )
-    for n_p, n_r in _sizes("BENCH_CLI_AFFINITY", "2000x1500"):
+    for n_p, n_r in _sizes("BENCH_CLI_AFFINITY", "2000x1500,10000x8000"):
         submissions, folder = archives(n_p, n_r)
         out = DIR / f"affinity-{n_p}x{n_r}.csv"
         seconds, cpu, peak, status, _stderr = _timed(
@@ -147,7 +150,8 @@ def main() -> None:
         )
         result = f"exit {status}" if status else f"{out.stat().st_size / 1e6:.0f} MB written"
         print(
-            f"{'affinity':>10} {f'{n_p}×{n_r}':>20} {n_p * n_r:>12,} {seconds:>8.2f} {cpu:>7.2f} {peak:>8.0f}  {result}"
+            f"{'affinity':>10} {f'{n_p}×{n_r}':>20} {n_p * n_r:>12,} {seconds:>8.2f} {cpu:>7.2f} {peak:>8.0f}"
+            f" {os.getloadavg()[0]:>5.1f}  {result}"
         )
 
 

@@ -14,7 +14,9 @@ profile each). Lower is better. Each setting runs the engine's ``compute_affinit
 OpenReview files through ``grappe.engine.io``, as ``grappe affinity`` does.
 
 It also prints the share of explanation terms that contain a stop word (for every participant's
-three best-scored papers, five terms each). ``BENCH_EXPERTISE_ONLY`` runs the settings whose name
+three best-scored papers, five terms each), and a bootstrap over participants of the default
+against the former terms (words as written): with 30 participants the spread is wide.
+``BENCH_EXPERTISE_ONLY`` runs the settings whose name
 contains it. ``BENCH_EXPERTISE_EMBEDDING=1`` adds the embedding
 and combined backends (slow on 2 cores: every abstract is encoded once, cached for the run).
 """
@@ -34,19 +36,24 @@ from grappe.engine.affinity import STOP_WORDS, AffinityResult, CachedEncoder, Na
 from grappe.engine.io import read_archives, read_submissions
 
 ROOT = Path(__file__).resolve().parent.parent
+FloatPair = tuple[float, float]
 DATA = Path(os.environ.get("BENCH_EXPERTISE_DIR", ROOT.parent / "shared" / "data" / "expertise-dev"))
 
 SETTINGS: list[tuple[str, dict[str, Any]]] = [
-    ("tfidf, max", {"aggregate": "max"}),
-    ("tfidf, mean_top_k k = 2", {"aggregate": "mean_top_k", "top_k": 2}),
-    ("tfidf, mean_top_k k = 5", {"aggregate": "mean_top_k", "top_k": 5}),
-    ("tfidf, recency, half-life 8 (former default)", {"aggregate": "recency", "half_life_years": 8.0}),
-    ("tfidf, softmax τ = 0.1, half-life 8", {"aggregate": "softmax", "temperature": 0.1, "half_life_years": 8.0}),
-    ("tfidf, softmax τ = 0.2, half-life 8", {"aggregate": "softmax", "half_life_years": 8.0}),
-    ("tfidf, softmax τ = 0.3, half-life 8", {"aggregate": "softmax", "temperature": 0.3, "half_life_years": 8.0}),
-    ("tfidf, softmax τ = 0.2, no recency", {"aggregate": "softmax", "half_life_years": 1e9}),
-    ("tfidf, softmax τ = 0.2, half-life 4 (default)", {}),
-    ("tfidf, softmax τ = 0.1, half-life 4", {"aggregate": "softmax", "temperature": 0.1}),
+    # Terms as before 0.3: every word as written (stop words included), and its bigrams.
+    ("words, max", {"stemming": False, "aggregate": "max"}),
+    ("words, mean_top_k k = 5", {"stemming": False, "aggregate": "mean_top_k", "top_k": 5}),
+    ("words, recency, half-life 8", {"stemming": False, "aggregate": "recency", "half_life_years": 8.0}),
+    ("words, softmax τ = 0.2, half-life 4 (former)", {"stemming": False}),
+    # Stems, stop words removed (phrases without stop words): the default since 0.3.
+    ("stems, max", {"aggregate": "max"}),
+    ("stems, mean_top_k k = 5", {"aggregate": "mean_top_k", "top_k": 5}),
+    ("stems, recency, half-life 8", {"aggregate": "recency", "half_life_years": 8.0}),
+    ("stems, softmax τ = 0.1, half-life 4", {"temperature": 0.1}),
+    ("stems, softmax τ = 0.3, half-life 4", {"temperature": 0.3}),
+    ("stems, softmax τ = 0.2, half-life 8", {"half_life_years": 8.0}),
+    ("stems, softmax τ = 0.2, no recency", {"half_life_years": 1e9}),
+    ("stems, softmax τ = 0.2, half-life 4 (default)", {}),
 ]
 EMBEDDING_SETTINGS: list[tuple[str, dict[str, Any]]] = [
     ("embedding, softmax τ = 0.2", {"backend": "embedding"}),
@@ -66,15 +73,16 @@ def evaluations(folder: Path) -> dict[str, list[tuple[str, float]]]:
     }
 
 
-def loss(result: AffinityResult, rated: dict[str, list[tuple[str, float]]]) -> float:
-    """The dataset's weighted Kendall-tau disagreement (0 perfect, 0.5 random)."""
+def participant_costs(result: AffinityResult, rated: dict[str, list[tuple[str, float]]]) -> dict[str, FloatPair]:
+    """Each participant's (cost, total weight) under the dataset's weighted Kendall-tau measure."""
     reviewer = {r.lstrip("~"): i for i, r in enumerate(result.reviewer_ids)}
     paper = {p: j for j, p in enumerate(result.proposal_ids)}
-    cost = total = 0.0
+    out: dict[str, FloatPair] = {}
     for participant, items in rated.items():
         if participant not in reviewer:
             continue
         row = result.scores[reviewer[participant]]
+        cost = total = 0.0
         for (a, ea), (b, eb) in itertools.combinations(items, 2):
             if ea == eb or a not in paper or b not in paper:
                 continue
@@ -85,7 +93,32 @@ def loss(result: AffinityResult, rated: dict[str, list[tuple[str, float]]]) -> f
                 cost += weight / 2
             elif (sa - sb) * (ea - eb) < 0:
                 cost += weight
-    return cost / total if total else float("nan")
+        out[participant] = (cost, total)
+    return out
+
+
+def loss(result: AffinityResult, rated: dict[str, list[tuple[str, float]]]) -> float:
+    """The dataset's weighted Kendall-tau disagreement (0 perfect, 0.5 random)."""
+    costs = participant_costs(result, rated).values()
+    total = sum(t for _c, t in costs)
+    return sum(c for c, _t in costs) / total if total else float("nan")
+
+
+def bootstrap(
+    first: dict[str, FloatPair], second: dict[str, FloatPair], *, draws: int = 2000, seed: int = 0
+) -> tuple[tuple[float, float], tuple[float, float], float]:
+    """Participants drawn with replacement: the 95 % interval of ``second``'s loss, of the
+    difference ``second − first``, and the share of draws in which ``second`` is better."""
+    names = sorted(first)
+    a = np.array([first[n] for n in names])
+    b = np.array([second[n] for n in names])
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(names), size=(draws, len(names)))
+    loss_a = a[picks, 0].sum(1) / a[picks, 1].sum(1)
+    loss_b = b[picks, 0].sum(1) / b[picks, 1].sum(1)
+    interval = tuple(float(x) for x in np.percentile(loss_b, [2.5, 97.5]))
+    difference = tuple(float(x) for x in np.percentile(loss_b - loss_a, [2.5, 97.5]))
+    return (interval[0], interval[1]), (difference[0], difference[1]), float(np.mean(loss_b < loss_a))
 
 
 def stop_word_share(result: AffinityResult, rated: dict[str, list[tuple[str, float]]]) -> tuple[int, int]:
@@ -122,6 +155,19 @@ def main() -> None:
             losses.append(loss(result, rated))
         seconds = time.perf_counter() - started
         print(f"{name:>46} {np.mean(losses):>7.4f} {min(losses):>7.4f} {max(losses):>7.4f} {seconds:>8.1f}")
+    pooled: dict[str, dict[str, FloatPair]] = {}
+    for name, options in (("former", {"stemming": False}), ("default", {})):
+        for submissions, reviewers in inputs:
+            for participant, (c, t) in participant_costs(
+                compute_affinity(submissions, reviewers, **options), rated
+            ).items():
+                c0, t0 = pooled.setdefault(name, {}).get(participant, (0.0, 0.0))
+                pooled[name][participant] = (c0 + c, t0 + t)
+    interval, difference, better = bootstrap(pooled["former"], pooled["default"])
+    print(
+        f"bootstrap over participants (2,000 draws): default loss 95 % in [{interval[0]:.3f}, {interval[1]:.3f}];"
+        f" default − former in [{difference[0]:+.4f}, {difference[1]:+.4f}], default better in {better:.0%} of draws"
+    )
     submissions, reviewers = inputs[0]
     stopped, shown = stop_word_share(compute_affinity(submissions, reviewers), rated)
     print(f"explanations ({samples[0].name}, default): {stopped} of {shown} terms shown contain a stop word")

