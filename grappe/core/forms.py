@@ -65,9 +65,14 @@ def harden(field: forms.Field) -> None:
     Text refuses control characters (NUL…); text typed in a single-line input (every text field
     but a textarea: names, titles, subjects, codes, hidden values) refuses line breaks too;
     integers stay within the database's range unless the field sets its own bounds. Decimal
-    and float fields already refuse NaN and Infinity (Django checks ``is_finite``).
+    and float fields already refuse NaN and Infinity (Django checks ``is_finite``). A date picker
+    (``<input type="date">``) is given its value as ISO 8601 whatever the language: it shows
+    nothing for "30/06/2026", so French edit forms opened with their dates blank.
     """
     _check_raw_input_first(field)
+    widget = field.widget
+    if isinstance(widget, forms.DateInput) and "date" in (widget.input_type, widget.attrs.get("type")):
+        widget.format = "%Y-%m-%d"
     if isinstance(field, forms.CharField):
         multi_line = isinstance(field.widget, forms.Textarea)
         field.validators.append(validate_no_control_characters if multi_line else validate_single_line)

@@ -206,7 +206,7 @@ class PlanItemForm(ModelForm):
             self.fields["work_package"].queryset = project.work_packages.all()  # type: ignore[attr-defined]
         for name in ("start_date", "end_date", "due_date"):
             if name in self.fields:
-                self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+                self.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

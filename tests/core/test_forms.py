@@ -203,3 +203,22 @@ def test_an_inviter_name_with_a_line_break_never_breaks_the_email(
         submissions.invite_member(proposal, email="x@example.org", role="member", organisation=None, actor=applicant)
 
     assert "\n" not in mailoutbox[0].subject and "Eve Bcc" in mailoutbox[0].subject
+
+
+def test_date_pickers_get_iso_dates_in_every_language(settings):
+    """A browser's date picker reads only YYYY-MM-DD: in French, "30/06/2026" showed an empty field
+    (outside walk-through, project edit forms)."""
+    import datetime as dt
+
+    from django.utils import translation
+
+    from grappe.core.forms import Form
+
+    class Dates(Form):
+        typed = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+        plain = forms.DateField()
+
+    with translation.override("fr"):
+        form = Dates(initial={"typed": dt.date(2026, 6, 30), "plain": dt.date(2026, 6, 30)})
+        assert 'value="2026-06-30"' in str(form["typed"])
+        assert 'value="30/06/2026"' in str(form["plain"])  # a text input keeps the reader's format
