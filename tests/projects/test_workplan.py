@@ -293,3 +293,30 @@ def test_workplan_page_keeps_a_constant_query_count(as_persona, django_assert_nu
         response = client.get(reverse("projects:workplan", args=[project.code]))
 
     assert len(response.context["deliverables"]) == item_count
+
+
+def test_a_handed_in_deliverable_keeps_its_due_date_and_an_approved_one_stays(project, office):
+    """Moving the due date after a late hand-in erased "handed in late" (outside walk-through)."""
+    deliverable = make_deliverable(project, office, due=PAST)
+    services.submit_deliverable(
+        deliverable, upload=pdf(), justification="The partner's data came late.", expected_version=1, actor=None
+    )
+    deliverable.refresh_from_db()
+    values = {"label": "D1.1", "title": "Data management plan", "due_date": FUTURE, "owner": project.lead}
+    with pytest.raises(services.ProjectError, match="handed in"):
+        services.save_plan_item(project, Deliverable, values, instance=deliverable, actor=office)
+    # Its title may still be corrected while it is under review; its date may not.
+    services.save_plan_item(
+        project, Deliverable, values | {"due_date": PAST, "title": "Data plan"}, instance=deliverable, actor=office
+    )
+    deliverable.refresh_from_db()
+    assert (deliverable.due_date, deliverable.title, deliverable.is_late) == (PAST, "Data plan", True)
+    services.review_deliverable(
+        deliverable, approve=True, comment="", expected_version=deliverable.version, actor=office
+    )
+    deliverable.refresh_from_db()
+    with pytest.raises(services.ProjectError, match="approved"):
+        services.save_plan_item(
+            project, Deliverable, values | {"due_date": PAST, "title": "Renamed"}, instance=deliverable, actor=office
+        )
+    assert Deliverable.objects.get().title == "Data plan"

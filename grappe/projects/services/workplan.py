@@ -68,6 +68,20 @@ def _check_number(project: Project, model: type[models.Model], fields: dict[str,
         raise ProjectError(_("This number is taken already: choose another one."))
 
 
+def _refuse_rewriting_history(deliverable: Deliverable, fields: dict[str, Any]) -> None:
+    """An approved deliverable no longer changes, and one handed in keeps its due date: its
+    lateness is measured against it (moving it erased "handed in late")."""
+    stored = Deliverable.objects.get(pk=deliverable.pk)
+    if stored.state == DeliverableState.APPROVED and any(
+        getattr(stored, name) != value for name, value in fields.items()
+    ):
+        raise ProjectError(_("This deliverable has been approved: it can no longer be changed."))
+    if stored.submitted_at is not None and "due_date" in fields and fields["due_date"] != stored.due_date:
+        raise ProjectError(
+            _("This deliverable has been handed in: its due date stays as it was (its delay is measured against it).")
+        )
+
+
 @transaction.atomic
 def save_plan_item(
     project: Project,
@@ -88,6 +102,8 @@ def save_plan_item(
         raise ProjectError(problem)
     fields = {k: v for k, v in values.items() if k in FIELDS[model]}
     _check_number(project, model, fields, instance)
+    if isinstance(instance, Deliverable):
+        _refuse_rewriting_history(instance, fields)
     if instance is None:
         instance = model(**fields) if model is Task else model(project=project, **fields)
         instance.save()
