@@ -144,7 +144,8 @@ class EvidenceForm(Form):
 
 class DecisionForm(Form):
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("accept", _("Accept")), ("return", _("Return with comments"))]
+        label=_("Decision"),
+        choices=[("", _("Choose…")), ("accept", _("Accept")), ("return", _("Return with comments"))],
     )
     comment = forms.CharField(
         label=_("Comment (needed to return it)"),

@@ -277,7 +277,8 @@ class SubmitDeliverableForm(VersionedForm):
 
 class ReviewDeliverableForm(VersionedForm):
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("approve", _("Approve")), ("return", _("Return for changes"))]
+        label=_("Decision"),
+        choices=[("", _("Choose…")), ("approve", _("Approve")), ("return", _("Return for changes"))],
     )
     comment = forms.CharField(
         label=_("Comment (needed to return it)"),

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from grappe.calls.models import Call, Criterion, EvaluationScheme
 from grappe.core.jobs import pause_point
@@ -613,7 +614,7 @@ def record_decision(
     return decision
 
 
-PROJECT_OPENED_MESSAGE = _(
+PROJECT_OPENED_MESSAGE = gettext_lazy(
     "A project has been opened from this award: the decision can no longer change here. Change the "
     "grant through an amendment on the project's page."
 )
@@ -627,7 +628,7 @@ def project_opened(proposal: Proposal) -> bool:
 
 def _refuse_if_project_opened(proposal: Proposal) -> None:
     if project_opened(proposal):
-        raise SelectionError(PROJECT_OPENED_MESSAGE)
+        raise SelectionError(str(PROJECT_OPENED_MESSAGE))
 
 
 def _check_justified(row: Any, outcome: str, amount: Decimal | None, justification: str) -> None:
