@@ -5,35 +5,43 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-BAR_W, GAP, HEIGHT, LABEL_H, LEFT = 14, 18, 160, 34, 8
+WIDTH, LABEL_W, BAR_MAX, ROW_H, BAR_H, TOP = 640, 190, 330, 38, 13, 30
+
+
+def _euros(value: Decimal) -> str:
+    return f"{number_format(value, decimal_pos=0, force_grouping=True)} €"
 
 
 def planned_actual_bars(
-    groups: Sequence[tuple[str, Decimal, Decimal]], *, planned_label: str, actual_label: str
+    groups: Sequence[tuple[str, Decimal, Decimal]], *, planned_label: str, actual_label: str, title: str = ""
 ) -> SafeString:
-    """One pair of bars per group ``(label, planned, actual)``; actual bars red when above planned."""
+    """A row per group ``(label, planned, actual)``: the label in full, two horizontal bars with
+    their amounts written beside them; the actual bar red when above planned. Scales to the
+    width of its box (a phone included); ``title`` names the chart for screen readers."""
     top = max([max(p, a) for _l, p, a in groups] + [Decimal("1")])
-    width = LEFT + len(groups) * (2 * BAR_W + GAP) + 160
+    height = TOP + len(groups) * ROW_H
+    name = escape(title or f"{planned_label} / {actual_label}")
     parts = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {HEIGHT + LABEL_H + 8}" '
-        f'width="{width}" height="{HEIGHT + LABEL_H + 8}" role="img" font-family="sans-serif" font-size="10">'
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="100%" style="max-width:{WIDTH}px" role="img" aria-label="{name}" '
+        f'font-family="sans-serif" font-size="12"><title>{name}</title>'
     ]
+    for x, colour, text in ((LABEL_W, "#a5b4fc", planned_label), (LABEL_W + 150, "#4338ca", actual_label)):
+        parts.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 18}" y="14">{escape(text)}</text>')
     for i, (label, planned, actual) in enumerate(groups):
-        x = LEFT + i * (2 * BAR_W + GAP)
+        y = TOP + i * ROW_H
+        shown = label if len(label) <= 28 else label[:27] + "…"
+        parts.append(f'<text x="0" y="{y + BAR_H + 4}"><title>{escape(label)}</title>{escape(shown)}</text>')
         actual_colour = "#b91c1c" if actual > planned else "#4338ca"
         for j, (value, colour) in enumerate(((planned, "#a5b4fc"), (actual, actual_colour))):
-            h = float(value / top) * HEIGHT
-            parts.append(
-                f'<rect x="{x + j * BAR_W}" y="{HEIGHT - h + 4:.1f}" width="{BAR_W - 2}" '
-                f'height="{h:.1f}" fill="{colour}"/>'
-            )
-        parts.append(f'<text x="{x}" y="{HEIGHT + 18}">{escape(label[:12])}</text>')
-    legend_x = LEFT + len(groups) * (2 * BAR_W + GAP) + 10
-    for y, colour, text in ((8, "#a5b4fc", planned_label), (24, "#4338ca", actual_label)):
-        parts.append(f'<rect x="{legend_x}" y="{y}" width="10" height="10" fill="{colour}"/>')
-        parts.append(f'<text x="{legend_x + 14}" y="{y + 9}">{escape(text)}</text>')
+            w = float(value / top) * BAR_MAX
+            bar_y = y + j * (BAR_H + 2)
+            parts.append(f'<rect x="{LABEL_W}" y="{bar_y}" width="{w:.1f}" height="{BAR_H}" fill="{colour}"/>')
+            parts.append(f'<text x="{LABEL_W + w + 6:.1f}" y="{bar_y + BAR_H - 2}">{escape(_euros(value))}</text>')
     parts.append("</svg>")
-    return mark_safe("".join(parts))
+    return mark_safe("".join(parts))  # every text above is escaped

@@ -72,7 +72,10 @@ def budget(request: HttpRequest, code: str) -> HttpResponse:
         cell[0] += row.planned
         cell[1] += row.actual
     chart = charts.planned_actual_bars(
-        [(label, p, a) for label, (p, a) in by_category.items()], planned_label=_("Planned"), actual_label=_("Accepted")
+        [(label, p, a) for label, (p, a) in by_category.items()],
+        planned_label=_("Planned"),
+        actual_label=_("Accepted"),
+        title=_("Planned and accepted spending per cost category, all years together"),
     )
     return render(
         request,
