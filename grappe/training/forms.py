@@ -80,6 +80,7 @@ class CourseForm(ModelForm):
 
 class SessionForm(ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    link = forms.URLField(label=_("online link"), required=False, max_length=300, assume_scheme="https")
     trainer_emails = forms.CharField(
         label=_("Trainers (emails, one per line)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
