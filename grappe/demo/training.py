@@ -43,6 +43,10 @@ FIRST = ["Camille", "Léa", "Hugo", "Inès", "Lucas", "Chloé", "Nathan", "Manon
 LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
         "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Nguyen", "Diallo"]
 YEARS = [2023, 2024, 2025]
+COURSE_TITLES = {
+    "master": "Cours et travaux dirigés", "continuing": "Journée de formation", "summer": "Week of lectures and labs",
+    "mooc": "Classe virtuelle", "awareness": "Conférence et échanges",
+}
 ENROLMENTS = 5000
 
 
@@ -100,8 +104,8 @@ def _seed(rng: random.Random) -> dict[str, int]:
 
 def _sessions(rng: random.Random, programmes: list[TrainingProgramme]) -> list[TrainingSession]:
     courses = Course.objects.bulk_create(
-        [Course(programme=p, title=p.title.split("—")[-1].strip() if p.kind == "phd" else "Séance", hours=p.hours)
-         for p in programmes]
+        [Course(programme=p, title=COURSE_TITLES[p.kind] if p.kind != "phd" else p.title.split("—")[-1].strip(),
+                hours=p.hours) for p in programmes]
     )
     now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
     sessions = []
