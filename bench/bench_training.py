@@ -35,8 +35,18 @@ def _workbook(path: str, rows: int, programmes: list, seed: int = 15) -> None:
         programme = programmes[i % len(programmes)]
         day = dt.date(2023 + (i % 3), 10, 1 + i % 28)
         date_cell = [day.strftime("%d/%m/%Y"), day.isoformat(), (day - dt.date(1899, 12, 30)).days][i % 3]
-        sheet.append([f"student{i:06d}@etu.example.org", "Camille", f"Nom{i}", programme.code, "BU", date_cell,
-                      rng.choice([0, 4, 12, 24]), rng.choice(["F", "M", ""])])
+        sheet.append(
+            [
+                f"student{i:06d}@etu.example.org",
+                "Camille",
+                f"Nom{i}",
+                programme.code,
+                "BU",
+                date_cell,
+                rng.choice([0, 4, 12, 24]),
+                rng.choice(["F", "M", ""]),
+            ]
+        )
     book.save(path)
 
 
@@ -70,8 +80,14 @@ def main() -> None:
 
     Role.objects.create(person=person, kind="office")
     programmes = [
-        TrainingProgramme.objects.create(title=f"Minor {i}", kind="master", institution=org, hours=Decimal("24"),
-                                         trained_min_hours=Decimal("18"), aware_min_hours=Decimal("2"))
+        TrainingProgramme.objects.create(
+            title=f"Minor {i}",
+            kind="master",
+            institution=org,
+            hours=Decimal("24"),
+            trained_min_hours=Decimal("18"),
+            aware_min_hours=Decimal("2"),
+        )
         for i in range(25)
     ]
     folder = tempfile.mkdtemp(prefix="grappe-bench-training-")
@@ -103,8 +119,9 @@ def main() -> None:
     )
     from grappe.training.models import LearnerProfile
 
-    LearnerProfile.objects.bulk_create([LearnerProfile(person=p, gender=rng.choice(["female", "male", ""]))
-                                        for p in people])
+    LearnerProfile.objects.bulk_create(
+        [LearnerProfile(person=p, gender=rng.choice(["female", "male", ""])) for p in people]
+    )
     rows = []
     seen = set()
     while len(rows) < ENROLMENTS:
@@ -112,8 +129,15 @@ def main() -> None:
         if (p.pk, programme.pk, year) in seen:
             continue
         seen.add((p.pk, programme.pk, year))
-        rows.append(Enrolment(programme=programme, person=p, academic_year=year, enrolled_on=dt.date(year, 10, 1),
-                              outcome=rng.choice(["trained", "aware", "none"])))
+        rows.append(
+            Enrolment(
+                programme=programme,
+                person=p,
+                academic_year=year,
+                enrolled_on=dt.date(year, 10, 1),
+                outcome=rng.choice(["trained", "aware", "none"]),
+            )
+        )
     Enrolment.objects.bulk_create(rows, batch_size=2000)
     for dimension in (None, "kind", "institution", "gender"):
         started = time.perf_counter()

@@ -29,23 +29,98 @@ from grappe.training.models import (
 )
 
 MINORS = [
-    "IA et santé", "IA et droit", "IA pour la climatologie", "Apprentissage automatique", "Traitement du langage",
-    "Vision par ordinateur", "IA et sciences sociales", "IA pour l'ingénierie", "Robotique et IA", "IA et économie",
-    "IA pour la biologie", "Données et société", "IA et création", "IA responsable", "IA pour la physique",
-    "IA et éducation", "IA pour la finance", "Optimisation et IA", "IA et géographie", "IA pour la chimie",
-    "IA et histoire", "IA pour l'agronomie", "IA et linguistique", "IA et médecine de précision", "IA et énergie",
+    "IA et santé",
+    "IA et droit",
+    "IA pour la climatologie",
+    "Apprentissage automatique",
+    "Traitement du langage",
+    "Vision par ordinateur",
+    "IA et sciences sociales",
+    "IA pour l'ingénierie",
+    "Robotique et IA",
+    "IA et économie",
+    "IA pour la biologie",
+    "Données et société",
+    "IA et création",
+    "IA responsable",
+    "IA pour la physique",
+    "IA et éducation",
+    "IA pour la finance",
+    "Optimisation et IA",
+    "IA et géographie",
+    "IA pour la chimie",
+    "IA et histoire",
+    "IA pour l'agronomie",
+    "IA et linguistique",
+    "IA et médecine de précision",
+    "IA et énergie",
 ]
-PHD_MODULES = ["Deep learning theory", "Causal inference", "Reinforcement learning", "Generative models", "Ethics of AI research"]
+PHD_MODULES = [
+    "Deep learning theory",
+    "Causal inference",
+    "Reinforcement learning",
+    "Generative models",
+    "Ethics of AI research",
+]
 CONTINUING = ["IA générative pour les juristes", "Data science pour les cadres", "LLM en entreprise"]
 TALKS = ["Qu'est-ce que l'IA ?", "IA et emploi", "Les biais des algorithmes", "IA générative au quotidien"]
-FIRST = ["Camille", "Léa", "Hugo", "Inès", "Lucas", "Chloé", "Nathan", "Manon", "Yanis", "Sarah", "Adam", "Jade",
-         "Louis", "Emma", "Noah", "Lina", "Théo", "Zoé", "Mehdi", "Alice", "Paul", "Anaïs", "Rayan", "Julie"]
-LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
-        "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Nguyen", "Diallo"]
+FIRST = [
+    "Camille",
+    "Léa",
+    "Hugo",
+    "Inès",
+    "Lucas",
+    "Chloé",
+    "Nathan",
+    "Manon",
+    "Yanis",
+    "Sarah",
+    "Adam",
+    "Jade",
+    "Louis",
+    "Emma",
+    "Noah",
+    "Lina",
+    "Théo",
+    "Zoé",
+    "Mehdi",
+    "Alice",
+    "Paul",
+    "Anaïs",
+    "Rayan",
+    "Julie",
+]
+LAST = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Nguyen",
+    "Diallo",
+]
 YEARS = [2023, 2024, 2025]
 COURSE_TITLES = {
-    "master": "Cours et travaux dirigés", "continuing": "Journée de formation", "summer": "Week of lectures and labs",
-    "mooc": "Classe virtuelle", "awareness": "Conférence et échanges",
+    "master": "Cours et travaux dirigés",
+    "continuing": "Journée de formation",
+    "summer": "Week of lectures and labs",
+    "mooc": "Classe virtuelle",
+    "awareness": "Conférence et échanges",
 }
 ENROLMENTS = 5000
 
@@ -59,8 +134,9 @@ def seed_training(rng: random.Random) -> dict[str, int]:
 
 def _seed(rng: random.Random) -> dict[str, int]:
     institutions = list(
-        Organisation.objects.filter(relationship=Relationship.MEMBER, kind__in=list(OrganisationKind.academic()))
-        .order_by("pk")[:8]
+        Organisation.objects.filter(
+            relationship=Relationship.MEMBER, kind__in=list(OrganisationKind.academic())
+        ).order_by("pk")[:8]
     )
     contact = Role.objects.filter(kind=RoleKind.INSTITUTION_CONTACT).select_related("organisation").first()
     if contact is not None and contact.organisation not in institutions:
@@ -74,38 +150,95 @@ def _seed(rng: random.Random) -> dict[str, int]:
 
     for i, name in enumerate(MINORS):
         hours = Decimal(rng.choice([15, 18, 24, 28, 32]))
-        add(f"Mineure {name}", "master", institutions[i % len(institutions)], hours=hours,
-            trained_min_hours=hours * Decimal("0.75"), aware_min_hours=Decimal("4"),
-            level=rng.choice(["intro", "intermediate"]), audience="students",
-            description="Mineure ouverte aux étudiants de master de toutes disciplines.")
+        add(
+            f"Mineure {name}",
+            "master",
+            institutions[i % len(institutions)],
+            hours=hours,
+            trained_min_hours=hours * Decimal("0.75"),
+            aware_min_hours=Decimal("4"),
+            level=rng.choice(["intro", "intermediate"]),
+            audience="students",
+            description="Mineure ouverte aux étudiants de master de toutes disciplines.",
+        )
     for name in PHD_MODULES:
-        add(f"École doctorale IA — {name}", "phd", institutions[1 % len(institutions)], hours=Decimal("20"),
-            trained_min_hours=Decimal("15"), aware_min_hours=Decimal("3"), language="en", level="advanced",
-            audience="phd")
+        add(
+            f"École doctorale IA — {name}",
+            "phd",
+            institutions[1 % len(institutions)],
+            hours=Decimal("20"),
+            trained_min_hours=Decimal("15"),
+            aware_min_hours=Decimal("3"),
+            language="en",
+            level="advanced",
+            audience="phd",
+        )
     for name in CONTINUING:
-        add(name, "continuing", institutions[2 % len(institutions)], hours=Decimal("14"),
-            trained_min_hours=Decimal("14"), aware_min_hours=Decimal("3.5"), audience="professionals",
-            level="intermediate")
-    add("Summer school on trustworthy AI", "summer", institutions[0], hours=Decimal("30"),
-        trained_min_hours=Decimal("24"), aware_min_hours=Decimal("6"), language="en", level="advanced", audience="phd")
-    add("MOOC Comprendre l'IA", "mooc", institutions[3 % len(institutions)], hours=Decimal("12"),
-        trained_min_hours=Decimal("12"), aware_min_hours=Decimal("2"), audience="public")
+        add(
+            name,
+            "continuing",
+            institutions[2 % len(institutions)],
+            hours=Decimal("14"),
+            trained_min_hours=Decimal("14"),
+            aware_min_hours=Decimal("3.5"),
+            audience="professionals",
+            level="intermediate",
+        )
+    add(
+        "Summer school on trustworthy AI",
+        "summer",
+        institutions[0],
+        hours=Decimal("30"),
+        trained_min_hours=Decimal("24"),
+        aware_min_hours=Decimal("6"),
+        language="en",
+        level="advanced",
+        audience="phd",
+    )
+    add(
+        "MOOC Comprendre l'IA",
+        "mooc",
+        institutions[3 % len(institutions)],
+        hours=Decimal("12"),
+        trained_min_hours=Decimal("12"),
+        aware_min_hours=Decimal("2"),
+        audience="public",
+    )
     for name in TALKS:
-        add(name, "awareness", institutions[4 % len(institutions)], hours=Decimal("2"), trained_min_hours=None,
-            aware_min_hours=Decimal("1.5"), audience="public", level="intro")
+        add(
+            name,
+            "awareness",
+            institutions[4 % len(institutions)],
+            hours=Decimal("2"),
+            trained_min_hours=None,
+            aware_min_hours=Decimal("1.5"),
+            audience="public",
+            level="intro",
+        )
 
     sessions = _sessions(rng, programmes)
     enrolments = _enrolments(rng, programmes)
     registrations = _registrations(rng, sessions)
     trainees = _trainees(rng, programmes)
-    return {"programmes": len(programmes), "sessions": len(sessions), "enrolments": enrolments,
-            "registrations": registrations, "trainees": trainees}
+    return {
+        "programmes": len(programmes),
+        "sessions": len(sessions),
+        "enrolments": enrolments,
+        "registrations": registrations,
+        "trainees": trainees,
+    }
 
 
 def _sessions(rng: random.Random, programmes: list[TrainingProgramme]) -> list[TrainingSession]:
     courses = Course.objects.bulk_create(
-        [Course(programme=p, title=COURSE_TITLES[p.kind] if p.kind != "phd" else p.title.split("—")[-1].strip(),
-                hours=p.hours) for p in programmes]
+        [
+            Course(
+                programme=p,
+                title=COURSE_TITLES[p.kind] if p.kind != "phd" else p.title.split("—")[-1].strip(),
+                hours=p.hours,
+            )
+            for p in programmes
+        ]
     )
     now = timezone.localtime().replace(minute=0, second=0, microsecond=0)
     sessions = []
@@ -114,20 +247,37 @@ def _sessions(rng: random.Random, programmes: list[TrainingProgramme]) -> list[T
         for n in range(2 if programme.kind != "awareness" else 1):
             start = (now + dt.timedelta(days=7 + (index * 3 + n * 14) % 90)).replace(hour=rng.choice([9, 14]))
             length = 2 if programme.kind == "awareness" else 3
-            sessions.append(TrainingSession(
-                code=new_code(), course=course, starts_at=start, ends_at=start + dt.timedelta(hours=length),
-                hours=Decimal(length), capacity=rng.choice([12, 20, 30]) if programme.kind != "awareness" else 80,
-                place="" if programme.kind == "mooc" else rng.choice(
-                    ["Campus Pierre et Marie Curie, salle 101", "Campus Condorcet, amphi B", "Institut Pasteur, salle Duclaux"]),
-                link="https://visio.example.org/ia" if programme.kind in ("mooc", "awareness") else "",
-            ))
+            sessions.append(
+                TrainingSession(
+                    code=new_code(),
+                    course=course,
+                    starts_at=start,
+                    ends_at=start + dt.timedelta(hours=length),
+                    hours=Decimal(length),
+                    capacity=rng.choice([12, 20, 30]) if programme.kind != "awareness" else 80,
+                    place=""
+                    if programme.kind == "mooc"
+                    else rng.choice(
+                        [
+                            "Campus Pierre et Marie Curie, salle 101",
+                            "Campus Condorcet, amphi B",
+                            "Institut Pasteur, salle Duclaux",
+                        ]
+                    ),
+                    link="https://visio.example.org/ia" if programme.kind in ("mooc", "awareness") else "",
+                )
+            )
     return TrainingSession.objects.bulk_create(sessions)
 
 
 def _people(rng: random.Random, count: int) -> list[Person]:
     people = [
-        Person(code=new_code(), first_name=rng.choice(FIRST), last_name=rng.choice(LAST),
-               email=f"learner{i:05d}.{rng.randrange(10**6):06d}@etu.example.org")
+        Person(
+            code=new_code(),
+            first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST),
+            email=f"learner{i:05d}.{rng.randrange(10**6):06d}@etu.example.org",
+        )
         for i in range(count)
     ]
     people = Person.objects.bulk_create(people)
@@ -154,8 +304,14 @@ def _enrolments(rng: random.Random, programmes: list[TrainingProgramme]) -> int:
         if day.month < 9:
             day = day.replace(year=year + 1)
         hours = (programme.hours * Decimal(rng.choice([1, 1, 1, 0.8, 0.5, 0.2, 0]))).quantize(Decimal("0.1"))
-        enrolment = Enrolment(programme=programme, person=person, academic_year=academic_year(day), enrolled_on=day,
-                              hours_imported=hours, source="import")
+        enrolment = Enrolment(
+            programme=programme,
+            person=person,
+            academic_year=academic_year(day),
+            enrolled_on=day,
+            hours_imported=hours,
+            source="import",
+        )
         enrolment.outcome = programme.outcome_for(hours)
         if enrolment.outcome != Outcome.NONE:
             enrolment.completed_on = min(day + dt.timedelta(days=120), timezone.localdate())
@@ -174,12 +330,18 @@ def _registrations(rng: random.Random, sessions: list[TrainingSession]) -> int:
         count = session.capacity + rng.randint(2, 5) if full else rng.randint(0, session.capacity - 2)
         for n, person in enumerate(rng.sample(learners, min(count, len(learners)))):
             waiting = n >= session.capacity
-            rows.append(Registration(
-                session=session, person=person, first_name=person.first_name, last_name=person.last_name,
-                email=person.email, token=secrets.token_urlsafe(24),
-                state=RegistrationState.WAITING if waiting else RegistrationState.CONFIRMED,
-                queued_at=now + dt.timedelta(seconds=n) if waiting else None,
-            ))
+            rows.append(
+                Registration(
+                    session=session,
+                    person=person,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    email=person.email,
+                    token=secrets.token_urlsafe(24),
+                    state=RegistrationState.WAITING if waiting else RegistrationState.CONFIRMED,
+                    queued_at=now + dt.timedelta(seconds=n) if waiting else None,
+                )
+            )
     Registration.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
@@ -195,16 +357,26 @@ def _trainees(rng: random.Random, programmes: list[TrainingProgramme]) -> int:
         if FundedTrainee.objects.filter(person=member.person).exists():
             continue
         trainee = FundedTrainee.objects.create(
-            person=member.person, kind="phd" if index % 3 else "postdoc", membership=member,
+            person=member.person,
+            kind="phd" if index % 3 else "postdoc",
+            membership=member,
             due_on=today + dt.timedelta(days=(index - 4) * 60),
         )
         required = rng.sample(phd, 2)
         trainee.required.set(required)
         if index % 2 == 0:
             Enrolment.objects.get_or_create(
-                programme=required[0], person=member.person, academic_year=academic_year(today),
-                defaults={"enrolled_on": today, "hours_imported": Decimal("20"), "outcome": Outcome.TRAINED,
-                          "completed_on": today, "certificate_code": new_code(12), "source": "import"},
+                programme=required[0],
+                person=member.person,
+                academic_year=academic_year(today),
+                defaults={
+                    "enrolled_on": today,
+                    "hours_imported": Decimal("20"),
+                    "outcome": Outcome.TRAINED,
+                    "completed_on": today,
+                    "certificate_code": new_code(12),
+                    "source": "import",
+                },
             )
         count += 1
     return count

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from grappe.core.forms import Form, ModelForm
 from grappe.people.models import Organisation, OrganisationKind, Person
 from grappe.training.models import (
-    Audience,
     Course,
     FundedTrainee,
     Gender,
@@ -37,9 +36,9 @@ class CatalogueFilterForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = Organisation.objects.filter(
-            training_programmes__is_published=True
-        ).distinct().order_by("name")
+        self.fields["institution"].queryset = (
+            Organisation.objects.filter(training_programmes__is_published=True).distinct().order_by("name")
+        )
 
 
 class ProgrammeForm(ModelForm):
@@ -48,8 +47,17 @@ class ProgrammeForm(ModelForm):
     class Meta:
         model = TrainingProgramme
         fields = [
-            "title", "kind", "institution", "language", "level", "audience", "hours",
-            "trained_min_hours", "aware_min_hours", "description", "is_published",
+            "title",
+            "kind",
+            "institution",
+            "language",
+            "level",
+            "audience",
+            "hours",
+            "trained_min_hours",
+            "aware_min_hours",
+            "description",
+            "is_published",
         ]
 
     def __init__(self, *args: Any, institutions: Any = None, **kwargs: Any) -> None:
@@ -82,7 +90,10 @@ class SessionForm(ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     link = forms.URLField(label=_("online link"), required=False, max_length=300, assume_scheme="https")
     trainer_emails = forms.CharField(
-        label=_("Trainers (emails, one per line)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Trainers (emails, one per line)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     class Meta:
@@ -105,8 +116,9 @@ class SessionForm(ModelForm):
         people = {p.email.lower(): p for p in Person.objects.filter(email__in=emails)}
         unknown = [e for e in emails if e not in people]
         if unknown:
-            raise ValidationError(_("No person in the directory has this address: %(emails)s"),
-                                  params={"emails": ", ".join(unknown)})
+            raise ValidationError(
+                _("No person in the directory has this address: %(emails)s"), params={"emails": ", ".join(unknown)}
+            )
         return list(people.values())
 
     def clean(self) -> dict[str, Any]:
@@ -126,8 +138,12 @@ class VisitorForm(Form):
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     email = forms.EmailField(label=_("Email"), max_length=254)
     organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
-    website = forms.CharField(required=False, max_length=100, widget=forms.TextInput(attrs={
-        "tabindex": "-1", "autocomplete": "off", "class": "hp"}), label=_("Leave this empty"))
+    website = forms.CharField(
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off", "class": "hp"}),
+        label=_("Leave this empty"),
+    )
 
     def clean_website(self) -> str:
         if self.cleaned_data["website"]:
@@ -141,13 +157,20 @@ class MessageForm(Form):
 
 
 class SheetForm(Form):
-    sheet = forms.FileField(label=_("Sign-in sheet (Excel or CSV)"),
-                            help_text=_("A column headed email; optionally a column present (yes/no, x, 1/0)."))
+    sheet = forms.FileField(
+        label=_("Sign-in sheet (Excel or CSV)"),
+        help_text=_("A column headed email; optionally a column present (yes/no, x, 1/0)."),
+    )
 
 
 class ImportUploadForm(Form):
-    sheet = forms.FileField(label=_("Enrolments (Excel or CSV)"),
-                            help_text=_("One row per enrolment: email, first name, last name, programme (code or title), institution, date enrolled, hours."))
+    sheet = forms.FileField(
+        label=_("Enrolments (Excel or CSV)"),
+        help_text=_(
+            "One row per enrolment: email, first name, last name, programme (code or title), institution, "
+            "date enrolled, hours."
+        ),
+    )
 
 
 class MappingForm(Form):
@@ -158,7 +181,9 @@ class MappingForm(Form):
         choices = [("", _("(not in the file)")), *[(str(i), h or f"#{i + 1}") for i, h in enumerate(headers)]]
         for field, label in field_labels().items():
             self.fields[field] = forms.ChoiceField(
-                label=label, choices=choices, required=field in REQUIRED,
+                label=label,
+                choices=choices,
+                required=field in REQUIRED,
                 initial=str(initial_map[field]) if field in initial_map else "",
             )
 
@@ -174,9 +199,12 @@ class MappingForm(Form):
 
 
 class GenderForm(Form):
-    gender = forms.ChoiceField(label=_("Gender (optional)"), required=False,
-                               choices=[("", _("Not given")), *Gender.choices],
-                               help_text=_("Used only in counts of at least 10 people, never shown alone."))
+    gender = forms.ChoiceField(
+        label=_("Gender (optional)"),
+        required=False,
+        choices=[("", _("Not given")), *Gender.choices],
+        help_text=_("Used only in counts of at least 10 people, never shown alone."),
+    )
 
 
 class TraineeForm(ModelForm):
@@ -191,7 +219,9 @@ class TraineeForm(ModelForm):
         super().__init__(*args, **kwargs)
         from grappe.projects.models import ProjectMember
 
-        self.fields["membership"].queryset = ProjectMember.objects.select_related("project", "person").order_by("project__title")
+        self.fields["membership"].queryset = ProjectMember.objects.select_related("project", "person").order_by(
+            "project__title"
+        )
         self.fields["membership"].required = False
         self.fields["required"].queryset = TrainingProgramme.objects.order_by("title")
 
@@ -206,4 +236,3 @@ class TraineeForm(ModelForm):
         if not data.get("membership") and not data.get("funding_note"):
             self.add_error("funding_note", _("Choose the project membership or say who funds this person."))
         return data
-

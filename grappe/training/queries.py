@@ -33,7 +33,9 @@ def catalogue(filters: dict[str, Any]) -> QuerySet[TrainingProgramme]:
     programmes = TrainingProgramme.objects.filter(is_published=True).select_related("institution")
     q = filters.get("q")
     if q:
-        programmes = programmes.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(courses__title__icontains=q))
+        programmes = programmes.filter(
+            Q(title__icontains=q) | Q(description__icontains=q) | Q(courses__title__icontains=q)
+        )
     for name in ("kind", "language", "level", "audience"):
         if filters.get(name):
             programmes = programmes.filter(**{name: filters[name]})
@@ -47,8 +49,12 @@ def catalogue(filters: dict[str, Any]) -> QuerySet[TrainingProgramme]:
     if filters.get("start") or filters.get("end"):
         dated = sessions.values("course__programme_id")
         programmes = programmes.filter(pk__in=dated)
-    return programmes.distinct().order_by("title", "id").prefetch_related(
-        Prefetch("courses__sessions", queryset=sessions.order_by("starts_at", "id"), to_attr="upcoming")
+    return (
+        programmes.distinct()
+        .order_by("title", "id")
+        .prefetch_related(
+            Prefetch("courses__sessions", queryset=sessions.order_by("starts_at", "id"), to_attr="upcoming")
+        )
     )
 
 
@@ -134,9 +140,7 @@ def _hide_small_genders(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def trainees_progress() -> list[tuple[FundedTrainee, list[tuple[TrainingProgramme, bool]], bool]]:
     """Every funded trainee, their required programmes (done or not) and whether they are behind."""
-    trainees = list(
-        FundedTrainee.objects.select_related("person", "membership__project").prefetch_related("required")
-    )
+    trainees = list(FundedTrainee.objects.select_related("person", "membership__project").prefetch_related("required"))
     done = set(
         Enrolment.objects.filter(person_id__in=[t.person_id for t in trainees], outcome=Outcome.TRAINED).values_list(
             "person_id", "programme_id"

@@ -19,9 +19,7 @@ from grappe.people.rules import is_board, is_office, roles_of
 
 
 def institution_ids(user: Any) -> frozenset[int]:
-    return frozenset(
-        org for org, kinds in roles_of(user).by_org.items() if RoleKind.INSTITUTION_CONTACT in kinds
-    )
+    return frozenset(org for org, kinds in roles_of(user).by_org.items() if RoleKind.INSTITUTION_CONTACT in kinds)
 
 
 def _programme(obj: Any) -> Any:

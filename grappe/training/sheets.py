@@ -38,9 +38,7 @@ def kind_of(head: bytes, name: str) -> str:
         return "xlsx"
     if name.lower().endswith((".csv", ".txt")) and b"\x00" not in head:
         return "csv"
-    raise SheetError(
-        _("This file is not a spreadsheet: upload an Excel workbook (.xlsx) or a CSV file (.csv).")
-    )
+    raise SheetError(_("This file is not a spreadsheet: upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
 
 
 def check_xlsx(stream: IO[bytes]) -> None:
@@ -114,7 +112,7 @@ def _lines(text: Any) -> Iterator[str]:
         yield line
 
 
-def parse_date(value: Any) -> dt.date | None:
+def parse_date(value: Any) -> dt.date | None:  # noqa: PLR0911 - one return per accepted form
     """A date from a cell: a date, dd/mm/yyyy, yyyy-mm-dd or an Excel serial; None if unreadable."""
     if isinstance(value, dt.datetime):
         return value.date()

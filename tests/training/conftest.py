@@ -29,8 +29,12 @@ def make_session(programme, *, capacity=2, days=10, hours="3"):
     course = programme.courses.first() or Course.objects.create(programme=programme, title="Apprentissage profond")
     start = timezone.now() + dt.timedelta(days=days)
     return TrainingSession.objects.create(
-        course=course, starts_at=start, ends_at=start + dt.timedelta(hours=3), hours=Decimal(hours),
-        place="Campus Jussieu, amphi 25", capacity=capacity,
+        course=course,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        hours=Decimal(hours),
+        place="Campus Jussieu, amphi 25",
+        capacity=capacity,
     )
 
 

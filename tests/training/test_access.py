@@ -78,8 +78,9 @@ def test_unpublished_programme_is_404_for_the_public(client, university):
     assert client.get(f"/training/programmes/{hidden.code}/").status_code == 404
 
 
-@pytest.mark.parametrize(("persona", "status"), [("office", 200), ("board", 200), ("institution_contact", 404),
-                                                 ("applicant", 404)])
+@pytest.mark.parametrize(
+    ("persona", "status"), [("office", 200), ("board", 200), ("institution_contact", 404), ("applicant", 404)]
+)
 def test_counts_by_persona(as_persona, persona, status):
     assert as_persona(persona).get("/office/training/counts/?by=gender").status_code == status
 
@@ -94,11 +95,13 @@ def test_counts_best_outcome_and_small_gender_groups_hidden(university):
     minor = make_programme(university, title="Minor")
     people = [PersonFactory() for _ in range(13)]
     for i, person in enumerate(people):
-        Enrolment.objects.create(programme=talk, person=person, academic_year=2025, enrolled_on="2025-10-01",
-                                 outcome=Outcome.AWARE)
+        Enrolment.objects.create(
+            programme=talk, person=person, academic_year=2025, enrolled_on="2025-10-01", outcome=Outcome.AWARE
+        )
         LearnerProfile.objects.create(person=person, gender="female" if i < 11 else "male")
-    Enrolment.objects.create(programme=minor, person=people[0], academic_year=2025, enrolled_on="2025-10-01",
-                             outcome=Outcome.TRAINED)
+    Enrolment.objects.create(
+        programme=minor, person=people[0], academic_year=2025, enrolled_on="2025-10-01", outcome=Outcome.TRAINED
+    )
 
     total = queries.yearly_counts()
     by_gender = queries.yearly_counts("gender")
@@ -116,14 +119,17 @@ def test_behind_trainee_listed_first(as_persona, university):
     from grappe.training.models import FundedTrainee
 
     programme = make_programme(university)
-    late = FundedTrainee.objects.create(person=PersonFactory(), kind="phd", funding_note="Chaire X",
-                                        due_on=dt.date(2020, 1, 1))
+    late = FundedTrainee.objects.create(
+        person=PersonFactory(), kind="phd", funding_note="Chaire X", due_on=dt.date(2020, 1, 1)
+    )
     late.required.add(programme)
-    done = FundedTrainee.objects.create(person=PersonFactory(), kind="postdoc", funding_note="Y",
-                                        due_on=dt.date(2020, 1, 1))
+    done = FundedTrainee.objects.create(
+        person=PersonFactory(), kind="postdoc", funding_note="Y", due_on=dt.date(2020, 1, 1)
+    )
     done.required.add(programme)
-    Enrolment.objects.create(programme=programme, person=done.person, academic_year=2024, enrolled_on="2024-10-01",
-                             outcome=Outcome.TRAINED)
+    Enrolment.objects.create(
+        programme=programme, person=done.person, academic_year=2024, enrolled_on="2024-10-01", outcome=Outcome.TRAINED
+    )
 
     response = as_persona("office").get("/office/training/trainees/")
 

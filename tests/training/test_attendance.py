@@ -15,7 +15,7 @@ def _two_registered(session):
 
 
 def test_sheet_preview_writes_nothing_then_apply_completes(client, office, session):
-    users, regs = _two_registered(session)
+    users, _regs = _two_registered(session)
     client.force_login(office)
     sheet = xlsx([["Email", "Present"], [users[0].email.upper(), "x"], [users[1].email, "absent"], ["x@y.org", "1"]])
 
@@ -29,12 +29,17 @@ def test_sheet_preview_writes_nothing_then_apply_completes(client, office, sessi
     assert preview.context["preview"]["unknown"] == ["x@y.org"]
     assert Enrolment.objects.count() == 0
 
-    client.post(f"/training/sessions/{session.code}/organise/",
-                {"action": "apply_sheet", "token": preview.context["preview"]["token"]})
+    client.post(
+        f"/training/sessions/{session.code}/organise/",
+        {"action": "apply_sheet", "token": preview.context["preview"]["token"]},
+    )
 
     enrolment = Enrolment.objects.get()
     assert (enrolment.person_id, enrolment.hours_sessions, enrolment.outcome) == (
-        users[0].person_id, Decimal("3.0"), Outcome.AWARE)
+        users[0].person_id,
+        Decimal("3.0"),
+        Outcome.AWARE,
+    )
     assert enrolment.certificate_code
 
 
@@ -54,8 +59,9 @@ def test_rule_gives_trained_after_enough_hours(university, office):
 def test_tampered_preview_is_refused(client, office, session):
     client.force_login(office)
 
-    response = client.post(f"/training/sessions/{session.code}/organise/",
-                           {"action": "apply_sheet", "token": "forged"}, follow=True)
+    response = client.post(
+        f"/training/sessions/{session.code}/organise/", {"action": "apply_sheet", "token": "forged"}, follow=True
+    )
 
     assert "expired or was altered" in response.content.decode()
 
@@ -64,10 +70,14 @@ def test_sheet_without_email_column_and_not_a_sheet(client, office, session):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(office)
-    no_email = client.post(f"/training/sessions/{session.code}/organise/", {
-        "action": "sheet", "sheet": SimpleUploadedFile("s.csv", b"name;present\nAda;x\n")})
-    garbage = client.post(f"/training/sessions/{session.code}/organise/", {
-        "action": "sheet", "sheet": SimpleUploadedFile("s.xlsx", b"\x00\x01binary")})
+    no_email = client.post(
+        f"/training/sessions/{session.code}/organise/",
+        {"action": "sheet", "sheet": SimpleUploadedFile("s.csv", b"name;present\nAda;x\n")},
+    )
+    garbage = client.post(
+        f"/training/sessions/{session.code}/organise/",
+        {"action": "sheet", "sheet": SimpleUploadedFile("s.xlsx", b"\x00\x01binary")},
+    )
 
     assert "no email column" in no_email.content.decode()
     assert "not a spreadsheet" in garbage.content.decode()

@@ -43,14 +43,24 @@ def test_rows_checked_then_applied_once(client, office, programme, university):
     _, record = _upload(client, "enrolments.xlsx", content)
     summary, record = _check_and_apply(client, record)
 
-    assert record.mapping == {"email": 0, "first_name": 1, "last_name": 2, "programme": 3, "institution": 4,
-                              "enrolled_on": 5, "hours": 6, "gender": 7}
+    assert record.mapping == {
+        "email": 0,
+        "first_name": 1,
+        "last_name": 2,
+        "programme": 3,
+        "institution": 4,
+        "enrolled_on": 5,
+        "hours": 6,
+        "gender": 7,
+    }
     assert (summary["rows"], summary["new"], summary["errors"]) == (6, 3, 3)
-    errors = dict((n, " ".join(e)) for n, e in summary["error_rows"])
+    errors = {n: " ".join(e) for n, e in summary["error_rows"]}
     assert "Duplicate of row 2" in errors[5]
     assert "Unknown institution" in errors[6]
-    assert all(text in errors[7] for text in ("Last name is empty", "Unknown programme", "not a date",
-                                              "not a number of hours", "not a gender"))
+    assert all(
+        text in errors[7]
+        for text in ("Last name is empty", "Unknown programme", "not a date", "not a number of hours", "not a gender")
+    )
     assert record.state == ImportState.APPLIED
     assert sorted(Enrolment.objects.values_list("enrolled_on", flat=True))[0].isoformat() == "2025-09-15"
     assert Enrolment.objects.filter(outcome="trained").count() == 1
@@ -67,7 +77,9 @@ def test_missing_required_column_is_a_form_error(client, office, programme):
     client.force_login(office)
     _, record = _upload(client, "e.csv", b"Email;Nom\na@example.org;L\n")
 
-    response = client.post(f"/office/training/imports/{record.code}/", {"action": "map", "email": "0", "last_name": "1"})
+    response = client.post(
+        f"/office/training/imports/{record.code}/", {"action": "map", "email": "0", "last_name": "1"}
+    )
 
     assert response.status_code == 200
     assert "This field is required" in response.content.decode()

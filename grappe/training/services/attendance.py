@@ -14,7 +14,6 @@ from typing import IO, Any
 
 from django.core import signing
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +28,9 @@ ABSENT = {"0", "no", "non", "absent", "absente", "false", "faux", "n", "a", ""}
 SHEET_SALT = "training.signin"
 
 
-def recompute_enrolment(programme_id: int, person_id: int, year: int, *, today: dt.date | None = None) -> Enrolment | None:
+def recompute_enrolment(
+    programme_id: int, person_id: int, year: int, *, today: dt.date | None = None
+) -> Enrolment | None:
     """Bring one person's enrolment in line with the sessions they attended (created if needed)."""
     from grappe.training.models import TrainingProgramme
 
@@ -39,14 +40,17 @@ def recompute_enrolment(programme_id: int, person_id: int, year: int, *, today: 
         session__course__programme_id=programme_id,
         state=RegistrationState.CONFIRMED,
     ).select_related("session")
-    total = sum((r.session.hours for r in hours if academic_year(timezone.localdate(r.session.starts_at)) == year),
-                Decimal("0"))
+    total = sum(
+        (r.session.hours for r in hours if academic_year(timezone.localdate(r.session.starts_at)) == year), Decimal("0")
+    )
     enrolment = Enrolment.objects.filter(programme_id=programme_id, person_id=person_id, academic_year=year).first()
     if enrolment is None:
         if not total:
             return None
         enrolment = Enrolment(
-            programme_id=programme_id, person_id=person_id, academic_year=year,
+            programme_id=programme_id,
+            person_id=person_id,
+            academic_year=year,
             enrolled_on=today or timezone.localdate(),
         )
     programme = TrainingProgramme.objects.get(pk=programme_id)
@@ -102,12 +106,14 @@ def preview_sign_in_sheet(session: TrainingSession, upload: IO[bytes], name: str
     if email_col is None:
         raise TrainingError(_("The sheet has no email column (a column headed email, e-mail or courriel)."))
     present_col = next(
-        (i for i, h in enumerate(header) if h in {"present", "présent", "attended", "presence", "présence", "signature"}),
+        (
+            i
+            for i, h in enumerate(header)
+            if h in {"present", "présent", "attended", "presence", "présence", "signature"}
+        ),
         None,
     )
-    by_email = {
-        r.email: r for r in Registration.objects.filter(session=session, state=RegistrationState.CONFIRMED)
-    }
+    by_email = {r.email: r for r in Registration.objects.filter(session=session, state=RegistrationState.CONFIRMED)}
     wanted: dict[int, bool] = {}
     unknown: list[str] = []
     problems: list[str] = []
@@ -121,7 +127,9 @@ def preview_sign_in_sheet(session: TrainingSession, upload: IO[bytes], name: str
         elif raw in ABSENT:
             value = False
         else:
-            problems.append(_("Row %(n)s: \"%(value)s\" is neither present nor absent.") % {"n": number, "value": raw[:40]})
+            problems.append(
+                _('Row %(n)s: "%(value)s" is neither present nor absent.') % {"n": number, "value": raw[:40]}
+            )
             continue
         registration = by_email.get(email)
         if registration is None:
@@ -168,5 +176,3 @@ def certificate_for(enrolment: Enrolment, *, language: str) -> bytes:
             },
         )
     return bytes(HTML(string=html).write_pdf())
-
-

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -50,10 +51,23 @@ FIELDS = {
 }
 REQUIRED = ("email", "first_name", "last_name", "programme", "enrolled_on")
 GENDERS = {
-    "f": Gender.FEMALE, "female": Gender.FEMALE, "femme": Gender.FEMALE, "w": Gender.FEMALE, "woman": Gender.FEMALE,
-    "m": Gender.MALE, "male": Gender.MALE, "homme": Gender.MALE, "h": Gender.MALE, "man": Gender.MALE,
-    "other": Gender.OTHER, "autre": Gender.OTHER, "x": Gender.OTHER,
-    "": "", "prefer not to say": Gender.UNSAID, "ne se prononce pas": Gender.UNSAID, "nsp": Gender.UNSAID,
+    "f": Gender.FEMALE,
+    "female": Gender.FEMALE,
+    "femme": Gender.FEMALE,
+    "w": Gender.FEMALE,
+    "woman": Gender.FEMALE,
+    "m": Gender.MALE,
+    "male": Gender.MALE,
+    "homme": Gender.MALE,
+    "h": Gender.MALE,
+    "man": Gender.MALE,
+    "other": Gender.OTHER,
+    "autre": Gender.OTHER,
+    "x": Gender.OTHER,
+    "": "",
+    "prefer not to say": Gender.UNSAID,
+    "ne se prononce pas": Gender.UNSAID,
+    "nsp": Gender.UNSAID,
 }
 
 
@@ -126,56 +140,86 @@ def _cell(row: list[Any], mapping: dict[str, int], field: str) -> Any:
     return row[index] if index is not None and index < len(row) else None
 
 
-def _check(number: int, row: list[Any], mapping: dict[str, int], catalogue: Catalogue) -> Row | list[str]:
+def _person_errors(values: dict[str, str]) -> list[str]:
     errors = []
-    values = {f: sheets.text(_cell(row, mapping, f)) for f in ("email", "first_name", "last_name", "programme",
-                                                                 "institution", "gender")}
     for field in ("email", "first_name", "last_name"):
         value = values[field]
         if not value:
             errors.append(_("%(field)s is empty.") % {"field": field_labels()[field]})
-        else:
-            try:
-                validate_single_line(value)
-            except Exception:  # noqa: BLE001 - any refusal is reported on the row
-                errors.append(_("%(field)s holds control characters or line breaks.") % {"field": field_labels()[field]})
+            continue
+        try:
+            validate_single_line(value)
+        except ValidationError:
+            errors.append(_("%(field)s holds control characters or line breaks.") % {"field": field_labels()[field]})
     email = values["email"].lower()
     if email and ("@" not in email or len(email) > 254 or " " in email):
-        errors.append(_("\"%(value)s\" is not an email address.") % {"value": email[:60]})
+        errors.append(_('"%(value)s" is not an email address.') % {"value": email[:60]})
+    return errors
+
+
+def _programme_of(values: dict[str, str], catalogue: Catalogue, errors: list[str]) -> TrainingProgramme | None:
+    """The programme by code, or by title within the named institution; errors appended."""
     institution_id = None
-    if "institution" in mapping and values["institution"]:
+    if values["institution"]:
         institution_id = catalogue.orgs.get(values["institution"].lower())
         if institution_id is None:
-            errors.append(_("Unknown institution \"%(value)s\".") % {"value": values["institution"][:80]})
+            errors.append(_('Unknown institution "%(value)s".') % {"value": values["institution"][:80]})
+            return None
     programme = catalogue.by_code.get(values["programme"].upper()) or catalogue.by_title.get(
         (values["programme"].lower(), institution_id)
     )
-    if programme is None and not (institution_id is None and "institution" in mapping and values["institution"]):
-        errors.append(_("Unknown programme \"%(value)s\".") % {"value": values["programme"][:80]})
-    elif programme is not None and institution_id is not None and programme.institution_id != institution_id:
-        errors.append(_("The programme \"%(value)s\" is not run by this institution.") % {"value": programme.title})
+    if programme is None:
+        errors.append(_('Unknown programme "%(value)s".') % {"value": values["programme"][:80]})
+    elif institution_id is not None and programme.institution_id != institution_id:
+        errors.append(_('The programme "%(value)s" is not run by this institution.') % {"value": programme.title})
+    return programme
+
+
+def _hours_of(raw: str, errors: list[str]) -> Decimal:
+    if not raw:
+        return Decimal("0")
+    try:
+        hours = Decimal(raw.replace(",", "."))
+        if not hours.is_finite() or not Decimal("0") <= hours <= Decimal("9999"):
+            raise InvalidOperation
+    except InvalidOperation:
+        errors.append(_('"%(value)s" is not a number of hours.') % {"value": raw[:40]})
+        return Decimal("0")
+    return hours.quantize(Decimal("0.1"))
+
+
+def _check(number: int, row: list[Any], mapping: dict[str, int], catalogue: Catalogue) -> Row | list[str]:
+    values = {
+        f: sheets.text(_cell(row, mapping, f))
+        for f in ("email", "first_name", "last_name", "programme", "institution", "gender")
+    }
+    errors = _person_errors(values)
+    programme = _programme_of(values, catalogue, errors)
     raw_day = _cell(row, mapping, "enrolled_on")
     day = sheets.parse_date(raw_day)
     if day is None:
         errors.append(
-            _("\"%(value)s\" is not a date (write dd/mm/yyyy or yyyy-mm-dd).") % {"value": sheets.text(raw_day)[:40]}
+            _('"%(value)s" is not a date (write dd/mm/yyyy or yyyy-mm-dd).') % {"value": sheets.text(raw_day)[:40]}
         )
-    hours = Decimal("0")
-    raw_hours = sheets.text(_cell(row, mapping, "hours"))
-    if raw_hours:
-        try:
-            hours = Decimal(raw_hours.replace(",", "."))
-            if not hours.is_finite() or not Decimal("0") <= hours <= Decimal("9999"):
-                raise InvalidOperation
-        except InvalidOperation:
-            errors.append(_("\"%(value)s\" is not a number of hours.") % {"value": raw_hours[:40]})
+    hours = _hours_of(sheets.text(_cell(row, mapping, "hours")), errors)
     gender = GENDERS.get(values["gender"].lower())
     if gender is None:
-        errors.append(_("\"%(value)s\" is not a gender this import knows (F, M, other, or empty).")
-                      % {"value": values["gender"][:40]})
+        errors.append(
+            _('"%(value)s" is not a gender this import knows (F, M, other, or empty).')
+            % {"value": values["gender"][:40]}
+        )
     if errors:
         return errors
-    return Row(number, email, values["first_name"][:100], values["last_name"][:100], programme, day, hours.quantize(Decimal("0.1")), gender or "")
+    return Row(
+        number,
+        values["email"].lower(),
+        values["first_name"][:100],
+        values["last_name"][:100],
+        programme,
+        day,
+        hours,
+        gender or "",
+    )
 
 
 def _chunks(record: EnrolmentImport, stream: Any, catalogue: Catalogue, summary: dict[str, Any]) -> Iterator[list[Row]]:
@@ -217,8 +261,9 @@ def _existing(chunk: list[Row]) -> tuple[dict[str, int], set[tuple[int, int, int
     ):
         people[email] = pk  # the oldest person with this address wins (ordered newest first)
     enrolled = set(
-        Enrolment.objects.filter(person_id__in=set(people.values()), programme_id__in={r.programme.pk for r in chunk})
-        .values_list("person_id", "programme_id", "academic_year")
+        Enrolment.objects.filter(
+            person_id__in=set(people.values()), programme_id__in={r.programme.pk for r in chunk}
+        ).values_list("person_id", "programme_id", "academic_year")
     )
     return people, enrolled
 
@@ -228,8 +273,8 @@ def _empty_summary() -> dict[str, Any]:
 
 
 def _allowed(record: EnrolmentImport) -> frozenset[int] | None:
-    from grappe.training.rules import institution_ids
     from grappe.people.rules import roles_of
+    from grappe.training.rules import institution_ids
 
     user = record.created_by
     return None if roles_of(user).is_office else institution_ids(user)
@@ -277,8 +322,12 @@ def apply_import(record: EnrolmentImport) -> dict[str, Any]:
                     summary["existing"] += 1
                     continue
                 enrolment = Enrolment(
-                    programme=row.programme, person_id=person_id, academic_year=year, enrolled_on=row.day,
-                    hours_imported=row.hours, source="import",
+                    programme=row.programme,
+                    person_id=person_id,
+                    academic_year=year,
+                    enrolled_on=row.day,
+                    hours_imported=row.hours,
+                    source="import",
                 )
                 _settle(enrolment, row.programme, today=today)
                 new.append(enrolment)
@@ -287,8 +336,12 @@ def apply_import(record: EnrolmentImport) -> dict[str, Any]:
             Enrolment.objects.bulk_create(new, ignore_conflicts=True)
             LearnerProfile.objects.bulk_create(profiles, ignore_conflicts=True)
             summary["new"] += len(new)
-    log_action(record, "training.enrolments_imported", actor=record.created_by,
-               data={k: v for k, v in summary.items() if k != "error_rows"})
+    log_action(
+        record,
+        "training.enrolments_imported",
+        actor=record.created_by,
+        data={k: v for k, v in summary.items() if k != "error_rows"},
+    )
     return summary
 
 
@@ -296,14 +349,18 @@ def run(record_id: int, step: str) -> None:
     """The check or the apply step of an import (the worker's task, or at once for a small file)."""
     record = EnrolmentImport.objects.select_related("created_by").get(pk=record_id)
     busy, done = (
-        (ImportState.CHECKING, ImportState.PREVIEWED) if step == "check" else (ImportState.APPLYING, ImportState.APPLIED)
+        (ImportState.CHECKING, ImportState.PREVIEWED)
+        if step == "check"
+        else (ImportState.APPLYING, ImportState.APPLIED)
     )
     if not EnrolmentImport.objects.filter(pk=record_id, state=busy).update(heartbeat_at=timezone.now()):
         return
     try:
         summary = check_import(record) if step == "check" else apply_import(record)
     except sheets.SheetError as exc:
-        EnrolmentImport.objects.filter(pk=record_id).update(state=ImportState.FAILED, error=str(exc), finished_at=timezone.now())
+        EnrolmentImport.objects.filter(pk=record_id).update(
+            state=ImportState.FAILED, error=str(exc), finished_at=timezone.now()
+        )
         return
     except Exception as exc:
         EnrolmentImport.objects.filter(pk=record_id).update(

@@ -92,12 +92,11 @@ def request_registration(
     """
     _open_or_refuse(session)
     email = email.strip().lower()
-    existing = Registration.objects.filter(
-        session=session, email=email, state__in=RegistrationState.active()
-    ).first()
+    existing = Registration.objects.filter(session=session, email=email, state__in=RegistrationState.active()).first()
     if existing is not None:
-        transaction.on_commit(lambda: _send_link(existing) if existing.state == RegistrationState.PENDING
-                              else _send_outcome(existing))
+        transaction.on_commit(
+            lambda: _send_link(existing) if existing.state == RegistrationState.PENDING else _send_outcome(existing)
+        )
         return None
     registration = Registration.objects.create(
         session=session,
@@ -175,9 +174,7 @@ def message_registrants(session: TrainingSession, *, subject: str, body: str, ac
             session=session, state__in=[RegistrationState.CONFIRMED, RegistrationState.WAITING]
         ).values_list("email", flat=True)
     )
-    messages = [
-        EmailMessage(one_line(subject), body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients
-    ]
+    messages = [EmailMessage(one_line(subject), body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
     get_connection().send_messages(messages)
     log_action(session, "training.registrants_messaged", actor=actor, data={"subject": subject, "count": len(messages)})
     return len(messages)
@@ -202,9 +199,9 @@ def _send_outcome(registration: Registration, *, promoted_now: bool = False) -> 
     manage_url = _url("training:manage_registration", registration.token)
     with translation.override(registration.language):
         if registration.state == RegistrationState.CONFIRMED:
-            subject = (
-                _("A place is yours: %(title)s") if promoted_now else _("Registration confirmed: %(title)s")
-            ) % {"title": session.course.title}
+            subject = (_("A place is yours: %(title)s") if promoted_now else _("Registration confirmed: %(title)s")) % {
+                "title": session.course.title
+            }
         else:
             subject = _("Waiting list: %(title)s") % {"title": session.course.title}
         body = render_to_string(

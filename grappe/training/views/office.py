@@ -26,7 +26,7 @@ from grappe.training.services import imports
 from grappe.training.sheets import SheetError
 
 
-def _institutions(user):  # noqa: ANN001, ANN202
+def _institutions(user):
     return None if roles_of(user).is_office else institution_ids(user)
 
 
@@ -40,9 +40,15 @@ def offer(request: HttpRequest) -> HttpResponse:
         return redirect("training:edit_programme", programme.code)
     programmes = queries.manageable_programmes(request.user).order_by("title", "id")
     sessions = queries.organised_sessions(request.user).order_by("-starts_at")[:20]
-    return render(request, "training/offer.html", {
-        "page": paginate(request, programmes), "form": form, "sessions": sessions,
-    })
+    return render(
+        request,
+        "training/offer.html",
+        {
+            "page": paginate(request, programmes),
+            "form": form,
+            "sessions": sessions,
+        },
+    )
 
 
 @login_required
@@ -51,15 +57,17 @@ def edit_programme(request: HttpRequest, code: str) -> HttpResponse:
         request.user, TrainingProgramme.objects.select_related("institution"), "training.change_programme", code=code
     )
     action = request.POST.get("action") if request.method == "POST" else None
-    form = ProgrammeForm(request.POST if action == "programme" else None, instance=programme,
-                         institutions=_institutions(request.user))
+    form = ProgrammeForm(
+        request.POST if action == "programme" else None, instance=programme, institutions=_institutions(request.user)
+    )
     course_form = CourseForm(request.POST if action == "course" else None, prefix="course")
     session_form = SessionForm(request.POST if action == "session" else None, prefix="session")
     courses = list(programme.courses.all())
     if action == "programme" and form.is_valid():
         try:
-            services.save_programme(programme, form.changes(), expected_version=form.cleaned_data["version"] or 0,
-                                    actor=request.user)
+            services.save_programme(
+                programme, form.changes(), expected_version=form.cleaned_data["version"] or 0, actor=request.user
+            )
         except ConcurrentEditError:
             form.add_error(None, ConcurrentEditError.message)
         else:
@@ -75,29 +83,45 @@ def edit_programme(request: HttpRequest, code: str) -> HttpResponse:
             session_form.add_error(None, _("Choose the course of the session."))
         elif session_form.is_valid():
             changes = session_form.changes()
-            services.save_session(None, changes, course=course, trainers=session_form.cleaned_data["trainer_emails"],
-                                  actor=request.user)
+            services.save_session(
+                None, changes, course=course, trainers=session_form.cleaned_data["trainer_emails"], actor=request.user
+            )
             messages.success(request, _("Session added."))
             return redirect("training:edit_programme", programme.code)
     sessions = queries.sessions_with_places().filter(course__programme=programme).select_related("course")
-    return render(request, "training/edit_programme.html", {
-        "programme": programme, "form": form, "course_form": course_form, "session_form": session_form,
-        "courses": courses, "sessions": sessions.order_by("starts_at"),
-    })
+    return render(
+        request,
+        "training/edit_programme.html",
+        {
+            "programme": programme,
+            "form": form,
+            "course_form": course_form,
+            "session_form": session_form,
+            "courses": courses,
+            "sessions": sessions.order_by("starts_at"),
+        },
+    )
 
 
 @login_required
 def edit_session(request: HttpRequest, code: str) -> HttpResponse:
     session = get_for_user_or_404(
-        request.user, TrainingSession.objects.select_related("course__programme"), "training.change_programme",
+        request.user,
+        TrainingSession.objects.select_related("course__programme"),
+        "training.change_programme",
         code=code,
     )
     form = SessionForm(request.POST or None, instance=session)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_session(session, form.changes(), course=session.course,
-                                  trainers=form.cleaned_data["trainer_emails"],
-                                  expected_version=form.cleaned_data["version"] or 0, actor=request.user)
+            services.save_session(
+                session,
+                form.changes(),
+                course=session.course,
+                trainers=form.cleaned_data["trainer_emails"],
+                expected_version=form.cleaned_data["version"] or 0,
+                actor=request.user,
+            )
         except ConcurrentEditError:
             form.add_error(None, ConcurrentEditError.message)
         else:
@@ -148,14 +172,19 @@ def import_page(request: HttpRequest, code: str) -> HttpResponse:
     record = _get_import(request, code)
     form = MappingForm(
         request.POST if request.POST.get("action") == "map" else None,
-        headers=record.headers, initial_map=record.mapping,
+        headers=record.headers,
+        initial_map=record.mapping,
     )
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "map" and form.is_valid() and record.state in (ImportState.UPLOADED, ImportState.PREVIEWED,
-                                                                     ImportState.FAILED):
-            EnrolmentImport.objects.filter(pk=record.pk).update(mapping=form.mapping(), state=ImportState.UPLOADED,
-                                                                summary={})
+        if (
+            action == "map"
+            and form.is_valid()
+            and record.state in (ImportState.UPLOADED, ImportState.PREVIEWED, ImportState.FAILED)
+        ):
+            EnrolmentImport.objects.filter(pk=record.pk).update(
+                mapping=form.mapping(), state=ImportState.UPLOADED, summary={}
+            )
             record.refresh_from_db()
             imports.start(record, "check", actor=request.user)
             return redirect("training:import", record.code)
@@ -163,10 +192,16 @@ def import_page(request: HttpRequest, code: str) -> HttpResponse:
             imports.start(record, "apply", actor=request.user)
             return redirect("training:import", record.code)
     summary = record.summary or {}
-    return render(request, "training/import.html", {
-        "record": record, "form": form, "summary": summary,
-        "busy": record.state in (ImportState.CHECKING, ImportState.APPLYING),
-    })
+    return render(
+        request,
+        "training/import.html",
+        {
+            "record": record,
+            "form": form,
+            "summary": summary,
+            "busy": record.state in (ImportState.CHECKING, ImportState.APPLYING),
+        },
+    )
 
 
 @login_required
@@ -179,14 +214,27 @@ def counts(request: HttpRequest) -> HttpResponse:
     labels = _group_labels(dimension)
     for row in rows:
         row["label"] = year_label(row["year"])
-        row["group_label"] = labels.get(row["group"], row["group"]) if row["group"] else (
-            _("Not shown (groups under 10 people) or not given") if dimension == "gender" else "")
-    return render(request, "training/counts.html", {
-        "rows": rows, "dimension": dimension,
-        "dimensions": [("", _("Total")), ("kind", _("Kind")), ("audience", _("Audience")),
-                       ("institution", _("Institution")), ("gender", _("Gender"))],
-        "min_group": queries.MIN_GROUP,
-    })
+        row["group_label"] = (
+            labels.get(row["group"], row["group"])
+            if row["group"]
+            else (_("Not shown (groups under 10 people) or not given") if dimension == "gender" else "")
+        )
+    return render(
+        request,
+        "training/counts.html",
+        {
+            "rows": rows,
+            "dimension": dimension,
+            "dimensions": [
+                ("", _("Total")),
+                ("kind", _("Kind")),
+                ("audience", _("Audience")),
+                ("institution", _("Institution")),
+                ("gender", _("Gender")),
+            ],
+            "min_group": queries.MIN_GROUP,
+        },
+    )
 
 
 def _group_labels(dimension: str) -> dict[str, str]:
@@ -207,15 +255,27 @@ def trainees(request: HttpRequest) -> HttpResponse:
         from grappe.training.models import FundedTrainee
 
         existing = FundedTrainee.objects.filter(person=person).first()
-        services.save_trainee(existing, {
-            "person": person, "kind": data["kind"], "membership": data["membership"],
-            "funding_note": data["funding_note"], "due_on": data["due_on"],
-        }, required=list(data["required"]), actor=request.user)
+        services.save_trainee(
+            existing,
+            {
+                "person": person,
+                "kind": data["kind"],
+                "membership": data["membership"],
+                "funding_note": data["funding_note"],
+                "due_on": data["due_on"],
+            },
+            required=list(data["required"]),
+            actor=request.user,
+        )
         messages.success(request, _("Saved."))
         return redirect("training:trainees")
     rows = queries.trainees_progress()
-    return render(request, "training/trainees.html", {
-        "rows": rows, "form": form, "behind": sum(1 for _t, _i, late in rows if late),
-    })
-
-
+    return render(
+        request,
+        "training/trainees.html",
+        {
+            "rows": rows,
+            "form": form,
+            "behind": sum(1 for _t, _i, late in rows if late),
+        },
+    )

@@ -40,7 +40,9 @@ def organise(request: HttpRequest, code: str) -> HttpResponse:
         message_form = MessageForm(request.POST)
         if message_form.is_valid():
             sent = services.message_registrants(
-                session, subject=message_form.cleaned_data["subject"], body=message_form.cleaned_data["body"],
+                session,
+                subject=message_form.cleaned_data["subject"],
+                body=message_form.cleaned_data["body"],
                 actor=request.user,
             )
             messages.success(request, _("Message sent to %(n)s registrants.") % {"n": sent})
@@ -64,40 +66,62 @@ def organise(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Sign-in sheet applied: %(n)s attendances changed.") % {"n": changed})
         return redirect("training:organise", session.code)
     registrations = (
-        Registration.objects.filter(session=session).exclude(state=RegistrationState.CANCELLED)
+        Registration.objects.filter(session=session)
+        .exclude(state=RegistrationState.CANCELLED)
         .order_by("state", "queued_at", "last_name", "id")
     )
-    from grappe.training.models import Enrolment, academic_year
     from django.utils import timezone
+
+    from grappe.training.models import Enrolment, academic_year
 
     year = academic_year(timezone.localdate(session.starts_at))
     certificates = dict(
         Enrolment.objects.filter(
-            programme=session.course.programme, academic_year=year,
+            programme=session.course.programme,
+            academic_year=year,
             person_id__in=[r.person_id for r in registrations if r.person_id],
-        ).exclude(certificate_code=None).values_list("person_id", "certificate_code")
+        )
+        .exclude(certificate_code=None)
+        .values_list("person_id", "certificate_code")
     )
-    return render(request, "training/organise.html", {
-        "session": session,
-        "programme": session.course.programme,
-        "registrations": [(r, certificates.get(r.person_id)) for r in registrations],
-        "message_form": message_form,
-        "sheet_form": sheet_form,
-        "preview": preview,
-        "free": max(session.capacity - session.taken, 0),
-    })
+    return render(
+        request,
+        "training/organise.html",
+        {
+            "session": session,
+            "programme": session.course.programme,
+            "registrations": [(r, certificates.get(r.person_id)) for r in registrations],
+            "message_form": message_form,
+            "sheet_form": sheet_form,
+            "preview": preview,
+            "free": max(session.capacity - session.taken, 0),
+        },
+    )
 
 
 @login_required
 def export(request: HttpRequest, code: str) -> StreamingHttpResponse:
     session = get_session(request, code, "training.organise_session")
-    rows = Registration.objects.filter(session=session).exclude(state=RegistrationState.CANCELLED).order_by("state", "id")
+    rows = (
+        Registration.objects.filter(session=session).exclude(state=RegistrationState.CANCELLED).order_by("state", "id")
+    )
     header = [_("Last name"), _("First name"), _("Email"), _("Organisation"), _("State"), _("Attended")]
-    lines = csv_lines([header, *(
-        [r.last_name, r.first_name, r.email, r.organisation_name, r.get_state_display(),
-         "" if r.attended is None else (_("yes") if r.attended else _("no"))]
-        for r in rows.iterator()
-    )])
+    lines = csv_lines(
+        [
+            header,
+            *(
+                [
+                    r.last_name,
+                    r.first_name,
+                    r.email,
+                    r.organisation_name,
+                    r.get_state_display(),
+                    "" if r.attended is None else (_("yes") if r.attended else _("no")),
+                ]
+                for r in rows.iterator()
+            ),
+        ]
+    )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="registrants-{session.code}.csv"'
     return response

@@ -33,14 +33,18 @@ def programme_page(request: HttpRequest, code: str) -> HttpResponse:
         request.user, TrainingProgramme.objects.select_related("institution"), "training.view_programme", code=code
     )
     sessions = queries.sessions_with_places().filter(course__programme=programme).select_related("course")
-    return render(request, "training/programme.html", {
-        "programme": programme,
-        "sessions": sessions.order_by("starts_at", "id"),
-        "can_edit": request.user.has_perm("training.change_programme", programme),
-    })
+    return render(
+        request,
+        "training/programme.html",
+        {
+            "programme": programme,
+            "sessions": sessions.order_by("starts_at", "id"),
+            "can_edit": request.user.has_perm("training.change_programme", programme),
+        },
+    )
 
 
-def get_session(request: HttpRequest, code: str, perm: str = "training.view_programme"):  # noqa: ANN201
+def get_session(request: HttpRequest, code: str, perm: str = "training.view_programme"):
     return get_for_user_or_404(
         request.user,
         queries.sessions_with_places().select_related("course__programme__institution").prefetch_related("trainers"),
@@ -59,15 +63,20 @@ def session_page(request: HttpRequest, code: str) -> HttpResponse:
     return _session_render(request, session, mine, VisitorForm())
 
 
-def _session_render(request: HttpRequest, session, mine, form, status: int = 200) -> HttpResponse:  # noqa: ANN001
-    return render(request, "training/session.html", {
-        "session": session,
-        "programme": session.course.programme,
-        "free": max(session.capacity - session.taken, 0),
-        "mine": mine,
-        "form": form,
-        "can_organise": request.user.has_perm("training.organise_session", session),
-    }, status=status)
+def _session_render(request: HttpRequest, session, mine, form, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "training/session.html",
+        {
+            "session": session,
+            "programme": session.course.programme,
+            "free": max(session.capacity - session.taken, 0),
+            "mine": mine,
+            "form": form,
+            "can_organise": request.user.has_perm("training.organise_session", session),
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -81,14 +90,19 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
             if registration.state == RegistrationState.CONFIRMED:
                 messages.success(request, _("You are registered. A confirmation with a calendar file is on its way."))
             else:
-                messages.info(request, _("The session is full: you are on the waiting list. We will write if a place is freed."))
+                messages.info(
+                    request, _("The session is full: you are on the waiting list. We will write if a place is freed.")
+                )
             return redirect("training:session", session.code)
         form = VisitorForm(request.POST)
         if not form.is_valid():
             return _session_render(request, session, None, form, status=400)
         data = form.cleaned_data
         services.request_registration(
-            session, first_name=data["first_name"], last_name=data["last_name"], email=data["email"],
+            session,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
             organisation_name=data["organisation"],
         )
     except TrainingError as exc:
@@ -144,8 +158,12 @@ def verify(request: HttpRequest, code: str = "") -> HttpResponse:
         enrolment = (
             Enrolment.objects.select_related("person", "programme__institution").filter(certificate_code=code).first()
         )
-    return render(request, "training/verify.html", {"code": code, "enrolment": enrolment},
-                  status=404 if code and enrolment is None else 200)
+    return render(
+        request,
+        "training/verify.html",
+        {"code": code, "enrolment": enrolment},
+        status=404 if code and enrolment is None else 200,
+    )
 
 
 @login_required
@@ -153,7 +171,8 @@ def certificate(request: HttpRequest, code: str) -> HttpResponse:
     code = posted_code(code)
     enrolment = (
         Enrolment.objects.select_related("person", "programme__institution").filter(certificate_code=code).first()
-        if code else None
+        if code
+        else None
     )
     if enrolment is None or not (
         enrolment.person_id == request.user.person_id
@@ -176,9 +195,17 @@ def mine(request: HttpRequest) -> HttpResponse:
         services.set_gender(person, form.cleaned_data["gender"], actor=request.user)
         messages.success(request, _("Saved."))
         return redirect("training:mine")
-    return render(request, "training/mine.html", {
-        "registrations": Registration.objects.filter(person=person).exclude(state=RegistrationState.CANCELLED)
-        .select_related("session__course__programme").order_by("-session__starts_at"),
-        "enrolments": Enrolment.objects.filter(person=person).select_related("programme").order_by("-academic_year"),
-        "form": form,
-    })
+    return render(
+        request,
+        "training/mine.html",
+        {
+            "registrations": Registration.objects.filter(person=person)
+            .exclude(state=RegistrationState.CANCELLED)
+            .select_related("session__course__programme")
+            .order_by("-session__starts_at"),
+            "enrolments": Enrolment.objects.filter(person=person)
+            .select_related("programme")
+            .order_by("-academic_year"),
+            "form": form,
+        },
+    )
