@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grappe.core.codes import new_code
+from grappe.demo.people import FIRST_NAMES, LAST_NAMES
 from grappe.people.models import Organisation, OrganisationKind, Person, Relationship, Role, RoleKind
 from grappe.training.models import (
     Course,
@@ -64,57 +65,15 @@ PHD_MODULES = [
 ]
 CONTINUING = ["IA générative pour les juristes", "Data science pour les cadres", "LLM en entreprise"]
 TALKS = ["Qu'est-ce que l'IA ?", "IA et emploi", "Les biais des algorithmes", "IA générative au quotidien"]
-FIRST = [
-    "Camille",
-    "Léa",
-    "Hugo",
-    "Inès",
-    "Lucas",
-    "Chloé",
-    "Nathan",
-    "Manon",
-    "Yanis",
-    "Sarah",
-    "Adam",
-    "Jade",
-    "Louis",
-    "Emma",
-    "Noah",
-    "Lina",
-    "Théo",
-    "Zoé",
-    "Mehdi",
-    "Alice",
-    "Paul",
-    "Anaïs",
-    "Rayan",
-    "Julie",
-]
-LAST = [
-    "Martin",
-    "Bernard",
-    "Dubois",
-    "Thomas",
-    "Robert",
-    "Richard",
-    "Petit",
-    "Durand",
-    "Leroy",
-    "Moreau",
-    "Simon",
-    "Laurent",
-    "Lefebvre",
-    "Michel",
-    "Garcia",
-    "David",
-    "Bertrand",
-    "Roux",
-    "Vincent",
-    "Fournier",
-    "Nguyen",
-    "Diallo",
-]
 YEARS = [2023, 2024, 2025]
+# (titles, kind, institution index, hours, trained from, made aware from, language, level, audience)
+OTHERS = [
+    ([f"École doctorale IA — {n}" for n in PHD_MODULES], "phd", 1, "20", "15", "3", "en", "advanced", "phd"),
+    (CONTINUING, "continuing", 2, "14", "14", "3.5", "fr", "intermediate", "professionals"),
+    (["Summer school on trustworthy AI"], "summer", 0, "30", "24", "6", "en", "advanced", "phd"),
+    (["MOOC Comprendre l'IA"], "mooc", 3, "12", "12", "2", "fr", "intro", "public"),
+    (TALKS, "awareness", 4, "2", "", "1.5", "fr", "intro", "public"),
+]
 COURSE_TITLES = {
     "master": "Cours et travaux dirigés",
     "continuing": "Journée de formation",
@@ -161,61 +120,19 @@ def _seed(rng: random.Random) -> dict[str, int]:
             audience="students",
             description="Mineure ouverte aux étudiants de master de toutes disciplines.",
         )
-    for name in PHD_MODULES:
-        add(
-            f"École doctorale IA — {name}",
-            "phd",
-            institutions[1 % len(institutions)],
-            hours=Decimal("20"),
-            trained_min_hours=Decimal("15"),
-            aware_min_hours=Decimal("3"),
-            language="en",
-            level="advanced",
-            audience="phd",
-        )
-    for name in CONTINUING:
-        add(
-            name,
-            "continuing",
-            institutions[2 % len(institutions)],
-            hours=Decimal("14"),
-            trained_min_hours=Decimal("14"),
-            aware_min_hours=Decimal("3.5"),
-            audience="professionals",
-            level="intermediate",
-        )
-    add(
-        "Summer school on trustworthy AI",
-        "summer",
-        institutions[0],
-        hours=Decimal("30"),
-        trained_min_hours=Decimal("24"),
-        aware_min_hours=Decimal("6"),
-        language="en",
-        level="advanced",
-        audience="phd",
-    )
-    add(
-        "MOOC Comprendre l'IA",
-        "mooc",
-        institutions[3 % len(institutions)],
-        hours=Decimal("12"),
-        trained_min_hours=Decimal("12"),
-        aware_min_hours=Decimal("2"),
-        audience="public",
-    )
-    for name in TALKS:
-        add(
-            name,
-            "awareness",
-            institutions[4 % len(institutions)],
-            hours=Decimal("2"),
-            trained_min_hours=None,
-            aware_min_hours=Decimal("1.5"),
-            audience="public",
-            level="intro",
-        )
-
+    for titles, kind, where, hours, trained, aware, language, level, audience in OTHERS:
+        for title in titles:
+            add(
+                title,
+                kind,
+                institutions[where % len(institutions)],
+                hours=Decimal(hours),
+                trained_min_hours=Decimal(trained) if trained else None,
+                aware_min_hours=Decimal(aware),
+                language=language,
+                level=level,
+                audience=audience,
+            )
     sessions = _sessions(rng, programmes)
     enrolments = _enrolments(rng, programmes)
     registrations = _registrations(rng, sessions)
@@ -274,8 +191,8 @@ def _people(rng: random.Random, count: int) -> list[Person]:
     people = [
         Person(
             code=new_code(),
-            first_name=rng.choice(FIRST),
-            last_name=rng.choice(LAST),
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
             email=f"learner{i:05d}.{rng.randrange(10**6):06d}@etu.example.org",
         )
         for i in range(count)
