@@ -100,3 +100,98 @@ def test_certificate_pdf_and_public_verification(client, office, session):
     assert denied.status_code == 404
     assert "This certificate is genuine" in verified.content.decode()
     assert unknown.status_code == 404
+
+
+def test_organiser_closes_messages_and_exports(client, institution_contact, session):
+    from django.core import mail
+
+    users, _regs = _two_registered(session)
+    client.force_login(institution_contact)
+    mail.outbox.clear()
+
+    client.post(f"/training/sessions/{session.code}/organise/", {"action": "close"})
+    client.post(
+        f"/training/sessions/{session.code}/organise/",
+        {"action": "message", "subject": "Salle changée", "body": "Rendez-vous en salle 12."},
+    )
+    export = b"".join(client.get(f"/training/sessions/{session.code}/registrants.csv").streaming_content).decode()
+    closed = client.post(
+        f"/training/sessions/{session.code}/register/",
+        {"first_name": "A", "last_name": "B", "email": "late@example.org"},
+        follow=True,
+    )
+
+    session.refresh_from_db()
+    assert session.registration_open is False
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+    assert export.count("\n") == 3 and users[0].email in export
+    assert "Registration to this session is closed." in closed.content.decode()
+
+
+def test_contact_creates_programme_only_for_their_institution(
+    client, institution_contact, university, other_university
+):
+    client.force_login(institution_contact)
+    data = {
+        "title": "Mineure IA et droit",
+        "kind": "master",
+        "language": "fr",
+        "level": "intro",
+        "audience": "students",
+        "hours": "24",
+        "trained_min_hours": "18",
+        "aware_min_hours": "2",
+    }
+
+    foreign = client.post("/office/training/", data | {"institution": other_university.pk})
+    own = client.post("/office/training/", data | {"institution": university.pk})
+    bad_rule = client.post("/office/training/", data | {"institution": university.pk, "trained_min_hours": "1"})
+
+    from grappe.training.models import TrainingProgramme
+
+    assert "Select a valid choice" in foreign.content.decode()
+    assert own.status_code == 302
+    assert "at least as many hours" in bad_rule.content.decode()
+    assert list(TrainingProgramme.objects.values_list("institution", flat=True)) == [university.pk]
+
+
+def test_session_added_with_paris_times(client, office, programme):
+    from grappe.training.models import Course, TrainingSession
+
+    course = Course.objects.create(programme=programme, title="TD")
+    client.force_login(office)
+
+    client.post(
+        f"/office/training/programmes/{programme.code}/",
+        {
+            "action": "session",
+            "course": course.pk,
+            "session-starts_at": "2027-03-29T09:00",
+            "session-ends_at": "2027-03-29T12:00",
+            "session-hours": "3",
+            "session-place": "Salle 1",
+            "session-capacity": "20",
+            "session-registration_open": "on",
+            "session-trainer_emails": office.email,
+        },
+    )
+    wrong = client.post(
+        f"/office/training/programmes/{programme.code}/",
+        {
+            "action": "session",
+            "course": course.pk,
+            "session-starts_at": "2027-03-29T09:00",
+            "session-ends_at": "2027-03-29T08:00",
+            "session-hours": "3",
+            "session-capacity": "0",
+            "session-trainer_emails": "nobody@example.org",
+        },
+    )
+
+    session = TrainingSession.objects.get()
+    assert session.starts_at.isoformat() == "2027-03-29T07:00:00+00:00"  # summer time in Paris
+    assert list(session.trainers.all()) == [office.person]
+    assert all(
+        text in wrong.content.decode()
+        for text in ("must end after it starts", "Give a place or an online link", "No person in the directory")
+    )

@@ -52,13 +52,18 @@ def save_session(
     actor: Any,
 ) -> TrainingSession:
     if session is None:
+        created = True
         session = TrainingSession.objects.create(course=course, **changes)
-        action = "training.session_created"
     else:
+        created = False
         save_versioned(session, changes, expected_version=expected_version)
-        action = "training.session_updated"
     session.trainers.set(trainers)
-    log_action(session, action, actor=actor, data={"changes": changes})
+    log_action(
+        session,
+        "training.session_created" if created else "training.session_updated",
+        actor=actor,
+        data={"changes": changes},
+    )
     return session
 
 

@@ -378,5 +378,5 @@ def start(record: EnrolmentImport, step: str, *, actor: Any) -> None:
     allowed_from = [ImportState.UPLOADED, ImportState.PREVIEWED] if step == "check" else [ImportState.PREVIEWED]
     if not EnrolmentImport.objects.filter(pk=record.pk, state__in=allowed_from).update(state=busy, error=""):
         return
-    log_action(record, f"training.import_{step}", actor=actor)
+    log_action(record, "training.import_checked" if step == "check" else "training.import_started", actor=actor)
     transaction.on_commit(lambda: tasks.run_import.enqueue(record.pk, step))

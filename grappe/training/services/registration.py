@@ -36,6 +36,10 @@ def _lock(session: TrainingSession) -> TrainingSession:
     return TrainingSession.objects.select_for_update().select_related("course__programme").get(pk=session.pk)
 
 
+def _registered_code(registration: Registration) -> str:
+    return "training.registered" if registration.state == RegistrationState.CONFIRMED else "training.waitlisted"
+
+
 def _confirmed_count(session: TrainingSession) -> int:
     return Registration.objects.filter(session=session, state=RegistrationState.CONFIRMED).count()
 
@@ -76,7 +80,7 @@ def register_person(session: TrainingSession, person: Person, *, email: str, act
     )
     _seat(registration, session)
     registration.save()
-    log_action(session, f"training.registered_{registration.state}", actor=actor, data={"email": email})
+    log_action(session, _registered_code(registration), actor=actor, data={"email": email})
     transaction.on_commit(lambda: _send_outcome(registration))
     return registration
 
@@ -132,7 +136,7 @@ def confirm(registration: Registration) -> Registration:
     registration.person = person_for(registration.email, registration.first_name, registration.last_name)
     _seat(registration, session)
     registration.save(update_fields=["person", "state", "queued_at"])
-    log_action(session, f"training.registered_{registration.state}", actor=None, data={"email": registration.email})
+    log_action(session, _registered_code(registration), actor=None, data={"email": registration.email})
     transaction.on_commit(lambda: _send_outcome(registration))
     return registration
 

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grappe.core.exports import csv_lines
 from grappe.training import services
 from grappe.training.forms import MessageForm, SheetForm
-from grappe.training.models import Registration, RegistrationState
+from grappe.training.models import Enrolment, Registration, RegistrationState, academic_year
 from grappe.training.services.catalogue import TrainingError
 from grappe.training.sheets import SheetError
 from grappe.training.views.public import get_session
@@ -70,9 +71,6 @@ def organise(request: HttpRequest, code: str) -> HttpResponse:
         .exclude(state=RegistrationState.CANCELLED)
         .order_by("state", "queued_at", "last_name", "id")
     )
-    from django.utils import timezone
-
-    from grappe.training.models import Enrolment, academic_year
 
     year = academic_year(timezone.localdate(session.starts_at))
     certificates = dict(
