@@ -7,13 +7,15 @@ from grappe.demo.people import seed_people
 from grappe.demo.projects import seed_projects
 from grappe.demo.review import seed_review
 from grappe.demo.selection import seed_selection
+from grappe.demo.training import seed_training
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo cluster 'PostGenAI@Paris (démo)': its academic members, 60+ fictional industrial "
         "partners, about 300 people with affiliations and expertise, one account per role, a 35 M€ programme, "
-        "a closed call with about 200 submitted proposals and an open call with a few drafts. "
+        "a closed call with about 200 submitted proposals and an open call with a few drafts, "
+        "a training offer with about 5,000 enrolments over three academic years. "
         "Deterministic from --seed; running it again adds nothing that exists already."
     )
 
@@ -28,13 +30,15 @@ class Command(BaseCommand):
         review = seed_review(rng, people, calls["closed"])
         selection = seed_selection(rng, calls["closed"])
         funded = seed_projects(rng, people, calls["programme"])
+        trained = seed_training(random.Random(seed + 15))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo cluster ready: {len(people.members)} member organisations, {len(people.partners)} industrial "
                 f"partners, {len(people.people)} new people, {calls['proposals']} new proposals, {review['experts']} experts, "
                 f"{review['assignments']} review assignments, {review['reviews']} reviews, "
                 f"{selection['consensus']} consensus reports, {selection['funded']} proposals in the recommended portfolio, "
-                f"{funded['projects']} funded projects about two years in."
+                f"{funded['projects']} funded projects about two years in, "
+                f"{trained['programmes']} training programmes with {trained['enrolments']} enrolments."
             )
         )
         if quiet_accounts:

@@ -1,0 +1,125 @@
+"""The organiser's page of a session: registrants, attendance, sign-in sheet, messages, export."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grappe.core.exports import csv_lines
+from grappe.training import services
+from grappe.training.forms import MessageForm, SheetForm
+from grappe.training.models import Enrolment, Registration, RegistrationState, academic_year
+from grappe.training.services.catalogue import TrainingError
+from grappe.training.sheets import SheetError
+from grappe.training.views.public import get_session
+
+
+@login_required
+def organise(request: HttpRequest, code: str) -> HttpResponse:
+    session = get_session(request, code, "training.organise_session")
+    message_form = MessageForm()
+    sheet_form = SheetForm()
+    preview = None
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "attendance":
+        present = {}
+        for registration in Registration.objects.filter(session=session, state=RegistrationState.CONFIRMED):
+            value = request.POST.get(f"r{registration.pk}", "")
+            present[registration.pk] = {"yes": True, "no": False}.get(value)
+        changed = services.mark_attendance(session, present, actor=request.user)
+        messages.success(request, _("Attendance saved (%(n)s changed).") % {"n": changed})
+        return redirect("training:organise", session.code)
+    if action in ("close", "open"):
+        services.set_registration_open(session, action == "open", actor=request.user)
+        messages.success(request, _("Registration opened.") if action == "open" else _("Registration closed."))
+        return redirect("training:organise", session.code)
+    if action == "message":
+        message_form = MessageForm(request.POST)
+        if message_form.is_valid():
+            sent = services.message_registrants(
+                session,
+                subject=message_form.cleaned_data["subject"],
+                body=message_form.cleaned_data["body"],
+                actor=request.user,
+            )
+            messages.success(request, _("Message sent to %(n)s registrants.") % {"n": sent})
+            return redirect("training:organise", session.code)
+    if action == "sheet":
+        sheet_form = SheetForm(request.POST, request.FILES)
+        if getattr(request, "upload_refused", None):
+            sheet_form.add_error(None, request.upload_refused)
+        elif sheet_form.is_valid():
+            upload = sheet_form.cleaned_data["sheet"]
+            try:
+                preview = services.preview_sign_in_sheet(session, upload, upload.name)
+            except (SheetError, TrainingError) as exc:
+                sheet_form.add_error("sheet", str(exc))
+    if action == "apply_sheet":
+        try:
+            changed = services.apply_sign_in_sheet(session, request.POST.get("token", ""), actor=request.user)
+        except TrainingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Sign-in sheet applied: %(n)s attendances changed.") % {"n": changed})
+        return redirect("training:organise", session.code)
+    registrations = (
+        Registration.objects.filter(session=session)
+        .exclude(state=RegistrationState.CANCELLED)
+        .order_by("state", "queued_at", "last_name", "id")
+    )
+
+    year = academic_year(timezone.localdate(session.starts_at))
+    certificates = dict(
+        Enrolment.objects.filter(
+            programme=session.course.programme,
+            academic_year=year,
+            person_id__in=[r.person_id for r in registrations if r.person_id],
+        )
+        .exclude(certificate_code=None)
+        .values_list("person_id", "certificate_code")
+    )
+    return render(
+        request,
+        "training/organise.html",
+        {
+            "session": session,
+            "programme": session.course.programme,
+            "registrations": [(r, certificates.get(r.person_id)) for r in registrations],
+            "message_form": message_form,
+            "sheet_form": sheet_form,
+            "preview": preview,
+            "free": max(session.capacity - session.taken, 0),
+        },
+    )
+
+
+@login_required
+def export(request: HttpRequest, code: str) -> StreamingHttpResponse:
+    session = get_session(request, code, "training.organise_session")
+    rows = (
+        Registration.objects.filter(session=session).exclude(state=RegistrationState.CANCELLED).order_by("state", "id")
+    )
+    header = [_("Last name"), _("First name"), _("Email"), _("Organisation"), _("State"), _("Attended")]
+    lines = csv_lines(
+        [
+            header,
+            *(
+                [
+                    r.last_name,
+                    r.first_name,
+                    r.email,
+                    r.organisation_name,
+                    r.get_state_display(),
+                    "" if r.attended is None else (_("yes") if r.attended else _("no")),
+                ]
+                for r in rows.iterator()
+            ),
+        ]
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="registrants-{session.code}.csv"'
+    return response
