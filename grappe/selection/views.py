@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -360,7 +360,9 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
         Decision.objects.filter(proposal__call=call)
         .select_related("proposal", "decided_by__person", "portfolio_run")
         # A funded team can no longer decline once its project is open (the award is fixed).
-        .annotate(project_opened=Exists(Award.objects.filter(proposal=OuterRef("proposal"), project__isnull=False)))
+        .annotate(
+            project_code=Subquery(Award.objects.filter(proposal=OuterRef("proposal")).values("project__code")[:1])
+        )
         .order_by("outcome", "reserve_rank", "proposal__code")
     )
     adoptions = AuditLog.objects.filter(

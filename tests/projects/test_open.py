@@ -162,3 +162,8 @@ def test_once_a_project_is_open_its_decision_and_award_are_fixed(project, office
     assert Award.objects.filter(proposal=proposal).exists()
     ledger = as_persona("office").get(reverse("selection:ledger", args=[proposal.call.code])).content.decode()
     assert reverse("selection:team_declines", args=[proposal.code]) not in ledger
+
+
+def test_the_decision_ledger_links_a_funded_decision_to_its_project(project, as_persona):
+    ledger = as_persona("office").get(reverse("selection:ledger", args=[project.proposal.call.code])).content.decode()
+    assert reverse("projects:detail", args=[project.code]) in ledger
