@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "grappe.selection",
     "grappe.projects",
     "grappe.funding",
+    "grappe.partners",
     "grappe.demo",
 ]
 

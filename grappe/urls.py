@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("grappe.selection.urls")),
     path("", include("grappe.funding.urls")),
     path("", include("grappe.projects.urls")),
+    path("", include("grappe.partners.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
     path("health/", health, name="health"),

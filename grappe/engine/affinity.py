@@ -383,13 +383,10 @@ class AffinityResult:
         return out
 
 
-def _tfidf_vectors(
-    proposals: Sequence[Document], documents: Sequence[Document], *, min_df: int, max_features: int | None
-) -> tuple[sparse.csr_matrix, sparse.csr_matrix, npt.NDArray[np.str_]]:
-    texts = [clean_text(d.text) for d in proposals] + [clean_text(d.text) for d in documents]
-    if not any(t.strip() for t in texts):
-        return sparse.csr_matrix((len(proposals), 1)), sparse.csr_matrix((len(documents), 1)), np.array([""])
-    vectorizer = TfidfVectorizer(
+def make_vectorizer(*, min_df: int = 1, max_features: int | None = 200_000) -> TfidfVectorizer:
+    """The TF-IDF vectoriser of every affinity (unigrams and bigrams, sublinear term frequency,
+    accents stripped, tokens of two letters or more); ``matching.AffinityIndex`` fits the same."""
+    return TfidfVectorizer(
         ngram_range=(1, 2),
         sublinear_tf=True,
         min_df=min_df,
@@ -399,6 +396,15 @@ def _tfidf_vectors(
         lowercase=True,
         dtype=np.float64,
     )
+
+
+def _tfidf_vectors(
+    proposals: Sequence[Document], documents: Sequence[Document], *, min_df: int, max_features: int | None
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix, npt.NDArray[np.str_]]:
+    texts = [clean_text(d.text) for d in proposals] + [clean_text(d.text) for d in documents]
+    if not any(t.strip() for t in texts):
+        return sparse.csr_matrix((len(proposals), 1)), sparse.csr_matrix((len(documents), 1)), np.array([""])
+    vectorizer = make_vectorizer(min_df=min_df, max_features=max_features)
     matrix = vectorizer.fit_transform(texts).tocsr()
     return matrix[: len(proposals)], matrix[len(proposals) :], vectorizer.get_feature_names_out()
 
@@ -450,6 +456,80 @@ def _validate(*, top_k: int, backend: str, embedding_weight: float, temperature:
         raise ValueError("embedding_weight must lie in [0, 1]")
 
 
+def flatten_profiles(profiles: Sequence[Profile]) -> tuple[list[Document], list[int]]:
+    """Every profile's documents (its keyword list first, as one document) and, for each, the
+    index of the profile it belongs to."""
+    documents: list[Document] = []
+    owner: list[int] = []
+    for index, profile in enumerate(profiles):
+        if profile.keywords:
+            documents.append(Document(id=f"{profile.id}:keywords", title=", ".join(profile.keywords)))
+            owner.append(index)
+        for document in profile.documents:
+            documents.append(document)
+            owner.append(index)
+    return documents, owner
+
+
+def recency_factors(years: Sequence[int | None], reference_year: int | None, half_life_years: float) -> FloatArray:
+    """:math:`2^{-(Y - y)/h}` per document (1 for an undated one), :math:`Y` = ``reference_year``
+    or the newest year seen."""
+    known = [y for y in years if y is not None]
+    newest = reference_year if reference_year is not None else (max(known) if known else 0)
+    return np.array([1.0 if y is None else 2.0 ** (-max(newest - y, 0) / half_life_years) for y in years])
+
+
+def aggregate_scores(
+    similarities: FloatArray, owner: npt.NDArray[np.int64], n_profiles: int, *, aggregate: str, top_k: int, temperature: float
+) -> FloatArray:
+    """Profile × proposal scores in [0, 1] from document × proposal ``similarities`` (documents
+    belong to profiles through ``owner``), aggregated as :func:`compute_affinity` says."""
+    scores = np.zeros((n_profiles, similarities.shape[1]), dtype=np.float64)
+    order = np.argsort(owner, kind="stable")
+    bounds = np.searchsorted(owner[order], np.arange(n_profiles + 1))
+    for index in range(n_profiles):
+        rows = similarities[order[bounds[index] : bounds[index + 1]]]
+        if rows.shape[0] == 0:
+            continue
+        if aggregate in ("max", "recency"):
+            scores[index] = rows.max(axis=0)
+        elif aggregate == "softmax":  # τ · log mean exp(c / τ), shifted by the maximum for stability
+            peak = rows.max(axis=0)
+            scores[index] = peak + temperature * np.log(np.exp((rows - peak) / temperature).mean(axis=0))
+        else:
+            k = min(top_k, rows.shape[0])
+            scores[index] = np.sort(rows, axis=0)[-k:].mean(axis=0)
+    np.clip(scores, 0.0, 1.0, out=scores)
+    return scores
+
+
+def describe(
+    *,
+    backend: str,
+    aggregate: str,
+    top_k: int,
+    half_life_years: float,
+    temperature: float,
+    model: str | None,
+    embedding_floor: float,
+    embedding_weight: float,
+) -> dict[str, object]:
+    """The parameters an affinity result records (only those that changed it)."""
+    parameters: dict[str, object] = {
+        "backend": backend,
+        "aggregate": aggregate,
+        "top_k": top_k,
+        "half_life_years": half_life_years,
+    }
+    if aggregate == "softmax":
+        parameters["temperature"] = temperature
+    if backend != "tfidf":
+        parameters.update(model=model, embedding_floor=embedding_floor)
+    if backend == "combined":
+        parameters["embedding_weight"] = embedding_weight
+    return parameters
+
+
 def compute_affinity(
     proposals: Sequence[Document],
     reviewers: Sequence[Profile],
@@ -499,15 +579,7 @@ def compute_affinity(
     _validate(
         top_k=top_k, backend=backend, embedding_weight=embedding_weight, temperature=temperature, aggregate=aggregate
     )
-    documents: list[Document] = []
-    owner: list[int] = []
-    for index, reviewer in enumerate(reviewers):
-        if reviewer.keywords:
-            documents.append(Document(id=f"{reviewer.id}:keywords", title=", ".join(reviewer.keywords)))
-            owner.append(index)
-        for document in reviewer.documents:
-            documents.append(document)
-            owner.append(index)
+    documents, owner = flatten_profiles(reviewers)
     proposal_vectors, document_vectors, terms = _tfidf_vectors(
         proposals, documents, min_df=min_df, max_features=max_features
     )
@@ -522,39 +594,21 @@ def compute_affinity(
     )
     owner_array = np.asarray(owner, dtype=np.int64)
     if aggregate in ("recency", "softmax"):
-        years = [d.year for d in documents]
-        known = [y for y in years if y is not None]
-        newest = reference_year if reference_year is not None else (max(known) if known else 0)
-        factors = np.array([1.0 if y is None else 2.0 ** (-max(newest - y, 0) / half_life_years) for y in years])
+        factors = recency_factors([d.year for d in documents], reference_year, half_life_years)
         similarities = similarities * factors[:, None] if documents else similarities
-    scores = np.zeros((len(reviewers), len(proposals)), dtype=np.float64)
-    order = np.argsort(owner_array, kind="stable")
-    bounds = np.searchsorted(owner_array[order], np.arange(len(reviewers) + 1))
-    for index in range(len(reviewers)):
-        rows = similarities[order[bounds[index] : bounds[index + 1]]]
-        if rows.shape[0] == 0:
-            continue
-        if aggregate in ("max", "recency"):
-            scores[index] = rows.max(axis=0)
-        elif aggregate == "softmax":  # τ · log mean exp(c / τ), shifted by the maximum for stability
-            peak = rows.max(axis=0)
-            scores[index] = peak + temperature * np.log(np.exp((rows - peak) / temperature).mean(axis=0))
-        else:
-            k = min(top_k, rows.shape[0])
-            scores[index] = np.sort(rows, axis=0)[-k:].mean(axis=0)
-    np.clip(scores, 0.0, 1.0, out=scores)
-    parameters: dict[str, object] = {
-        "backend": backend,
-        "aggregate": aggregate,
-        "top_k": top_k,
-        "half_life_years": half_life_years,
-    }
-    if aggregate == "softmax":
-        parameters["temperature"] = temperature
-    if backend != "tfidf":
-        parameters.update(model=model, embedding_floor=embedding_floor)
-    if backend == "combined":
-        parameters["embedding_weight"] = embedding_weight
+    scores = aggregate_scores(
+        similarities, owner_array, len(reviewers), aggregate=aggregate, top_k=top_k, temperature=temperature
+    )
+    parameters = describe(
+        backend=backend,
+        aggregate=aggregate,
+        top_k=top_k,
+        half_life_years=half_life_years,
+        temperature=temperature,
+        model=model,
+        embedding_floor=embedding_floor,
+        embedding_weight=embedding_weight,
+    )
     return AffinityResult(
         scores=scores,
         reviewer_ids=tuple(r.id for r in reviewers),
