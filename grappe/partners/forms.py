@@ -26,6 +26,7 @@ from grappe.core.uploads import is_pdf
 from grappe.projects.validators import check_size, money_field
 
 MAX_WORDS = 5000
+MAX_CHARACTERS = 40000
 WORD = re.compile(r"[^\W\d_]+")
 KNOWN_WORDS = frozenset(ENGLISH_STOP_WORDS) | FRENCH_STOP_WORDS | {"the", "of", "and", "le", "la", "les", "des"}
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
@@ -161,13 +162,18 @@ class PublicProfileForm(Form):
 
 
 class ChallengeForm(ModelForm):
+    # No character limit on the field itself: a far too long text gets the word count message.
+    text = forms.CharField(
+        label=_("Problem statement"),
+        widget=forms.Textarea(attrs={"rows": 10, "data-word-limit": MAX_WORDS}),
+        help_text=_("In French or English, at most 5,000 words."),
+    )
     keyword_names = KeywordsField(label=_("Keywords"))
 
     class Meta:
         model = Challenge
         fields = ["title", "text", "language", "collaboration", "visibility", "end_date"]
-        widgets = {"end_date": DATE["widget"], "text": forms.Textarea(attrs={"rows": 10, "data-word-limit": MAX_WORDS})}
-        help_texts = {"text": _("In French or English, at most 5,000 words.")}
+        widgets = {"end_date": DATE["widget"]}
         error_messages = {"language": {"invalid_choice": _("Choose French or English: matchmaking reads only these two.")}}
 
     def clean_text(self) -> str:
@@ -176,6 +182,11 @@ class ChallengeForm(ModelForm):
         if count > MAX_WORDS:
             raise forms.ValidationError(
                 _("This statement has %(count)s words; the limit is %(limit)s.") % {"count": count, "limit": MAX_WORDS}
+            )
+        if len(text) > MAX_CHARACTERS:
+            raise forms.ValidationError(
+                _("This statement has %(count)s characters; the limit is %(limit)s.")
+                % {"count": len(text), "limit": MAX_CHARACTERS}
             )
         check_language(text)
         return text
