@@ -3,6 +3,7 @@ import random
 from django.core.management.base import BaseCommand, CommandParser
 
 from grappe.demo.calls import seed_calls
+from grappe.demo.partners import seed_partners
 from grappe.demo.people import seed_people
 from grappe.demo.projects import seed_projects
 from grappe.demo.review import seed_review
@@ -28,13 +29,15 @@ class Command(BaseCommand):
         review = seed_review(rng, people, calls["closed"])
         selection = seed_selection(rng, calls["closed"])
         funded = seed_projects(rng, people, calls["programme"])
+        partners = seed_partners(rng, people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo cluster ready: {len(people.members)} member organisations, {len(people.partners)} industrial "
                 f"partners, {len(people.people)} new people, {calls['proposals']} new proposals, {review['experts']} experts, "
                 f"{review['assignments']} review assignments, {review['reviews']} reviews, "
                 f"{selection['consensus']} consensus reports, {selection['funded']} proposals in the recommended portfolio, "
-                f"{funded['projects']} funded projects about two years in."
+                f"{funded['projects']} funded projects about two years in, "
+                f"{partners['challenges']} partner challenges with suggestions and {partners['requests']} contact requests."
             )
         )
         if quiet_accounts:
