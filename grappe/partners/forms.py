@@ -62,8 +62,8 @@ class PartnerFilterForm(Form):
         required=False,
         choices=[("", _("Any")), ("active", _("With an active agreement")), ("none", _("Without"))],
     )
-    min_contribution = money_field(_("Pledged to projects from (EUR)"), required=False)
-    max_contribution = money_field(_("up to (EUR)"), required=False)
+    min_contribution = money_field(_("Pledged to projects, min (EUR)"), required=False)
+    max_contribution = money_field(_("Pledged to projects, max (EUR)"), required=False)
 
 
 class RelationForm(ModelForm):
