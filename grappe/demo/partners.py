@@ -34,7 +34,7 @@ from grappe.partners.models import (
     RequestSide,
     RequestState,
 )
-from grappe.people.models import Organisation, Person, Relationship, User
+from grappe.people.models import Organisation, Person, Relationship, RoleKind, User
 from grappe.people.services import keywords_from_names
 from grappe.review.models import Publication
 
@@ -68,6 +68,11 @@ def seed_partners(rng: random.Random, people: PeopleSeed) -> dict[str, int]:
     partners = list(people.partners) or list(
         Organisation.objects.filter(relationship=Relationship.PARTNER).order_by("name")
     )
+    # The demo partner contact's organisation first: its challenges are the portal's examples.
+    own = Organisation.objects.filter(roles__kind=RoleKind.PARTNER_CONTACT, roles__person__email__startswith="partner@").first()
+    if own in partners:
+        partners.remove(own)
+        partners.insert(0, own)
     staff = {}
     for person_id, org_id in Person.objects.filter(affiliations__organisation__in=partners).values_list(
         "pk", "affiliations__organisation_id"
@@ -156,7 +161,7 @@ def seed_partners(rng: random.Random, people: PeopleSeed) -> dict[str, int]:
         keywords = rng.sample(TOPICS[rng.choice(SECTOR_TOPICS.get(org.sector, ["ml"]))], 3)
         french = n % 3 != 2
         text = (FR_TEMPLATE if french else EN_TEMPLATE).format(
-            method=method.lower(), application=application, qualifier=qualifier, keywords=", ".join(keywords)
+            method=method if not french else method[0].lower() + method[1:], application=application, qualifier=qualifier, keywords=", ".join(keywords)
         )
         challenge = services.publish_challenge(
             org,

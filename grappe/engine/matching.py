@@ -212,17 +212,24 @@ class Match:
     document_title: str | None
 
 
-def ranked(result: AffinityResult, query: int = 0, *, limit: int = 10, minimum: float = 0.0) -> list[Match]:
+def ranked(
+    result: AffinityResult, query: int = 0, *, limit: int = 10, minimum: float = 0.0, explained_only: bool = False
+) -> list[Match]:
     """The ``limit`` best profiles for query ``query`` scoring above ``minimum``, explained;
-    ties broken by profile order (deterministic)."""
+    ties broken by profile order (deterministic). ``explained_only`` leaves out profiles that
+    share no meaningful term with the query (a score made of function words alone: "des",
+    "pour"), looking up to three times further down the ranking to fill the list."""
     scores = result.scores[:, query]
     order = np.lexsort((np.arange(scores.size), -scores))
-    chosen = [int(i) for i in order[:limit] if scores[i] > minimum]
+    depth = limit * 3 if explained_only else limit
+    chosen = [int(i) for i in order[:depth] if scores[i] > minimum]
     explanations = result.explain_many([(i, query) for i in chosen], n_terms=5)
-    return [
+    matches = [
         Match(i, float(scores[i]), e.terms, e.document_id, e.document_title)
         for i, e in zip(chosen, explanations, strict=True)
+        if e.terms or not explained_only
     ]
+    return matches[:limit]
 
 
 def ndcg_at_k(ranking: Sequence[str], relevant: dict[str, float], k: int = 10) -> float:

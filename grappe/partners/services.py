@@ -267,9 +267,9 @@ def suggest_for_challenge(challenge: Challenge, *, actor: Any, seed: int | None 
     teams, team_profiles = queries.team_profiles()
     loaded = time.perf_counter()
     index = AffinityIndex.build(profiles, **_engine_options(backend))
-    people = ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0)
+    people = ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
     team_index = AffinityIndex.build(team_profiles, **_engine_options(backend))
-    projects = ranked(team_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0)
+    projects = ranked(team_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
     computed = time.perf_counter()
     suggestions = [
         Suggestion(rank=n, score=round(m.score, 6), person=researchers[m.profile], terms=list(m.terms), document=(m.document_title or "")[:500])
@@ -304,7 +304,7 @@ def suggest_for_researcher(person: Person, *, user: Any, seed: int | None = None
     query = queries.person_document(person)
     profiles = [queries.challenge_profile(c) for c in challenges]
     index = AffinityIndex.build(profiles, **_engine_options(backend))
-    matches = ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0) if query.text else []
+    matches = ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
     suggestions = [
         Suggestion(rank=n, score=round(m.score, 6), challenge=challenges[m.profile], terms=list(m.terms))
         for n, m in enumerate(matches, start=1)
@@ -330,7 +330,7 @@ def suggest_partners_for_proposal(proposal: Proposal, *, actor: Any, seed: int |
     query = queries.proposal_document(proposal)
     partners, profiles = queries.partner_profiles()
     index = AffinityIndex.build(profiles, **_engine_options(backend))
-    matches = ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0) if query.text else []
+    matches = ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
     suggestions = [
         Suggestion(
             rank=n,

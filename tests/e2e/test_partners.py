@@ -27,7 +27,7 @@ def test_challenge_to_accepted_request(english, partner_contact, company, relati
     page.get_by_role("button", name="Publish").click()
     page.wait_for_selector("text=Researchers suggested by the engine")
     challenge = Challenge.objects.get()
-    rows = page.locator("tr[data-researcher]")
+    rows = page.locator("[data-researcher]")
     assert rows.count() == 1 and researcher.full_name in rows.first.inner_text()
     assert shy.full_name not in page.content()  # never opted in
     assert "Shared terms" in rows.first.inner_text()
