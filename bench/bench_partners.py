@@ -73,7 +73,9 @@ def scale() -> None:
     documents = len(index._documents)
     print(f"Matchmaking at scale: {n:,} researchers, {documents:,} documents (keywords count as one)")
     print(f"  corpus generated in {generated - started:.1f} s")
-    print(f"  precomputation (AffinityIndex.build, TF-IDF): {built - generated:.1f} s, peak {peak / 2**20:.0f} MB traced")
+    print(
+        f"  precomputation (AffinityIndex.build, TF-IDF): {built - generated:.1f} s, peak {peak / 2**20:.0f} MB traced"
+    )
     print(
         f"  one challenge → 10 best explained: median {statistics.median(times) * 1000:.0f} ms, "
         f"max {max(times) * 1000:.0f} ms over {repeat}"

@@ -38,7 +38,12 @@ from grappe.people.models import Organisation, Person, Relationship, RoleKind, U
 from grappe.people.services import keywords_from_names
 from grappe.review.models import Publication
 
-FEES = {Level.STRATEGIC: Decimal("25000"), Level.FULL: Decimal("10000"), Level.ASSOCIATE: Decimal("3000"), Level.STARTUP: None}
+FEES = {
+    Level.STRATEGIC: Decimal("25000"),
+    Level.FULL: Decimal("10000"),
+    Level.ASSOCIATE: Decimal("3000"),
+    Level.STARTUP: None,
+}
 NOTES = [
     "Point d'étape sur les thèses CIFRE en cours.",
     "Présentation des appels du cluster à l'équipe R&D.",
@@ -69,10 +74,21 @@ def seed_partners(rng: random.Random, people: PeopleSeed) -> dict[str, int]:
         Organisation.objects.filter(relationship=Relationship.PARTNER).order_by("name")
     )
     # The demo partner contact's organisation first: its challenges are the portal's examples.
-    own = Organisation.objects.filter(roles__kind=RoleKind.PARTNER_CONTACT, roles__person__email__startswith="partner@").first()
+    own = Organisation.objects.filter(
+        roles__kind=RoleKind.PARTNER_CONTACT, roles__person__email__startswith="partner@"
+    ).first()
     if own in partners:
         partners.remove(own)
         partners.insert(0, own)
+    _relations(rng, partners, today)
+    _consents(rng)
+    partner_user = User.objects.filter(email__startswith="partner@").first()
+    challenges = _challenges(rng, partners, today, partner_user)
+    requests = _requests(challenges, partners[0], partner_user)
+    return {"partners": len(partners), "challenges": len(challenges), "requests": requests}
+
+
+def _relations(rng: random.Random, partners: list[Organisation], today: dt.date) -> None:
     staff = {}
     for person_id, org_id in Person.objects.filter(affiliations__organisation__in=partners).values_list(
         "pk", "affiliations__organisation_id"
@@ -92,7 +108,9 @@ def seed_partners(rng: random.Random, people: PeopleSeed) -> dict[str, int]:
                 "interests": " ".join(rng.sample(TOPICS[rng.choice(SECTOR_TOPICS.get(org.sector, ["ml"]))], 3)),
             },
         )
-        profile.keywords.set(keywords_from_names(rng.sample(TOPICS[rng.choice(SECTOR_TOPICS.get(org.sector, ["ml"]))], 2)))
+        profile.keywords.set(
+            keywords_from_names(rng.sample(TOPICS[rng.choice(SECTOR_TOPICS.get(org.sector, ["ml"]))], 2))
+        )
         if FEES[level]:
             payments += [
                 FeePayment(profile=profile, year=year, amount=FEES[level], paid_on=dt.date(year, rng.randint(1, 4), 15))
@@ -121,7 +139,9 @@ def seed_partners(rng: random.Random, people: PeopleSeed) -> dict[str, int]:
                     end_date=_day(today, rng.choice([-30, 45, 200, 400])),
                 )
             )
-        for role, person_id in zip([ContactRole.MAIN, ContactRole.SCIENTIFIC, ContactRole.LEGAL], staff.get(org.pk, [])[:3], strict=False):
+        for role, person_id in zip(
+            [ContactRole.MAIN, ContactRole.SCIENTIFIC, ContactRole.LEGAL], staff.get(org.pk, [])[:3], strict=False
+        ):
             contacts.append(PartnerContact(profile=profile, person_id=person_id, role=role))
         for _n in range(rng.randint(1, 4)):
             interactions.append(
@@ -140,6 +160,8 @@ def seed_partners(rng: random.Random, people: PeopleSeed) -> dict[str, int]:
     PartnerContact.objects.bulk_create(contacts, ignore_conflicts=True)
     Interaction.objects.bulk_create(interactions)
 
+
+def _consents(rng: random.Random) -> None:
     # Consent: about half of the researchers with publications, and the demo reviewer.
     with_publications = sorted(set(Publication.objects.values_list("person_id", flat=True)))
     rng.shuffle(with_publications)
@@ -152,8 +174,11 @@ def seed_partners(rng: random.Random, people: PeopleSeed) -> dict[str, int]:
         [MatchingConsent(person_id=pk, opted_in=True, consented_at=now) for pk in opted], ignore_conflicts=True
     )
 
+
+def _challenges(
+    rng: random.Random, partners: list[Organisation], today: dt.date, partner_user: User | None
+) -> list[Challenge]:
     # 20 challenges, the first ones by the demo partner contact's organisation.
-    partner_user = User.objects.filter(email__startswith="partner@").first()
     challenges = []
     for n in range(20):
         org = partners[0] if n < 4 else partners[(n * 3) % len(partners)]
@@ -161,7 +186,10 @@ def seed_partners(rng: random.Random, people: PeopleSeed) -> dict[str, int]:
         keywords = rng.sample(TOPICS[rng.choice(SECTOR_TOPICS.get(org.sector, ["ml"]))], 3)
         french = n % 3 != 2
         text = (FR_TEMPLATE if french else EN_TEMPLATE).format(
-            method=method if not french else method[0].lower() + method[1:], application=application, qualifier=qualifier, keywords=", ".join(keywords)
+            method=method if not french else method[0].lower() + method[1:],
+            application=application,
+            qualifier=qualifier,
+            keywords=", ".join(keywords),
         )
         challenge = services.publish_challenge(
             org,
@@ -179,12 +207,17 @@ def seed_partners(rng: random.Random, people: PeopleSeed) -> dict[str, int]:
         services.suggest_for_challenge(challenge, actor=None, seed=rng.randrange(2**31))
         challenges.append(challenge)
 
+    return challenges
+
+
+def _requests(challenges: list[Challenge], first: Organisation, partner_user: User | None) -> int:
+    now = timezone.now()
     # Contact requests in each state, from both sides.
     requests = 0
     states = [RequestState.PENDING, RequestState.ACCEPTED, RequestState.DECLINED]
     for n, challenge in enumerate(challenges):
         run = challenge.runs.first()
-        suggested = [s for s in run.suggestions.filter(person__isnull=False).order_by("rank")[:3]] if run else []
+        suggested = list(run.suggestions.filter(person__isnull=False).order_by("rank")[:3]) if run else []
         for k, suggestion in enumerate(suggested[: 1 + n % 3]):
             side = RequestSide.PARTNER if k % 2 == 0 else RequestSide.RESEARCHER
             contact = ContactRequest.objects.create(
@@ -195,10 +228,10 @@ def seed_partners(rng: random.Random, people: PeopleSeed) -> dict[str, int]:
                 if side == RequestSide.PARTNER
                 else "Bonjour, ce défi rejoint mes travaux ; je serais ravi d'en discuter.",
                 suggestion=suggestion,
-                sent_by=partner_user if side == RequestSide.PARTNER and challenge.organisation == partners[0] else None,
+                sent_by=partner_user if side == RequestSide.PARTNER and challenge.organisation == first else None,
             )
             state = states[(n + k) % 3]
             if state != RequestState.PENDING:
                 ContactRequest.objects.filter(pk=contact.pk).update(state=state, answered_at=now, answer="Merci !")
             requests += 1
-    return {"partners": len(partners), "challenges": len(challenges), "requests": requests}
+    return requests

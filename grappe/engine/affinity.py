@@ -480,7 +480,13 @@ def recency_factors(years: Sequence[int | None], reference_year: int | None, hal
 
 
 def aggregate_scores(
-    similarities: FloatArray, owner: npt.NDArray[np.int64], n_profiles: int, *, aggregate: str, top_k: int, temperature: float
+    similarities: FloatArray,
+    owner: npt.NDArray[np.int64],
+    n_profiles: int,
+    *,
+    aggregate: str,
+    top_k: int,
+    temperature: float,
 ) -> FloatArray:
     """Profile × proposal scores in [0, 1] from document × proposal ``similarities`` (documents
     belong to profiles through ``owner``), aggregated as :func:`compute_affinity` says."""

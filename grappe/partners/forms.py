@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from grappe.core.forms import Form, ModelForm
+from grappe.core.uploads import is_pdf
 from grappe.engine.affinity import FRENCH_STOP_WORDS
 from grappe.partners.models import (
     Agreement,
@@ -22,7 +23,6 @@ from grappe.partners.models import (
 )
 from grappe.people.forms import KeywordsField
 from grappe.people.models import OrganisationKind, Person, Sector
-from grappe.core.uploads import is_pdf
 from grappe.projects.validators import check_size, money_field
 
 MAX_WORDS = 5000
@@ -55,7 +55,8 @@ class PartnerFilterForm(Form):
     size = forms.ChoiceField(
         label=_("Size"),
         required=False,
-        choices=[("", _("Any size"))] + [(k, v) for k, v in OrganisationKind.choices if k in OrganisationKind.companies()],
+        choices=[("", _("Any size"))]
+        + [(k, v) for k, v in OrganisationKind.choices if k in OrganisationKind.companies()],
     )
     agreements = forms.ChoiceField(
         label=_("Agreements"),
@@ -141,7 +142,9 @@ class InteractionForm(ModelForm):
 
 
 class PublicProfileForm(Form):
-    description = forms.CharField(label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     website = forms.URLField(label=_("Website"), required=False, max_length=300, assume_scheme="https")
     interests = forms.CharField(
         label=_("Research interests"),
@@ -174,7 +177,9 @@ class ChallengeForm(ModelForm):
         model = Challenge
         fields = ["title", "text", "language", "collaboration", "visibility", "end_date"]
         widgets = {"end_date": DATE["widget"]}
-        error_messages = {"language": {"invalid_choice": _("Choose French or English: matchmaking reads only these two.")}}
+        error_messages = {
+            "language": {"invalid_choice": _("Choose French or English: matchmaking reads only these two.")}
+        }
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"]
@@ -199,16 +204,16 @@ class ChallengeForm(ModelForm):
 
 
 class ContactRequestForm(Form):
-    message = forms.CharField(
-        label=_("Message"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}), strip=True
-    )
+    message = forms.CharField(label=_("Message"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}), strip=True)
 
 
 class AnswerForm(Form):
     decision = forms.ChoiceField(
         label=_("Answer"), choices=[("accept", _("Accept")), ("decline", _("Decline"))], widget=forms.RadioSelect
     )
-    answer = forms.CharField(label=_("Message (optional)"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(
+        label=_("Message (optional)"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ConsentForm(Form):

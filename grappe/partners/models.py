@@ -227,7 +227,9 @@ class Challenge(models.Model):
     language = models.CharField(_("language"), max_length=2, choices=ChallengeLanguage.choices)
     keywords = models.ManyToManyField(Keyword, verbose_name=_("keywords"), blank=True, related_name="challenges")
     collaboration = models.CharField(_("kind of collaboration"), max_length=15, choices=Collaboration.choices)
-    visibility = models.CharField(_("visible to"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS)
+    visibility = models.CharField(
+        _("visible to"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
     end_date = models.DateField(_("open until"))
     created_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("published"), auto_now_add=True)

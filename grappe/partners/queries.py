@@ -27,11 +27,19 @@ from django.utils import timezone
 
 from grappe.engine.types import Document, Profile
 from grappe.funding.models import Contribution, Pledge
-from grappe.partners.models import Agreement, Challenge, ContactRequest, MatchingConsent, RequestState, Suggestion, Visibility
+from grappe.partners.models import (
+    Agreement,
+    Challenge,
+    ContactRequest,
+    MatchingConsent,
+    RequestState,
+    Suggestion,
+    Visibility,
+)
 from grappe.people.models import Organisation, Person, Relationship
-from grappe.projects.models import Project, ProjectMember, ProjectPartner, ProjectState
+from grappe.projects.models import Project, ProjectMember, ProjectState
 from grappe.review.models import Publication
-from grappe.submissions.models import CoFunding, ContributionKind, Proposal, ProposalPartner, ProposalState, TeamMember
+from grappe.submissions.models import CoFunding, ContributionKind, Proposal, ProposalState, TeamMember
 
 ZERO = Decimal("0")
 MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
@@ -40,7 +48,11 @@ PUBLICATIONS_PER_PERSON = 30  # the most recent ones count for matching
 
 def _sum(queryset: QuerySet[Any], **extra: Any) -> Coalesce:
     sub = Subquery(
-        queryset.filter(organisation_id=OuterRef("pk"), **extra).order_by().values("organisation_id").annotate(t=Sum("amount")).values("t")[:1],
+        queryset.filter(organisation_id=OuterRef("pk"), **extra)
+        .order_by()
+        .values("organisation_id")
+        .annotate(t=Sum("amount"))
+        .values("t")[:1],
         output_field=MONEY_FIELD,
     )
     return Coalesce(sub, Value(ZERO), output_field=MONEY_FIELD)
@@ -66,9 +78,7 @@ def partners_for_office() -> QuerySet[Organisation]:
             realised=_sum(Contribution.objects.all()),
             realised_cash=_sum(Contribution.objects.all(), kind=ContributionKind.CASH),
             active_agreements=Coalesce(
-                Subquery(
-                    active.order_by().values("profile__organisation_id").annotate(n=Count("id")).values("n")[:1]
-                ),
+                Subquery(active.order_by().values("profile__organisation_id").annotate(n=Count("id")).values("n")[:1]),
                 Value(0),
             ),
         )
@@ -179,7 +189,9 @@ def proposals_of(organisation: Organisation, *, with_drafts: bool = False) -> Qu
 
 def projects_of(organisation: Organisation) -> list[Project]:
     return list(
-        Project.objects.filter(partners__organisation=organisation).select_related("call", "lead").order_by("-created_at")
+        Project.objects.filter(partners__organisation=organisation)
+        .select_related("call", "lead")
+        .order_by("-created_at")
     )
 
 
@@ -243,7 +255,9 @@ def team_profiles() -> tuple[list[Project], list[Profile]]:
         Profile(
             id=p.code,
             keywords=_keywords(p.proposal),
-            documents=(Document(id=p.code, title=p.title, abstract=" ".join(filter(None, [p.summary, p.proposal.abstract]))),),
+            documents=(
+                Document(id=p.code, title=p.title, abstract=" ".join(filter(None, [p.summary, p.proposal.abstract]))),
+            ),
         )
         for p in projects
     ]
@@ -321,13 +335,11 @@ def suggestions_with_outcome(run: Any) -> tuple[list[Suggestion], list[Suggestio
             Prefetch("person__affiliations", to_attr="all_affiliations", queryset=_current_affiliations())
         )
     )
-    requests = {
-        r.researcher_id: r for r in ContactRequest.objects.filter(challenge=run.challenge_id)
-    }
+    requests = {r.researcher_id: r for r in ContactRequest.objects.filter(challenge=run.challenge_id)}
     people = [s for s in suggestions if s.person_id]
     for s in people:
         s.request = requests.get(s.person_id)  # type: ignore[attr-defined]
-        current = [a for a in s.person.all_affiliations]  # type: ignore[union-attr]
+        current = list(s.person.all_affiliations)  # type: ignore[union-attr]
         s.affiliation = current[0].organisation.name if current else ""  # type: ignore[attr-defined]
     return people, [s for s in suggestions if s.project_id]
 
@@ -405,4 +417,3 @@ def requests_by_state(challenge: Challenge) -> dict[str, int]:
     for state in challenge.requests.values_list("state", flat=True):
         counts[state] += 1
     return dict(counts)
-

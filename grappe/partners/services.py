@@ -115,7 +115,10 @@ def add_contact(profile: PartnerProfile, *, person: Person, role: str, actor: An
 def log_interaction(profile: PartnerProfile, *, data: dict[str, Any], actor: Any) -> Interaction:
     interaction = Interaction.objects.create(profile=profile, recorded_by=actor, **data)
     log_action(
-        profile.organisation, "partners.interaction_logged", actor=actor, data={"kind": data["kind"], "date": data["date"]}
+        profile.organisation,
+        "partners.interaction_logged",
+        actor=actor,
+        data={"kind": data["kind"], "date": data["date"]},
     )
     return interaction
 
@@ -134,9 +137,14 @@ def update_public_profile(
 ) -> None:
     """What the partner shows of itself (directory description, website, interests, keywords)."""
     profile = profile_of(organisation)
-    save_versioned(organisation, {"description": description, "website": website}, expected_version=organisation_version)
     save_versioned(
-        profile, {"interests": interests, "keywords": list(keywords)}, expected_version=profile_version, m2m=["keywords"]
+        organisation, {"description": description, "website": website}, expected_version=organisation_version
+    )
+    save_versioned(
+        profile,
+        {"interests": interests, "keywords": list(keywords)},
+        expected_version=profile_version,
+        m2m=["keywords"],
     )
     log_action(organisation, "partners.public_profile_updated", actor=actor)
 
@@ -155,9 +163,7 @@ def send_agreement_reminders(*, today: dt.date | None = None, actor: Any = None)
     ]
     if not due:
         return 0
-    office = list(
-        Person.objects.filter(roles__kind=RoleKind.OFFICE).exclude(email="").distinct().order_by("pk")
-    )
+    office = list(Person.objects.filter(roles__kind=RoleKind.OFFICE).exclude(email="").distinct().order_by("pk"))
     for agreement in due:
         with transaction.atomic():
             link = settings.SITE_URL + reverse("partners:detail", args=[agreement.profile.organisation.code])
@@ -174,7 +180,12 @@ def send_agreement_reminders(*, today: dt.date | None = None, actor: Any = None)
                     }
                 send_mail(subject, body, None, [person.email])
             Agreement.objects.filter(pk=agreement.pk).update(reminded_on=today)
-            log_action(agreement.profile.organisation, "partners.agreement_reminded", actor=actor, data={"agreement": agreement.pk})
+            log_action(
+                agreement.profile.organisation,
+                "partners.agreement_reminded",
+                actor=actor,
+                data={"agreement": agreement.pk},
+            )
     return len(due)
 
 
@@ -182,7 +193,9 @@ def send_agreement_reminders(*, today: dt.date | None = None, actor: Any = None)
 
 
 @transaction.atomic
-def publish_challenge(organisation: Organisation, *, data: dict[str, Any], keywords: Sequence[Keyword], actor: Any) -> Challenge:
+def publish_challenge(
+    organisation: Organisation, *, data: dict[str, Any], keywords: Sequence[Keyword], actor: Any
+) -> Challenge:
     challenge = Challenge.objects.create(organisation=organisation, created_by=actor, **data)
     challenge.keywords.set(keywords)
     log_action(challenge, "partners.challenge_published", actor=actor, data={"organisation": organisation.code})
@@ -272,10 +285,22 @@ def suggest_for_challenge(challenge: Challenge, *, actor: Any, seed: int | None 
     projects = ranked(team_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
     computed = time.perf_counter()
     suggestions = [
-        Suggestion(rank=n, score=round(m.score, 6), person=researchers[m.profile], terms=list(m.terms), document=(m.document_title or "")[:500])
+        Suggestion(
+            rank=n,
+            score=round(m.score, 6),
+            person=researchers[m.profile],
+            terms=list(m.terms),
+            document=(m.document_title or "")[:500],
+        )
         for n, m in enumerate(people, start=1)
     ] + [
-        Suggestion(rank=n, score=round(m.score, 6), project=teams[m.profile], terms=list(m.terms), document=(m.document_title or "")[:500])
+        Suggestion(
+            rank=n,
+            score=round(m.score, 6),
+            project=teams[m.profile],
+            terms=list(m.terms),
+            document=(m.document_title or "")[:500],
+        )
         for n, m in enumerate(projects, start=1)
     ]
     return _store_run(
@@ -304,7 +329,9 @@ def suggest_for_researcher(person: Person, *, user: Any, seed: int | None = None
     query = queries.person_document(person)
     profiles = [queries.challenge_profile(c) for c in challenges]
     index = AffinityIndex.build(profiles, **_engine_options(backend))
-    matches = ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
+    matches = (
+        ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
+    )
     suggestions = [
         Suggestion(rank=n, score=round(m.score, 6), challenge=challenges[m.profile], terms=list(m.terms))
         for n, m in enumerate(matches, start=1)
@@ -330,7 +357,9 @@ def suggest_partners_for_proposal(proposal: Proposal, *, actor: Any, seed: int |
     query = queries.proposal_document(proposal)
     partners, profiles = queries.partner_profiles()
     index = AffinityIndex.build(profiles, **_engine_options(backend))
-    matches = ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
+    matches = (
+        ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
+    )
     suggestions = [
         Suggestion(
             rank=n,
@@ -394,7 +423,12 @@ def send_request(
     try:
         with transaction.atomic():
             request = ContactRequest.objects.create(
-                challenge=challenge, researcher=researcher, side=side, message=message, sent_by=actor, suggestion=suggestion
+                challenge=challenge,
+                researcher=researcher,
+                side=side,
+                message=message,
+                sent_by=actor,
+                suggestion=suggestion,
             )
             log_action(request, "partners.request_sent", actor=actor, data={"side": side, "challenge": challenge.code})
     except IntegrityError as exc:

@@ -5,15 +5,19 @@ contact gets 404 on the challenge's requests."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from grappe.partners.models import Challenge, ContactRequest
 from tests.e2e.test_submission import _login
-from tests.partners.conftest import CHALLENGE_TEXT, other_partner_contact, relation, researcher, shy  # noqa: F401
+from tests.partners.conftest import CHALLENGE_TEXT, other_partner_contact, relation, researcher, shy  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_challenge_to_accepted_request(english, partner_contact, company, relation, researcher, shy, reviewer, other_partner_contact, shot):  # noqa: F811
+def test_challenge_to_accepted_request(english, partner_contact, company, reviewer, shot, request):
+    relation_, researcher_, shy_ = (request.getfixturevalue(n) for n in ("relation", "researcher", "shy"))
+    rival_contact = request.getfixturevalue("other_partner_contact")
+    assert relation_.organisation == company
     page = english()
     _login(page, partner_contact.email)
     page.get_by_role("link", name="Partner portal").click()
@@ -22,14 +26,14 @@ def test_challenge_to_accepted_request(english, partner_contact, company, relati
     page.fill("#id_text", CHALLENGE_TEXT)
     page.select_option("#id_language", "en")
     page.select_option("#id_collaboration", "phd")
-    page.fill("#id_end_date", (dt.date.today() + dt.timedelta(days=60)).isoformat())
+    page.fill("#id_end_date", (timezone.localdate() + dt.timedelta(days=60)).isoformat())
     page.fill("#id_keyword_names", "federated learning, medical imaging")
     page.get_by_role("button", name="Publish").click()
     page.wait_for_selector("text=Researchers suggested by the engine")
     challenge = Challenge.objects.get()
     rows = page.locator("[data-researcher]")
-    assert rows.count() == 1 and researcher.full_name in rows.first.inner_text()
-    assert shy.full_name not in page.content()  # never opted in
+    assert rows.count() == 1 and researcher_.full_name in rows.first.inner_text()
+    assert shy_.full_name not in page.content()  # never opted in
     assert "Shared terms" in rows.first.inner_text()
     shot(page, "partners-challenge-1280")
     rows.first.get_by_text("Send a contact request").click()
@@ -38,7 +42,7 @@ def test_challenge_to_accepted_request(english, partner_contact, company, relati
     page.wait_for_selector("text=Contact request sent.")
 
     rival = english()
-    _login(rival, other_partner_contact.email)
+    _login(rival, rival_contact.email)
     response = rival.goto(f"/challenges/{challenge.code}/requests/")
     assert response.status == 404
 

@@ -79,4 +79,6 @@ def other_partner_contact(db):
     AffiliationFactory(person=user.person, organisation=other)
     RoleFactory(person=user.person, kind=RoleKind.PARTNER_CONTACT, organisation=other)
     return user
+
+
 from tests.projects.conftest import award, project  # noqa: F401, E402 - fixtures

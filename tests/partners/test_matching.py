@@ -36,7 +36,14 @@ def test_withdrawn_consent_leaves_the_next_run(challenge, researcher, reviewer, 
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("partner_contact", 200), ("office", 200), ("other_partner_contact", 404), ("reviewer", 404), ("board", 404), ("applicant", 404)],
+    [
+        ("partner_contact", 200),
+        ("office", 200),
+        ("other_partner_contact", 404),
+        ("reviewer", 404),
+        ("board", 404),
+        ("applicant", 404),
+    ],
 )
 def test_requests_of_a_challenge_per_persona(client, request, challenge, persona, status):
     client.force_login(request.getfixturevalue(persona))
@@ -44,7 +51,14 @@ def test_requests_of_a_challenge_per_persona(client, request, challenge, persona
 
 
 def test_request_accept_flow(
-    client, challenge, partner_contact, reviewer, researcher, other_partner_contact, mailoutbox, django_capture_on_commit_callbacks
+    client,
+    challenge,
+    partner_contact,
+    reviewer,
+    researcher,
+    other_partner_contact,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
 ):
     client.force_login(partner_contact)
     page = client.get(reverse("partners:challenge", args=[challenge.code])).text
@@ -101,7 +115,13 @@ def test_visibility(client, challenge):
         ({"text": ""}, "This field is required"),
         ({"text": "word " * 100_000}, "the limit is 5000"),
         ({"language": "de"}, "Choose French or English"),
-        ({"text": "联邦学习用于医学影像分割，保护患者数据隐私，并在多家医院之间进行稳健训练。" * 3 + " 医学 影像 分割 隐私 训练 医院 数据 模型 学习"}, "does not read as French or English"),
+        (
+            {
+                "text": "联邦学习用于医学影像分割，保护患者数据隐私，并在多家医院之间进行稳健训练。" * 3
+                + " 医学 影像 分割 隐私 训练 医院 数据 模型 学习"
+            },
+            "does not read as French or English",
+        ),
         ({"end_date": "2020-01-01"}, "The end date has passed"),
     ],
 )

@@ -13,9 +13,8 @@ from openpyxl import load_workbook
 from grappe.partners import services
 from grappe.partners.models import Agreement
 from tests.conftest import PERSONAS
-from tests.submissions.conftest import PDF
 from tests.factories import CompanyFactory
-
+from tests.submissions.conftest import PDF
 
 ALLOWED_LIST = {"office", "board"}
 
@@ -87,21 +86,57 @@ def test_agreement_end_before_start_and_fake_pdf(as_persona, company, relation):
 def test_office_forms_record_history(as_persona, company, relation, applicant):
     client = as_persona("office")
     add = lambda what, data: client.post(reverse("partners:add", args=[company.code, what]), data)  # noqa: E731
-    assert add("relation", {"level": "full", "member_since": "2026-01-01", "member_until": "2025-01-01", "annual_fee": "5000", "version": relation.version}).status_code == 200
-    assert add("relation", {"level": "full", "member_since": "2026-01-01", "annual_fee": "5000", "version": relation.version}).status_code == 302
+    assert (
+        add(
+            "relation",
+            {
+                "level": "full",
+                "member_since": "2026-01-01",
+                "member_until": "2025-01-01",
+                "annual_fee": "5000",
+                "version": relation.version,
+            },
+        ).status_code
+        == 200
+    )
+    assert (
+        add(
+            "relation",
+            {"level": "full", "member_since": "2026-01-01", "annual_fee": "5000", "version": relation.version},
+        ).status_code
+        == 302
+    )
     assert add("relation", {"level": "associate", "version": relation.version}).status_code == 200  # stale version
     assert add("payment", {"year": "2026", "amount": "5000", "paid_on": "2026-02-01"}).status_code == 302
     assert add("contact", {"email": "nobody@example.org", "role": "main"}).status_code == 200
     assert add("contact", {"email": applicant.email, "role": "scientific"}).status_code == 302
-    assert add("interaction", {"kind": "meeting", "date": "2026-03-02", "participants": "Claire, Marc", "notes": "Kick-off"}).status_code == 302
+    assert (
+        add(
+            "interaction",
+            {"kind": "meeting", "date": "2026-03-02", "participants": "Claire, Marc", "notes": "Kick-off"},
+        ).status_code
+        == 302
+    )
     page = client.get(reverse("partners:detail", args=[company.code])).text
     assert "Kick-off" in page and "5,000.00" in page and applicant.person.full_name in page
 
 
 def test_renewal_reminders_once(company, relation, office, mailoutbox):
     today = dt.date(2026, 6, 1)
-    Agreement.objects.create(profile=relation, kind="nda", title="NDA", start_date=dt.date(2025, 1, 1), end_date=today + dt.timedelta(days=30))
-    Agreement.objects.create(profile=relation, kind="charter", title="Charter", start_date=dt.date(2025, 1, 1), end_date=today + dt.timedelta(days=300))
+    Agreement.objects.create(
+        profile=relation,
+        kind="nda",
+        title="NDA",
+        start_date=dt.date(2025, 1, 1),
+        end_date=today + dt.timedelta(days=30),
+    )
+    Agreement.objects.create(
+        profile=relation,
+        kind="charter",
+        title="Charter",
+        start_date=dt.date(2025, 1, 1),
+        end_date=today + dt.timedelta(days=300),
+    )
     assert services.send_agreement_reminders(today=today) == 1
     assert services.send_agreement_reminders(today=today) == 0
     assert len(mailoutbox) == 1 and "NDA" in mailoutbox[0].subject
@@ -111,7 +146,14 @@ def test_contributions_from_the_records(project, company, relation):
     from grappe.funding.models import Contribution, Pledge
     from grappe.partners import queries
 
-    Contribution.objects.create(project=project, organisation=company, year=2026, kind="cash", amount=Decimal("15000"), received_on=dt.date(2026, 5, 1))
+    Contribution.objects.create(
+        project=project,
+        organisation=company,
+        year=2026,
+        kind="cash",
+        amount=Decimal("15000"),
+        received_on=dt.date(2026, 5, 1),
+    )
     money = queries.contributions_of(company, queries.projects_of(company))
     pledged = sum(p.amount for p in Pledge.objects.filter(organisation=company))
     assert money.pledged == pledged and money.realised == Decimal("15000") == money.realised_cash

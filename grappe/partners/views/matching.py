@@ -29,7 +29,9 @@ from grappe.submissions.models import Proposal
 
 
 def challenge_list(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, queries.open_challenges(request.user).select_related("organisation").order_by("end_date", "pk"))
+    page = paginate(
+        request, queries.open_challenges(request.user).select_related("organisation").order_by("end_date", "pk")
+    )
     return render(request, "partners/challenge_list.html", {"page": page})
 
 
@@ -184,10 +186,14 @@ def my_matchmaking(request: HttpRequest) -> HttpResponse:
             services.suggest_for_researcher(person, user=request.user)
             messages.success(request, _("Challenges matched to your work."))
             return redirect("partners:mine")
-        if run_write(form, lambda: services.set_consent(person, opted_in=form.cleaned_data["opted_in"], actor=request.user)):
+        if run_write(
+            form, lambda: services.set_consent(person, opted_in=form.cleaned_data["opted_in"], actor=request.user)
+        ):
             messages.success(request, _("Your choice is recorded."))
             return redirect("partners:mine")
-    run = SuggestionRun.objects.filter(target=RunTarget.RESEARCHER, person=person).order_by("-created_at", "-pk").first()
+    run = (
+        SuggestionRun.objects.filter(target=RunTarget.RESEARCHER, person=person).order_by("-created_at", "-pk").first()
+    )
     suggestions = list(run.suggestions.select_related("challenge__organisation")) if run else []
     suggestions = [s for s in suggestions if request.user.has_perm("partners.view_challenge", s.challenge)]
     requests = ContactRequest.objects.filter(researcher=person).select_related("challenge__organisation")
@@ -202,10 +208,18 @@ def my_matchmaking(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def find_partners(request: HttpRequest, code: str) -> HttpResponse:
     """Partners whose interests fit the team's draft."""
-    proposal = get_for_user_or_404(request.user, Proposal.objects.select_related("call"), "partners.find_partners", code=code)
+    proposal = get_for_user_or_404(
+        request.user, Proposal.objects.select_related("call"), "partners.find_partners", code=code
+    )
     if request.method == "POST":
         services.suggest_partners_for_proposal(proposal, actor=request.user)
         return redirect("partners:find_partners", proposal.code)
-    run = SuggestionRun.objects.filter(target=RunTarget.PROPOSAL, proposal=proposal).order_by("-created_at", "-pk").first()
+    run = (
+        SuggestionRun.objects.filter(target=RunTarget.PROPOSAL, proposal=proposal)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
     suggestions = run.suggestions.select_related("organisation") if run else []
-    return render(request, "partners/find_partners.html", {"proposal": proposal, "run": run, "suggestions": suggestions})
+    return render(
+        request, "partners/find_partners.html", {"proposal": proposal, "run": run, "suggestions": suggestions}
+    )

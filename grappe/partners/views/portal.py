@@ -100,7 +100,10 @@ def challenge_new(request: HttpRequest, code: str) -> HttpResponse:
         def write() -> None:
             data = {k: v for k, v in form.cleaned_data.items() if k != "keyword_names"}
             challenge = services.publish_challenge(
-                organisation, data=data, keywords=keywords_from_names(form.cleaned_data["keyword_names"]), actor=request.user
+                organisation,
+                data=data,
+                keywords=keywords_from_names(form.cleaned_data["keyword_names"]),
+                actor=request.user,
             )
             services.suggest_for_challenge(challenge, actor=request.user)
             created.append(challenge)
