@@ -204,8 +204,8 @@ def _challenges(
             keywords=keywords_from_names(keywords),
             actor=partner_user if org == partners[0] else None,
         )
-        services.suggest_for_challenge(challenge, actor=None, seed=rng.randrange(2**31))
         challenges.append(challenge)
+    services.suggest_for_challenges(challenges, actor=None, seeds=[rng.randrange(2**31) for _c in challenges])
 
     return challenges
 

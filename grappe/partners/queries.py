@@ -233,14 +233,18 @@ def is_opted_in(person: Person) -> bool:
     return MatchingConsent.objects.filter(person=person, opted_in=True).exists()
 
 
-def researcher_profiles(*, exclude_organisation: Organisation | None = None) -> tuple[list[Person], list[Profile]]:
+def researcher_profiles() -> tuple[list[Person], list[Profile]]:
     """Every researcher who opted in and has publications or keywords, as engine profiles (their
-    keywords and recent publications, as in review); people of ``exclude_organisation`` left out."""
+    keywords and recent publications, as in review), with their current affiliations."""
     people = opted_in_people().filter(Q(publications__isnull=False) | Q(keywords__isnull=False)).distinct()
-    if exclude_organisation is not None:
-        people = people.exclude(affiliations__organisation=exclude_organisation, affiliations__end_date=None)
-    chosen = list(people.order_by("pk").prefetch_related("keywords", _recent_publications()))
+    current = Prefetch("affiliations", queryset=_current_affiliations(), to_attr="current_affiliations")
+    chosen = list(people.order_by("pk").prefetch_related("keywords", _recent_publications(), current))
     return chosen, [Profile(id=p.code, keywords=_keywords(p), documents=_person_documents(p)) for p in chosen]
+
+
+def current_organisation_ids(person: Person) -> set[int]:
+    """Organisations of the person's current affiliations (prefetched by :func:`researcher_profiles`)."""
+    return {a.organisation_id for a in person.current_affiliations}  # type: ignore[attr-defined]
 
 
 def team_profiles() -> tuple[list[Project], list[Profile]]:

@@ -270,53 +270,72 @@ def _engine_options(backend: str) -> dict[str, Any]:
 def suggest_for_challenge(challenge: Challenge, *, actor: Any, seed: int | None = None) -> SuggestionRun:
     """Rank opted-in researchers and funded project teams for ``challenge`` (review's affinity,
     explained by shared terms and the closest publication) and store the run."""
-    from grappe.engine.matching import AffinityIndex, ranked
+    return suggest_for_challenges([challenge], actor=actor, seeds=[seed])[0]
 
-    seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
+
+def suggest_for_challenges(
+    challenges: Sequence[Challenge], *, actor: Any, seeds: Sequence[int | None] | None = None
+) -> list[SuggestionRun]:
+    """:func:`suggest_for_challenge` for several challenges, the profiles vectorised once (the
+    index); each challenge leaves out the people of its own organisation, and gets its own run."""
+    from grappe.engine.matching import AffinityIndex, inputs_hash, ranked
+
+    seeds = list(seeds) if seeds is not None else [None] * len(challenges)
     backend = _backend()
     started = time.perf_counter()
-    query = queries.challenge_document(challenge)
-    researchers, profiles = queries.researcher_profiles(exclude_organisation=challenge.organisation)
+    researchers, profiles = queries.researcher_profiles()
+    organisations = [queries.current_organisation_ids(person) for person in researchers]
     teams, team_profiles = queries.team_profiles()
-    loaded = time.perf_counter()
+    profiles_hash = inputs_hash([[p.id, p.keywords, [d.text for d in p.documents]] for p in profiles + team_profiles])
     index = AffinityIndex.build(profiles, **_engine_options(backend))
-    people = ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
     team_index = AffinityIndex.build(team_profiles, **_engine_options(backend))
-    projects = ranked(team_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
-    computed = time.perf_counter()
-    suggestions = [
-        Suggestion(
-            rank=n,
-            score=round(m.score, 6),
-            person=researchers[m.profile],
-            terms=list(m.terms),
-            document=(m.document_title or "")[:500],
+    loaded = time.perf_counter()
+    runs = []
+    for challenge, seed in zip(challenges, seeds, strict=True):
+        t0 = time.perf_counter()
+        query = queries.challenge_document(challenge)
+        result = index.query([query])
+        for i, orgs in enumerate(organisations):
+            if challenge.organisation_id in orgs:
+                result.scores[i, 0] = 0.0  # not suggested to their own employer
+        people = ranked(result, limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
+        projects = ranked(team_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
+        suggestions = [
+            Suggestion(
+                rank=n,
+                score=round(m.score, 6),
+                person=researchers[m.profile],
+                terms=list(m.terms),
+                document=(m.document_title or "")[:500],
+            )
+            for n, m in enumerate(people, start=1)
+        ] + [
+            Suggestion(
+                rank=n,
+                score=round(m.score, 6),
+                project=teams[m.profile],
+                terms=list(m.terms),
+                document=(m.document_title or "")[:500],
+            )
+            for n, m in enumerate(projects, start=1)
+        ]
+        runs.append(
+            _store_run(
+                target=RunTarget.CHALLENGE,
+                challenge=challenge,
+                inputs=[query.text, profiles_hash],
+                parameters={**index.parameters, "kept": SUGGESTIONS_KEPT, "opted_in_only": True},
+                seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
+                statistics={
+                    "researchers": len(profiles),
+                    "teams": len(team_profiles),
+                    "seconds": {"load": round(loaded - started, 3), "engine": round(time.perf_counter() - t0, 3)},
+                },
+                suggestions=suggestions,
+                actor=actor,
+            )
         )
-        for n, m in enumerate(people, start=1)
-    ] + [
-        Suggestion(
-            rank=n,
-            score=round(m.score, 6),
-            project=teams[m.profile],
-            terms=list(m.terms),
-            document=(m.document_title or "")[:500],
-        )
-        for n, m in enumerate(projects, start=1)
-    ]
-    return _store_run(
-        target=RunTarget.CHALLENGE,
-        challenge=challenge,
-        inputs=[query.text, [[p.id, p.keywords, [d.text for d in p.documents]] for p in profiles + team_profiles]],
-        parameters={**index.parameters, "kept": SUGGESTIONS_KEPT, "opted_in_only": True},
-        seed=seed,
-        statistics={
-            "researchers": len(profiles),
-            "teams": len(team_profiles),
-            "seconds": {"load": round(loaded - started, 3), "engine": round(computed - loaded, 3)},
-        },
-        suggestions=suggestions,
-        actor=actor,
-    )
+    return runs
 
 
 def suggest_for_researcher(person: Person, *, user: Any, seed: int | None = None) -> SuggestionRun:
