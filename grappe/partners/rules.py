@@ -82,7 +82,7 @@ rules.add_perm("partners.edit_public_profile", is_portal_user | (is_office & is_
 rules.add_perm("partners.publish_challenge", is_portal_user)
 rules.add_perm("partners.view_agreement_file", is_office | is_board | is_contact_of_agreement_partner)
 # Challenges
-rules.add_perm("partners.view_challenge", is_visible_challenge | is_challenge_owner | is_office | is_board)
+rules.add_perm("partners.read_challenge", is_visible_challenge | is_challenge_owner | is_office | is_board)
 rules.add_perm("partners.manage_challenge", is_challenge_owner | is_office)
 rules.add_perm("partners.respond_to_challenge", is_visible_challenge & rules.is_authenticated & ~is_challenge_owner)
 # Contact requests

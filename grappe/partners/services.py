@@ -267,6 +267,22 @@ def _engine_options(backend: str) -> dict[str, Any]:
     return options
 
 
+def _suggestions(matches: Sequence[Any], **targets: Sequence[Any]) -> list[Suggestion]:
+    """Unsaved suggestions for ranked ``matches``; ``targets`` names the field and the objects the
+    matches' profile indices point to (``person=researchers``)."""
+    ((field, objects),) = targets.items()
+    return [
+        Suggestion(
+            rank=n,
+            score=round(m.score, 6),
+            terms=list(m.terms),
+            document=(m.document_title or "")[:500],
+            **{field: objects[m.profile]},
+        )
+        for n, m in enumerate(matches, start=1)
+    ]
+
+
 def suggest_for_challenge(challenge: Challenge, *, actor: Any, seed: int | None = None) -> SuggestionRun:
     """Rank opted-in researchers and funded project teams for ``challenge`` (review's affinity,
     explained by shared terms and the closest publication) and store the run."""
@@ -300,25 +316,7 @@ def suggest_for_challenges(
                 result.scores[i, 0] = 0.0  # not suggested to their own employer
         people = ranked(result, limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
         projects = ranked(team_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
-        suggestions = [
-            Suggestion(
-                rank=n,
-                score=round(m.score, 6),
-                person=researchers[m.profile],
-                terms=list(m.terms),
-                document=(m.document_title or "")[:500],
-            )
-            for n, m in enumerate(people, start=1)
-        ] + [
-            Suggestion(
-                rank=n,
-                score=round(m.score, 6),
-                project=teams[m.profile],
-                terms=list(m.terms),
-                document=(m.document_title or "")[:500],
-            )
-            for n, m in enumerate(projects, start=1)
-        ]
+        suggestions = _suggestions(people, person=researchers) + _suggestions(projects, project=teams)
         runs.append(
             _store_run(
                 target=RunTarget.CHALLENGE,
@@ -351,10 +349,7 @@ def suggest_for_researcher(person: Person, *, user: Any, seed: int | None = None
     matches = (
         ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
     )
-    suggestions = [
-        Suggestion(rank=n, score=round(m.score, 6), challenge=challenges[m.profile], terms=list(m.terms))
-        for n, m in enumerate(matches, start=1)
-    ]
+    suggestions = _suggestions(matches, challenge=challenges)
     return _store_run(
         target=RunTarget.RESEARCHER,
         person=person,
@@ -379,16 +374,7 @@ def suggest_partners_for_proposal(proposal: Proposal, *, actor: Any, seed: int |
     matches = (
         ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
     )
-    suggestions = [
-        Suggestion(
-            rank=n,
-            score=round(m.score, 6),
-            organisation=partners[m.profile],
-            terms=list(m.terms),
-            document=(m.document_title or "")[:500],
-        )
-        for n, m in enumerate(matches, start=1)
-    ]
+    suggestions = _suggestions(matches, organisation=partners)
     return _store_run(
         target=RunTarget.PROPOSAL,
         proposal=proposal,

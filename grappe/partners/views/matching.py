@@ -42,7 +42,7 @@ def get_challenge(request: HttpRequest, code: str, perm: str) -> Challenge:
 def challenge_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The challenge; for its partner and the office, the latest suggestions beside the contact
     requests made since; for a signed-in researcher, a way to answer it."""
-    challenge = get_challenge(request, code, "partners.view_challenge")
+    challenge = get_challenge(request, code, "partners.read_challenge")
     manage = request.user.has_perm("partners.manage_challenge", challenge)
     run = queries.latest_run(challenge) if manage else None
     people, teams = queries.suggestions_with_outcome(run) if manage else ([], [])
@@ -195,7 +195,7 @@ def my_matchmaking(request: HttpRequest) -> HttpResponse:
         SuggestionRun.objects.filter(target=RunTarget.RESEARCHER, person=person).order_by("-created_at", "-pk").first()
     )
     suggestions = list(run.suggestions.select_related("challenge__organisation")) if run else []
-    suggestions = [s for s in suggestions if request.user.has_perm("partners.view_challenge", s.challenge)]
+    suggestions = [s for s in suggestions if request.user.has_perm("partners.read_challenge", s.challenge)]
     requests = ContactRequest.objects.filter(researcher=person).select_related("challenge__organisation")
     return render(
         request,
