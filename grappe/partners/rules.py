@@ -91,5 +91,4 @@ rules.add_perm(
     "partners.answer_request", (is_addressed_researcher & awaits_researcher) | (is_request_owner & awaits_partner)
 )
 # Matchmaking for researchers and applicants
-rules.add_perm("partners.use_matchmaking", rules.is_authenticated)
 rules.add_perm("partners.find_partners", is_proposal_team)

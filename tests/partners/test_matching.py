@@ -83,6 +83,7 @@ def test_request_accept_flow(
     contact.refresh_from_db()
     assert contact.state == RequestState.ACCEPTED and mailoutbox[-1].to == [partner_contact.email]
     assert client.post(detail, {"decision": "decline"}).status_code == 404  # answered already
+    assert partner_contact.email in client.get(detail).text  # accepted: the addresses are shown
     page = client.get(reverse("partners:mine")).text
     assert challenge.title in page
 

@@ -167,10 +167,16 @@ def request_detail(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Answer sent."))
             return redirect("partners:request", contact.code)
     affiliations = contact.researcher.affiliations.filter(end_date=None).select_related("organisation")
+    # Once accepted, both sides see the other's address (the researcher agreed by accepting, or wrote first).
+    partner_people = []
+    if contact.state == "accepted":
+        partner_people = [
+            r.person for r in services.partner_contact_roles(contact.challenge.organisation) if r.person.email
+        ]
     return render(
         request,
         "partners/request.html",
-        {"contact": contact, "form": form, "affiliations": affiliations},
+        {"contact": contact, "form": form, "affiliations": affiliations, "partner_people": partner_people},
     )
 
 
