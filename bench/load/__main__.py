@@ -22,6 +22,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import secrets
 import signal
 import socket
@@ -116,6 +117,30 @@ class LoadAverage(threading.Thread):
     def run(self) -> None:
         while not self.stop.wait(5):
             self.samples.append(os.getloadavg()[0])
+
+
+def _cpu_snapshot(server_group: int) -> dict[str, float]:
+    """CPU seconds used so far: by the web server's processes, PostgreSQL's, everything else on
+    the machine (from /proc, Linux only), and the machine's busy total."""
+    tick = os.sysconf("SC_CLK_TCK")
+    groups = {"gunicorn": 0.0, "postgres": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            comm = (entry / "comm").read_text().strip()
+        except OSError:  # ended meanwhile
+            continue
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(fields[2]) == server_group:
+            groups["gunicorn"] += used
+        elif comm.startswith("postgres"):
+            groups["postgres"] += used
+    busy = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    idle = int(busy[3]) + int(busy[4])
+    groups["machine"] = (sum(int(x) for x in busy[:8]) - idle) / tick
+    return groups
 
 
 def _seconds(run_time: str) -> int:
@@ -236,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
         warm_up(args.port, args.workers * 3)
         prefix = out / "run"
         before = os.getloadavg()
+        cpu_before = _cpu_snapshot(server.pid)
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        clock = time.monotonic()
         load.start()
         started = time.strftime("%Y-%m-%d %H:%M:%S")
         ramp = int(args.users / args.spawn_rate) + 1
@@ -268,6 +296,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
             timeout=ramp + _seconds(args.run_time) + 180,
             stdout=subprocess.DEVNULL,
         )
+        cpu_after = _cpu_snapshot(server.pid)
+        elapsed = time.monotonic() - clock
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = {key: cpu_after[key] - cpu_before.get(key, 0.0) for key in cpu_after}
+        cpu["locust"] = children.ru_utime + children.ru_stime - children_before.ru_utime - children_before.ru_stime
     finally:
         load.stop.set()
         if server.poll() is None:
@@ -284,6 +317,12 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915 - one linear sc
         f"{args.workers} workers × {args.threads} threads; cache: {'Redis' if args.redis_url else 'per process'}; "
         f"load average 1 min before {before[0]:.2f}, during min {min(samples):.2f} / "
         f"mean {sum(samples) / len(samples):.2f} / max {max(samples):.2f} on {os.cpu_count()} cores"
+    )
+    others = cpu["machine"] - cpu["gunicorn"] - cpu["postgres"] - cpu["locust"]
+    print(
+        f"CPU seconds during the run (users starting included): gunicorn {cpu['gunicorn']:.0f}, PostgreSQL "
+        f"{cpu['postgres']:.0f}, locust {cpu['locust']:.0f}, everything else {others:.0f}; the machine "
+        f"{cpu['machine']:.0f} of {(os.cpu_count() or 1) * elapsed:.0f} available ({elapsed:.0f} s)"
     )
     return 1 if failures else 0
 

@@ -393,6 +393,9 @@ def seed_projects(rng: random.Random, people: PeopleSeed, programme: Programme) 
             rf_version="RF France 2030 (2023)",
         )
         project = funding.open_project_from_award(award, opening, actor=office_user)
+        for member in project.members.all():  # planned person-months per staff member
+            member.person_months = Decimal(rng.choice([6, 12, 18, 24]))
+            member.save(update_fields=["person_months"])
         _work_plan(project, office_user)
         _money_life(rng, project, index, office_user)
         count += 1

@@ -5,8 +5,10 @@ plus a spreadsheet index of every file."""
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 import zipfile
-from typing import Any
+from typing import IO, Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -30,10 +32,26 @@ def _safe(name: str) -> str:
 
 
 def build(project: Project, *, language: str = "fr") -> bytes:
-    """The zip's bytes. Files are read from storage one at a time; PDFs are rendered in ``language``."""
+    """The zip's bytes (tests, small projects); the view streams :func:`to_file` instead."""
+    out = io.BytesIO()
+    write(project, out, language=language)
+    return out.getvalue()
+
+
+def to_file(project: Project, *, language: str = "fr") -> IO[bytes]:
+    """The zip in a temporary file (on disk past 8 MB), rewound, for a streamed response: the
+    dossier of a project with hundreds of evidence files never sits whole in memory."""
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
+    write(project, out, language=language)
+    out.seek(0)
+    return out  # type: ignore[return-value]
+
+
+def write(project: Project, out: IO[bytes], *, language: str = "fr") -> None:
+    """Write the zip into ``out``. Stored files are copied in chunks, PDFs rendered one at a
+    time in ``language``: memory stays at one PDF, whatever the number of files."""
     grant = Grant.objects.select_related("managing_institution").get(project=project)
     index: list[tuple[str, str, str]] = []  # path, what, details
-    out = io.BytesIO()
     with translation.override(language), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         base = {"project": project, "grant": grant, "now": timezone.now()}
 
@@ -41,14 +59,18 @@ def build(project: Project, *, language: str = "fr") -> bytes:
             archive.writestr(path, data)
             index.append((path, what, details))
 
+        def copy(path: str, stored: Any, what: str, details: str = "") -> None:
+            with stored.open("rb") as handle, archive.open(path, "w", force_zip64=True) as target:
+                shutil.copyfileobj(handle, target, 1024 * 1024)
+            index.append((path, what, details))
+
         amendments = list(grant.amendments.select_related("document"))
         add("01-grant.pdf", _pdf("grant", base | {"amendments": amendments}), "grant record and amendments")
         for doc in grant.documents.all():
-            with doc.file.open("rb") as handle:
-                add(f"02-signed-documents/{doc.pk}-{_safe(doc.file_name)}", handle.read(), "signed document", doc.title)
+            copy(f"02-signed-documents/{doc.pk}-{_safe(doc.file_name)}", doc.file, "signed document", doc.title)
         statements = list(
             ExpenseStatement.objects.filter(project=project)
-            .select_related(_("beneficiary"))
+            .select_related("beneficiary")
             .prefetch_related("lines__category", "evidence")
         )
         for s in statements:
@@ -61,8 +83,7 @@ def build(project: Project, *, language: str = "fr") -> bytes:
                 f"{s.get_state_display()} {s.total}",
             )
             for e in s.evidence.all():
-                with e.file.open("rb") as handle:
-                    add(f"{folder}/evidence/{e.pk}-{_safe(e.file_name)}", handle.read(), "evidence", s.code)
+                copy(f"{folder}/evidence/{e.pk}-{_safe(e.file_name)}", e.file, "evidence", s.code)
         for r in project.reports.all():
             answers = [(section, r.answers.get(str(i), "")) for i, section in enumerate(r.sections)]
             add(
@@ -97,4 +118,3 @@ def build(project: Project, *, language: str = "fr") -> bytes:
         buffer = io.BytesIO()
         workbook.save(buffer)
         archive.writestr("00-index.xlsx", buffer.getvalue())
-    return out.getvalue()

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grappe.core.forms import Form
+from grappe.core.forms import Form, VersionedForm
 from grappe.funding import services
 from grappe.funding.models import ExpenseStatement, InstalmentKind, Trigger
 from grappe.people.models import Organisation, Person
@@ -90,10 +90,8 @@ class StatementForm(Form):
         return data
 
 
-class LinesForm(Form):
+class LinesForm(VersionedForm):
     """One amount, person-months and description per eligible cost category."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args: Any, statement: ExpenseStatement, categories: list[CostCategory], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,8 +154,8 @@ class DecisionForm(Form):
     )
 
 
-class CheckForm(DecisionForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class CheckForm(VersionedForm, DecisionForm):
+    pass
 
 
 class ReallocationForm(Form):
@@ -246,6 +244,83 @@ class InstalmentForm(Form):
         return data
 
 
-class PayForm(Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class UnscheduleForm(VersionedForm):
+    """Take an unpaid instalment out of the schedule (the version read travels along)."""
+
+
+class PayForm(VersionedForm):
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# --- The programme's settings for its projects (office) -----------------------------------------
+
+
+class ReminderRulesForm(VersionedForm):
+    days_before = forms.CharField(
+        label=_("Remind on these days before the due date"),
+        max_length=100,
+        help_text=_("Whole numbers of days from 1 to 365, separated by commas, e.g. 30, 7, 1."),
+    )
+    late_every_days = forms.IntegerField(
+        label=_("While late, remind every (days)"),
+        min_value=0,
+        max_value=90,
+        help_text=_("0: no reminder once late."),
+    )
+
+    def clean_days_before(self) -> list[int]:
+        parts = [p.strip() for p in self.cleaned_data["days_before"].split(",") if p.strip()]
+        try:
+            days = sorted({int(p) for p in parts}, reverse=True)
+        except ValueError:
+            raise forms.ValidationError(_("Write whole numbers of days separated by commas, e.g. 30, 7, 1.")) from None
+        if not days or len(days) > 10 or not all(1 <= d <= 365 for d in days):
+            raise forms.ValidationError(_("Give from one to ten offsets, each from 1 to 365 days."))
+        return days
+
+
+def _percent(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, min_value=Decimal("0"), max_value=Decimal("100"), max_digits=4, decimal_places=1
+    )
+
+
+class FundingRulesForm(VersionedForm):
+    """The tolerances and threshold as percentages (stored as shares: 10 % → 0.100)."""
+
+    underspend_tolerance = _percent(_("Flag underspending below planned by more than (%)"))
+    overspend_tolerance = _percent(_("Flag overspending above planned by more than (%)"))
+    reallocation_threshold = _percent(
+        _("Reallocations above this share of the project's budget need the office's approval (%)")
+    )
+
+    def shares(self) -> dict[str, Decimal]:
+        return {
+            name: (self.cleaned_data[name] / 100).quantize(Decimal("0.001"))
+            for name in ("underspend_tolerance", "overspend_tolerance", "reallocation_threshold")
+        }
+
+
+class ReportTemplateForm(VersionedForm):
+    sections = forms.CharField(
+        label=_("Sections of the periodic reports (one question per line: French | English)"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Reports asked for from now on use these questions; those already asked keep theirs."),
+    )
+
+    def clean_sections(self) -> list[dict[str, str]]:
+        sections = []
+        for number, line in enumerate(self.cleaned_data["sections"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            french, _bar, english = (part.strip() for part in line.partition("|"))
+            if not french or len(french) > 300 or len(english) > 300:
+                raise forms.ValidationError(
+                    _("Line %(n)s: write the question in French (300 characters at most), then | and its English."),
+                    params={"n": number},
+                )
+            sections.append({"fr": french, "en": english or french})
+        if not 1 <= len(sections) <= 20:
+            raise forms.ValidationError(_("A report has from 1 to 20 sections."))
+        return sections

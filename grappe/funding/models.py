@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from grappe.core.codes import new_code
 from grappe.people.models import Organisation
 from grappe.programmes.models import MONEY, CostCategory
-from grappe.projects.models import Project
+from grappe.projects.models import Project, ReportState
 from grappe.submissions.models import ContributionKind
 
 
@@ -80,6 +80,7 @@ class FundingRules(models.Model):
         decimal_places=3,
         default=Decimal("0.050"),
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("funding rules")
@@ -95,15 +96,8 @@ DEFAULT_RULES = {
 }
 
 
-class StatementState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    ACCEPTED = "accepted", _("Accepted")
-    RETURNED = "returned", _("Returned")
-
-    @classmethod
-    def editable(cls) -> frozenset[str]:
-        return frozenset({cls.DRAFT, cls.RETURNED})
+# A statement goes draft → submitted → accepted / returned, as a report does: the same states.
+StatementState = ReportState
 
 
 class ExpenseStatement(models.Model):

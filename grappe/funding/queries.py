@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from grappe.funding.models import (
     Contribution,
@@ -154,16 +155,27 @@ def cofunding_rows(project: Project, organisation_ids: set[int] | None) -> list[
 
 @dataclass
 class Leverage:
-    """Partner money per euro of cluster money (DOMAIN.md R6.8): pledged and realised, all and cash only."""
+    """Partner money per euro of cluster money (DOMAIN.md R6.8), pledged and realised, cash and
+    in kind apart and together. ``cluster``: the grant's maximum (a project) or what the awards
+    committed (a call, the programme)."""
 
     cluster: Decimal
-    pledged: Decimal
-    realised: Decimal
-    realised_cash: Decimal
+    pledged_cash: Decimal = ZERO
+    pledged_in_kind: Decimal = ZERO
+    realised_cash: Decimal = ZERO
+    realised_in_kind: Decimal = ZERO
 
     @staticmethod
     def _ratio(value: Decimal, base: Decimal) -> Decimal | None:
         return (value / base).quantize(Decimal("0.01")) if base else None
+
+    @property
+    def pledged(self) -> Decimal:
+        return self.pledged_cash + self.pledged_in_kind
+
+    @property
+    def realised(self) -> Decimal:
+        return self.realised_cash + self.realised_in_kind
 
     @property
     def pledged_ratio(self) -> Decimal | None:
@@ -177,13 +189,29 @@ class Leverage:
     def cash_ratio(self) -> Decimal | None:
         return self._ratio(self.realised_cash, self.cluster)
 
+    def table(self) -> list[tuple[str, list[tuple[Decimal, Decimal | None]]]]:
+        """Rows pledged / realised; columns cash, in kind, together: (amount, ratio) each."""
+        rows = []
+        for label, cash, in_kind in (
+            (_("Pledged"), self.pledged_cash, self.pledged_in_kind),
+            (_("Realised"), self.realised_cash, self.realised_in_kind),
+        ):
+            rows.append((label, [(v, self._ratio(v, self.cluster)) for v in (cash, in_kind, cash + in_kind)]))
+        return rows
+
+
+def _by_kind(queryset: QuerySet[Any]) -> tuple[Decimal, Decimal]:
+    sums = queryset.aggregate(
+        cash=Sum("amount", filter=Q(kind=ContributionKind.CASH)),
+        in_kind=Sum("amount", filter=~Q(kind=ContributionKind.CASH)),
+    )
+    return sums["cash"] or ZERO, sums["in_kind"] or ZERO
+
 
 def leverage_of(project: Project) -> Leverage:
-    pledged = Pledge.objects.filter(project=project).aggregate(t=Sum("amount"))["t"] or ZERO
-    realised = Contribution.objects.filter(project=project).aggregate(
-        t=Sum("amount"), cash=Sum("amount", filter=Q(kind=ContributionKind.CASH))
-    )
-    return Leverage(project.grant.max_amount, pledged, realised["t"] or ZERO, realised["cash"] or ZERO)
+    pledged = _by_kind(Pledge.objects.filter(project=project))
+    realised = _by_kind(Contribution.objects.filter(project=project))
+    return Leverage(project.grant.max_amount, *pledged, *realised)
 
 
 # --- The programme's ledger ---------------------------------------------------------------------
@@ -222,7 +250,11 @@ def ledger_calls(programme: Any) -> QuerySet[Any]:
                 )
             ),
             pledged=_money(_sum_by_call(Pledge.objects.all(), "project__call_id")),
+            pledged_cash=_money(_sum_by_call(Pledge.objects.filter(kind=ContributionKind.CASH), "project__call_id")),
             realised=_money(_sum_by_call(Contribution.objects.all(), "project__call_id")),
+            realised_cash=_money(
+                _sum_by_call(Contribution.objects.filter(kind=ContributionKind.CASH), "project__call_id")
+            ),
             project_count=Coalesce(
                 Subquery(
                     Project.objects.filter(call_id=OuterRef("pk"))
@@ -238,15 +270,19 @@ def ledger_calls(programme: Any) -> QuerySet[Any]:
 
 
 def ledger_totals(calls: list[Any], programme: Any) -> dict[str, Any]:
-    """The programme's totals; each call (and the programme) also gets its leverage: pledged and
-    realised co-funding per euro committed (None when nothing is committed)."""
-    totals: dict[str, Any] = {
-        k: sum((getattr(c, k) for c in calls), ZERO) for k in ("committed", "paid", "spent", "pledged", "realised")
-    }
+    """The programme's totals; each call (and the programme) also gets its ``leverage``: pledged
+    and realised co-funding per euro committed by the awards, cash and in kind apart and together."""
+    keys = ("committed", "paid", "spent", "pledged", "pledged_cash", "realised", "realised_cash")
+    totals: dict[str, Any] = {k: sum((getattr(c, k) for c in calls), ZERO) for k in keys}
     totals["reserved"] = sum((c.budget for c in calls), ZERO)
     totals["envelope"] = programme.total_amount
     totals["left"] = programme.total_amount - totals["committed"]
     for values in [*(vars(c) for c in calls), totals]:
-        values["pledged_leverage"] = Leverage._ratio(values["pledged"], values["committed"])
-        values["realised_leverage"] = Leverage._ratio(values["realised"], values["committed"])
+        values["leverage"] = Leverage(
+            values["committed"],
+            values["pledged_cash"],
+            values["pledged"] - values["pledged_cash"],
+            values["realised_cash"],
+            values["realised"] - values["realised_cash"],
+        )
     return totals

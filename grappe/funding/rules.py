@@ -32,4 +32,5 @@ rules.add_perm("funding.record_contribution", is_office | is_project_lead | is_f
 rules.add_perm("funding.view_payments", is_insider)
 rules.add_perm("funding.manage_payments", is_office)
 rules.add_perm("funding.view_ledger", is_office | is_board)
+rules.add_perm("funding.configure_rules", is_office)
 rules.add_perm("funding.export_dossier", is_office)

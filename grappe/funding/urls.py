@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grappe.funding.views import ledger, pages, statements
+from grappe.funding.views import ledger, pages, settings, statements
 
 app_name = "funding"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("projects/<str:code>/payments/", ledger.payments, name="payments"),
     path("projects/<str:code>/dossier.zip", ledger.dossier, name="dossier"),
     path("office/programmes/<str:code>/ledger/", ledger.programme_ledger, name="ledger"),
+    path("office/programmes/<str:code>/project-settings/", settings.programme_settings, name="programme_settings"),
     path("projects/<str:code>/statements/new/", statements.new_statement, name="new_statement"),
     path("projects/<str:code>/statements/<str:scode>/", statements.statement_page, name="statement"),
     path("projects/<str:code>/statements/<str:scode>/evidence/<int:pk>/", statements.evidence_file, name="evidence"),

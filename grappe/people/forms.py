@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from grappe.core import forms as core_forms
 from grappe.core.forms import CleanInputMixin, Form, ModelForm
 from grappe.core.validation import validate_single_line
 from grappe.people.models import (
@@ -44,10 +45,9 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class VersionedForm(ModelForm):
-    """Carries the record's version so that a concurrent save is detected, not overwritten."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+class VersionedForm(core_forms.VersionedForm, ModelForm):
+    """Carries the record's version so that a concurrent save is detected, not overwritten
+    (the ``version`` field comes from ``core.forms.VersionedForm``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

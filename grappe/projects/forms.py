@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from grappe.core.forms import Form, ModelForm
+from grappe.core.forms import Form, ModelForm, VersionedForm
+from grappe.people.forms import VersionedForm as PeopleVersionedForm
 from grappe.people.models import Organisation, Person
 from grappe.projects import services
 from grappe.projects.models import (
@@ -19,6 +20,7 @@ from grappe.projects.models import (
     Milestone,
     OutputKind,
     Project,
+    ProjectRole,
     Report,
     Task,
     WorkPackage,
@@ -28,10 +30,96 @@ from grappe.projects.validators import check_inside, money_field, validate_pdf
 DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 
-class VersionedForm(Form):
-    """A form over a record two people may edit: the version read travels in a hidden field."""
+class ProjectForm(PeopleVersionedForm):
+    """The public face of a project: summary, theme and (office only) the public flag."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    class Meta:
+        model = Project
+        fields = ["summary", "theme", "is_public"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args: Any, office: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not office:
+            del self.fields["is_public"]
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
+
+    def _post_clean(self) -> None:
+        # The service writes the instance (under a lock, version checked), not the form.
+        pass
+
+
+ROLE_CHOICES = [(ProjectRole.MEMBER, ProjectRole.MEMBER.label), (ProjectRole.FINANCE, ProjectRole.FINANCE.label)]
+
+
+def _team_organisations(project: Project) -> Any:
+    ids = set(project.members.exclude(organisation=None).values_list("organisation_id", flat=True))
+    ids |= set(project.partners.values_list("organisation_id", flat=True))
+    ids.add(project.grant.managing_institution_id)
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
+PERSON_MONTHS = {
+    "label": _("Person-months planned"),
+    "min_value": Decimal("0"),
+    "max_value": Decimal("999.9"),
+    "max_digits": 4,
+    "decimal_places": 1,
+    "initial": Decimal("0"),
+}
+
+
+class AddMemberForm(VersionedForm):
+    email = forms.EmailField(label=_("Email of the person (from the directory)"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
+    person_months = forms.DecimalField(**PERSON_MONTHS)
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = _team_organisations(project)  # type: ignore[attr-defined]
+        self.initial.setdefault("version", project.version)
+
+    def clean_email(self) -> Person:
+        email = self.cleaned_data["email"].strip().lower()
+        person = Person.objects.filter(email__iexact=email).first()
+        if person is None:
+            raise forms.ValidationError(
+                _("No one in the directory has this email: add the person to the directory first.")
+            )
+        return person
+
+
+class MemberForm(VersionedForm):
+    """One row of the team table: role, organisation, person-months."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=ProjectRole.choices)
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
+    person_months = forms.DecimalField(**PERSON_MONTHS)
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = _team_organisations(project)  # type: ignore[attr-defined]
+
+
+class PartnersForm(VersionedForm):
+    shown = forms.MultipleChoiceField(
+        label=_("Partners shown on the public page (only those that agreed)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        partners = list(project.partners.select_related("organisation"))
+        self.fields["shown"].choices = [(str(p.organisation_id), p.organisation.name) for p in partners]  # type: ignore[attr-defined]
+        self.initial.setdefault("shown", [str(p.organisation_id) for p in partners if p.shown_publicly])
+        self.initial.setdefault("version", project.version)
+
+    def shown_ids(self) -> set[int]:
+        return {int(i) for i in self.cleaned_data["shown"]}
 
 
 class GrantForm(VersionedForm):

@@ -64,6 +64,13 @@ class ProjectMember(models.Model):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    person_months = models.DecimalField(
+        _("person-months planned"),
+        max_digits=6,
+        decimal_places=1,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
 
     class Meta:
         verbose_name = _("project member")
@@ -316,11 +323,12 @@ class Milestone(models.Model):
 
 
 class ReminderRules(models.Model):
-    """When deliverable reminders go out, per programme (defaults when there is no row)."""
+    """When deliverable and report reminders go out, per programme (defaults when there is no row)."""
 
     programme = models.OneToOneField("programmes.Programme", on_delete=models.CASCADE, related_name="reminder_rules")
     days_before = models.JSONField(_("days before the due date"), default=list, help_text=_("e.g. [30, 7, 1]"))
     late_every_days = models.PositiveSmallIntegerField(_("while late, remind every (days)"), default=7)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("reminder rules")
@@ -339,6 +347,7 @@ class ReportTemplate(models.Model):
     sections = models.JSONField(
         _("sections"), default=list, help_text=_('A list of {"fr": "…", "en": "…"} questions, in order.')
     )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("report template")
@@ -377,6 +386,7 @@ class Report(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=ReportState.choices, default=ReportState.DRAFT)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     office_comment = models.TextField(_("comment of the office"), max_length=5000, blank=True)
+    reminders_sent = models.JSONField(_("reminders sent"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -75,7 +75,9 @@ rules.add_perm("projects.view_project", is_insider | is_partner_contact_of_proje
 # Everything inside: grant, work plan, budget, statements, every pledge.
 rules.add_perm("projects.view_project_full", is_insider)
 rules.add_perm("projects.open_project", is_office)
-rules.add_perm("projects.change_project", is_office)
+# Summary and theme: office and lead; the public flag, the team and partners shown: office.
+rules.add_perm("projects.change_project", is_office | is_project_lead)
+rules.add_perm("projects.manage_team", is_office)
 rules.add_perm("projects.change_grant", is_office)
 # The work plan
 rules.add_perm("projects.manage_workplan", is_office | is_project_lead)

@@ -11,3 +11,11 @@ def deliverable_reminders() -> int:
     from grappe.projects.services import send_deliverable_reminders
 
     return send_deliverable_reminders()
+
+
+@task()
+def report_reminders() -> int:
+    """The daily report reminders, for a worker-side scheduler (same as the command)."""
+    from grappe.projects.services import send_report_reminders
+
+    return send_report_reminders()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grappe.projects.views import pages, reports, workplan
+from grappe.projects.views import editing, pages, reports, workplan
 
 app_name = "projects"
 
@@ -9,7 +9,9 @@ urlpatterns = [
     path("projects/mine/", pages.project_list, name="list"),
     path("projects/<str:code>/", pages.public_detail, name="public"),
     path("projects/<str:code>/internal/", pages.project_detail, name="detail"),
+    path("projects/<str:code>/settings/", editing.project_settings, name="settings"),
     path("projects/<str:code>/grant/", pages.grant_page, name="grant"),
+    path("projects/<str:code>/workplan/<str:kind>/<int:pk>/delete/", workplan.delete_item, name="delete_item"),
     path("projects/<str:code>/workplan/", workplan.workplan, name="workplan"),
     path("projects/<str:code>/timeline/", workplan.timeline_page, name="timeline"),
     path("projects/<str:code>/deliverables/<str:dcode>/", workplan.deliverable_page, name="deliverable"),

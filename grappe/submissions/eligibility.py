@@ -192,9 +192,10 @@ CHECKS: dict[str, Callable[[Context, EligibilityRule], list[Failure]]] = {
 }
 
 
-def check_eligibility(proposal: Proposal) -> list[Failure]:
-    """All failures of ``proposal`` against its call's rules, in the call's rule order."""
-    ctx = Context(proposal=proposal, call=proposal.call, budget=summarise(proposal))
+def check_eligibility(proposal: Proposal, *, budget: BudgetSummary | None = None) -> list[Failure]:
+    """All failures of ``proposal`` against its call's rules, in the call's rule order (``budget``:
+    its summary when the caller has it already)."""
+    ctx = Context(proposal=proposal, call=proposal.call, budget=budget or summarise(proposal))
     failures = check_basics(ctx)
     for rule in proposal.call.rules.all():
         failures.extend(CHECKS[rule.kind](ctx, rule))

@@ -50,3 +50,28 @@ def test_an_organisation_select_renders_the_same(university, other_university):
     assert plain == templated
     assert "data-searchable" in plain
     assert 'selected data-search="UE">Université Exemple</option>' in plain
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("required", [True, False])
+@pytest.mark.parametrize("chosen", ["first", "second", "", None])
+def test_the_directory_select_is_django_s_html_and_sees_changes_at_once(university, other_university, required, chosen):
+    from grappe.submissions.forms import organisation_field
+
+    field = organisation_field("Organisation", required=required)
+    value = {"first": university.code, "second": other_university.code}.get(chosen, chosen)
+    attrs = {"id": "id_org", "data-x": 'a"b'}
+
+    def both() -> tuple[str, str]:
+        plain = field.widget.render("organisation", value, attrs=dict(attrs))
+        templated = forms.Select.render(field.widget, "organisation", value, attrs=dict(attrs))
+        return plain, templated
+
+    plain, templated = both()
+    assert plain == templated
+    # A renamed organisation shows at once (the rows are the cache key).
+    university.name = "Université <renommée> & co"
+    university.save()
+    plain, templated = both()
+    assert plain == templated
+    assert "Université &lt;renommée&gt; &amp; co" in plain

@@ -35,7 +35,8 @@ def test_dossier_holds_every_document_and_an_index(as_persona, project, universi
     response = as_persona("office").get(reverse("funding:dossier", args=[project.code]))
 
     assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert response.streaming  # chunks from a temporary file, never the whole zip in memory
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     names = archive.namelist()
     folder = f"03-statements/20260101-UE-{statement.code}"
     assert {n.split("/")[0] for n in names} == {

@@ -17,6 +17,22 @@ from tests.projects.conftest import dates, fake, make_award, open_from, pdf, png
 pytestmark = pytest.mark.django_db
 
 
+def realise(project, organisation, year, kind, amount, *, received_on=None, evidence=False):
+    """Record ``amount`` realised by ``organisation`` (on 1 March of ``year`` by default)."""
+    return services.record_contribution(
+        project,
+        organisation=organisation,
+        year=year,
+        kind=kind,
+        amount=Decimal(amount),
+        received_on=received_on or dt.date(year, 3, 1),
+        description="",
+        upload=pdf() if evidence else None,
+        content_type="application/pdf" if evidence else "",
+        actor=None,
+    )
+
+
 def _contribution(client, project, organisation, **extra):
     data = {
         "organisation": organisation.pk,
@@ -73,30 +89,8 @@ def test_contribution_errors(as_persona, project, company, extra, field, message
 
 def test_partner_contact_sees_only_their_own_contributions(as_persona, project, company):
     other = project.partners.exclude(organisation=company).get().organisation
-    services.record_contribution(
-        project,
-        organisation=company,
-        year=2026,
-        kind="cash",
-        amount=Decimal("1000"),
-        received_on=dt.date(2026, 3, 1),
-        description="",
-        upload=pdf(),
-        content_type="application/pdf",
-        actor=None,
-    )
-    theirs = services.record_contribution(
-        project,
-        organisation=other,
-        year=2026,
-        kind="cash",
-        amount=Decimal("700"),
-        received_on=dt.date(2026, 3, 1),
-        description="",
-        upload=pdf(),
-        content_type="application/pdf",
-        actor=None,
-    )
+    realise(project, company, 2026, "cash", "1000", evidence=True)
+    theirs = realise(project, other, 2026, "cash", "700", evidence=True)
     client = as_persona("partner_contact")
 
     response = client.get(reverse("funding:cofunding", args=[project.code]))
@@ -111,30 +105,8 @@ def test_partner_contact_sees_only_their_own_contributions(as_persona, project, 
 
 
 def test_leverage_per_euro_of_cluster_money(project, company):
-    services.record_contribution(
-        project,
-        organisation=company,
-        year=2026,
-        kind="cash",
-        amount=Decimal("15000"),
-        received_on=dt.date(2026, 3, 1),
-        description="",
-        upload=None,
-        content_type="",
-        actor=None,
-    )
-    services.record_contribution(
-        project,
-        organisation=company,
-        year=2027,
-        kind="in_kind",
-        amount=Decimal("7500"),
-        received_on=dt.date(2027, 3, 1),
-        description="",
-        upload=None,
-        content_type="",
-        actor=None,
-    )
+    realise(project, company, 2026, "cash", "15000")
+    realise(project, company, 2027, "in_kind", "7500")
 
     leverage = queries.leverage_of(project)
 
@@ -142,6 +114,11 @@ def test_leverage_per_euro_of_cluster_money(project, company):
         Decimal("150000.00"),
         Decimal("45000.00"),
         Decimal("22500.00"),
+    )
+    assert (leverage.pledged_cash, leverage.pledged_in_kind, leverage.realised_in_kind) == (
+        Decimal("25000.00"),
+        Decimal("20000.00"),
+        Decimal("7500.00"),
     )
     assert (leverage.pledged_ratio, leverage.realised_ratio, leverage.cash_ratio) == (
         Decimal("0.30"),
@@ -249,18 +226,7 @@ def test_programme_ledger_totals(as_persona, project, university, company):
         actor=None,
     )
     services.pay_instalment(advance, paid_on=dt.date(2026, 2, 3), expected_version=1, actor=None)
-    services.record_contribution(
-        project,
-        organisation=company,
-        year=2026,
-        kind="cash",
-        amount=Decimal("15000"),
-        received_on=dt.date(2026, 3, 1),
-        description="",
-        upload=None,
-        content_type="",
-        actor=None,
-    )
+    realise(project, company, 2026, "cash", "15000")
     programme = project.call.programme
 
     response = as_persona("board").get(reverse("funding:ledger", args=[programme.code]))
@@ -279,9 +245,14 @@ def test_programme_ledger_totals(as_persona, project, university, company):
         "left": Decimal("850000.00"),
     }
     assert [c.project_count for c in response.context["calls"]] == [1]
-    assert (totals["realised_leverage"], totals["pledged_leverage"]) == (Decimal("0.10"), Decimal("0.30"))
+    assert (totals["leverage"].realised_ratio, totals["leverage"].pledged_ratio) == (Decimal("0.10"), Decimal("0.30"))
     call = response.context["calls"][0]
-    assert (call.realised_leverage, call.pledged_leverage) == (Decimal("0.10"), Decimal("0.30"))
+    assert (call.leverage.realised_ratio, call.leverage.pledged_ratio) == (Decimal("0.10"), Decimal("0.30"))
+    # cash and in kind apart: 25,000 cash and 20,000 in kind pledged (see conftest), 15,000 cash realised
+    assert [[r for _amount, r in cells] for _label, cells in call.leverage.table()] == [
+        [Decimal("0.17"), Decimal("0.13"), Decimal("0.30")],
+        [Decimal("0.10"), Decimal("0.00"), Decimal("0.10")],
+    ]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -312,3 +283,24 @@ def test_ledger_keeps_a_constant_query_count(
         response = client.get(reverse("funding:ledger", args=[programme.code]))
 
     assert response.context["totals"]["spent"] == Decimal("43000.00") * item_count
+
+
+def test_unpaid_instalment_is_unscheduled_a_paid_one_never(as_persona, project):
+    first, second = (
+        services.schedule_instalment(
+            project, kind=kind, amount=Decimal("1000"), share=None, trigger="signature", due_date=day, actor=None
+        )
+        for kind, day in (("advance", dt.date(2026, 2, 1)), ("intermediate", dt.date(2027, 2, 1)))
+    )
+    projects.sign_grant(project.grant, signed_on=dt.date(2026, 1, 20), document=pdf(), expected_version=1, actor=None)
+    services.pay_instalment(first, paid_on=dt.date(2026, 2, 3), expected_version=1, actor=None)
+    url = reverse("funding:payments", args=[project.code])
+
+    assert as_persona("applicant").post(url, {"unschedule": second.pk, "version": 1}).status_code == 404
+    stale = as_persona("office").post(url, {"unschedule": second.pk, "version": 7}, follow=True)
+    assert "Someone else changed this record" in stale.content.decode()
+    as_persona("office").post(url, {"unschedule": second.pk, "version": 1})
+    paid = as_persona("office").post(url, {"unschedule": first.pk, "version": 2}, follow=True)
+
+    assert list(Instalment.objects.values_list("pk", flat=True)) == [first.pk]
+    assert "A paid instalment is part of the ledger: it cannot be deleted." in paid.content.decode()

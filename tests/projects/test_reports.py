@@ -2,6 +2,7 @@
 by the lead, accepted or returned; outputs declared, publications imported from BibTeX or DOIs."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -94,7 +95,26 @@ def test_outputs_declared_and_imported_without_duplicates(as_persona, report):
         ("publication", "Pressing grapes with transformers", "10.1234/grapes.1"),
         ("software", "grape-lm", "https://example.org/grape-lm"),
     ]
-    assert bad.context["import_form"].non_field_errors() == ["No DOI (10.xxxx/…) was found in this list."]
+    assert bad.context["import_form"].non_field_errors() == [
+        "Line 1 has no valid DOI (10.NNNN/…): “no identifiers here”."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("doi:10.1234/ABC.1\n\n10.1234/abc.1 https://dx.doi.org/10.99999/x(y)z", ["10.1234/abc.1", "10.99999/x(y)z"]),
+        ("10.1234/ok\nsee the appendix", "Line 2 has no valid DOI"),
+        ("10.1234/bad{brace}", "Line 1: “10.1234/bad{brace}” is not a valid DOI."),
+        ("  \n", "No DOI (10.xxxx/…) was found in this list."),
+    ],
+)
+def test_doi_lists_are_parsed_and_checked_without_network(content, expected):
+    if isinstance(expected, list):
+        assert services.parse_dois(content) == expected
+    else:
+        with pytest.raises(services.ProjectError, match=re.escape(expected)):
+            services.parse_dois(content)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

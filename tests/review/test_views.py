@@ -223,7 +223,7 @@ def test_desk_and_assignments_query_counts(
         PoolMember.objects.create(call=review_call, person=person, state="accepted")
         services.add_assignment(review_call, reviewer=person, proposal=proposal, reason="x", actor=office)
     client = as_persona("office")
-    with django_assert_num_queries(19):  # one to fail the runs whose worker died
+    with django_assert_num_queries(22):  # one to fail the runs whose worker died, one per count of the pool
         client.get(reverse("review:desk", args=[review_call.code]))
     with django_assert_num_queries(10):  # a page of proposals (count, page, assignments) and the choices
         client.get(reverse("review:assignments", args=[review_call.code]))
@@ -419,3 +419,31 @@ def test_the_review_form_shows_a_stored_whole_score_as_selected(as_persona, assi
     Review.objects.create(assignment=assignment, scores={str(c.pk): "4" for c in review_call.scheme.criteria.all()})
     page = as_persona("reviewer").get(reverse("review:review", args=[assignment.pk]))
     assert page.content.count(b'value="4.0" selected') == 3
+
+
+@pytest.mark.parametrize("count", [3, 7])
+def test_run_page_shows_the_weakest_proposals_first_a_page_at_a_time(
+    as_persona, django_assert_max_num_queries, review_call, office, university, settings, count
+):
+    from grappe.review.models import ProposedPair, RunState
+
+    settings.GRAPPE_PAGE_SIZE = 2
+    run = EngineRun.objects.create(call=review_call, kind=RunKind.ASSIGNMENT, state=RunState.DONE, created_by=office)
+    reviewers = [PersonFactory() for _ in range(2)]
+    proposals = []
+    for i in range(count):
+        proposal = ProposalFactory(call=review_call, lead_organisation=university, state="submitted")
+        proposals.append(proposal)
+        for reviewer in reviewers:  # totals 0.9, 0.8, … : the last proposal is the weakest
+            ProposedPair.objects.create(run=run, reviewer=reviewer, proposal=proposal, affinity=0.45 - i * 0.05)
+    client = as_persona("office")
+    url = reverse("review:run", args=[run.pk])
+    with django_assert_max_num_queries(14):
+        first = client.get(url).content.decode()
+    weakest, second = proposals[-1].code, proposals[-2].code
+    assert weakest in first and second in first and proposals[0].code not in first
+    assert first.index(weakest) < first.index(second)
+    last = client.get(url, {"page": (count + 1) // 2}).content.decode()
+    assert proposals[0].code in last and weakest not in last
+    # Every reviewer's load counts the whole run, not the page.
+    assert f"{reviewers[0].full_name} <strong>{count}</strong>" in first

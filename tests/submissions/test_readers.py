@@ -205,3 +205,19 @@ def test_board_list_query_count(as_persona, django_assert_num_queries, call, app
         response = client.get(reverse("submissions:office_list", args=[call.code]))
 
     assert len(response.context["page"].object_list) == item_count
+
+
+def test_the_breadcrumb_leads_each_reader_back_to_their_own_list(as_persona, assignment, submitted):
+    _confirm(assignment)
+    _close(submitted.call)
+    url = reverse("submissions:detail", args=[submitted.code])
+    expected = {
+        "applicant": reverse("submissions:mine"),
+        "office": reverse("submissions:office_list", args=[submitted.call.code]),
+        "reviewer": reverse("review:mine"),
+        "board": reverse("submissions:office_list", args=[submitted.call.code]),  # the call as the board reads it
+    }
+    for persona, back in expected.items():
+        page = as_persona(persona).get(url).content.decode()
+        crumb = page[page.index('class="breadcrumb"') :].split("</p>")[0]
+        assert f'href="{back}"' in crumb, persona

@@ -9,6 +9,7 @@ from grappe.funding.services.ledger import (
     schedule_instalment,
     scheduled_total,
     trigger_met,
+    unschedule_instalment,
 )
 from grappe.funding.services.opening import open_project_from_award
 from grappe.funding.services.statements import (
@@ -46,4 +47,5 @@ __all__ = [
     "scheduled_total",
     "submit_statement",
     "trigger_met",
+    "unschedule_instalment",
 ]

@@ -157,3 +157,23 @@ def pay_instalment(instalment: Instalment, *, paid_on: dt.date, expected_version
     instalment.paid_on, instalment.version = paid_on, expected_version + 1
     log_action(project, "funding.instalment_paid", actor=actor, data={"amount": locked.amount, "paid_on": paid_on})
     return instalment
+
+
+@transaction.atomic
+def unschedule_instalment(instalment: Instalment, *, expected_version: int, actor: Any) -> None:
+    """Take an unpaid instalment out of the schedule. A paid one is part of the ledger and
+    is never deleted."""
+    locked = Instalment.objects.select_for_update().filter(pk=instalment.pk).first()
+    if locked is None:
+        raise FundingError(_("This instalment was taken out of the schedule already."))
+    if locked.version != expected_version:
+        raise ConcurrentEditError()
+    if locked.paid_on is not None:
+        raise FundingError(_("A paid instalment is part of the ledger: it cannot be deleted."))
+    log_action(
+        locked.project,
+        "funding.instalment_unscheduled",
+        actor=actor,
+        data={"kind": locked.kind, "amount": locked.amount, "due": locked.due_date},
+    )
+    locked.delete()

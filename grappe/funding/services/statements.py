@@ -29,8 +29,8 @@ from grappe.funding.models import (
 )
 from grappe.people.models import Organisation
 from grappe.programmes.models import CostCategory
-from grappe.projects.models import Grant, Project
-from grappe.projects.services import ProjectError
+from grappe.projects.models import Grant, Project, ProjectRole
+from grappe.projects.services import ProjectError, notify
 
 ZERO = Decimal("0")
 
@@ -217,6 +217,18 @@ def check_statement(
         "funding.statement_accepted" if accept else "funding.statement_returned",
         actor=actor,
         data={"statement": statement.code, "total": statement.total, "comment": statement.office_comment},
+    )
+    submitter = getattr(statement.submitted_by, "person_id", None) if statement.submitted_by_id else None
+    notify.tell_decision(
+        statement.project,
+        what="statement",
+        label=f"{statement.beneficiary} {statement.period_start:%d/%m/%Y}–{statement.period_end:%d/%m/%Y}",
+        accepted=accept,
+        comment=statement.office_comment,
+        url=notify.link("funding:statement", statement.project.code, statement.code),
+        people=notify.people_to_tell(
+            statement.project, roles=(ProjectRole.LEAD, ProjectRole.FINANCE), extra=[submitter]
+        ),
     )
     return statement
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from grappe.core.access import get_for_user_or_404
 from grappe.funding import dossier as dossier_zip
 from grappe.funding import queries, services
-from grappe.funding.forms import ContributionForm, InstalmentForm, PayForm
+from grappe.funding.forms import ContributionForm, InstalmentForm, PayForm, UnscheduleForm
 from grappe.funding.models import Contribution, Instalment
 from grappe.funding.views.statements import _content_type
 from grappe.programmes.models import Programme
@@ -107,6 +107,20 @@ def payments(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(request, _("Payment recorded."))
             return redirect("funding:payments", project.code)
+        if "unschedule" in request.POST:
+            instalment = get_object_or_404(Instalment, project=project, pk=request.POST.get("unschedule"))
+            drop = UnscheduleForm(request.POST)
+            if run_write(
+                drop,
+                lambda: services.unschedule_instalment(
+                    instalment, expected_version=drop.cleaned_data["version"], actor=request.user
+                ),
+            ):
+                messages.success(request, _("Instalment taken out of the schedule."))
+            else:
+                for error in drop.non_field_errors():
+                    messages.error(request, error)
+            return redirect("funding:payments", project.code)
         form = InstalmentForm(request.POST, project=project)
         if run_write(
             form,
@@ -146,15 +160,21 @@ def programme_ledger(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "funding/ledger.html",
-        {"programme": programme, "calls": calls, "totals": queries.ledger_totals(calls, programme)},
+        {
+            "programme": programme,
+            "calls": calls,
+            "totals": queries.ledger_totals(calls, programme),
+            "can_configure": request.user.has_perm("funding.configure_rules", programme),
+        },
     )
 
 
 @login_required
-def dossier(request: HttpRequest, code: str) -> HttpResponse:
-    """The audit dossier as one zip (built in the request: a few PDFs per project)."""
+def dossier(request: HttpRequest, code: str) -> FileResponse:
+    """The audit dossier as one zip, built in a temporary file and streamed in chunks
+    (bench/README.md: time and size for a demo project and a large one)."""
     project = get_project(request, code, "funding.export_dossier")
-    data = dossier_zip.build(project, language=request.LANGUAGE_CODE)
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="dossier-{project.code}.zip"'
-    return response
+    archive = dossier_zip.to_file(project, language=request.LANGUAGE_CODE)
+    return FileResponse(
+        archive, as_attachment=True, filename=f"dossier-{project.code}.zip", content_type="application/zip"
+    )

@@ -13,10 +13,13 @@ from django.utils.translation import gettext as _
 
 from grappe.core.services import ConcurrentEditError, log_action
 from grappe.projects.models import DEFAULT_SECTIONS, Output, OutputKind, Project, Report, ReportState, ReportTemplate
+from grappe.projects.services import notify
 from grappe.projects.services.opening import ProjectError
 from grappe.projects.services.workplan import outside_dates
 
 DOI = re.compile(r"\b(10\.\d{4,9}/\S+)", re.IGNORECASE)
+# Crossref's pattern for modern DOIs (what a DOI may contain after the prefix).
+DOI_SYNTAX = re.compile(r"10\.\d{4,9}/[-._;()/:A-Z0-9<>\[\]]+", re.IGNORECASE)
 
 
 def sections_for(project: Project) -> list[dict[str, str]]:
@@ -82,16 +85,44 @@ def review_report(report: Report, *, accept: bool, comment: str, expected_versio
         actor=actor,
         data={"report": report.code, "comment": report.office_comment},
     )
+    notify.tell_decision(
+        report.project,
+        what="report",
+        label=report.title,
+        accepted=accept,
+        comment=report.office_comment,
+        url=notify.link("projects:report", report.project.code, report.code),
+        people=notify.people_to_tell(report.project),
+    )
     return report
+
+
+def parse_dois(content: str) -> list[str]:
+    """The DOIs of a list, one or more per line (bare, ``doi:…`` or ``https://doi.org/…``),
+    lower-cased (DOIs ignore case) and without repeats. A line with text but no valid DOI is an
+    error naming the line. No network look-up: the DOI stands as the title until edited."""
+    dois: dict[str, None] = {}
+    for number, line in enumerate(content.splitlines(), start=1):
+        if not line.strip():
+            continue
+        found = [m.rstrip(".,;") for m in DOI.findall(line)]
+        if not found:
+            raise ProjectError(
+                _("Line %(n)s has no valid DOI (10.NNNN/…): “%(text)s”.") % {"n": number, "text": line.strip()[:60]}
+            )
+        for doi in found:
+            if not DOI_SYNTAX.fullmatch(doi):
+                raise ProjectError(_("Line %(n)s: “%(doi)s” is not a valid DOI.") % {"n": number, "doi": doi[:60]})
+            dois[doi.lower()] = None
+    if not dois:
+        raise ProjectError(_("No DOI (10.xxxx/…) was found in this list."))
+    return list(dois)
 
 
 def parse_outputs(content: str, fmt: str) -> list[dict[str, Any]]:
     """Publications from a BibTeX export (HAL, ORCID) or a list of DOIs, one or more per line."""
     if fmt == "doi":
-        dois = list(dict.fromkeys(m.rstrip(".,;") for m in DOI.findall(content)))
-        if not dois:
-            raise ProjectError(_("No DOI (10.xxxx/…) was found in this list."))
-        return [{"title": doi, "identifier": doi, "year": None, "authors": []} for doi in dois]
+        return [{"title": doi, "identifier": doi, "year": None, "authors": []} for doi in parse_dois(content)]
     from grappe.review.services import ReviewError, parse_publications
 
     try:
@@ -101,7 +132,7 @@ def parse_outputs(content: str, fmt: str) -> list[dict[str, Any]]:
     return [
         {
             "title": p["title"],
-            "identifier": p.get("doi") or p["external_id"],  # the DOI when the entry has one
+            "identifier": (p.get("doi") or "").lower() or p["external_id"],  # the DOI when the entry has one
             "year": p["year"],
             "authors": p["authors"],
         }
@@ -121,6 +152,8 @@ def add_outputs(report: Report, *, kind: str, items: list[dict[str, Any]], actor
     new = []
     for item in items:
         identifier = (item.get("identifier") or "").strip()
+        if identifier.startswith("10."):  # a DOI: case does not matter
+            identifier = identifier.lower()
         if identifier and identifier in known:
             continue
         known.add(identifier)

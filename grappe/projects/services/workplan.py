@@ -28,6 +28,7 @@ from grappe.projects.models import (
     Task,
     WorkPackage,
 )
+from grappe.projects.services import notify
 from grappe.projects.services.opening import ProjectError
 
 DEFAULT_DAYS_BEFORE = (30, 7, 1)
@@ -173,6 +174,15 @@ def review_deliverable(
         "workplan.deliverable_approved" if approve else "workplan.deliverable_returned",
         actor=actor,
         data={"deliverable": deliverable.label, "comment": deliverable.review_comment},
+    )
+    notify.tell_decision(
+        deliverable.project,
+        what="deliverable",
+        label=f"{deliverable.label} {deliverable.title}",
+        accepted=approve,
+        comment=deliverable.review_comment,
+        url=notify.link("projects:deliverable", deliverable.project.code, deliverable.code),
+        people=notify.people_to_tell(deliverable.project, extra=[deliverable.owner_id]),
     )
     return deliverable
 

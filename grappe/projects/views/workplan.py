@@ -24,7 +24,7 @@ from grappe.projects.forms import (
     TaskForm,
     WorkPackageForm,
 )
-from grappe.projects.models import Deliverable, DeliverableState, Milestone, Project
+from grappe.projects.models import Deliverable, DeliverableState, Milestone, Project, Task, WorkPackage
 from grappe.projects.views.pages import get_project, pdf_download
 
 PLAN_FORMS: dict[str, type[forms.ModelForm]] = {
@@ -95,6 +95,7 @@ def workplan(request: HttpRequest, code: str) -> HttpResponse:
             "full": True,
             "can_manage": can_manage,
             "forms": forms_ if can_manage else {},
+            "used_packages": {i.work_package_id for i in [*plan["deliverables"], *plan["milestones"]]},
             "chart": timeline.render(
                 timeline_rows(plan), start=grant.start_date, end=grant.end_date, today=timezone.localdate()
             ),
@@ -229,4 +230,32 @@ def milestone_reached(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         messages.success(request, _("Milestone saved."))
     else:
         messages.error(request, _("Give the date as YYYY-MM-DD."))
+    return redirect("projects:workplan", project.code)
+
+
+DELETABLE: dict[str, type[Any]] = {
+    "work_package": WorkPackage,
+    "task": Task,
+    "deliverable": Deliverable,
+    "milestone": Milestone,
+}
+
+
+@login_required
+def delete_item(request: HttpRequest, code: str, kind: str, pk: int) -> HttpResponse:
+    """Delete a work-plan item (POST, office or lead) when nothing recorded hangs from it."""
+    project = get_project(request, code, "projects.manage_workplan")
+    if request.method != "POST" or kind not in DELETABLE:
+        raise Http404
+    model = DELETABLE[kind]
+    scope = {"work_package__project": project} if model is Task else {"project": project}
+    item = model.objects.filter(pk=pk, **scope).first()
+    if item is None:
+        raise Http404
+    try:
+        services.delete_plan_item(project, item, actor=request.user)
+    except services.ProjectError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Deleted from the work plan."))
     return redirect("projects:workplan", project.code)

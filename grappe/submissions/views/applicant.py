@@ -7,9 +7,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,6 +44,7 @@ from grappe.submissions.models import (
     TeamMember,
 )
 from grappe.submissions.queries import contact_organisation_ids, proposals_visible_to
+from grappe.submissions.rules import is_reader_for_review, is_team_member
 from grappe.submissions.sections import sections_for
 
 PROPOSALS = Proposal.objects.select_related("call__programme", "lead", "lead_organisation")
@@ -116,18 +118,34 @@ def _labels(values: list[str], choices: list[tuple[str, Any]]) -> list[str]:
     return [str(names.get(v, v)) for v in values or []]
 
 
+def _back(user: Any, proposal: Proposal) -> tuple[str, str]:
+    """Where the breadcrumb leads back to: the team's own list, the office's list of the call, a
+    reviewer's reviews, or the calls (the board, contacts)."""
+    if is_team_member(user, proposal):
+        return reverse("submissions:mine"), str(_("My proposals"))
+    if user.has_perm("submissions.list_call_proposals", proposal.call):
+        return reverse("submissions:office_list", args=[proposal.call.code]), str(_("Proposals of the call"))
+    if is_reader_for_review(user, proposal):
+        return reverse("review:mine"), str(_("My reviews"))
+    return reverse("calls:list"), str(_("Calls"))
+
+
 def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[str, Any]:
     user = request.user
     full = user.has_perm("submissions.view_proposal_full", proposal)
     editable = user.has_perm("submissions.change_proposal", proposal)
     call = proposal.call
     programme = call.programme
+    # Read once what the sections, the forms and the eligibility checks all read.
+    prefetch_related_objects([proposal], "answers", "budget_lines")
+    prefetch_related_objects([call], "questions", "rules")
     years = proposal_years(proposal)
     partners = list(
         proposal.partners.select_related("organisation").prefetch_related(
             Prefetch("cofunding", queryset=CoFunding.objects.order_by("year"))
         )
     )
+    budget = summarise(proposal, commitments=[c for p in partners for c in p.cofunding.all()]) if full else None
     if not full:
         # A partner contact sees only the commitments of their own company.
         mine = contact_organisation_ids(user, "partner_contact")
@@ -159,7 +177,7 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
         "partners": partners,
         "years": years,
         "keywords": proposal.keywords.all(),
-        "budget": summarise(proposal) if full else None,
+        "budget": budget,
         "categories": categories,
         "ethics": ethics,
         "ethics_lists": {
@@ -172,6 +190,7 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
         "answers": {a.question_id: a for a in proposal.answers.all()} if full else {},
         "questions": questions,
         "sections": sections_for(user, proposal),
+        "back": _back(user, proposal),
     }
     if editable:
         beneficiaries = _beneficiaries(proposal, partners)
@@ -186,7 +205,9 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
             answers_form=forms_.get("answers_form") or AnswersForm(proposal=proposal, questions=questions),
             ethics_form=forms_.get("ethics_form")
             or EthicsForm(instance=ctx["ethics"] or EthicsAssessment(proposal=proposal), proposal=proposal),
-            failures=forms_.get("failures") if forms_.get("failures") is not None else check_eligibility(proposal),
+            failures=forms_.get("failures")
+            if forms_.get("failures") is not None
+            else check_eligibility(proposal, budget=budget),
         )
     elif full:
         ctx["failures"] = forms_.get("failures") or []
