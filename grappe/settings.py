@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "grappe.projects",
     "grappe.funding",
     "grappe.training",
+    "grappe.partners",
     "grappe.demo",
 ]
 

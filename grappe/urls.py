@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("grappe.funding.urls")),
     path("", include("grappe.projects.urls")),
     path("", include("grappe.training.urls")),
+    path("", include("grappe.partners.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
     path("health/", health, name="health"),

@@ -479,6 +479,96 @@ class AffinityResult:
         return out
 
 
+def make_vectorizer(analyzer: TermAnalyzer, *, min_df: int = 1, max_features: int | None = 200_000) -> TfidfVectorizer:
+    """The TF-IDF vectoriser of every affinity (``analyzer``'s terms, sublinear term frequency);
+    ``matching.AffinityIndex`` fits the same one on the profiles alone."""
+    return TfidfVectorizer(
+        analyzer=analyzer, sublinear_tf=True, min_df=min_df, max_features=max_features, dtype=np.float64
+    )
+
+
+def flatten_profiles(profiles: Sequence[Profile]) -> tuple[list[Document], list[int]]:
+    """Every profile's documents (its keyword list first, as one document), grouped by profile in
+    profile order, and for each the index of the profile it belongs to."""
+    documents: list[Document] = []
+    owner: list[int] = []
+    for index, profile in enumerate(profiles):
+        if profile.keywords:
+            documents.append(Document(id=f"{profile.id}:keywords", title=", ".join(profile.keywords)))
+            owner.append(index)
+        for document in profile.documents:
+            documents.append(document)
+            owner.append(index)
+    return documents, owner
+
+
+def recency_factors(years: Sequence[int | None], reference_year: int | None, half_life_years: float) -> FloatArray:
+    """:math:`2^{-(Y - y)/h}` per document (1 for an undated one), :math:`Y` = ``reference_year``
+    or the newest year seen."""
+    known = [y for y in years if y is not None]
+    newest = reference_year if reference_year is not None else (max(known) if known else 0)
+    return np.array([1.0 if y is None else 2.0 ** (-max(newest - y, 0) / half_life_years) for y in years])
+
+
+def describe(
+    *,
+    backend: str,
+    aggregate: str,
+    top_k: int,
+    half_life_years: float,
+    temperature: float,
+    stemming: bool,
+    model: str | None,
+    embedding_floor: float,
+    embedding_weight: float,
+) -> dict[str, object]:
+    """The parameters an affinity result records (only those that changed it)."""
+    parameters: dict[str, object] = {
+        "backend": backend,
+        "aggregate": aggregate,
+        "top_k": top_k,
+        "half_life_years": half_life_years,
+        "terms": f"snowball-{STEMMER} stems, phrases of 2-3 stems, stop words removed"
+        if stemming
+        else "words and bigrams",
+    }
+    if aggregate == "softmax":
+        parameters["temperature"] = temperature
+    if backend != "tfidf":
+        parameters.update(model=model, embedding_floor=embedding_floor)
+    if backend == "combined":
+        parameters["embedding_weight"] = embedding_weight
+    return parameters
+
+
+def score_profiles(
+    vectors: _Vectors,
+    owner: npt.NDArray[np.int64],
+    n_profiles: int,
+    n_proposals: int,
+    *,
+    aggregate: Aggregate,
+    temperature: float,
+    top_k: int,
+) -> FloatArray:
+    """Profile × proposal scores in [0, 1] from ``vectors`` (documents grouped by profile, in
+    profile order, as :func:`flatten_profiles` gives them), a block of proposals at a time."""
+    scores = np.zeros((n_profiles, n_proposals), dtype=np.float64)
+    counts = np.bincount(owner, minlength=n_profiles).astype(np.int64)
+    present = np.flatnonzero(counts)
+    if present.size and n_proposals:
+        starts = (np.cumsum(counts) - counts)[present]
+        step = max(1, BLOCK_ENTRIES // max(owner.size, 1))
+        for start in range(0, n_proposals, step):
+            columns = slice(start, min(start + step, n_proposals))
+            block = vectors.block(slice(None), columns)
+            scores[present, columns] = _aggregate_block(
+                block, starts, counts[present], aggregate=aggregate, temperature=temperature, top_k=top_k
+            )
+    np.clip(scores, 0.0, 1.0, out=scores)
+    return scores
+
+
 def _tfidf_vectors(
     proposal_texts: Sequence[str],
     document_texts: Sequence[str],
@@ -491,9 +581,7 @@ def _tfidf_vectors(
     if not any(analyzer(t) for t in texts):
         empty = sparse.csr_matrix((len(proposal_texts), 1)), sparse.csr_matrix((len(document_texts), 1))
         return empty[0], empty[1], np.array([""])
-    vectorizer = TfidfVectorizer(
-        analyzer=analyzer, sublinear_tf=True, min_df=min_df, max_features=max_features, dtype=np.float64
-    )
+    vectorizer = make_vectorizer(analyzer, min_df=min_df, max_features=max_features)
     matrix = vectorizer.fit_transform(texts).tocsr()
     n = len(proposal_texts)
     return matrix[:n], matrix[n:], vectorizer.get_feature_names_out()
@@ -604,15 +692,7 @@ def compute_affinity(
     _validate(
         top_k=top_k, backend=backend, embedding_weight=embedding_weight, temperature=temperature, aggregate=aggregate
     )
-    documents: list[Document] = []
-    owner: list[int] = []
-    for index, reviewer in enumerate(reviewers):
-        if reviewer.keywords:
-            documents.append(Document(id=f"{reviewer.id}:keywords", title=", ".join(reviewer.keywords)))
-            owner.append(index)
-        for document in reviewer.documents:
-            documents.append(document)
-            owner.append(index)
+    documents, owner = flatten_profiles(reviewers)
     proposal_texts = tuple(clean_text(d.text) for d in proposals)
     document_texts = [clean_text(d.text) for d in documents]
     analyzer = TermAnalyzer(stemming=stemming)
@@ -626,10 +706,7 @@ def compute_affinity(
         proposal_embeddings, document_embeddings, model = _embeddings(proposal_texts, document_texts, encoder)
     factors = np.ones(len(documents))
     if aggregate in ("recency", "softmax"):
-        years = [d.year for d in documents]
-        known = [y for y in years if y is not None]
-        newest = reference_year if reference_year is not None else (max(known) if known else 0)
-        factors = np.array([1.0 if y is None else 2.0 ** (-max(newest - y, 0) / half_life_years) for y in years])
+        factors = recency_factors([d.year for d in documents], reference_year, half_life_years)
     vectors = _Vectors(
         proposals=proposal_vectors,
         documents=document_vectors,
@@ -640,35 +717,26 @@ def compute_affinity(
         factors=factors.reshape(len(documents)),
     )
     owner_array = np.asarray(owner, dtype=np.int64)
-    scores = np.zeros((len(reviewers), len(proposals)), dtype=np.float64)
-    counts = np.bincount(owner_array, minlength=len(reviewers)).astype(np.int64)
-    present = np.flatnonzero(counts)
-    if present.size and proposals:
-        # Documents are already grouped by reviewer, in reviewer order.
-        starts = (np.cumsum(counts) - counts)[present]
-        step = max(1, BLOCK_ENTRIES // max(len(documents), 1))
-        for start in range(0, len(proposals), step):
-            columns = slice(start, min(start + step, len(proposals)))
-            block = vectors.block(slice(None), columns)
-            scores[present, columns] = _aggregate_block(
-                block, starts, counts[present], aggregate=aggregate, temperature=temperature, top_k=top_k
-            )
-    np.clip(scores, 0.0, 1.0, out=scores)
-    parameters: dict[str, object] = {
-        "backend": backend,
-        "aggregate": aggregate,
-        "top_k": top_k,
-        "half_life_years": half_life_years,
-        "terms": f"snowball-{STEMMER} stems, phrases of 2-3 stems, stop words removed"
-        if stemming
-        else "words and bigrams",
-    }
-    if aggregate == "softmax":
-        parameters["temperature"] = temperature
-    if backend != "tfidf":
-        parameters.update(model=model, embedding_floor=embedding_floor)
-    if backend == "combined":
-        parameters["embedding_weight"] = embedding_weight
+    scores = score_profiles(
+        vectors,
+        owner_array,
+        len(reviewers),
+        len(proposals),
+        aggregate=aggregate,
+        temperature=temperature,
+        top_k=top_k,
+    )
+    parameters = describe(
+        backend=backend,
+        aggregate=aggregate,
+        top_k=top_k,
+        half_life_years=half_life_years,
+        temperature=temperature,
+        stemming=stemming,
+        model=model,
+        embedding_floor=embedding_floor,
+        embedding_weight=embedding_weight,
+    )
     return AffinityResult(
         scores=scores,
         reviewer_ids=tuple(r.id for r in reviewers),

@@ -3,6 +3,7 @@ import random
 from django.core.management.base import BaseCommand, CommandParser
 
 from grappe.demo.calls import seed_calls
+from grappe.demo.partners import seed_partners
 from grappe.demo.people import seed_people
 from grappe.demo.projects import seed_projects
 from grappe.demo.review import seed_review
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         selection = seed_selection(rng, calls["closed"])
         funded = seed_projects(rng, people, calls["programme"])
         trained = seed_training(random.Random(seed + 15))
+        partners = seed_partners(rng, people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo cluster ready: {len(people.members)} member organisations, {len(people.partners)} industrial "
@@ -38,7 +40,8 @@ class Command(BaseCommand):
                 f"{review['assignments']} review assignments, {review['reviews']} reviews, "
                 f"{selection['consensus']} consensus reports, {selection['funded']} proposals in the recommended portfolio, "
                 f"{funded['projects']} funded projects about two years in, "
-                f"{trained['programmes']} training programmes with {trained['enrolments']} enrolments."
+                f"{trained['programmes']} training programmes with {trained['enrolments']} enrolments, "
+                f"{partners['challenges']} partner challenges with suggestions and {partners['requests']} contact requests."
             )
         )
         if quiet_accounts:

