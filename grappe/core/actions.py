@@ -10,6 +10,8 @@ ACTIONS = {
     "account.password_reset": _("password reset"),
     "account.registered": _("account registered"),
     "account.verification_resent": _("confirmation email sent again"),
+    "api.token_created": _("API token created"),
+    "api.token_revoked": _("API token revoked"),
     "call.created": _("call created"),
     "call.question_added": _("question added"),
     "call.question_changed": _("question changed"),
