@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from grappe.api import problems
 from grappe.api.auth import TokenAuth
 from grappe.api.routers import calls, directory, office, projects, proposals, reviews
 
-api = NinjaAPI(
+
+class GrappeAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Ninja's schema, with the error answers documented as ``application/problem+json``."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for path in schema["paths"].values():
+            for operation in path.values():
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    body = content.get("application/json")
+                    if body and body.get("schema", {}).get("$ref", "").endswith("/Problem"):
+                        response["content"] = {"application/problem+json": body}
+        return schema
+
+
+api = GrappeAPI(
     title="Grappe API",
     version="1",
     description=(

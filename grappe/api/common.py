@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from grappe.api.problems import ApiProblem, Problem
 
 # The error answers documented on every operation (all are problem details).
-ERRORS: dict[int, Any] = {code: Problem for code in (400, 401, 403, 404, 413, 422)}
+ERRORS: dict[int, Any] = dict.fromkeys((400, 401, 403, 404, 413, 422), Problem)
 WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: Problem, 412: Problem, 428: Problem}
 
 

@@ -16,7 +16,9 @@ def prime_proposals(user: Any, proposals: list[Proposal]) -> None:
         return  # the office passes every check on its first predicate
     ids = [p.pk for p in proposals]
     team: dict[int, set[int]] = {pk: set() for pk in ids}
-    involved: dict[int, set[int]] = {p.pk: {p.lead_organisation_id} if p.lead_organisation_id else set() for p in proposals}
+    involved: dict[int, set[int]] = {
+        p.pk: {p.lead_organisation_id} if p.lead_organisation_id else set() for p in proposals
+    }
     for proposal_id, person_id, state, org_id in TeamMember.objects.filter(proposal_id__in=ids).values_list(
         "proposal_id", "person_id", "state", "organisation_id"
     ):
@@ -36,11 +38,15 @@ def prime_proposals(user: Any, proposals: list[Proposal]) -> None:
                 reviewer_id=person_id, proposal_id__in=ids, state=AssignmentState.ACTIVE, confirmed_at__isnull=False
             ).values_list("proposal_id", flat=True)
         )
-        conflicted = set(
-            Conflict.objects.filter(reviewer_id=person_id, proposal_id__in=confirmed, waived=False).values_list(
-                "proposal_id", flat=True
+        conflicted = (
+            set(
+                Conflict.objects.filter(reviewer_id=person_id, proposal_id__in=confirmed, waived=False).values_list(
+                    "proposal_id", flat=True
+                )
             )
-        ) if confirmed else set()
+            if confirmed
+            else set()
+        )
         readers = confirmed - conflicted
     for proposal in proposals:
         proposal._team_person_ids = team[proposal.pk]  # type: ignore[attr-defined]

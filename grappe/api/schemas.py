@@ -119,7 +119,7 @@ class ProposalPatch(Schema):
     acronym: str | None = Field(None, max_length=30)
     abstract: str | None = Field(None, max_length=5000)
     keywords: list[str] | None = Field(None, max_length=50)
-    requested_amount: str | None = Field(None, max_length=20, description="EUR, a decimal string, e.g. \"120000.00\".")
+    requested_amount: str | None = Field(None, max_length=20, description='EUR, a decimal string, e.g. "120000.00".')
     duration_months: int | None = Field(None, ge=1, le=120)
     lead_organisation: str | None = Field(None, max_length=12, description="An organisation's code.")
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from grappe.api.models import AccessToken, TokenScope
 from grappe.core.services import log_action
 
-TOKEN_PREFIX = "grp_"
+TOKEN_PREFIX = "grp_"  # noqa: S105  (a public marker, not a secret)
 # last_used_at is written at most once a minute per token: a busy script costs no write per call.
 LAST_USE_RESOLUTION = timedelta(minutes=1)
 
@@ -39,9 +39,7 @@ def create_token(user: Any, *, name: str, scope: str, days: int, actor: Any) -> 
     if scope not in TokenScope.values:
         raise TokenError(_("Choose read or read and write."))
     if not 1 <= days <= settings.GRAPPE_API_TOKEN_MAX_DAYS:
-        raise TokenError(
-            _("A token lives from 1 to %(max)d days.") % {"max": settings.GRAPPE_API_TOKEN_MAX_DAYS}
-        )
+        raise TokenError(_("A token lives from 1 to %(max)d days.") % {"max": settings.GRAPPE_API_TOKEN_MAX_DAYS})
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     token = AccessToken.objects.create(

@@ -59,7 +59,7 @@ TABLE = {
 def test_who_reads_what(world, api_client, persona):
     client = api_client(persona, scope="read")
     answers = {}
-    for resource, (path, expected) in TABLE.items():
+    for resource, (path, _expected) in TABLE.items():
         response = client.get(path.format(w=world))
         answers[resource] = response.status_code
         if response.status_code != OK:
@@ -123,3 +123,22 @@ def test_ranking_and_decisions(world, api_client):
     assert {row["proposal"] for row in ranking["rows"]} >= {world.submitted.code, world.partnered.code}
     decisions = client.get(f"/api/v1/calls/{world.review_call.code}/decisions").json()
     assert [d["outcome"] for d in decisions["items"]] == ["rejected"]
+
+
+@pytest.mark.parametrize("persona", ["office", "institution_contact", "board"])
+def test_lists_cost_the_same_whatever_their_size(world, api_client, persona, django_assert_max_num_queries):
+    from tests.factories import ProposalFactory
+
+    client = api_client(persona)
+    for _ in range(8):
+        proposal = ProposalFactory(
+            call=world.review_call, lead_organisation=world.submitted.lead_organisation, state="submitted"
+        )
+        proposal.submitted_at = world.submitted.submitted_at
+        proposal.save()
+    with django_assert_max_num_queries(12):
+        assert client.get("/api/v1/proposals").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/api/v1/calls/{world.review_call.code}/proposals").status_code in (200, 404)
+    with django_assert_max_num_queries(10):
+        assert client.get("/api/v1/organisations").status_code == 200

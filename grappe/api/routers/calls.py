@@ -10,8 +10,8 @@ from ninja import Query, Router
 from pydantic import Field
 
 from grappe.api.common import ERRORS
-from grappe.api.routers.directory import PageQuery
 from grappe.api.pagination import page
+from grappe.api.routers.directory import PageQuery
 from grappe.api.schemas import CallOut, CallPage, ProgrammeOut, ProgrammePage, money
 from grappe.calls.models import Call, CallState
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
@@ -89,4 +89,6 @@ def list_calls(request: HttpRequest, filters: Query[CallFilters]) -> Any:
 
 @router.get("/calls/{code}", response={200: CallOut, **ERRORS})
 def get_call(request: HttpRequest, code: str) -> Any:
-    return call_out(get_for_user_or_404(request.user, Call.objects.select_related("programme"), "calls.view_call", code=code))
+    return call_out(
+        get_for_user_or_404(request.user, Call.objects.select_related("programme"), "calls.view_call", code=code)
+    )

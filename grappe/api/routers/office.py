@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from django.http import HttpRequest
 from ninja import Query, Router
 
@@ -126,6 +125,3 @@ def call_decisions(request: HttpRequest, code: str, filters: Query[PageQuery]) -
     call = _call(request, code, "selection.view_selection")
     decisions = Decision.objects.filter(proposal__call=call).select_related("proposal")
     return page(decisions, cursor=filters.cursor, limit=filters.limit, item=decision_out)
-
-
-

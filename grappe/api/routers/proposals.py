@@ -140,4 +140,3 @@ def patch_proposal(
     proposal = Proposal.objects.select_related(*RELATED).get(pk=proposal.pk)
     response["ETag"] = etag(proposal.version)
     return proposal_out(proposal, user)
-

@@ -66,9 +66,7 @@ def list_reviews(request: HttpRequest, filters: Query[PageQuery]) -> Any:
     conflicted = Conflict.objects.filter(
         reviewer_id=OuterRef("reviewer_id"), proposal_id=OuterRef("proposal_id"), waived=False
     )
-    assignments = (
-        _assignments().filter(reviewer_id=person_id, state=AssignmentState.ACTIVE).exclude(Exists(conflicted))
-    )
+    assignments = _assignments().filter(reviewer_id=person_id, state=AssignmentState.ACTIVE).exclude(Exists(conflicted))
     return page(assignments, cursor=filters.cursor, limit=filters.limit, item=review_out)
 
 
