@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "grappe.projects",
     "grappe.funding",
     "grappe.api",
+    "grappe.privacy",
     "grappe.demo",
 ]
 
@@ -349,6 +350,14 @@ GRAPPE_API_TOKEN_MAX_DAYS = envint("GRAPPE_API_TOKEN_MAX_DAYS", 365)
 GRAPPE_API_MAX_BODY_KB = envint("GRAPPE_API_MAX_BODY_KB", 256)
 GRAPPE_API_PAGE_SIZE = envint("GRAPPE_API_PAGE_SIZE", 50)
 NINJA_PAGINATION_MAX_LIMIT = GRAPPE_API_PAGE_SIZE
+
+# Personal data (docs/privacy.md): years each kind of record is kept. Proposals never funded are
+# anonymised this long after their call closed (`grappe apply_retention`); funded projects' records
+# are kept this long after the grant ends (the funder's audit period; erasure is refused meanwhile).
+GRAPPE_RETENTION = {
+    "unfunded_proposals": envint("GRAPPE_RETENTION_UNFUNDED_YEARS", 5),
+    "funded_projects": envint("GRAPPE_RETENTION_FUNDED_YEARS", 10),
+}
 
 # Background jobs (engine runs, letter sending): a running job without a heartbeat for this many
 # seconds counts as dead (its worker was killed) and is marked failed; the worker beats every quarter.

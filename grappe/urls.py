@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("grappe.funding.urls")),
     path("", include("grappe.projects.urls")),
     path("", include("grappe.api.urls")),
+    path("", include("grappe.privacy.urls")),
     *api_urlpatterns,
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
