@@ -14,7 +14,7 @@ class ConsentForm(Form):
         super().__init__(*args, **kwargs)
         current = current or {}
         for kind in ConsentKind:
-            version, text = CONSENT_TEXTS[kind]
+            _version, text = CONSENT_TEXTS[kind]
             latest = current.get(kind.value)
             self.fields[kind.value] = forms.BooleanField(
                 label=kind.label,
