@@ -17,7 +17,6 @@ class Command(BaseCommand):
         due = apply_retention(dry_run=dry_run)
         verb = "would anonymise" if dry_run else "anonymised"
         for proposal in due:
-            self.stdout.write(
-                f"{verb} proposal {proposal.code} (call {proposal.call.code}, closed {proposal.call.closes_at:%Y-%m-%d})"
-            )
+            closed = f"{proposal.call.closes_at:%Y-%m-%d}"
+            self.stdout.write(f"{verb} proposal {proposal.code} (call {proposal.call.code}, closed {closed})")
         self.stdout.write(f"{len(due)} proposal(s) {verb}.")
