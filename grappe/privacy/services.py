@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from grappe.core.models import AuditLog
@@ -140,7 +141,12 @@ def assess_erasure(person: Person, *, today: dt.date | None = None) -> Assessmen
                     "%(until)s, the end of the funder's audit period (%(n)d years after the grant ends; "
                     "legal obligation)."
                 )
-                % {"code": member.project.code, "title": member.project.title, "until": until, "n": audit_years}
+                % {
+                    "code": member.project.code,
+                    "title": member.project.title,
+                    "until": date_format(until),
+                    "n": audit_years,
+                }
             )
     unfunded = years("unfunded_proposals")
     limit = timezone.now() - dt.timedelta(days=365 * unfunded)
