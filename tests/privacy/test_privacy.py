@@ -118,3 +118,18 @@ def test_review_comments_go_with_the_proposal_scores_stay(world, reviewer):
     services.anonymise_proposal(world.partnered)
     review.refresh_from_db()
     assert review.applicant_comment == "" and review.scores == {"1": "4"}
+
+
+def test_the_demo_seed_records_consents_and_an_office_token(db):
+    import random
+
+    from grappe.api.models import AccessToken
+    from grappe.demo.people import seed_people
+    from grappe.demo.platform import seed_platform
+
+    people = seed_people(random.Random(1))
+    token = seed_platform(people)
+    assert token.startswith("grp_")
+    assert seed_platform(people) is None  # once
+    assert AccessToken.objects.filter(name="Demo script", scope="read").count() == 1
+    assert Consent.objects.filter(kind="newsletter", given=False).count() == 1
