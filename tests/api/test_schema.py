@@ -68,7 +68,7 @@ def test_fuzz_as_each_persona(world, request, persona):
             if key.startswith("/api/v1/calls/{code}/"):
                 key = "/api/v1/calls/{code}"
             if key in real and case.path_parameters:
-                case.path_parameters = {name: real[key] for name in case.path_parameters}
+                case.path_parameters = dict.fromkeys(case.path_parameters, real[key])
             response = case.call(headers=headers)
             case.validate_response(response, checks=CHECKS)
             seen.add((case.operation.method.upper(), case.operation.path, response.status_code))
