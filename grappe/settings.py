@@ -349,7 +349,6 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # budget grids are large forms
 GRAPPE_API_TOKEN_MAX_DAYS = envint("GRAPPE_API_TOKEN_MAX_DAYS", 365)
 GRAPPE_API_MAX_BODY_KB = envint("GRAPPE_API_MAX_BODY_KB", 256)
 GRAPPE_API_PAGE_SIZE = envint("GRAPPE_API_PAGE_SIZE", 50)
-NINJA_PAGINATION_MAX_LIMIT = GRAPPE_API_PAGE_SIZE
 
 # Personal data (docs/privacy.md): years each kind of record is kept. Proposals never funded are
 # anonymised this long after their call closed (`grappe apply_retention`); funded projects' records
