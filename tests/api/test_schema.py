@@ -3,7 +3,9 @@ conforms to the schema (status code documented, body valid). A few examples per 
 it quick; the data of ``world`` makes the personas' answers differ."""
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import openapi
 from schemathesis.checks import not_a_server_error
@@ -32,6 +34,18 @@ def test_the_schema_is_published(client):
     assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
 
 
+@pytest.fixture
+def _keep_the_test_connection():
+    """Like Django's test client: the WSGI handler must not close the connection that holds the
+    test's transaction at the end of each request (PostgreSQL would lose it)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("_keep_the_test_connection")
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_fuzz_as_each_persona(world, request, persona):
     headers = {}
