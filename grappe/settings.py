@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API docs page's Swagger UI, served from ninja's own static files (no CDN)
     "grappe.core",
     "grappe.people",
     "grappe.programmes",
@@ -107,6 +108,8 @@ INSTALLED_APPS = [
     "grappe.funding",
     "grappe.training",
     "grappe.partners",
+    "grappe.api",
+    "grappe.privacy",
     "grappe.demo",
 ]
 
@@ -342,6 +345,20 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # budget grids are large forms
+
+# REST API (docs/api.md): personal access tokens live at most this many days; a JSON body larger
+# than GRAPPE_API_MAX_BODY_KB is refused (413) before it is parsed; pages hold up to this many items.
+GRAPPE_API_TOKEN_MAX_DAYS = envint("GRAPPE_API_TOKEN_MAX_DAYS", 365)
+GRAPPE_API_MAX_BODY_KB = envint("GRAPPE_API_MAX_BODY_KB", 256)
+GRAPPE_API_PAGE_SIZE = envint("GRAPPE_API_PAGE_SIZE", 50)
+
+# Personal data (docs/privacy.md): years each kind of record is kept. Proposals never funded are
+# anonymised this long after their call closed (`grappe apply_retention`); funded projects' records
+# are kept this long after the grant ends (the funder's audit period; erasure is refused meanwhile).
+GRAPPE_RETENTION = {
+    "unfunded_proposals": envint("GRAPPE_RETENTION_UNFUNDED_YEARS", 5),
+    "funded_projects": envint("GRAPPE_RETENTION_FUNDED_YEARS", 10),
+}
 
 # Background jobs (engine runs, letter sending): a running job without a heartbeat for this many
 # seconds counts as dead (its worker was killed) and is marked failed; the worker beats every quarter.

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from grappe import views
+from grappe.api.urls import api_urlpatterns
 from grappe.core import views as core_views
 from grappe.core.health import health
 
@@ -21,6 +22,9 @@ urlpatterns = [
     path("", include("grappe.projects.urls")),
     path("", include("grappe.training.urls")),
     path("", include("grappe.partners.urls")),
+    path("", include("grappe.api.urls")),
+    path("", include("grappe.privacy.urls")),
+    *api_urlpatterns,
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
     path("health/", health, name="health"),

@@ -33,7 +33,7 @@ PERSONAS = ["office", "board", "reviewer", "applicant", "partner", "institution"
 # Links not to follow: they log out, download files or belong to Django's admin.
 SKIP_PREFIXES = ("/admin/", "/accounts/logout/", "/i18n/", "/static/", "/jsi18n/")
 SKIP_SUFFIXES = (".csv", ".xlsx", ".pdf")
-SKIP_ROUTES = {"submissions:attachment", "people:verify_email"}
+SKIP_ROUTES = {"submissions:attachment", "people:verify_email", "privacy:mine_download", "privacy:person_download"}
 # Pages whose content depends on who looks: walked once per persona, the others once in all.
 PER_PERSONA_ROUTES = {
     "home",

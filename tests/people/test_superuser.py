@@ -27,8 +27,9 @@ def test_a_superuser_without_roles_has_no_app_permission(superuser):
 
     granted = [perm for perm in app_perms if superuser.has_perm(perm)]
 
-    # What any signed-in account may do (its own profile, the directory, its own projects and proposals).
+    # What any signed-in account may do (its own profile and API tokens, the directory, its own projects and proposals).
     assert granted == [
+        "api.create_token",
         "people.edit_own_profile",
         "people.view_directory",
         "projects.list_projects",

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from grappe.demo.calls import seed_calls
 from grappe.demo.partners import seed_partners
 from grappe.demo.people import seed_people
+from grappe.demo.platform import seed_platform
 from grappe.demo.projects import seed_projects
 from grappe.demo.review import seed_review
 from grappe.demo.selection import seed_selection
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         funded = seed_projects(rng, people, calls["programme"])
         trained = seed_training(random.Random(seed + 15))
         partners = seed_partners(rng, people)
+        token = seed_platform(people)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo cluster ready: {len(people.members)} member organisations, {len(people.partners)} industrial "
@@ -51,3 +53,5 @@ class Command(BaseCommand):
         for account in people.accounts:
             note = f"  ({account.note})" if account.note else ""
             self.stdout.write(f"  {account.role:<26} {account.email:<{width}}  {account.password}{note}")
+        if token:
+            self.stdout.write(f"\nThe office's read-only API token (shown once; docs/api.md): {token}")

@@ -1,0 +1,204 @@
+"""Consents, retention (anonymising what is past its period) and erasure on request.
+
+Anonymising keeps aggregates and the audit trail: a proposal keeps its code, call, state,
+amounts and scores; its texts, answers, files and the reviewers' comments are removed. A person
+erased keeps a pseudonym (their public code) wherever a record must stay."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from grappe.core.models import AuditLog
+from grappe.core.services import log_action
+from grappe.people.models import Person
+from grappe.privacy.models import Consent, ConsentKind
+from grappe.privacy.retention import years
+from grappe.privacy.texts import CONSENT_TEXTS
+from grappe.projects.models import ProjectMember
+from grappe.review.models import Review
+from grappe.selection.models import Award
+from grappe.submissions.models import Answer, Proposal, TeamMember
+
+ANONYMISED = "proposal.anonymised"
+ERASED = "person.erased"
+
+
+# --- Consents ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_consent(person: Person, kind: str, *, given: bool, actor: Any) -> Consent | None:
+    """Record ``given`` for ``kind`` with the current text's version (nothing when it is already
+    the current choice for that version)."""
+    if kind not in ConsentKind.values:
+        raise ValueError(kind)
+    version = CONSENT_TEXTS[ConsentKind(kind)][0]
+    latest = person.consents.filter(kind=kind).first()
+    if latest is not None and latest.given == given and latest.text_version == version:
+        return None
+    if latest is None and not given:
+        return None  # never given: nothing to withdraw
+    consent = Consent.objects.create(person=person, kind=kind, given=given, text_version=version, recorded_by=actor)
+    log_action(person, "person.consent_recorded", actor=actor, data={"kind": kind, "given": given, "version": version})
+    return consent
+
+
+def current_consents(person: Person) -> dict[str, Consent | None]:
+    """The latest choice per kind (one query)."""
+    found: dict[str, Consent | None] = dict.fromkeys(ConsentKind.values)
+    for consent in person.consents.all():
+        if found[consent.kind] is None:
+            found[consent.kind] = consent
+    return found
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+
+def _funded() -> Any:
+    return Exists(Award.objects.filter(proposal=OuterRef("pk")))
+
+
+def unfunded_past_retention(now: dt.datetime | None = None) -> QuerySet[Proposal]:
+    """Proposals never funded whose call closed more than the retention period ago, not yet anonymised."""
+    now = now or timezone.now()
+    limit = now - dt.timedelta(days=365 * years("unfunded_proposals"))
+    done = AuditLog.objects.filter(action=ANONYMISED, object_id=OuterRef("pk_text"))
+    return (
+        Proposal.objects.filter(call__closes_at__lt=limit)
+        .annotate(funded=_funded(), pk_text=Cast("pk", CharField()))
+        .filter(funded=False)
+        .exclude(Exists(done))
+        .select_related("call")
+        .order_by("call__closes_at", "code")
+    )
+
+
+@transaction.atomic
+def anonymise_proposal(proposal: Proposal, *, actor: Any = None) -> None:
+    """Remove a proposal's texts, answers, files, invitations' addresses and review comments;
+    keep its code, call, state, amounts and scores (aggregates)."""
+    for answer in Answer.objects.filter(proposal=proposal):
+        if answer.file:
+            answer.file.delete(save=False)
+        answer.value, answer.file, answer.file_name, answer.file_size = None, "", "", None
+        answer.save()
+    proposal.keywords.clear()
+    Proposal.objects.filter(pk=proposal.pk).update(
+        title=_("Anonymised proposal %(code)s") % {"code": proposal.code}, acronym="", abstract=""
+    )
+    TeamMember.objects.filter(proposal=proposal).update(email="")
+    Review.objects.filter(assignment__proposal=proposal).update(
+        comments={}, applicant_comment="", confidential_comment=""
+    )
+    log_action(proposal, ANONYMISED, actor=actor, data={"call": proposal.call.code})
+
+
+def apply_retention(*, dry_run: bool, actor: Any = None, now: dt.datetime | None = None) -> list[Proposal]:
+    """Anonymise every proposal past retention (``dry_run``: only list them)."""
+    due = list(unfunded_past_retention(now))
+    if not dry_run:
+        for proposal in due:
+            anonymise_proposal(proposal, actor=actor)
+    return due
+
+
+# --- Erasure on request --------------------------------------------------------------------------
+
+
+@dataclass
+class Assessment:
+    """What an erasure request would do: refused while ``kept`` names records that must stay."""
+
+    kept: list[str] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return not self.kept
+
+
+def assess_erasure(person: Person, *, today: dt.date | None = None) -> Assessment:
+    today = today or timezone.localdate()
+    assessment = Assessment()
+    audit_years = years("funded_projects")
+    for member in ProjectMember.objects.filter(person=person).select_related("project", "project__grant"):
+        grant = getattr(member.project, "grant", None)
+        end = grant.end_date if grant else today
+        until = end.replace(year=end.year + audit_years)
+        if until >= today:
+            assessment.kept.append(
+                _(
+                    "Project %(code)s (%(title)s) is publicly funded: its records, with your name, are kept until "
+                    "%(until)s, the end of the funder's audit period (%(n)d years after the grant ends; "
+                    "legal obligation)."
+                )
+                % {
+                    "code": member.project.code,
+                    "title": member.project.title,
+                    "until": date_format(until),
+                    "n": audit_years,
+                }
+            )
+    unfunded = years("unfunded_proposals")
+    limit = timezone.now() - dt.timedelta(days=365 * unfunded)
+    open_proposals = (
+        Proposal.objects.filter(team__person=person)
+        .filter(Q(call__closes_at__gte=limit))
+        .annotate(funded=_funded())
+        .filter(funded=False)
+        .exclude(state="draft")
+        .distinct()
+    )
+    for proposal in open_proposals:
+        assessment.kept.append(
+            _(
+                "Proposal %(code)s was submitted to a call that closed less than %(n)d years ago: it is kept "
+                "for the call's evaluation and appeals (public-interest task), then anonymised."
+            )
+            % {"code": proposal.code, "n": unfunded}
+        )
+    return assessment
+
+
+class ErasureRefused(Exception):
+    def __init__(self, reasons: list[str]):
+        super().__init__(" ".join(reasons))
+        self.reasons = reasons
+
+
+@transaction.atomic
+def erase_person(person: Person, *, actor: Any) -> None:
+    """Erase a person on request: names and contact data replaced by a pseudonym (their code),
+    account closed, consents and tokens removed, drafts deleted; refused with the reasons while
+    records must be kept."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    assessment = assess_erasure(person)
+    if not assessment.allowed:
+        raise ErasureRefused(assessment.kept)
+    pseudonym = _("Person %(code)s") % {"code": person.code}
+    for proposal in Proposal.objects.filter(lead=person, state="draft"):
+        anonymise_proposal(proposal, actor=actor)
+    TeamMember.objects.filter(person=person).update(email="")
+    person.consents.all().delete()
+    person.keywords.clear()
+    Person.objects.filter(pk=person.pk).update(
+        first_name="", last_name=pseudonym, email="", orcid="", languages=[], version=person.version + 1
+    )
+    user = getattr(person, "user", None)
+    if user is not None:
+        user.api_tokens.all().delete()
+        user.email = f"erased-{person.code.lower()}@invalid.example"
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        AuditLog.objects.filter(actor=user).update(actor_repr=pseudonym)
+    log_action(person, ERASED, actor=actor, data={"pseudonym": pseudonym})

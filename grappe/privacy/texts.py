@@ -1,0 +1,24 @@
+"""The texts people consent to, each with a version: change the text, bump the version (the
+consents recorded keep the version they were given to)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from grappe.privacy.models import ConsentKind
+
+CONSENT_TEXTS = {
+    ConsentKind.MATCHMAKING: (
+        "2026-11",
+        _(
+            "My name, affiliation and expertise keywords may be suggested to the cluster's industrial "
+            "partners looking for academic collaborators, who may then ask the office to contact me."
+        ),
+    ),
+    ConsentKind.PUBLIC_PROFILE: (
+        "2026-11",
+        _("My name, affiliation and expertise keywords may be shown on the public pages of the cluster."),
+    ),
+    ConsentKind.NEWSLETTER: (
+        "2026-11",
+        _("The cluster office may send me its newsletter (calls, events); I can stop it at any time."),
+    ),
+}

@@ -1,0 +1,135 @@
+"""Personal data rights: download everything about me, consents with date and text version,
+retention with a dry run, erasure refused with the legal reason, the processing register."""
+
+import datetime as dt
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.utils import timezone
+
+from grappe.calls.models import Question
+from grappe.core.models import AuditLog
+from grappe.people.models import Person
+from grappe.privacy import services
+from grappe.privacy.models import Consent
+from grappe.review.models import Review
+from grappe.submissions.models import Answer, Proposal
+from tests.conftest import PERSONAS
+from tests.factories import CallFactory, ProposalFactory, UserFactory
+
+
+def _unzip(response):
+    archive = zipfile.ZipFile(
+        io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
+    )
+    return archive, json.loads(archive.read("data.json"))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_everyone_downloads_their_own_data(as_persona, persona, request):
+    client = as_persona(persona)
+    page = client.get("/accounts/profile/my-data/")
+    download = client.get("/accounts/profile/my-data/download/")
+    if persona == "anonymous":
+        assert page.status_code == download.status_code == 302
+        return
+    assert page.status_code == 200
+    assert download["Content-Type"] == "application/zip"
+    _archive, data = _unzip(download)
+    assert data["person"]["code"] == request.getfixturevalue(persona).person.code
+
+
+def test_the_zip_holds_proposals_answers_and_uploaded_files(world, as_persona, applicant):
+    question = Question.objects.create(call=world.open_call, kind="file", label_fr="Annexe", label_en="Annex")
+    answer = Answer(proposal=world.draft, question=question, file_name="annex.pdf", file_size=4)
+    answer.file.save("annex.pdf", ContentFile(b"%PDF"), save=True)
+    archive, data = _unzip(as_persona("applicant").get("/accounts/profile/my-data/download/"))
+    codes = {p["code"] for p in data["proposals"]}
+    assert {world.draft.code, world.submitted.code} <= codes
+    [name] = [n for n in archive.namelist() if n.startswith("files/")]
+    assert archive.read(name) == b"%PDF"
+    assert data["projects"][0]["project"] == world.project.code
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_the_office_handles_requests_for_others(world, as_persona, persona, applicant):
+    code = applicant.person.code
+    client = as_persona(persona)
+    expected = {"office": 200, "anonymous": 302}.get(persona, 404)
+    assert client.get(f"/office/people/{code}/data/").status_code == expected
+    download = client.get(f"/office/people/{code}/data/download/")
+    assert download.status_code == ({"applicant": 200}.get(persona, expected))
+    assert client.get("/office/privacy/register/").status_code == expected
+
+
+def test_consents_are_recorded_with_date_and_text_version(as_persona, applicant):
+    client = as_persona("applicant")
+    client.post("/accounts/profile/my-data/", {"matchmaking": "on", "newsletter": "on"})
+    client.post("/accounts/profile/my-data/", {"matchmaking": "on"})  # newsletter withdrawn
+    client.post("/accounts/profile/my-data/", {"matchmaking": "on"})  # nothing changes
+    rows = list(
+        Consent.objects.filter(person=applicant.person).order_by("pk").values_list("kind", "given", "text_version")
+    )
+    assert rows == [("matchmaking", True, "2026-11"), ("newsletter", True, "2026-11"), ("newsletter", False, "2026-11")]
+    assert services.current_consents(applicant.person)["newsletter"].given is False
+
+
+def test_retention_dry_run_lists_then_the_command_anonymises(world, office, capsys):
+    old_call = CallFactory(
+        opens_at=timezone.now() - dt.timedelta(days=9 * 365), closes_at=timezone.now() - dt.timedelta(days=8 * 365)
+    )
+    old = ProposalFactory(call=old_call, title="Old secret idea", abstract="Secret", state="submitted")
+    call_command("apply_retention", "--dry-run")
+    out = capsys.readouterr().out
+    assert f"would anonymise proposal {old.code}" in out and "1 proposal(s)" in out
+    assert Proposal.objects.get(pk=old.pk).title == "Old secret idea"
+    call_command("apply_retention")
+    old.refresh_from_db()
+    assert old.abstract == "" and "Secret" not in old.title and old.code in old.title
+    assert AuditLog.objects.filter(action="proposal.anonymised", object_id=str(old.pk)).exists()
+    call_command("apply_retention", "--dry-run")
+    assert "0 proposal(s)" in capsys.readouterr().out  # done once
+    # Funded proposals (the project's) and recent ones are untouched.
+    assert Proposal.objects.get(pk=world.project.proposal_id).abstract
+
+
+def test_erasure_is_refused_with_the_legal_reason_then_done_when_nothing_must_stay(world, as_persona, applicant):
+    client = as_persona("office")
+    refused = client.post(f"/office/people/{applicant.person.code}/data/erase/", follow=True)
+    assert "audit period" in refused.content.decode()
+    assert Person.objects.get(pk=applicant.person.pk).last_name == applicant.person.last_name
+    someone = UserFactory()
+    services.record_consent(someone.person, "newsletter", given=True, actor=someone)
+    client.post(f"/office/people/{someone.person.code}/data/erase/")
+    person = Person.objects.get(pk=someone.person.pk)
+    assert person.first_name == "" and person.code in person.last_name and person.email == ""
+    someone.refresh_from_db()
+    assert not someone.is_active and not someone.has_usable_password()
+    assert not person.consents.exists()
+    assert AuditLog.objects.filter(action="person.erased", object_id=str(person.pk)).exists()
+
+
+def test_review_comments_go_with_the_proposal_scores_stay(world, reviewer):
+    review = Review.objects.create(assignment=world.assignment, scores={"1": "4"}, applicant_comment="Named text")
+    services.anonymise_proposal(world.partnered)
+    review.refresh_from_db()
+    assert review.applicant_comment == "" and review.scores == {"1": "4"}
+
+
+def test_the_demo_seed_records_consents_and_an_office_token(db):
+    import random
+
+    from grappe.api.models import AccessToken
+    from grappe.demo.people import seed_people
+    from grappe.demo.platform import seed_platform
+
+    people = seed_people(random.Random(1))
+    token = seed_platform(people)
+    assert token.startswith("grp_")
+    assert seed_platform(people) is None  # once
+    assert AccessToken.objects.filter(name="Demo script", scope="read").count() == 1
+    assert Consent.objects.filter(kind="newsletter", given=False).count() == 1
