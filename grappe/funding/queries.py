@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from grappe.core.models import AuditLog
 from grappe.funding.models import (
     Contribution,
     ExpenseLine,
@@ -286,3 +288,37 @@ def ledger_totals(calls: list[Any], programme: Any) -> dict[str, Any]:
             values["realised"] - values["realised_cash"],
         )
     return totals
+
+
+@dataclass
+class SettingsChange:
+    """One save of a programme's project settings: when, by whom, which part, what changed."""
+
+    timestamp: Any
+    actor: str
+    part: str
+    changes: list[tuple[str, str, str]]
+
+
+SETTINGS_ACTIONS = {
+    "programme.reminderrules_saved": "reminders",
+    "programme.fundingrules_saved": "funding",
+    "programme.reporttemplate_saved": "template",
+}
+
+
+def settings_history(programme: Any, *, limit: int = 50) -> list[SettingsChange]:
+    """The last saves of ``programme``'s project settings, newest first, read from the audit log
+    (one query): each with the fields whose value changed, before → after."""
+    entries = AuditLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(programme, for_concrete_model=True),
+        object_id=str(programme.pk),
+        action__in=SETTINGS_ACTIONS,
+    ).order_by("-timestamp", "-id")[:limit]
+    history = []
+    for entry in entries:
+        before = entry.data.get("before") or {}
+        after = entry.data.get("after") or {}
+        changes = [(name, before.get(name, ""), new) for name, new in after.items() if before.get(name) != new]
+        history.append(SettingsChange(entry.timestamp, entry.actor_repr, SETTINGS_ACTIONS[entry.action], changes))
+    return history

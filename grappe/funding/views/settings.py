@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from grappe.core.access import get_for_user_or_404
 from grappe.funding.forms import FundingRulesForm, ReminderRulesForm, ReportTemplateForm
+from grappe.funding.queries import settings_history
 from grappe.funding.models import DEFAULT_RULES, FundingRules
 from grappe.programmes.models import Programme
 from grappe.projects import services as projects
@@ -49,6 +50,17 @@ def _values(name: str, form: forms.Form) -> dict[str, Any]:
     return {k: v for k, v in form.cleaned_data.items() if k != "version"}
 
 
+def _history(programme: Programme) -> list[Any]:
+    """The settings' history with each field named by its form label."""
+    history = settings_history(programme)
+    for entry in history:
+        fields = FORMS[entry.part][0].base_fields
+        entry.changes = [
+            (str(fields[name].label) if name in fields else name, old, new) for name, old, new in entry.changes
+        ]
+    return history
+
+
 @login_required
 def programme_settings(request: HttpRequest, code: str) -> HttpResponse:
     programme = get_for_user_or_404(request.user, Programme.objects.all(), "funding.configure_rules", code=code)
@@ -76,4 +88,8 @@ def programme_settings(request: HttpRequest, code: str) -> HttpResponse:
         name: bound.get(name) or form_class(initial=_initial(name, programme), auto_id=f"id_{name}_%s")
         for name, (form_class, _model) in FORMS.items()
     }
-    return render(request, "funding/programme_settings.html", {"programme": programme, "forms": forms_})
+    return render(
+        request,
+        "funding/programme_settings.html",
+        {"programme": programme, "forms": forms_, "history": _history(programme)},
+    )
