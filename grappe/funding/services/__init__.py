@@ -2,6 +2,7 @@
 statements and reallocations. Functions are atomic, take ``actor=`` and leave an audit entry.
 Callers import from ``grappe.funding.services``."""
 
+from grappe.funding.services.dossiers import request_dossier
 from grappe.funding.services.ledger import (
     due_date_problem,
     pay_instalment,
@@ -38,6 +39,7 @@ __all__ = [
     "create_statement",
     "decide_reallocation",
     "delete_statement",
+    "request_dossier",
     "never_submitted",
     "due_date_problem",
     "open_project_from_award",
