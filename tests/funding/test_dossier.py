@@ -23,9 +23,7 @@ from tests.projects.conftest import pdf
 pytestmark = pytest.mark.django_db
 
 
-def test_dossier_holds_every_document_and_an_index(
-    as_persona, project, university, django_capture_on_commit_callbacks
-):
+def test_dossier_holds_every_document_and_an_index(as_persona, project, university, django_capture_on_commit_callbacks):
     projects.sign_grant(project.grant, signed_on=dt.date(2026, 1, 20), document=pdf(), expected_version=1, actor=None)
     statement = make_statement(project, university, state="accepted")
     services.schedule_instalment(
@@ -89,7 +87,9 @@ def test_only_the_office_exports_the_dossier(as_persona, project, persona):
 def test_one_build_at_a_time_and_a_dead_worker_fails_it(as_persona, project, office, settings):
     first = services.request_dossier(project, language="fr", actor=office)  # on_commit never runs here
     assert services.request_dossier(project, language="fr", actor=office) == first  # a double click
-    DossierBuild.objects.filter(pk=first.pk).update(state="running", heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+    DossierBuild.objects.filter(pk=first.pk).update(
+        state="running", heartbeat_at=timezone.now() - dt.timedelta(hours=1)
+    )
 
     page = as_persona("office").get(reverse("funding:dossier", args=[project.code]))
 

@@ -111,3 +111,25 @@ def test_the_page_shows_who_changed_what_and_when(as_persona, project):
     assert newest.changes[0][1:] == ("7", "3")
     assert len(first.changes) == 2  # from the defaults: both fields
     assert "History of these settings" in page.content.decode()
+
+
+def test_history_shows_values_as_the_form_does(as_persona, project):
+    programme = project.call.programme
+    client = as_persona("office")
+    client.post(url(programme), {"part": "template", "sections": "Résultats | Results", "version": 1})
+    client.post(
+        url(programme),
+        {
+            "part": "funding",
+            "underspend_tolerance": "25",
+            "overspend_tolerance": "10",
+            "reallocation_threshold": "5",
+            "version": 1,
+        },
+    )
+
+    page = client.get(url(programme))
+
+    funding, template = page.context["history"]
+    assert ("25 %" in [new for _n, _old, new in funding.changes]) and template.changes[0][2] == "Résultats | Results"
+    assert page.context["forms"]["funding"].initial["overspend_tolerance"] == "10"  # never “1E+1”

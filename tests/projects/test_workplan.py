@@ -313,13 +313,25 @@ def test_lead_edits_a_work_package_a_task_and_a_milestone(as_persona, project, o
 
     client.post(
         _edit_url(project, "work_package", wp.pk),
-        {"number": "2", "title": "Data and models", "lead": applicant.person.pk, "start_date": "2026-02-01",
-         "end_date": "2027-01-31", "version": "1"},
+        {
+            "number": "2",
+            "title": "Data and models",
+            "lead": applicant.person.pk,
+            "start_date": "2026-02-01",
+            "end_date": "2027-01-31",
+            "version": "1",
+        },
     )
     client.post(
         _edit_url(project, "task", task.pk),
-        {"work_package": wp.pk, "number": "3", "title": "Collect more", "start_date": "2026-02-01",
-         "end_date": "2026-03-01", "version": "1"},
+        {
+            "work_package": wp.pk,
+            "number": "3",
+            "title": "Collect more",
+            "start_date": "2026-02-01",
+            "end_date": "2026-03-01",
+            "version": "1",
+        },
     )
     response = client.post(
         _edit_url(project, "milestone", milestone.pk),
@@ -329,11 +341,18 @@ def test_lead_edits_a_work_package_a_task_and_a_milestone(as_persona, project, o
     assert response.url == reverse("projects:workplan", args=[project.code])
     wp.refresh_from_db(), task.refresh_from_db(), milestone.refresh_from_db()
     assert (wp.number, wp.title, wp.lead, wp.start_date, wp.version) == (
-        2, "Data and models", applicant.person, dt.date(2026, 2, 1), 2
+        2,
+        "Data and models",
+        applicant.person,
+        dt.date(2026, 2, 1),
+        2,
     )
     assert (task.number, task.title, task.version) == (3, "Collect more", 2)
     assert (milestone.title, milestone.due_date, milestone.work_package, milestone.version) == (
-        "Kick-off meeting", dt.date(2026, 2, 15), wp, 2
+        "Kick-off meeting",
+        dt.date(2026, 2, 15),
+        wp,
+        2,
     )
     entry = AuditLog.objects.filter(action="workplan.workpackage_changed").get()
     assert entry.data["before"]["title"] == "Data" and entry.data["fields"]["title"] == "Data and models"

@@ -202,5 +202,8 @@ def dossier_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
     project = get_project(request, code, "funding.export_dossier")
     build = get_object_or_404(DossierBuild.objects.exclude(file=""), project=project, pk=pk, state=JobState.DONE)
     return FileResponse(
-        build.file.open("rb"), as_attachment=True, filename=f"dossier-{project.code}.zip", content_type="application/zip"
+        build.file.open("rb"),
+        as_attachment=True,
+        filename=f"dossier-{project.code}.zip",
+        content_type="application/zip",
     )

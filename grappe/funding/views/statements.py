@@ -77,9 +77,9 @@ def statement_page(request: HttpRequest, code: str, scode: str) -> HttpResponse:
     evidence_form, check_form = EvidenceForm(), CheckForm(initial={"version": statement.version})
     action = request.POST.get("action") if request.method == "POST" else None
     if action is not None:
-        if not ({"lines": editable, "evidence": editable, "submit": editable, "check": checkable, "delete": deletable}).get(
-            action
-        ):
+        if not (
+            {"lines": editable, "evidence": editable, "submit": editable, "check": checkable, "delete": deletable}
+        ).get(action):
             raise Http404
         saved = False
         if action == "lines":
