@@ -31,16 +31,9 @@ def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)[:120] or "file"
 
 
-def build(project: Project, *, language: str = "fr") -> bytes:
-    """The zip's bytes (tests, small projects); the view streams :func:`to_file` instead."""
-    out = io.BytesIO()
-    write(project, out, language=language)
-    return out.getvalue()
-
-
 def to_file(project: Project, *, language: str = "fr") -> IO[bytes]:
-    """The zip in a temporary file (on disk past 8 MB), rewound, for a streamed response: the
-    dossier of a project with hundreds of evidence files never sits whole in memory."""
+    """The zip in a temporary file (on disk past 8 MB), rewound (the bench measures this; the
+    task worker calls :func:`write` into its own temporary file, ``services.dossiers.build``)."""
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (the response closes it)
     write(project, out, language=language)
     out.seek(0)

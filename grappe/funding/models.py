@@ -288,3 +288,45 @@ class Instalment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.get_kind_display()} {self.amount}"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def dossier_path(instance: DossierBuild, filename: str) -> str:
+    return f"funding/{instance.project.code}/dossiers/dossier-{instance.project.code}-{new_code(8)}.zip"
+
+
+class DossierBuild(models.Model):
+    """One audit dossier built by the task worker (a job of ``grappe.core.jobs``: heartbeat, a
+    dead worker's build marked failed). One at a time per project; the office downloads the zip
+    once it is done. Only the latest done build keeps its file."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="dossier_builds")
+    state = models.CharField(_("state"), max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    language = models.CharField(_("language"), max_length=8, default="fr")
+    file = models.FileField(_("dossier (zip)"), upload_to=dossier_path, blank=True, max_length=200)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("asked for"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("audit dossier build")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="dossier_build_one_active_per_project",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from grappe.core.models import AuditLog
 from grappe.funding.models import (
     Contribution,
     ExpenseLine,
@@ -20,6 +22,7 @@ from grappe.funding.models import (
     Pledge,
     StatementState,
 )
+from grappe.people.models import OrganisationKind
 from grappe.programmes.models import CostCategory
 from grappe.projects.models import Project
 from grappe.projects.queries import partner_orgs_of_user
@@ -157,17 +160,27 @@ def cofunding_rows(project: Project, organisation_ids: set[int] | None) -> list[
 class Leverage:
     """Partner money per euro of cluster money (DOMAIN.md R6.8), pledged and realised, cash and
     in kind apart and together. ``cluster``: the grant's maximum (a project) or what the awards
-    committed (a call, the programme)."""
+    committed (a call, the programme). The ``company_*`` sums are the part of the partner money
+    given by companies (large companies, SMEs, start-ups: ``OrganisationKind.companies()``), for
+    the industry share (``industry_table``)."""
 
     cluster: Decimal
     pledged_cash: Decimal = ZERO
     pledged_in_kind: Decimal = ZERO
     realised_cash: Decimal = ZERO
     realised_in_kind: Decimal = ZERO
+    company_pledged_cash: Decimal = ZERO
+    company_pledged_in_kind: Decimal = ZERO
+    company_realised_cash: Decimal = ZERO
+    company_realised_in_kind: Decimal = ZERO
 
     @staticmethod
     def _ratio(value: Decimal, base: Decimal) -> Decimal | None:
         return (value / base).quantize(Decimal("0.01")) if base else None
+
+    @staticmethod
+    def _percent(value: Decimal, base: Decimal) -> Decimal | None:
+        return (value / base * 100).quantize(Decimal("0.1")) if base else None
 
     @property
     def pledged(self) -> Decimal:
@@ -199,19 +212,36 @@ class Leverage:
             rows.append((label, [(v, self._ratio(v, self.cluster)) for v in (cash, in_kind, cash + in_kind)]))
         return rows
 
+    def industry_table(self) -> list[tuple[str, list[tuple[Decimal, Decimal | None]]]]:
+        """The industry share (DOMAIN.md R6.8): companies' money / total project cost, where the
+        total cost is the cluster money plus every partner's money (pledged, or realised).
+        Rows pledged / realised; columns cash, in kind, together: (amount, percentage) each."""
+        rows = []
+        for label, cash, in_kind, partners in (
+            (_("Pledged"), self.company_pledged_cash, self.company_pledged_in_kind, self.pledged),
+            (_("Realised"), self.company_realised_cash, self.company_realised_in_kind, self.realised),
+        ):
+            total_cost = self.cluster + partners
+            rows.append((label, [(v, self._percent(v, total_cost)) for v in (cash, in_kind, cash + in_kind)]))
+        return rows
 
-def _by_kind(queryset: QuerySet[Any]) -> tuple[Decimal, Decimal]:
+
+def _by_kind(queryset: QuerySet[Any]) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """Cash, in kind, companies' cash, companies' in kind: one aggregate query."""
+    cash, company = Q(kind=ContributionKind.CASH), Q(organisation__kind__in=OrganisationKind.companies())
     sums = queryset.aggregate(
-        cash=Sum("amount", filter=Q(kind=ContributionKind.CASH)),
-        in_kind=Sum("amount", filter=~Q(kind=ContributionKind.CASH)),
+        cash=Sum("amount", filter=cash),
+        in_kind=Sum("amount", filter=~cash),
+        company_cash=Sum("amount", filter=cash & company),
+        company_in_kind=Sum("amount", filter=~cash & company),
     )
-    return sums["cash"] or ZERO, sums["in_kind"] or ZERO
+    return sums["cash"] or ZERO, sums["in_kind"] or ZERO, sums["company_cash"] or ZERO, sums["company_in_kind"] or ZERO
 
 
 def leverage_of(project: Project) -> Leverage:
-    pledged = _by_kind(Pledge.objects.filter(project=project))
-    realised = _by_kind(Contribution.objects.filter(project=project))
-    return Leverage(project.grant.max_amount, *pledged, *realised)
+    p_cash, p_kind, cp_cash, cp_kind = _by_kind(Pledge.objects.filter(project=project))
+    r_cash, r_kind, cr_cash, cr_kind = _by_kind(Contribution.objects.filter(project=project))
+    return Leverage(project.grant.max_amount, p_cash, p_kind, r_cash, r_kind, cp_cash, cp_kind, cr_cash, cr_kind)
 
 
 # --- The programme's ledger ---------------------------------------------------------------------
@@ -231,6 +261,24 @@ def _sum_by_call(queryset: QuerySet[Any], call_path: str, field: str = "amount")
 
 def _money(sub: Subquery) -> Coalesce:
     return Coalesce(sub, Value(ZERO), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+COMPANY_KEYS = ("company_pledged", "company_pledged_cash", "company_realised", "company_realised_cash")
+
+
+def _company_sums() -> dict[str, Coalesce]:
+    """Per call, the co-funding given by companies (for the industry share): four subqueries."""
+    company = Q(organisation__kind__in=OrganisationKind.companies())
+    cash = Q(kind=ContributionKind.CASH)
+    out = {}
+    for name, model, extra in (
+        ("company_pledged", Pledge, Q()),
+        ("company_pledged_cash", Pledge, cash),
+        ("company_realised", Contribution, Q()),
+        ("company_realised_cash", Contribution, cash),
+    ):
+        out[name] = _money(_sum_by_call(model.objects.filter(company & extra), "project__call_id"))
+    return out
 
 
 def ledger_calls(programme: Any) -> QuerySet[Any]:
@@ -255,6 +303,7 @@ def ledger_calls(programme: Any) -> QuerySet[Any]:
             realised_cash=_money(
                 _sum_by_call(Contribution.objects.filter(kind=ContributionKind.CASH), "project__call_id")
             ),
+            **_company_sums(),
             project_count=Coalesce(
                 Subquery(
                     Project.objects.filter(call_id=OuterRef("pk"))
@@ -271,8 +320,9 @@ def ledger_calls(programme: Any) -> QuerySet[Any]:
 
 def ledger_totals(calls: list[Any], programme: Any) -> dict[str, Any]:
     """The programme's totals; each call (and the programme) also gets its ``leverage``: pledged
-    and realised co-funding per euro committed by the awards, cash and in kind apart and together."""
-    keys = ("committed", "paid", "spent", "pledged", "pledged_cash", "realised", "realised_cash")
+    and realised co-funding per euro committed by the awards, cash and in kind apart and together,
+    with the companies' part for the industry share."""
+    keys = ("committed", "paid", "spent", "pledged", "pledged_cash", "realised", "realised_cash", *COMPANY_KEYS)
     totals: dict[str, Any] = {k: sum((getattr(c, k) for c in calls), ZERO) for k in keys}
     totals["reserved"] = sum((c.budget for c in calls), ZERO)
     totals["envelope"] = programme.total_amount
@@ -284,5 +334,43 @@ def ledger_totals(calls: list[Any], programme: Any) -> dict[str, Any]:
             values["pledged"] - values["pledged_cash"],
             values["realised_cash"],
             values["realised"] - values["realised_cash"],
+            values["company_pledged_cash"],
+            values["company_pledged"] - values["company_pledged_cash"],
+            values["company_realised_cash"],
+            values["company_realised"] - values["company_realised_cash"],
         )
     return totals
+
+
+@dataclass
+class SettingsChange:
+    """One save of a programme's project settings: when, by whom, which part, what changed."""
+
+    timestamp: Any
+    actor: str
+    part: str
+    changes: list[tuple[str, str, str]]
+
+
+SETTINGS_ACTIONS = {
+    "programme.reminderrules_saved": "reminders",
+    "programme.fundingrules_saved": "funding",
+    "programme.reporttemplate_saved": "template",
+}
+
+
+def settings_history(programme: Any, *, limit: int = 50) -> list[SettingsChange]:
+    """The last saves of ``programme``'s project settings, newest first, read from the audit log
+    (one query): each with the fields whose value changed, before → after."""
+    entries = AuditLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(programme, for_concrete_model=True),
+        object_id=str(programme.pk),
+        action__in=SETTINGS_ACTIONS,
+    ).order_by("-timestamp", "-id")[:limit]
+    history = []
+    for entry in entries:
+        before = entry.data.get("before") or {}
+        after = entry.data.get("after") or {}
+        changes = [(name, before.get(name, ""), new) for name, new in after.items() if before.get(name) != new]
+        history.append(SettingsChange(entry.timestamp, entry.actor_repr, SETTINGS_ACTIONS[entry.action], changes))
+    return history

@@ -193,7 +193,10 @@ class DocumentForm(Form):
 
 
 class PlanItemForm(ModelForm):
-    """A work-plan item of ``project``: its people and work packages only, its dates inside the project."""
+    """A work-plan item of ``project``: its people and work packages only, its dates inside the project.
+    Editing, the version read travels in ``version`` and a stale one is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -246,8 +249,6 @@ class TaskForm(PlanItemForm):
 
 
 class DeliverableForm(PlanItemForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
     class Meta:
         model = Deliverable
         fields = ["work_package", "label", "title", "due_date", "owner", "reviewers", "approver"]

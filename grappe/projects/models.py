@@ -204,6 +204,7 @@ class WorkPackage(models.Model):
     )
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"))
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("work package")
@@ -223,6 +224,7 @@ class Task(models.Model):
     title = models.CharField(_("title"), max_length=200)
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"))
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("task")
@@ -313,6 +315,7 @@ class Milestone(models.Model):
     title = models.CharField(_("title"), max_length=200)
     due_date = models.DateField(_("due date"))
     achieved_on = models.DateField(_("achieved on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("milestone")

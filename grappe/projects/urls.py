@@ -12,6 +12,7 @@ urlpatterns = [
     path("projects/<str:code>/settings/", editing.project_settings, name="settings"),
     path("projects/<str:code>/grant/", pages.grant_page, name="grant"),
     path("projects/<str:code>/workplan/<str:kind>/<int:pk>/delete/", workplan.delete_item, name="delete_item"),
+    path("projects/<str:code>/workplan/<str:kind>/<int:pk>/edit/", workplan.edit_item, name="edit_item"),
     path("projects/<str:code>/workplan/", workplan.workplan, name="workplan"),
     path("projects/<str:code>/timeline/", workplan.timeline_page, name="timeline"),
     path("projects/<str:code>/deliverables/<str:dcode>/", workplan.deliverable_page, name="deliverable"),

@@ -2,14 +2,19 @@
 
 import datetime as dt
 import io
+import os
 import zipfile
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from grappe.funding import services
+from grappe.funding.models import DossierBuild
+from grappe.funding.services import dossiers
 from grappe.projects import services as projects
 from tests.conftest import PERSONAS
 from tests.funding.test_statements import make_statement
@@ -18,7 +23,7 @@ from tests.projects.conftest import pdf
 pytestmark = pytest.mark.django_db
 
 
-def test_dossier_holds_every_document_and_an_index(as_persona, project, university):
+def test_dossier_holds_every_document_and_an_index(as_persona, project, university, django_capture_on_commit_callbacks):
     projects.sign_grant(project.grant, signed_on=dt.date(2026, 1, 20), document=pdf(), expected_version=1, actor=None)
     statement = make_statement(project, university, state="accepted")
     services.schedule_instalment(
@@ -32,10 +37,20 @@ def test_dossier_holds_every_document_and_an_index(as_persona, project, universi
     )
     projects.schedule_report(project, title="Year 1", due_date=dt.date(2026, 12, 31), actor=None)
 
-    response = as_persona("office").get(reverse("funding:dossier", args=[project.code]))
+    client = as_persona("office")
+    page = reverse("funding:dossier", args=[project.code])
+    assert "Build the dossier" in client.get(page).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs at once (ImmediateBackend)
+        assert client.post(page).url == page
+    build = DossierBuild.objects.get()
+    assert (build.state, build.language) == ("done", "en") and build.size > 0
+    shown = client.get(page)
+    assert shown.context["ready"] == build and not shown.context["in_progress"]
+    response = client.get(reverse("funding:dossier_file", args=[project.code, build.pk]))
 
     assert response["Content-Type"] == "application/zip"
-    assert response.streaming  # chunks from a temporary file, never the whole zip in memory
+    assert response.streaming  # read from storage in chunks
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     names = archive.namelist()
     folder = f"03-statements/20260101-UE-{statement.code}"
@@ -56,6 +71,42 @@ def test_dossier_holds_every_document_and_an_index(as_persona, project, universi
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_only_the_office_exports_the_dossier(as_persona, project, persona):
-    status = as_persona(persona).get(reverse("funding:dossier", args=[project.code])).status_code
+    build = DossierBuild.objects.create(project=project, state="done", file=ContentFile(b"PK", name="d.zip"))
+    client = as_persona(persona)
 
-    assert status == {"office": 200, "anonymous": 302}.get(persona, 404)
+    status = client.get(reverse("funding:dossier", args=[project.code])).status_code
+    posted = client.post(reverse("funding:dossier", args=[project.code])).status_code
+    download = client.get(reverse("funding:dossier_file", args=[project.code, build.pk])).status_code
+
+    expected = {"office": 200, "anonymous": 302}.get(persona, 404)
+    assert (status, download) == (expected, expected)
+    assert posted == (302 if persona in {"office", "anonymous"} else 404)
+    assert DossierBuild.objects.count() == (2 if persona == "office" else 1)
+
+
+def test_one_build_at_a_time_and_a_dead_worker_fails_it(as_persona, project, office, settings):
+    first = services.request_dossier(project, language="fr", actor=office)  # on_commit never runs here
+    assert services.request_dossier(project, language="fr", actor=office) == first  # a double click
+    DossierBuild.objects.filter(pk=first.pk).update(
+        state="running", heartbeat_at=timezone.now() - dt.timedelta(hours=1)
+    )
+
+    page = as_persona("office").get(reverse("funding:dossier", args=[project.code]))
+
+    first.refresh_from_db()
+    assert first.state == "failed" and "no heartbeat" in first.error
+    assert not page.context["in_progress"] and "The last build failed" in page.content.decode()
+    assert not dossiers.build(first.pk)  # a failed build is never taken up again
+
+
+def test_a_new_build_removes_the_older_zip(project, office, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.request_dossier(project, language="fr", actor=office)
+    first.refresh_from_db()
+    path = first.file.path
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.request_dossier(project, language="fr", actor=office)
+
+    first.refresh_from_db(), second.refresh_from_db()
+    assert (first.file.name, second.state) == ("", "done")
+    assert not os.path.exists(path) and os.path.exists(second.file.path)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from grappe.funding import queries, services
 from grappe.funding.models import Contribution, Instalment
+from grappe.people.models import Organisation, OrganisationKind
 from grappe.projects import services as projects
 from tests.conftest import PERSONAS
 from tests.funding.test_statements import make_statement
@@ -125,6 +126,24 @@ def test_leverage_per_euro_of_cluster_money(project, company):
         Decimal("0.15"),
         Decimal("0.10"),
     )
+
+
+def test_industry_share_counts_companies_only(as_persona, project, company):
+    # The second partner becomes a public body: its money counts in the total cost, not in the share
+    Organisation.objects.filter(name__startswith="Autre Industrie").update(kind=OrganisationKind.PUBLIC_BODY)
+    realise(project, company, 2026, "cash", "15000")
+    realise(project, company, 2027, "in_kind", "7500")
+
+    leverage = queries.leverage_of(project)
+
+    # pledged: companies 20,000 cash + 10,000 in kind over 150,000 + 45,000; realised: over 150,000 + 22,500
+    assert [[share for _amount, share in cells] for _label, cells in leverage.industry_table()] == [
+        [Decimal("10.3"), Decimal("5.1"), Decimal("15.4")],
+        [Decimal("8.7"), Decimal("4.3"), Decimal("13.0")],
+    ]
+    assert leverage.industry_table()[0][1][2][0] == Decimal("30000.00")
+    page = as_persona("applicant").get(reverse("funding:cofunding", args=[project.code]))
+    assert "Industry share" in page.content.decode() and "15.4 %" in page.content.decode()
 
 
 def _schedule(client, project, **data):
@@ -253,6 +272,10 @@ def test_programme_ledger_totals(as_persona, project, university, company):
         [Decimal("0.17"), Decimal("0.13"), Decimal("0.30")],
         [Decimal("0.10"), Decimal("0.00"), Decimal("0.10")],
     ]
+    # every partner is a company here: 15,000 realised over 150,000 + 15,000; 45,000 pledged over 195,000
+    for leverage in (call.leverage, totals["leverage"]):
+        assert [cells[2][1] for _label, cells in leverage.industry_table()] == [Decimal("23.1"), Decimal("9.1")]
+    assert "Industry share of the programme" in response.content.decode()
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from grappe.funding import services
+from grappe.funding.forms import ReminderRulesForm
 from grappe.funding.models import FundingRules
 from grappe.projects import services as projects
 from grappe.projects.models import ReminderRules, ReportTemplate
@@ -91,3 +92,44 @@ def test_bad_input_is_a_form_error(as_persona, project, data, field, message):
 
     assert message in " ".join(response.context["forms"][data["part"]].errors[field])
     assert not FundingRules.objects.exists() and not ReminderRules.objects.exists()
+
+
+def test_the_page_shows_who_changed_what_and_when(as_persona, project):
+    programme = project.call.programme
+    client = as_persona("office")
+    assert client.get(url(programme)).context["history"] == []
+    client.post(url(programme), {"part": "reminders", "days_before": "14, 1", "late_every_days": "7", "version": 1})
+    client.post(url(programme), {"part": "reminders", "days_before": "14, 1", "late_every_days": "3", "version": 2})
+
+    page = client.get(url(programme))
+
+    newest, first = page.context["history"]
+    assert newest.part == "reminders" and newest.actor != "system"
+    assert [name for name, _old, _new in newest.changes] == [
+        str(ReminderRulesForm.base_fields["late_every_days"].label)
+    ]
+    assert newest.changes[0][1:] == ("7", "3")
+    assert len(first.changes) == 2  # from the defaults: both fields
+    assert "History of these settings" in page.content.decode()
+
+
+def test_history_shows_values_as_the_form_does(as_persona, project):
+    programme = project.call.programme
+    client = as_persona("office")
+    client.post(url(programme), {"part": "template", "sections": "Résultats | Results", "version": 1})
+    client.post(
+        url(programme),
+        {
+            "part": "funding",
+            "underspend_tolerance": "25",
+            "overspend_tolerance": "10",
+            "reallocation_threshold": "5",
+            "version": 1,
+        },
+    )
+
+    page = client.get(url(programme))
+
+    funding, template = page.context["history"]
+    assert ("25 %" in [new for _n, _old, new in funding.changes]) and template.changes[0][2] == "Résultats | Results"
+    assert page.context["forms"]["funding"].initial["overspend_tolerance"] == "10"  # never “1E+1”

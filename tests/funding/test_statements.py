@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from grappe.core.models import AuditLog
 from grappe.funding import queries, services
-from grappe.funding.models import ExpenseStatement, FundingRules, PlannedBudget, Reallocation
+from grappe.funding.models import Evidence, ExpenseStatement, FundingRules, PlannedBudget, Reallocation
 from grappe.programmes.models import CostCategory
+from grappe.projects.models import ProjectRole
 from tests.conftest import PERSONAS
 from tests.projects.conftest import dates, fake, pdf, png
 
@@ -288,3 +289,43 @@ def test_budget_page_keeps_a_constant_query_count(
         response = client.get(reverse("funding:budget", args=[project.code]))
 
     assert len(response.context["statements"]) == item_count
+
+
+@pytest.mark.parametrize("persona", ["applicant", "finance", "office"])
+def test_a_draft_never_submitted_is_deleted_with_its_evidence(as_persona, project, university, reviewer, persona):
+    if persona == "finance":  # the reviewer persona made finance contact of the project
+        project.members.create(person=reviewer.person, role=ProjectRole.FINANCE, organisation=university)
+    statement = make_statement(project, university)
+    services.add_evidence(statement, upload=pdf(), content_type="application/pdf", actor=None)
+    client = as_persona("reviewer" if persona == "finance" else persona)
+    assert client.get(_url(statement)).context["can_delete"]
+
+    stale = client.post(_url(statement), {"action": "delete", "version": "1"})
+    assert "Someone else changed" in stale.content.decode() and ExpenseStatement.objects.exists()  # stale: kept
+    response = client.post(_url(statement), {"action": "delete", "version": str(statement.version)})
+
+    assert response.url == reverse("funding:budget", args=[project.code])
+    assert not ExpenseStatement.objects.exists() and not Evidence.objects.exists()
+    assert AuditLog.objects.filter(action="funding.statement_deleted").exists()
+
+
+@pytest.mark.parametrize("persona", ["board", "institution_contact", "partner_contact", "reviewer", "outsider"])
+def test_others_cannot_delete_a_draft(as_persona, project, university, persona):
+    statement = make_statement(project, university)
+
+    response = as_persona(persona).post(_url(statement), {"action": "delete", "version": str(statement.version)})
+
+    assert response.status_code == 404 and ExpenseStatement.objects.exists()
+
+
+@pytest.mark.parametrize("state", ["submitted", "returned", "accepted"])
+def test_a_statement_once_submitted_is_never_deleted(as_persona, project, university, state):
+    statement = make_statement(project, university, state=state)
+    client = as_persona("office")
+    assert not client.get(_url(statement)).context["can_delete"]
+
+    response = client.post(_url(statement), {"action": "delete", "version": str(statement.version)})
+
+    assert response.status_code == 404 and ExpenseStatement.objects.get().state == state
+    with pytest.raises(services.FundingError):
+        services.delete_statement(statement, expected_version=statement.version, actor=None)

@@ -320,3 +320,106 @@ def test_a_handed_in_deliverable_keeps_its_due_date_and_an_approved_one_stays(pr
             project, Deliverable, values | {"due_date": PAST, "title": "Renamed"}, instance=deliverable, actor=office
         )
     assert Deliverable.objects.get().title == "Data plan"
+
+
+def _edit_url(project, kind, pk):
+    return reverse("projects:edit_item", args=[project.code, kind, pk])
+
+
+def test_lead_edits_a_work_package_a_task_and_a_milestone(as_persona, project, office, applicant, wp):
+    task = services.save_plan_item(
+        project,
+        Task,
+        {"work_package": wp, "number": 1, "title": "Collect", "start_date": wp.start_date, "end_date": wp.end_date},
+        actor=office,
+    )
+    milestone = services.save_plan_item(project, Milestone, {"title": "Kick-off", "due_date": FUTURE}, actor=office)
+    client = as_persona("applicant")
+    page = client.get(_edit_url(project, "work_package", wp.pk))
+    assert page.context["form"].initial["version"] == 1 and "Edit the work package" in page.content.decode()
+
+    client.post(
+        _edit_url(project, "work_package", wp.pk),
+        {
+            "number": "2",
+            "title": "Data and models",
+            "lead": applicant.person.pk,
+            "start_date": "2026-02-01",
+            "end_date": "2027-01-31",
+            "version": "1",
+        },
+    )
+    client.post(
+        _edit_url(project, "task", task.pk),
+        {
+            "work_package": wp.pk,
+            "number": "3",
+            "title": "Collect more",
+            "start_date": "2026-02-01",
+            "end_date": "2026-03-01",
+            "version": "1",
+        },
+    )
+    response = client.post(
+        _edit_url(project, "milestone", milestone.pk),
+        {"work_package": wp.pk, "title": "Kick-off meeting", "due_date": "2026-02-15", "version": "1"},
+    )
+
+    assert response.url == reverse("projects:workplan", args=[project.code])
+    wp.refresh_from_db(), task.refresh_from_db(), milestone.refresh_from_db()
+    assert (wp.number, wp.title, wp.lead, wp.start_date, wp.version) == (
+        2,
+        "Data and models",
+        applicant.person,
+        dt.date(2026, 2, 1),
+        2,
+    )
+    assert (task.number, task.title, task.version) == (3, "Collect more", 2)
+    assert (milestone.title, milestone.due_date, milestone.work_package, milestone.version) == (
+        "Kick-off meeting",
+        dt.date(2026, 2, 15),
+        wp,
+        2,
+    )
+    entry = AuditLog.objects.filter(action="workplan.workpackage_changed").get()
+    assert entry.data["before"]["title"] == "Data" and entry.data["fields"]["title"] == "Data and models"
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"due_date": "2028-01-01", "version": "1"}, "The date must be inside the project"),
+        ({"due_date": "2026-05-01", "version": "0"}, "changed"),  # stale: someone saved in between
+        ({"due_date": "2026-05-01"}, "changed"),  # no version read: refused too
+    ],
+)
+def test_milestone_edits_outside_the_project_or_stale_save_nothing(as_persona, project, office, data, error):
+    milestone = services.save_plan_item(project, Milestone, {"title": "Kick-off", "due_date": FUTURE}, actor=office)
+
+    response = as_persona("office").post(_edit_url(project, "milestone", milestone.pk), {"title": "New"} | data)
+
+    assert response.status_code == 200 and error in str(response.context["form"].errors)
+    milestone.refresh_from_db()
+    assert (milestone.title, milestone.due_date, milestone.version) == ("Kick-off", FUTURE, 1)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_edit_page_access(as_persona, project, wp, persona):
+    client = as_persona(persona)
+    url = _edit_url(project, "work_package", wp.pk)
+    data = {"number": "1", "title": "Taken over", "start_date": "2026-01-01", "end_date": "2026-02-01", "version": "1"}
+
+    got, posted = client.get(url).status_code, client.post(url, data).status_code
+
+    allowed = persona in {"office", "applicant"}
+    assert got == (200 if allowed else 302 if persona == "anonymous" else 404)
+    assert posted == (302 if allowed or persona == "anonymous" else 404)
+    assert (WorkPackage.objects.get().title == "Taken over") is allowed
+
+
+def test_edit_of_an_item_of_another_project_or_a_deliverable_is_a_404(as_persona, project, office, wp):
+    deliverable = make_deliverable(project, office)
+    client = as_persona("office")
+
+    assert client.get(_edit_url(project, "deliverable", deliverable.pk)).status_code == 404
+    assert client.get(_edit_url(project, "milestone", wp.pk + 1000)).status_code == 404

@@ -2,6 +2,7 @@
 statements and reallocations. Functions are atomic, take ``actor=`` and leave an audit entry.
 Callers import from ``grappe.funding.services``."""
 
+from grappe.funding.services.dossiers import request_dossier
 from grappe.funding.services.ledger import (
     due_date_problem,
     pay_instalment,
@@ -20,6 +21,8 @@ from grappe.funding.services.statements import (
     check_statement,
     create_statement,
     decide_reallocation,
+    delete_statement,
+    never_submitted,
     period_problem,
     request_reallocation,
     rules_for,
@@ -35,11 +38,14 @@ __all__ = [
     "check_statement",
     "create_statement",
     "decide_reallocation",
+    "delete_statement",
     "due_date_problem",
+    "never_submitted",
     "open_project_from_award",
     "pay_instalment",
     "period_problem",
     "record_contribution",
+    "request_dossier",
     "request_reallocation",
     "rules_for",
     "save_lines",

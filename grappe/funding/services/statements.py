@@ -176,6 +176,29 @@ def submit_statement(statement: ExpenseStatement, *, expected_version: int, acto
     return statement
 
 
+def never_submitted(statement: ExpenseStatement) -> bool:
+    """A draft nobody ever handed in: the only statement that may be deleted."""
+    return statement.state == StatementState.DRAFT and statement.submitted_at is None
+
+
+@transaction.atomic
+def delete_statement(statement: ExpenseStatement, *, expected_version: int, actor: Any) -> None:
+    """Delete a draft statement never submitted, with its lines and evidence (the files go after
+    the commit). A submitted, returned or accepted statement is never deleted."""
+    locked = _locked(statement, expected_version)
+    if not never_submitted(locked):
+        raise FundingError(_("Only a draft statement never submitted can be deleted."))
+    files = [e.file for e in locked.evidence.all() if e.file]
+    log_action(
+        statement.project,
+        "funding.statement_deleted",
+        actor=actor,
+        data={"statement": locked.code, "beneficiary": str(locked.beneficiary), "total": locked.total},
+    )
+    locked.delete()
+    transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+
+
 def accepted_total(project: Project, *, exclude: int | None = None) -> Decimal:
     statements = ExpenseStatement.objects.filter(project=project, state=StatementState.ACCEPTED).exclude(pk=exclude)
     return statements.aggregate(t=Sum("total"))["t"] or ZERO

@@ -8,11 +8,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from grappe.core import jobs
 from grappe.core.access import get_for_user_or_404
-from grappe.funding import dossier as dossier_zip
 from grappe.funding import queries, services
 from grappe.funding.forms import ContributionForm, InstalmentForm, PayForm, UnscheduleForm
-from grappe.funding.models import Contribution, Instalment
+from grappe.funding.models import Contribution, DossierBuild, Instalment, JobState
 from grappe.funding.views.statements import _content_type
 from grappe.programmes.models import Programme
 from grappe.projects.queries import partner_orgs_of_user
@@ -170,11 +170,40 @@ def programme_ledger(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def dossier(request: HttpRequest, code: str) -> FileResponse:
-    """The audit dossier as one zip, built in a temporary file and streamed in chunks
-    (bench/README.md: time and size for a demo project and a large one)."""
+def dossier(request: HttpRequest, code: str) -> HttpResponse:
+    """The audit dossier: the office asks the task worker for it (POST), the page polls while it
+    is built (a build whose worker died is marked failed here), then offers the zip."""
     project = get_project(request, code, "funding.export_dossier")
-    archive = dossier_zip.to_file(project, language=request.LANGUAGE_CODE)
+    if request.method == "POST":
+        services.request_dossier(project, language=request.LANGUAGE_CODE, actor=request.user)
+        messages.success(request, _("The dossier is being built: this page shows when it is ready."))
+        return redirect("funding:dossier", project.code)
+    jobs.fail_stale(DossierBuild.objects.filter(project=project))
+    builds = list(DossierBuild.objects.filter(project=project).select_related("created_by__person")[:5])
+    latest = builds[0] if builds else None
+    ready = next((b for b in builds if b.state == JobState.DONE and b.file), None)
+    return render(
+        request,
+        "funding/dossier.html",
+        {
+            "project": project,
+            "full": True,
+            "builds": builds,
+            "latest": latest,
+            "ready": ready,
+            "in_progress": latest is not None and latest.state in jobs.ACTIVE,
+        },
+    )
+
+
+@login_required
+def dossier_file(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    """A built dossier's zip, streamed from storage."""
+    project = get_project(request, code, "funding.export_dossier")
+    build = get_object_or_404(DossierBuild.objects.exclude(file=""), project=project, pk=pk, state=JobState.DONE)
     return FileResponse(
-        archive, as_attachment=True, filename=f"dossier-{project.code}.zip", content_type="application/zip"
+        build.file.open("rb"),
+        as_attachment=True,
+        filename=f"dossier-{project.code}.zip",
+        content_type="application/zip",
     )

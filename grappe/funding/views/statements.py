@@ -70,13 +70,16 @@ def statement_page(request: HttpRequest, code: str, scode: str) -> HttpResponse:
     project, statement = _statement(request, code, scode)
     user = request.user
     editable = statement.state in StatementState.editable() and user.has_perm("funding.file_statement", project)
+    deletable = editable and services.never_submitted(statement)
     checkable = statement.state == StatementState.SUBMITTED and user.has_perm("funding.check_statement", project)
     categories = list(project.call.programme.cost_categories.all())
     lines_form = LinesForm(statement=statement, categories=categories)
     evidence_form, check_form = EvidenceForm(), CheckForm(initial={"version": statement.version})
     action = request.POST.get("action") if request.method == "POST" else None
     if action is not None:
-        if not ({"lines": editable, "evidence": editable, "submit": editable, "check": checkable}).get(action):
+        if not (
+            {"lines": editable, "evidence": editable, "submit": editable, "check": checkable, "delete": deletable}
+        ).get(action):
             raise Http404
         saved = False
         if action == "lines":
@@ -98,9 +101,13 @@ def statement_page(request: HttpRequest, code: str, scode: str) -> HttpResponse:
                     actor=user,
                 ),
             )
-        elif action == "submit":
+        elif action in ("submit", "delete"):
             try:
                 version = posted_int(request.POST.get("version"))
+                if action == "delete":
+                    services.delete_statement(statement, expected_version=version, actor=user)
+                    messages.success(request, _("The draft statement is deleted."))
+                    return redirect("funding:budget", project.code)
                 services.submit_statement(statement, expected_version=version, actor=user)
             except ConcurrentEditError:
                 messages.error(request, str(ConcurrentEditError.message))
@@ -136,6 +143,7 @@ def statement_page(request: HttpRequest, code: str, scode: str) -> HttpResponse:
             "evidence_form": evidence_form if editable else None,
             "check_form": check_form if checkable else None,
             "can_submit": editable,
+            "can_delete": deletable,
         },
     )
 

@@ -95,7 +95,8 @@ def save_plan_item(
 ) -> models.Model:
     """Create or change a work package, task, deliverable or milestone of ``project``.
 
-    Dates must lie inside the project. A deliverable carries a version: a stale one is refused.
+    Dates must lie inside the project. Every item carries a version: editing, a stale
+    one is refused with nothing saved (``expected_version``).
     """
     problem = outside_dates(project, values)
     if problem:
@@ -104,6 +105,7 @@ def save_plan_item(
     _check_number(project, model, fields, instance)
     if isinstance(instance, Deliverable):
         _refuse_rewriting_history(instance, fields)
+    before: dict[str, str] = {}
     if instance is None:
         instance = model(**fields) if model is Task else model(project=project, **fields)
         instance.save()
@@ -116,6 +118,7 @@ def save_plan_item(
             if bumped != 1:
                 raise ConcurrentEditError()
             instance.version = expected_version + 1  # type: ignore[attr-defined]
+        before = {name: str(getattr(instance, name)) for name in fields}
         for name, value in fields.items():
             setattr(instance, name, value)
         instance.save()
@@ -126,7 +129,8 @@ def save_plan_item(
         project,
         f"workplan.{model._meta.model_name}_{action}",
         actor=actor,
-        data={"item": str(instance), "fields": {k: str(v) for k, v in fields.items()}},
+        data={"item": str(instance), "fields": {k: str(v) for k, v in fields.items()}}
+        | ({"before": before} if before else {}),
     )
     return instance
 

@@ -241,17 +241,65 @@ DELETABLE: dict[str, type[Any]] = {
 }
 
 
-@login_required
-def delete_item(request: HttpRequest, code: str, kind: str, pk: int) -> HttpResponse:
-    """Delete a work-plan item (POST, office or lead) when nothing recorded hangs from it."""
-    project = get_project(request, code, "projects.manage_workplan")
-    if request.method != "POST" or kind not in DELETABLE:
+EDITABLE = ("work_package", "task", "milestone")
+
+
+def _plan_item(project: Project, kind: str, pk: int) -> Any:
+    """The work-plan item ``kind``/``pk`` of ``project``, or 404."""
+    if kind not in DELETABLE:
         raise Http404
     model = DELETABLE[kind]
     scope = {"work_package__project": project} if model is Task else {"project": project}
     item = model.objects.filter(pk=pk, **scope).first()
     if item is None:
         raise Http404
+    return item
+
+
+@login_required
+def edit_item(request: HttpRequest, code: str, kind: str, pk: int) -> HttpResponse:
+    """Edit a work package, task or milestone (office or lead); a stale form saves nothing.
+    Deliverables are edited on their own page."""
+    project = get_project(request, code, "projects.manage_workplan")
+    if kind not in EDITABLE:
+        raise Http404
+    item = _plan_item(project, kind, pk)
+    form_class = PLAN_FORMS[kind]
+    if request.method == "POST":
+        form = form_class(request.POST, instance=item, project=project)
+        if form.is_valid():
+            try:
+                services.save_plan_item(
+                    project,
+                    form_class._meta.model,
+                    form.values(),
+                    instance=item,
+                    expected_version=form.cleaned_data.get("version") or 0,
+                    actor=request.user,
+                )
+            except ConcurrentEditError:
+                form.add_error(None, ConcurrentEditError.message)
+            except services.ProjectError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Work plan saved."))
+                return redirect("projects:workplan", project.code)
+    else:
+        form = form_class(instance=item, project=project, initial={"version": item.version})
+    return render(
+        request,
+        "projects/workplan_item.html",
+        {"project": project, "full": True, "item": item, "kind": kind, "form": form},
+    )
+
+
+@login_required
+def delete_item(request: HttpRequest, code: str, kind: str, pk: int) -> HttpResponse:
+    """Delete a work-plan item (POST, office or lead) when nothing recorded hangs from it."""
+    project = get_project(request, code, "projects.manage_workplan")
+    if request.method != "POST" or kind not in DELETABLE:
+        raise Http404
+    item = _plan_item(project, kind, pk)
     try:
         services.delete_plan_item(project, item, actor=request.user)
     except services.ProjectError as exc:
