@@ -214,6 +214,16 @@ class Reviewer(GrappeUser):
             return
         pk = self.pending[0]
         page = self.page(f"/reviews/{pk}/", "reviewer: review (write)")
+        if form_posting_to(page.text, rf"/reviews/{pk}/confirm/$"):  # first visit: no conflict, confidentiality
+            page = (
+                self.post_form(
+                    page,
+                    rf"/reviews/{pk}/confirm/$",
+                    "reviewer: confirm no conflict",
+                    lambda d: d.update(no_conflict="on", confidential="on"),
+                )
+                or page
+            )
 
         def fill(data: dict[str, Any]) -> None:
             for key in list(data):
@@ -227,7 +237,7 @@ class Reviewer(GrappeUser):
         submit = random.random() < 0.1  # a review is saved as a draft several times, submitted once
         done = self.post_form(
             page,
-            rf"/reviews/{pk}/$",
+            rf"^(/reviews/{pk}/)?$",  # the review form posts to its own page (no action)
             "reviewer: submit review" if submit else "reviewer: save draft",
             lambda d: (fill(d), d.update(submit="1") if submit else None),
         )

@@ -386,6 +386,10 @@ def seed_projects(rng: random.Random, people: PeopleSeed, programme: Programme) 
     for index in range(len(TITLES)):
         lead = applicant if index == 0 and applicant else academics[(index * 7) % len(academics)]
         award = _award(rng, call, index, lead, academics=academics, companies=companies, demo_partner=demo_partner)
+        # The 2024 decisions as history: taken by the office some weeks after the call closed.
+        Decision.objects.filter(proposal=award.proposal).update(
+            decided_by=office_user, decided_at=call.closes_at + dt.timedelta(weeks=6)
+        )
         opening = projects.Opening(
             start_date=START,
             managing_institution=award.proposal.lead_organisation,

@@ -53,9 +53,12 @@ def table(cells: dict[tuple[Any, Any], Decimal], rows: list[Any], columns: list[
 
 
 def planned_by_category_year(project: Project) -> Table:
+    """The planned budget per cost category and year, with a column for every year of the grant
+    as it stands (an amendment that extends the project adds its years, empty until planned)."""
     cells: dict[tuple[Any, Any], Decimal] = defaultdict(lambda: ZERO)
     categories: dict[int, Any] = {}
-    years: set[int] = set()
+    grant = getattr(project, "grant", None)
+    years: set[int] = set(range(grant.start_date.year, grant.end_date.year + 1)) if grant else set()
     for line in PlannedBudget.objects.filter(project=project).select_related("category"):
         categories[line.category_id] = line.category
         years.add(line.year)

@@ -329,3 +329,16 @@ def test_a_statement_once_submitted_is_never_deleted(as_persona, project, univer
     assert response.status_code == 404 and ExpenseStatement.objects.get().state == state
     with pytest.raises(services.FundingError):
         services.delete_statement(statement, expected_version=statement.version, actor=None)
+
+
+def test_the_planned_budget_has_a_column_for_every_year_of_the_grant(project):
+    """An amendment extending the project to the next year showed no column for it (outside
+    walk-through): the years follow the grant, empty until planned."""
+    from grappe.projects.models import Grant, Project
+
+    planned = queries.planned_by_category_year(project)
+    assert planned.columns == [2026, 2027]
+    Grant.objects.filter(project=project).update(end_date=dt.date(2028, 6, 30))
+    extended = queries.planned_by_category_year(Project.objects.get(pk=project.pk))
+    assert extended.columns == [2026, 2027, 2028]
+    assert all(values[-1] == 0 for _category, values, _total in extended.rows)
