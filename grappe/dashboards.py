@@ -28,7 +28,7 @@ from grappe.review.models import (
     RunKind,
     RunState,
 )
-from grappe.selection.models import Letter, LetterState, PortfolioRun
+from grappe.selection.models import Decision, Letter, LetterState, PortfolioRun
 from grappe.submissions.models import InvitationState, Proposal, ProposalState, TeamMember
 
 SOON = dt.timedelta(days=30)
@@ -56,7 +56,9 @@ def _count_by_call(queryset: Any) -> Counter[int]:
     return Counter({row["call_id"]: row["n"] for row in queryset.values("call_id").annotate(n=Count("id"))})
 
 
-def _stage(call: Call, *, now: dt.datetime, assigned: bool, selecting: bool, letters: bool) -> str:  # noqa: PLR0911 - one answer per stage
+def _stage(  # noqa: PLR0911 - one answer per stage
+    call: Call, *, now: dt.datetime, assigned: bool, selecting: bool, letters: bool, decided: bool = False
+) -> str:
     if call.state == CallState.DRAFT:
         return _("Being prepared")
     if call.state == CallState.ARCHIVED:
@@ -67,6 +69,8 @@ def _stage(call: Call, *, now: dt.datetime, assigned: bool, selecting: bool, let
         return _("Open for proposals")
     if letters:
         return _("Decisions and letters")
+    if decided:
+        return _("Decisions recorded")
     if selecting:
         return _("Selection")
     if assigned:
@@ -112,6 +116,12 @@ def office_dashboard() -> dict[str, Any]:
         }
     )
     conflicts = _count_by_call(Conflict.objects.filter(origin=ConflictOrigin.DECLARED, waived=False))
+    decided = Counter(
+        {
+            row["proposal__call_id"]: row["n"]
+            for row in Decision.objects.values("proposal__call_id").annotate(n=Count("id"))
+        }
+    )
     rows, deadlines = [], []
     for call in calls:
         row = CallRow(
@@ -122,6 +132,7 @@ def office_dashboard() -> dict[str, Any]:
                 assigned=bool(assigned[call.pk]),
                 selecting=bool(portfolio[call.pk]),
                 letters=bool(sent[call.pk] or letters[call.pk]),
+                decided=bool(decided[call.pk]),
             ),
             submitted=submitted[call.pk],
         )

@@ -61,7 +61,7 @@ def test_office_dashboard_costs_the_same_queries_for_one_or_many_calls(
 ):
     client = as_persona("office")
     client.get(reverse("home"))
-    with django_assert_num_queries(19) as one:
+    with django_assert_num_queries(20) as one:
         client.get(reverse("home"))
     for _ in range(4):
         CallFactory()
@@ -101,3 +101,12 @@ def test_the_board_gets_no_office_to_do_list(as_persona, busy_call):
     text = as_persona("board").get(reverse("home")).content.decode()
 
     assert "The office's calls" not in text
+
+
+def test_a_call_with_decisions_is_shown_as_decided(as_persona, busy_call):
+    from grappe.selection.models import Decision, Outcome
+
+    proposal = busy_call.proposals.filter(state="submitted").first()
+    Decision.objects.create(proposal=proposal, outcome=Outcome.REJECTED)
+    text = as_persona("office").get(reverse("home")).content.decode()
+    assert "Decisions recorded" in text and "reviewers to assign" not in text
