@@ -234,6 +234,9 @@ class Reviewer(GrappeUser):
             data["applicant_comment"] = "A sound project; the impact section needs measurable targets."
             data["recommendation"] = data.get("recommendation") or "fund_if"
 
+        read = re.search(r'href="(/proposals/\w+/)"', page.text)
+        if read and random.random() < 0.3:  # the whole proposal, now and then, before writing
+            self.page(read.group(1), "reviewer: proposal (read)")
         submit = random.random() < 0.1  # a review is saved as a draft several times, submitted once
         done = self.post_form(
             page,
