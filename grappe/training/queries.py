@@ -123,12 +123,13 @@ def yearly_counts(dimension: str | None = None) -> list[dict[str, Any]]:
 
 
 def _hide_small_genders(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each (year, gender) row of fewer than MIN_GROUP people is merged into "not shown";
+    """Each (year, gender) row with a count (trained or made aware) of fewer than MIN_GROUP people
+    is merged into "not shown" (a row of 10 split 7 / 3 showed a group of 3);
     if "not shown" would then single out one small group, it still says only the merged total."""
     out: list[dict[str, Any]] = []
     hidden: dict[int, dict[str, Any]] = {}
     for row in rows:
-        if row["group"] and row["trained"] + row["aware"] >= MIN_GROUP:
+        if row["group"] and all(n == 0 or n >= MIN_GROUP for n in (row["trained"], row["aware"])):
             out.append(row)
         else:
             merged = hidden.setdefault(row["year"], {"year": row["year"], "group": "", "trained": 0, "aware": 0})
