@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from grappe.core.forms import Form, VersionedForm
 from grappe.funding import services
 from grappe.funding.models import ExpenseStatement, InstalmentKind, Trigger
+from grappe.people.forms import DateInput
 from grappe.people.models import Organisation, Person
 from grappe.programmes.models import CostCategory
 from grappe.projects.models import CostRegime, Project
@@ -20,7 +21,7 @@ from grappe.submissions.models import ContributionKind
 
 
 class OpenProjectForm(Form):
-    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     managing_institution = forms.ModelChoiceField(
         label=_("Managing institution"),
         queryset=Organisation.objects.none(),
@@ -70,8 +71,8 @@ class OpenProjectForm(Form):
 
 class StatementForm(Form):
     beneficiary = forms.ModelChoiceField(label=_("Beneficiary"), queryset=Organisation.objects.none())
-    period_start = forms.DateField(label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = forms.DateField(label=_("Period start"), widget=DateInput())
+    period_end = forms.DateField(label=_("Period end"), widget=DateInput())
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -190,7 +191,7 @@ class ContributionForm(Form):
     year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=[])
     kind = forms.ChoiceField(label=_("Kind"), choices=ContributionKind.choices)
     amount = money_field(_("Realised (EUR)"), allow_zero=False)
-    received_on = forms.DateField(label=_("Received or valued on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(label=_("Received or valued on"), widget=DateInput())
     description = forms.CharField(label=_("Description and valuation method"), max_length=300, required=False)
     file = forms.FileField(
         label=_("Evidence (PDF or image)"),
@@ -228,7 +229,7 @@ class InstalmentForm(Form):
         help_text=_("0.3 = 30 %."),
     )
     trigger = forms.ChoiceField(label=_("Condition"), choices=Trigger.choices)
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -250,7 +251,7 @@ class UnscheduleForm(VersionedForm):
 
 
 class PayForm(VersionedForm):
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
 
 
 # --- The programme's settings for its projects (office) -----------------------------------------

@@ -21,7 +21,7 @@ from grappe.partners.models import (
     Level,
     PartnerProfile,
 )
-from grappe.people.forms import KeywordsField
+from grappe.people.forms import DateInput, KeywordsField
 from grappe.people.models import OrganisationKind, Person, Sector
 from grappe.projects.validators import check_size, money_field
 
@@ -29,7 +29,7 @@ MAX_WORDS = 5000
 MAX_CHARACTERS = 40000
 WORD = re.compile(r"[^\W\d_]+")
 KNOWN_WORDS = frozenset(ENGLISH_STOP_WORDS) | FRENCH_STOP_WORDS | {"the", "of", "and", "le", "la", "les", "des"}
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+DATE = {"widget": DateInput()}
 
 
 def check_language(text: str) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.forms import Form, ModelForm, VersionedForm
+from grappe.people.forms import DateInput
 from grappe.people.forms import VersionedForm as PeopleVersionedForm
 from grappe.people.models import Organisation, Person
 from grappe.projects import services
@@ -27,7 +28,7 @@ from grappe.projects.models import (
 )
 from grappe.projects.validators import check_inside, money_field, validate_pdf
 
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+DATE = {"widget": DateInput()}
 
 
 class ProjectForm(PeopleVersionedForm):
@@ -209,7 +210,7 @@ class PlanItemForm(ModelForm):
             self.fields["work_package"].queryset = project.work_packages.all()  # type: ignore[attr-defined]
         for name in ("start_date", "end_date", "due_date"):
             if name in self.fields:
-                self.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                self.fields[name].widget = DateInput()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -290,9 +291,7 @@ class ReviewDeliverableForm(VersionedForm):
 
 
 class MilestoneReachedForm(Form):
-    achieved_on = forms.DateField(
-        label=_("Achieved on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    achieved_on = forms.DateField(label=_("Achieved on"), required=False, widget=DateInput())
 
 
 # --- Reports and outputs ------------------------------------------------------------------------
@@ -300,7 +299,7 @@ class MilestoneReachedForm(Form):
 
 class ScheduleReportForm(Form):
     title = forms.CharField(label=_("Title"), max_length=200, initial=_("Annual report"))
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
 
 
 class ReportForm(VersionedForm):

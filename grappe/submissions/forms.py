@@ -65,9 +65,12 @@ class SearchableSelect(PlainSelect):
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         field = getattr(self.choices, "field", None)
-        if self.allow_multiple_selected or not isinstance(field, forms.ModelChoiceField):
-            return super().render(name, value, attrs, renderer)
-        if field.queryset.model is not Organisation or field.to_field_name != "code":
+        directory = (
+            isinstance(field, forms.ModelChoiceField)
+            and field.queryset.model is Organisation
+            and field.to_field_name == "code"
+        )
+        if self.allow_multiple_selected or not directory:
             return super().render(name, value, attrs, renderer)
         rows = tuple(field.queryset.values_list("code", "name", "short_name", "parent__name"))
         codes, options = _organisation_options(rows)

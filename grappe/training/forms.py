@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.forms import Form, ModelForm
+from grappe.people.forms import DateInput
 from grappe.people.models import Organisation, OrganisationKind, Person
 from grappe.training.models import (
     Course,
@@ -31,8 +32,8 @@ class CatalogueFilterForm(Form):
     institution = forms.ModelChoiceField(
         label=_("Institution"), required=False, queryset=Organisation.objects.none(), empty_label=_("All institutions")
     )
-    start = forms.DateField(label=_("Sessions from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Sessions from"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("until"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -213,7 +214,7 @@ class TraineeForm(ModelForm):
     class Meta:
         model = FundedTrainee
         fields = ["kind", "membership", "funding_note", "required", "due_on"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}), "required": forms.CheckboxSelectMultiple}
+        widgets = {"due_on": DateInput(), "required": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
