@@ -65,7 +65,8 @@ def harden(field: forms.Field) -> None:
     Text refuses control characters (NUL…); text typed in a single-line input (every text field
     but a textarea: names, titles, subjects, codes, hidden values) refuses line breaks too;
     integers stay within the database's range unless the field sets its own bounds. Decimal
-    and float fields already refuse NaN and Infinity (Django checks ``is_finite``). A date picker
+    and float fields already refuse NaN and Infinity (Django checks ``is_finite``); decimal fields
+    also refuse scientific notation ("1e3"). A date picker
     (``<input type="date">``) is given its value as ISO 8601 whatever the language: it shows
     nothing for "30/06/2026", so French edit forms opened with their dates blank.
     """
@@ -90,12 +91,16 @@ def _check_raw_input_first(field: forms.Field) -> None:
     convert = field.clean
 
     lookup = isinstance(field, forms.ModelChoiceField)
+    # Python's Decimal reads "1e3" as a thousand: a typo must not become an amount.
+    plain = isinstance(field, forms.DecimalField)
 
     def clean(value: Any, *args: Any) -> Any:  # FileField.clean takes the initial value too
         for item in value if isinstance(value, list | tuple) else [value]:
             validate_no_control_characters(item)
             if lookup and _beyond_64_bits(item):  # SQLite cannot even look such a key up
                 raise ValidationError(_("Select a valid choice."), code="invalid_choice")
+            if plain and isinstance(item, str) and ("e" in item or "E" in item):
+                raise ValidationError(field.error_messages["invalid"], code="invalid")
         return convert(value, *args)
 
     field.clean = clean  # type: ignore[method-assign]

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grappe.calls.models import Call
 from grappe.core.codes import new_code
@@ -175,7 +176,7 @@ class Amendment(models.Model):
     """A change to a signed grant: versioned, with its reason, date, before/after and signed document."""
 
     grant = models.ForeignKey(Grant, on_delete=models.CASCADE, related_name="amendments")
-    number = models.PositiveSmallIntegerField(_("number"))
+    number = models.PositiveSmallIntegerField(pgettext_lazy("ordinal", "number"))
     reason = models.TextField(_("reason"), max_length=2000)
     signed_on = models.DateField(_("signed on"))
     changes = models.JSONField(_("changes"), default=dict, help_text=_("{field: [before, after]}"))
@@ -197,7 +198,7 @@ class Amendment(models.Model):
 
 class WorkPackage(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="work_packages")
-    number = models.PositiveSmallIntegerField(_("number"))
+    number = models.PositiveSmallIntegerField(pgettext_lazy("ordinal", "number"))
     title = models.CharField(_("title"), max_length=200)
     lead = models.ForeignKey(
         Person, verbose_name=_("work package lead"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -219,8 +220,10 @@ class WorkPackage(models.Model):
 
 
 class Task(models.Model):
-    work_package = models.ForeignKey(WorkPackage, on_delete=models.CASCADE, related_name="tasks")
-    number = models.PositiveSmallIntegerField(_("number"))
+    work_package = models.ForeignKey(
+        WorkPackage, verbose_name=_("work package"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    number = models.PositiveSmallIntegerField(pgettext_lazy("ordinal", "number"))
     title = models.CharField(_("title"), max_length=200)
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"))
@@ -265,7 +268,7 @@ class Deliverable(models.Model):
         on_delete=models.SET_NULL,
         related_name="deliverables",
     )
-    label = models.CharField(_("number"), max_length=20, help_text=_("e.g. D1.2"))
+    label = models.CharField(pgettext_lazy("ordinal", "number"), max_length=20, help_text=_("e.g. D1.2"))
     title = models.CharField(_("title"), max_length=200)
     due_date = models.DateField(_("due date"))
     owner = models.ForeignKey(Person, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+")

@@ -95,6 +95,21 @@ def test_integer_fields_stay_within_the_database_range():
     assert Counter({"count": str(2**31 - 1)}).is_valid()
 
 
+@pytest.mark.parametrize("value", ["1e3", "1E3", "2.5e-1", " 1e3 "])
+def test_amounts_refuse_scientific_notation(value):
+    from grappe.core.forms import Form
+    from grappe.projects.validators import money_field
+
+    class Amount(Form):
+        amount = money_field("Amount")
+
+    form = Amount({"amount": value})
+
+    assert not form.is_valid()
+    assert form.errors["amount"] == ["Enter an amount in euros, e.g. 1500.00."]
+    assert Amount({"amount": "1000.50"}).is_valid()
+
+
 def test_posted_int_out_of_range_is_the_default():
     assert (posted_int(str(2**31)), posted_int("-1"), posted_int("7")) == (0, -1, 7)
 
