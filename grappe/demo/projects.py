@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from grappe.calls.models import Call, CallState, CallType, EvaluationScheme
+from grappe.calls.models import Call, CallState, CallType, EvaluationScheme, Question, QuestionKind
 from grappe.core.money import money
 from grappe.demo.calls import _paris
 from grappe.demo.people import PeopleSeed, _code
@@ -26,8 +26,10 @@ from grappe.people.models import Organisation, OrganisationKind, Person, Relatio
 from grappe.programmes.models import CostCategory, Programme
 from grappe.projects import services as projects
 from grappe.projects.models import Deliverable, Milestone, Task, WorkPackage
+from grappe.selection import services as selection
 from grappe.selection.models import Award, Decision, Outcome
 from grappe.submissions.models import (
+    Answer,
     BudgetLine,
     CoFunding,
     ContributionKind,
@@ -56,6 +58,14 @@ TITLES = [
 ]
 
 
+AXES = (
+    {"fr": "IA et santé", "en": "AI and health"},
+    {"fr": "IA et société", "en": "AI and society"},
+    {"fr": "IA pour l'industrie", "en": "AI for industry"},
+    {"fr": "Fondements de l'IA", "en": "Foundations of AI"},
+)
+
+
 def _pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
@@ -79,6 +89,19 @@ def _call(rng: random.Random, programme: Programme) -> Call:
         state=CallState.CLOSED,
     )
     EvaluationScheme.objects.get_or_create(call=call)
+    # The cluster's strategic axes, as in the open calls: each project's theme is carried over
+    # from its proposal's answer when the project is opened.
+    settings = selection.settings_for(call)
+    settings.theme_question = Question.objects.create(
+        call=call,
+        kind=QuestionKind.SINGLE_CHOICE,
+        label_fr="Axe stratégique du cluster",
+        label_en="Strategic axis of the cluster",
+        required=True,
+        position=1,
+        choices=[dict(choice) for choice in AXES],
+    )
+    settings.save()
     return call
 
 
@@ -110,6 +133,9 @@ def _award(
         duration_months=duration,
         submitted_at=_paris(2024, 9, 20),
         eligible=True,
+    )
+    Answer.objects.create(
+        proposal=proposal, question=call.selection_settings.theme_question, value=str(index % len(AXES))
     )
     TeamMember.objects.create(
         proposal=proposal,
