@@ -360,6 +360,10 @@ GRAPPE_RETENTION = {
     "funded_projects": envint("GRAPPE_RETENTION_FUNDED_YEARS", 10),
 }
 
+# Replay (docs/accountability.md): the exact inputs of every engine run are kept this many days
+# (they hold proposal texts and reviewers' publications; 0 keeps them for ever).
+GRAPPE_INPUT_RETENTION_DAYS = envint("GRAPPE_INPUT_RETENTION_DAYS", 5 * 365)
+
 # Background jobs (engine runs, letter sending): a running job without a heartbeat for this many
 # seconds counts as dead (its worker was killed) and is marked failed; the worker beats every quarter.
 GRAPPE_JOB_STALE_SECONDS = envint("GRAPPE_JOB_STALE_SECONDS", 120)

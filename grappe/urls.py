@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("office/activity/", core_views.activity, name="activity"),
+    path("office/replay/<slug:kind>/<int:pk>/", core_views.replay_run, name="replay"),
     path("", include("grappe.people.urls")),
     path("", include("grappe.programmes.urls")),
     path("", include("grappe.submissions.urls")),

@@ -48,3 +48,22 @@ class Generation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value}"
+
+
+class StoredInput(models.Model):
+    """The exact inputs of an algorithmic suggestion (an engine run, a portfolio run…), kept so it
+    can be replayed (``core.replay``). Content-addressed: the key is the SHA-256 of the canonical
+    JSON, so identical inputs are stored once, whatever the number of runs that used them; the
+    JSON is kept compressed (zlib). Old inputs are dropped after ``GRAPPE_INPUT_RETENTION_DAYS``
+    (the runs keep their hash and say that their inputs are no longer kept)."""
+
+    digest = models.CharField(_("SHA-256"), max_length=64, primary_key=True)
+    data = models.BinaryField(_("compressed JSON"))
+    size = models.PositiveBigIntegerField(_("size before compression (bytes)"))
+    created_at = models.DateTimeField(_("first stored"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("stored input")
+
+    def __str__(self) -> str:
+        return self.digest[:12]

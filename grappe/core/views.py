@@ -1,8 +1,12 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
+from grappe.core import replay
 from grappe.core.access import require_perm_or_404
 from grappe.core.forms import ActivityFilterForm
 from grappe.core.models import AuditLog
@@ -29,3 +33,21 @@ def activity(request: HttpRequest) -> HttpResponse:
             entries = entries.filter(Q(object_repr__icontains=data["q"]) | Q(action__icontains=data["q"]))
     page = paginate(request, entries)
     return render(request, "core/activity.html", {"form": form, "page": page})
+
+
+@login_required
+@require_POST
+def replay_run(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Replay a run from its stored inputs (office) and show what came out (docs/accountability.md)."""
+    require_perm_or_404(request.user, "core.replay_run")
+    if kind not in replay.REPLAYERS:
+        raise Http404
+    try:
+        result = replay.replay(kind, pk, actor=request.user)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = ""
+    label = replay.REPLAYERS[kind].label()
+    return render(request, "core/replay.html", {"result": result, "back": back, "label": label})

@@ -134,3 +134,4 @@ rules.add_perm("people.manage_roles", is_office)
 rules.add_perm("people.edit_own_profile", rules.is_authenticated)
 # The audit log
 rules.add_perm("core.view_activity", is_office)
+rules.add_perm("core.replay_run", is_office)

@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from grappe.core.models import AuditLog
+from grappe.core.replay import purge_inputs
 from grappe.core.services import log_action
 from grappe.people.models import Person
 from grappe.privacy.models import Consent, ConsentKind
@@ -109,7 +110,29 @@ def apply_retention(*, dry_run: bool, actor: Any = None, now: dt.datetime | None
     if not dry_run:
         for proposal in due:
             anonymise_proposal(proposal, actor=actor)
+        drop_run_inputs({proposal.call_id for proposal in due})
+        purge_inputs(now=now)
     return due
+
+
+def drop_run_inputs(call_ids: set[int]) -> int:
+    """Forget the stored inputs (``core.replay``) of the engine and portfolio runs of these calls:
+    they copy the texts of proposals now anonymised. The runs keep their hash and results; their
+    replay then says the inputs are no longer kept. Inputs still used by another call's run stay."""
+    from grappe.core.models import StoredInput
+    from grappe.review.models import EngineRun
+    from grappe.selection.models import PortfolioRun
+
+    digests: set[str] = set()
+    for model in (EngineRun, PortfolioRun):
+        runs = model.objects.filter(call_id__in=call_ids, inputs__isnull=False)
+        digests |= set(runs.values_list("inputs_id", flat=True))
+        runs.update(inputs=None)
+    used = set(EngineRun.objects.filter(inputs_id__in=digests).values_list("inputs_id", flat=True)) | set(
+        PortfolioRun.objects.filter(inputs_id__in=digests).values_list("inputs_id", flat=True)
+    )
+    deleted, _detail = StoredInput.objects.filter(pk__in=digests - used).delete()
+    return deleted
 
 
 # --- Erasure on request --------------------------------------------------------------------------

@@ -9,7 +9,8 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         from grappe.core import jobs
-        from grappe.review import labels, rules  # noqa: F401 - registers the permissions
+        from grappe.review import labels, replay, rules  # noqa: F401 - registers the permissions
 
         jobs.register(self.get_model("EngineRun"))
         labels.register()
+        replay.register_replayers()

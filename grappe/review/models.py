@@ -279,6 +279,10 @@ class EngineRun(models.Model):
     parameters = models.JSONField(_("parameters"), default=dict)
     seed = models.IntegerField(_("seed"), null=True, blank=True)
     inputs_hash = models.CharField(_("hash of the inputs"), max_length=64, blank=True)
+    # The exact inputs, for replay (core.replay); null once dropped after the retention period.
+    inputs = models.ForeignKey(
+        "core.StoredInput", verbose_name=_("inputs"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     engine_version = models.CharField(_("engine version"), max_length=20, blank=True)
     statistics = models.JSONField(_("statistics"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)

@@ -14,6 +14,7 @@ class SelectionConfig(AppConfig):
             labels,
             outcome,  # noqa: F401 - adds the decision to the proposal page
             ranking_store,
+            replay,
             rules,  # noqa: F401 - registers the permissions
         )
         from grappe.selection.services import committed
@@ -22,3 +23,4 @@ class SelectionConfig(AppConfig):
         labels.register()
         ranking_store.connect()
         register_commitments(committed)
+        replay.register_replayers()

@@ -91,6 +91,10 @@ class PortfolioRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     engine_version = models.CharField(_("engine version"), max_length=20, blank=True)
     inputs_hash = models.CharField(_("hash of the inputs"), max_length=64, blank=True)
+    # The exact inputs, for replay (core.replay); null once dropped after the retention period.
+    inputs = models.ForeignKey(
+        "core.StoredInput", verbose_name=_("inputs"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("run"), auto_now_add=True)
     # The run the office adopted: recommendations come from it alone (one per call at a time).

@@ -3,8 +3,6 @@ portfolio runs, decisions that commit money. Every write is logged."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -453,46 +451,114 @@ def _check_rapporteur(consensus: Consensus, proposal: Proposal, actor: Any, *, a
 # --- Portfolio ------------------------------------------------------------------------------
 
 
-def run_portfolio(call: Call, parameters: dict[str, Any], *, actor: Any) -> PortfolioRun:
-    """Run the portfolio engine on the proposals passing the thresholds; the run is kept either way."""
-    from grappe.engine import ENGINE_VERSION
-    from grappe.engine.portfolio import Candidate, Rules, select_portfolio
-    from grappe.engine.types import Infeasible
-
+def portfolio_inputs(call: Call, parameters: dict[str, Any]) -> dict[str, Any]:
+    """Everything a portfolio run reads, as plain JSON (stored for replay, ``core.replay``): the
+    ranked proposals that may compete, with their score, cost, theme, lead and co-funding."""
     # Only ready proposals compete: a proposal without enough reviews or an approved consensus is
     # never recommended, so no run may fund it.
     items = [row for row in rows(call) if row.passes and row.score is not None and row.ready]
     candidates = [
-        Candidate(
-            id=row.proposal.code,
-            quality=float(row.score or 0),
-            cost=float(row.proposal.requested_amount or 0),
-            theme=row.theme,
-            lead=row.proposal.lead_organisation.code if row.proposal.lead_organisation_id else "",
-            cofunding=float(row.cofunding),
-        )
+        [
+            row.proposal.code,
+            float(row.score or 0),
+            float(row.proposal.requested_amount or 0),
+            row.theme,
+            row.proposal.lead_organisation.code if row.proposal.lead_organisation_id else "",
+            float(row.cofunding),
+        ]
         for row in items
     ]
-    known = {c.id for c in candidates}
-    rules = Rules(
-        budget=float(parameters["budget"]),
-        theme_min={k: int(v) for k, v in (parameters.get("theme_min") or {}).items()},
-        theme_max={k: int(v) for k, v in (parameters.get("theme_max") or {}).items()},
-        max_per_lead=parameters.get("max_per_lead"),
-        min_cofunding_ratio=parameters.get("min_cofunding_ratio"),
-        must_fund=frozenset(parameters.get("must_fund") or []) & known,
-        must_exclude=frozenset(parameters.get("must_exclude") or []) & known,
-        min_rate=float(parameters.get("min_rate") or 1.0),
-        weight_by_cost=bool(parameters.get("weight_by_cost")),
+    known = {c[0] for c in candidates}
+    return {
+        "candidates": candidates,
+        "rules": {
+            "budget": float(parameters["budget"]),
+            "theme_min": {k: int(v) for k, v in (parameters.get("theme_min") or {}).items()},
+            "theme_max": {k: int(v) for k, v in (parameters.get("theme_max") or {}).items()},
+            "max_per_lead": parameters.get("max_per_lead"),
+            "min_cofunding_ratio": parameters.get("min_cofunding_ratio"),
+            "must_fund": sorted(set(parameters.get("must_fund") or []) & known),
+            "must_exclude": sorted(set(parameters.get("must_exclude") or []) & known),
+            "min_rate": float(parameters.get("min_rate") or 1.0),
+            "weight_by_cost": bool(parameters.get("weight_by_cost")),
+        },
+    }
+
+
+def portfolio_from_inputs(payload: dict[str, Any]) -> Any:
+    """The engine's portfolio from stored inputs (what a run computes and its replay recomputes);
+    raises ``Infeasible`` or ``ValueError`` when no portfolio meets the rules."""
+    from grappe.engine.portfolio import Candidate, Rules, select_portfolio
+
+    candidates = [
+        Candidate(id=code, quality=quality, cost=cost, theme=theme, lead=lead, cofunding=cofunding)
+        for code, quality, cost, theme, lead, cofunding in payload["candidates"]
+    ]
+    rules = payload["rules"]
+    return select_portfolio(
+        candidates,
+        Rules(
+            **{key: value for key, value in rules.items() if key not in ("must_fund", "must_exclude")},
+            must_fund=frozenset(rules["must_fund"]),
+            must_exclude=frozenset(rules["must_exclude"]),
+        ),
     )
-    digest = hashlib.sha256(
-        json.dumps([[c.id, c.quality, c.cost, c.theme, c.lead, c.cofunding] for c in candidates]).encode()
-    ).hexdigest()
+
+
+def portfolio_outcome(payload: dict[str, Any]) -> dict[str, Any]:
+    """What a portfolio run concluded, in a form a replay compares."""
+    from grappe.engine.types import Infeasible
+
+    try:
+        portfolio = portfolio_from_inputs(payload)
+    except (Infeasible, ValueError) as exc:
+        return {"error": str(exc)}
+    return {"funded": {code: float(amount) for code, amount in portfolio.funded.items()}}
+
+
+def compare_portfolio(kept: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    if "error" in kept or "error" in new:
+        if kept.get("error") == new.get("error"):
+            return []
+        return [
+            _("The run ended with “%(then)s”; the replay with “%(now)s”.")
+            % {"then": kept.get("error") or _("a portfolio"), "now": new.get("error") or _("a portfolio")}
+        ]
+    before, after = kept["funded"], new["funded"]
+    lines = []
+    if set(before) - set(after):
+        gone = ", ".join(sorted(set(before) - set(after)))
+        lines.append(_("No longer recommended for funding: %(codes)s") % {"codes": gone})
+    if set(after) - set(before):
+        added = ", ".join(sorted(set(after) - set(before)))
+        lines.append(_("Newly recommended for funding: %(codes)s") % {"codes": added})
+    for code in sorted(set(before) & set(after)):
+        if before[code] != after[code]:
+            lines.append(
+                _("%(code)s: %(then)s recommended, now %(now)s")
+                % {"code": code, "then": f"{before[code]:.2f}", "now": f"{after[code]:.2f}"}
+            )
+    return lines
+
+
+def run_portfolio(call: Call, parameters: dict[str, Any], *, actor: Any) -> PortfolioRun:
+    """Run the portfolio engine on the proposals passing the thresholds; the run is kept either way."""
+    from grappe.core.replay import store_inputs
+    from grappe.engine import ENGINE_VERSION
+    from grappe.engine.types import Infeasible
+
+    payload = portfolio_inputs(call, parameters)
+    stored = store_inputs(payload)
     run = PortfolioRun(
-        call=call, parameters=parameters, created_by=actor, engine_version=ENGINE_VERSION, inputs_hash=digest
+        call=call,
+        parameters=parameters,
+        created_by=actor,
+        engine_version=ENGINE_VERSION,
+        inputs_hash=stored.digest,
+        inputs=stored,
     )
     try:
-        portfolio = select_portfolio(candidates, rules)
+        portfolio = portfolio_from_inputs(payload)
     except (Infeasible, ValueError) as exc:
         run.error = str(exc)
     else:
@@ -500,7 +566,7 @@ def run_portfolio(call: Call, parameters: dict[str, Any], *, actor: Any) -> Port
             **portfolio.summary(),
             "funded": portfolio.funded,
             "baseline": portfolio.baseline,
-            "candidates": len(candidates),
+            "candidates": len(payload["candidates"]),
         }
     run.save()
     log_action(call, "selection.portfolio_run", actor=actor, data={"run": run.pk, "error": run.error})

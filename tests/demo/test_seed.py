@@ -34,6 +34,12 @@ def test_seed_builds_the_demo_cluster(capsys):
     assert f"office@{DEMO_DOMAIN}" in out
     assert "demo-office-2026" in out
 
+    # Every kind of run of the demo replays bit for bit from its stored inputs (issue 19).
+    call_command("replay", "--all")
+    replayed = capsys.readouterr().out.splitlines()
+    assert {line.split(":")[0] for line in replayed} >= {"affinity", "assignment", "portfolio"}
+    assert all("Reproduced bit for bit" in line for line in replayed)
+
 
 def test_seed_is_idempotent():
     call_command("seed_demo", "--quiet-accounts")

@@ -133,3 +133,27 @@ def test_the_demo_seed_records_consents_and_an_office_token(db):
     assert seed_platform(people) is None  # once
     assert AccessToken.objects.filter(name="Demo script", scope="read").count() == 1
     assert Consent.objects.filter(kind="newsletter", given=False).count() == 1
+
+
+def test_retention_drops_the_stored_run_inputs_of_an_anonymised_call(world, office):
+    """Runs copy proposal texts into their stored inputs (docs/accountability.md): once the call's
+    unfunded proposals are anonymised, those copies go too; the run keeps its hash and results."""
+    from grappe.core.models import StoredInput
+    from grappe.core.replay import replay, store_inputs
+    from grappe.review.models import EngineRun
+
+    old_call = CallFactory(
+        opens_at=timezone.now() - dt.timedelta(days=9 * 365), closes_at=timezone.now() - dt.timedelta(days=8 * 365)
+    )
+    ProposalFactory(call=old_call, title="Old secret idea", abstract="Secret", state="submitted")
+    stored = store_inputs({"documents": [["P1", "Old secret idea", "Secret", []]], "profiles": [], "backend": "tfidf"})
+    run = EngineRun.objects.create(
+        call=old_call, kind="affinity", state="done", inputs=stored, inputs_hash=stored.digest, parameters={}
+    )
+
+    call_command("apply_retention")
+
+    run.refresh_from_db()
+    assert run.inputs is None and run.inputs_hash == stored.digest
+    assert not StoredInput.objects.filter(pk=stored.digest).exists()
+    assert replay("affinity", run.pk).line.startswith("Cannot replay")

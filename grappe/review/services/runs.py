@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -37,10 +37,6 @@ from grappe.review.models import (
 from grappe.review.services.common import ReviewError
 from grappe.review.services.conflicts import conflicted_pairs
 from grappe.submissions.models import Proposal, ProposalState
-
-
-def _hash(payload: Any) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _accepted_experts(call: Call) -> list[PoolMember]:
@@ -124,35 +120,106 @@ def _pairs_to_keep(scores: Any) -> list[tuple[int, int]]:
     return [(int(i), int(j)) for i, j in zip(*np.nonzero(keep), strict=True)]
 
 
-def execute_affinity(run: EngineRun) -> None:
-    from grappe.engine import ENGINE_VERSION
+def affinity_inputs(proposals: list[Proposal], experts: list[PoolMember], backend: str) -> dict[str, Any]:
+    """Everything an affinity run reads, as plain JSON (stored for replay, ``core.replay``)."""
+    return {
+        "backend": backend,
+        "documents": [[p.code, p.title, p.abstract, sorted(k.name for k in p.keywords.all())] for p in proposals],
+        "profiles": [
+            [
+                m.person.code,
+                sorted(k.name for k in m.person.keywords.all()),
+                [
+                    [str(pub.pk), pub.title, pub.abstract, pub.year]
+                    for pub in sorted(m.person.publications.all(), key=lambda pub: pub.pk)
+                ],
+            ]
+            for m in experts
+        ],
+    }
+
+
+def affinity_from_inputs(payload: dict[str, Any]) -> Any:
+    """The engine's affinity from stored inputs: what a run computes and what its replay recomputes."""
     from grappe.engine.affinity import compute_affinity
     from grappe.engine.types import Document, Profile
+
+    documents = [
+        Document(id=code, title=title, abstract=abstract, keywords=tuple(keywords))
+        for code, title, abstract, keywords in payload["documents"]
+    ]
+    profiles = [
+        Profile(
+            id=code,
+            keywords=tuple(keywords),
+            documents=tuple(
+                Document(id=ident, title=title, abstract=abstract, year=year)
+                for ident, title, abstract, year in publications
+            ),
+        )
+        for code, keywords, publications in payload["profiles"]
+    ]
+    return compute_affinity(documents, profiles, backend=payload["backend"])
+
+
+TOP_KEPT = 5  # each proposal's best experts, kept on the run so a replay can say what moved
+
+
+def affinity_outcome(payload: dict[str, Any], scores: Any) -> dict[str, Any]:
+    """What an affinity run concluded, in a form a replay compares: the hash of every score (as
+    float64 bytes: equal hashes mean equal bits) and each proposal's best experts with their score."""
+    import numpy as np
+
+    matrix = np.ascontiguousarray(scores, dtype=np.float64)
+    reviewers = [profile[0] for profile in payload["profiles"]]
+    top: dict[str, list[list[Any]]] = {}
+    for j, document in enumerate(payload["documents"]):
+        column = matrix[:, j] if matrix.size else np.zeros(0)
+        best = sorted(range(len(reviewers)), key=lambda i: (-column[i], i))[:TOP_KEPT]
+        top[document[0]] = [[reviewers[i], float(column[i])] for i in best]
+    digest = hashlib.sha256(repr(matrix.shape).encode() + matrix.tobytes()).hexdigest()
+    return {"scores_digest": digest, "top": top}
+
+
+def compare_affinity(kept: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    if kept.get("scores_digest") == new["scores_digest"]:
+        return []
+    lines = [_("Scores differ (their hash changed).")]
+    old_top = kept.get("top") or {}
+    for code, best in new["top"].items():
+        before = old_top.get(code)
+        if before is None:
+            lines.append(_("Proposal %(code)s was not in the run.") % {"code": code})
+            continue
+        gap = max((abs(a[1] - b[1]) for a, b in zip(before, best, strict=False)), default=0.0)
+        if [r for r, _score in before] != [r for r, _score in best]:
+            lines.append(
+                _("Proposal %(code)s: best experts were %(then)s, now %(now)s.")
+                % {"code": code, "then": ", ".join(r for r, _s in before), "now": ", ".join(r for r, _s in best)}
+            )
+        elif gap:
+            lines.append(
+                _("Proposal %(code)s: same best experts, scores differ by up to %(gap).6f.")
+                % {"code": code, "gap": gap}
+            )
+    return lines
+
+
+def execute_affinity(run: EngineRun) -> None:
+    from grappe.core.replay import store_inputs
+    from grappe.engine import ENGINE_VERSION
 
     call = run.call
     started = time.perf_counter()
     EngineRun.objects.filter(pk=run.pk).update(state=RunState.RUNNING, progress=5)
     proposals = _submitted(call)
     experts = _accepted_experts(call)
-    documents = [
-        Document(id=p.code, title=p.title, abstract=p.abstract, keywords=tuple(k.name for k in p.keywords.all()))
-        for p in proposals
-    ]
-    profiles = [
-        Profile(
-            id=m.person.code,
-            keywords=tuple(k.name for k in m.person.keywords.all()),
-            documents=tuple(
-                Document(id=str(pub.pk), title=pub.title, abstract=pub.abstract, year=pub.year)
-                for pub in m.person.publications.all()
-            ),
-        )
-        for m in experts
-    ]
+    backend = run.parameters.get("backend", "tfidf")
+    payload = affinity_inputs(proposals, experts, backend)
+    stored = store_inputs(payload)
     _progress(run, 20)
     loaded = time.perf_counter()
-    backend = run.parameters.get("backend", "tfidf")
-    result = compute_affinity(documents, profiles, backend=backend)
+    result = affinity_from_inputs(payload)
     computed = time.perf_counter()
     _progress(run, 70)
     rows = []
@@ -180,15 +247,14 @@ def execute_affinity(run: EngineRun) -> None:
             progress=100,
             finished_at=timezone.now(),
             engine_version=ENGINE_VERSION,
-            inputs_hash=_hash(
-                [[d.id, d.text] for d in documents]
-                + [[p.id, p.keywords, [d.text for d in p.documents]] for p in profiles]
-            ),
+            inputs_hash=stored.digest,
+            inputs=stored,
             parameters={**run.parameters, **result.parameters},
             statistics={
                 "reviewers": len(experts),
                 "proposals": len(proposals),
                 "mean": round(float(scores.mean()), 4) if scores.size else 0,
+                **affinity_outcome(payload, scores),
                 "seconds": {
                     "load": round(loaded - started, 3),
                     "engine": round(computed - loaded, 3),
@@ -198,73 +264,156 @@ def execute_affinity(run: EngineRun) -> None:
         )
 
 
+def assignment_inputs(
+    call: Call, proposals: list[Proposal], experts: list[PoolMember], params: dict[str, Any], seed: int | None
+) -> dict[str, Any]:
+    """Everything an assignment run reads, as plain JSON (stored for replay, ``core.replay``):
+    the stored affinities, bids and conflicts by reviewer and proposal code, each expert's load."""
+    reviewer_code = {m.person_id: m.person.code for m in experts}
+    proposal_code = {p.pk: p.code for p in proposals}
+    affinity = sorted(
+        [reviewer_code[r], proposal_code[p], score]
+        for r, p, score in Affinity.objects.filter(call=call).values_list("reviewer_id", "proposal_id", "score")
+        if r in reviewer_code and p in proposal_code
+    )
+    bids = sorted(
+        [reviewer_code[r], proposal_code[p], BID_VALUES[BidLevel(level)]]
+        for r, p, level in Bid.objects.filter(call=call).values_list("reviewer_id", "proposal_id", "level")
+        if r in reviewer_code and p in proposal_code
+    )
+    forbidden = sorted(
+        [reviewer_code[r], proposal_code[p]]
+        for r, p in conflicted_pairs(call)
+        if r in reviewer_code and p in proposal_code
+    )
+    cap = int(params.get("max_load") or 0)
+    return {
+        "reviewers": [m.person.code for m in experts],
+        "proposals": [p.code for p in proposals],
+        "affinity": affinity,
+        "bids": bids,
+        "bid_weight": float(params.get("bid_weight") or 0),
+        "forbidden": forbidden,
+        "max_load": [[m.person.code, min(m.max_load, cap or m.max_load)] for m in experts],
+        "external": sorted(m.person.code for m in experts if m.is_external) if params.get("require_external") else None,
+        "reviews_per_proposal": int(params["reviews_per_proposal"]),
+        "objective": params.get("objective", "max-affinity"),
+        "q": float(params.get("q", 0.5)),
+        "seed": seed,
+    }
+
+
+@dataclass
+class AssignmentComputation:
+    """An assignment computed from stored inputs: the engine's result, or its refusal."""
+
+    affinity: Any  # reviewers × proposals, pure affinity (what the committee reads)
+    bids: dict[tuple[int, int], float]
+    result: Any = None
+    infeasible: str = ""  # the engine's message, with indices (``reviewer 3``, ``proposal 12``)
+
+
+def assignment_from_inputs(payload: dict[str, Any]) -> AssignmentComputation:
+    """The engine's assignment from stored inputs: what a run computes and its replay recomputes."""
+    import numpy as np
+
+    from grappe.engine.assignment import assign_reviewers
+    from grappe.engine.types import Infeasible
+
+    r_index = {code: i for i, code in enumerate(payload["reviewers"])}
+    p_index = {code: j for j, code in enumerate(payload["proposals"])}
+    affinity = np.zeros((len(r_index), len(p_index)))
+    for r, p, score in payload["affinity"]:
+        affinity[r_index[r], p_index[p]] = score
+    bids = {(r_index[r], p_index[p]): float(value) for r, p, value in payload["bids"]}
+    scores = affinity.copy()
+    weight = payload["bid_weight"]
+    if weight > 0:  # no bid counts as neutral
+        bid_matrix = np.full(scores.shape, BID_VALUES[BidLevel.NEUTRAL])
+        for (r, p), value in bids.items():
+            bid_matrix[r, p] = value
+        scores = (1 - weight) * scores + weight * bid_matrix
+    external = payload["external"]
+    computation = AssignmentComputation(affinity=affinity, bids=bids)
+    try:
+        computation.result = assign_reviewers(
+            scores,
+            reviews_per_proposal=payload["reviews_per_proposal"],
+            max_load=[load for _code, load in payload["max_load"]],
+            min_load=0,
+            forbidden=[(r_index[r], p_index[p]) for r, p in payload["forbidden"]],
+            group=[r_index[code] for code in external] if external is not None else None,
+            objective=payload["objective"],
+            q=payload["q"],
+            seed=payload["seed"],
+        )
+    except (Infeasible, ValueError) as exc:
+        computation.infeasible = str(exc)
+    return computation
+
+
+def assignment_outcome(payload: dict[str, Any], computation: AssignmentComputation) -> dict[str, Any]:
+    """What an assignment run concluded, in a form a replay compares."""
+    if computation.result is None:
+        return {"infeasible": True}
+    reviewers, proposals = payload["reviewers"], payload["proposals"]
+    return {"pairs": sorted([reviewers[r], proposals[p]] for r, p in computation.result.pairs())}
+
+
+def compare_assignment(kept: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    if kept.get("failed") is not None:
+        if new.get("infeasible"):
+            return []
+        return [_("The run failed (%(error)s); the replay finds an assignment.") % {"error": kept["failed"]}]
+    if new.get("infeasible"):
+        return [_("The run proposed an assignment; the replay finds none.")]
+    before = {tuple(pair) for pair in kept["pairs"]}
+    after = {tuple(pair) for pair in new["pairs"]}
+    lines = []
+    for label, pairs in ((_("no longer proposed"), before - after), (_("newly proposed"), after - before)):
+        if pairs:
+            shown = ", ".join(f"{r} × {p}" for r, p in sorted(pairs)[:5])
+            more = _(" and %(n)d more") % {"n": len(pairs) - 5} if len(pairs) > 5 else ""
+            lines.append(
+                _("%(count)d pair(s) %(label)s: %(pairs)s%(more)s")
+                % {"count": len(pairs), "label": label, "pairs": shown, "more": more}
+            )
+    return lines
+
+
 def execute_assignment(run: EngineRun) -> None:
     import numpy as np
 
+    from grappe.core.replay import store_inputs
     from grappe.engine import ENGINE_VERSION
-    from grappe.engine.assignment import affinity_histogram, assign_reviewers
-    from grappe.engine.types import Infeasible
+    from grappe.engine.assignment import affinity_histogram
 
     call = run.call
-    params = run.parameters
     started = time.perf_counter()
     EngineRun.objects.filter(pk=run.pk).update(state=RunState.RUNNING, progress=5)
     proposals = _submitted(call)
     experts = _accepted_experts(call)
-    p_index = {p.pk: j for j, p in enumerate(proposals)}
-    r_index = {m.person_id: i for i, m in enumerate(experts)}
-    scores = np.zeros((len(experts), len(proposals)))
-    for reviewer_id, proposal_id, score in Affinity.objects.filter(call=call).values_list(
-        "reviewer_id", "proposal_id", "score"
-    ):
-        if reviewer_id in r_index and proposal_id in p_index:
-            scores[r_index[reviewer_id], p_index[proposal_id]] = score
-    affinity_only = scores.copy()
-    bid_weight = float(params.get("bid_weight") or 0)
-    bids = {
-        (r_index[r], p_index[p]): BID_VALUES[BidLevel(level)]
-        for r, p, level in Bid.objects.filter(call=call).values_list("reviewer_id", "proposal_id", "level")
-        if r in r_index and p in p_index
-    }
-    if bid_weight > 0:  # no bid counts as neutral
-        bid_matrix = np.full(scores.shape, BID_VALUES[BidLevel.NEUTRAL])
-        for (r, p), value in bids.items():
-            bid_matrix[r, p] = value
-        scores = (1 - bid_weight) * scores + bid_weight * bid_matrix
-    forbidden = [(r_index[r], p_index[p]) for r, p in conflicted_pairs(call) if r in r_index and p in p_index]
-    group = [i for i, m in enumerate(experts) if m.is_external] if params.get("require_external") else None
+    payload = assignment_inputs(call, proposals, experts, run.parameters, run.seed)
+    stored = store_inputs(payload)
     _progress(run, 30)
     loaded = time.perf_counter()
-    inputs = {
-        "scores": hashlib.sha256(np.round(scores, 6).tobytes()).hexdigest(),
-        "bids": sorted([r, p, v] for (r, p), v in bids.items()),
-        "forbidden": sorted(forbidden),
-        "loads": [m.max_load for m in experts],
-        "reviewers": [m.person.code for m in experts],
-        "proposals": [p.code for p in proposals],
-    }
-    try:
-        result = assign_reviewers(
-            scores,
-            reviews_per_proposal=int(params["reviews_per_proposal"]),
-            max_load=[min(m.max_load, int(params.get("max_load") or m.max_load)) for m in experts],
-            min_load=0,
-            forbidden=forbidden,
-            group=group,
-            objective=params.get("objective", "max-affinity"),
-            q=float(params.get("q", 0.5)),
-            seed=run.seed,
-        )
-    except (Infeasible, ValueError) as exc:
-        message = str(exc)
+    computation = assignment_from_inputs(payload)
+    if computation.result is None:
+        message = computation.infeasible
         for i in range(len(proposals) - 1, -1, -1):  # highest first: "proposal 12" before "proposal 1"
             message = message.replace(f"proposal {i}", f"proposal {proposals[i].code}")
         for i in range(len(experts) - 1, -1, -1):
             message = message.replace(f"reviewer {i}", f"reviewer {experts[i].person.full_name}")
         EngineRun.objects.filter(pk=run.pk).update(
-            state=RunState.FAILED, error=message, finished_at=timezone.now(), engine_version=ENGINE_VERSION
+            state=RunState.FAILED,
+            error=message,
+            finished_at=timezone.now(),
+            engine_version=ENGINE_VERSION,
+            inputs_hash=stored.digest,
+            inputs=stored,
         )
         return
+    result, affinity_only, bids = computation.result, computation.affinity, computation.bids
     _progress(run, 80)
     computed = time.perf_counter()
     pairs = [
@@ -285,7 +434,8 @@ def execute_assignment(run: EngineRun) -> None:
             progress=100,
             finished_at=timezone.now(),
             engine_version=ENGINE_VERSION,
-            inputs_hash=_hash(inputs),
+            inputs_hash=stored.digest,
+            inputs=stored,
             statistics={
                 **{k: v for k, v in result.summary().items() if k != "worst_proposal"},
                 # What the committee reads is pure affinity; the engine's objective may blend bids in.

@@ -1,0 +1,226 @@
+"""Replaying a suggestion from the exact inputs it used.
+
+Every algorithmic suggestion (an affinity or assignment run, a portfolio run…) stores its
+inputs as canonical JSON in :class:`StoredInput` (content-addressed) and its hash on the run. An
+app registers, per kind of run, a :class:`Replayer` that knows how to load a run, gather today's
+inputs, and recompute the suggestion from stored inputs with today's engine; :func:`replay`
+then answers in one line whether the suggestion is reproduced bit for bit, what differs if not,
+whether the stored inputs are intact, and how today's data differ from them
+(docs/accountability.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from grappe.core.models import StoredInput
+
+
+def canonical(payload: Any) -> bytes:
+    """The one byte string of ``payload``: sorted keys, no spaces, floats as their shortest exact
+    representation (so a float64 comes back bit for bit), NaN refused."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def digest_of(payload: Any) -> str:
+    return hashlib.sha256(canonical(payload)).hexdigest()
+
+
+def store_inputs(payload: Any) -> StoredInput:
+    """Keep ``payload`` once (its hash is its key) and return the row."""
+    raw = canonical(payload)
+    key = hashlib.sha256(raw).hexdigest()
+    found = StoredInput.objects.filter(pk=key).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return StoredInput.objects.create(digest=key, data=zlib.compress(raw, 6), size=len(raw))
+    except IntegrityError:  # stored by another process meanwhile: the same bytes
+        return StoredInput.objects.get(pk=key)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    payload: Any
+    intact: bool  # the bytes still hash to the key they were stored under
+
+
+def load_inputs(stored: StoredInput) -> Loaded:
+    raw = zlib.decompress(bytes(stored.data))
+    return Loaded(payload=json.loads(raw), intact=hashlib.sha256(raw).hexdigest() == stored.digest)
+
+
+def purge_inputs(*, now: dt.datetime | None = None) -> int:
+    """Drop the stored inputs older than ``GRAPPE_INPUT_RETENTION_DAYS`` (none when unset); runs
+    that used them keep their hash (their foreign key is set to null)."""
+    days = getattr(settings, "GRAPPE_INPUT_RETENTION_DAYS", None)
+    if not days:
+        return 0
+    limit = (now or timezone.now()) - dt.timedelta(days=int(days))
+    deleted, _detail = StoredInput.objects.filter(created_at__lt=limit).delete()
+    return deleted
+
+
+def diff_records(then: Any, now: Any, *, name: str, limit: int = 5) -> list[str]:
+    """How a list of records changed, in words: records are lists (or dicts) whose first item
+    (or ``"id"``) identifies them. Anything else compares as a whole."""
+
+    if not (isinstance(then, list) and isinstance(now, list)):
+        return [] if canonical(then) == canonical(now) else [_("%(name)s changed") % {"name": name}]
+    for width in (1, 2):  # records identified by their first item, else by their first two
+        before, after = _keyed(then, width), _keyed(now, width)
+        if before is not None and after is not None:
+            break
+    else:  # no identifier: compare as multisets
+        same = sorted(map(canonical, then)) == sorted(map(canonical, now))
+        return [] if same else [_("%(name)s changed") % {"name": name}]
+    lines = []
+    added = [k for k in after if k not in before]
+    removed = [k for k in before if k not in after]
+    changed = [k for k in before if k in after and canonical(before[k]) != canonical(after[k])]
+    for label, keys in ((_("added"), added), (_("removed"), removed), (_("changed"), changed)):
+        if keys:
+            shown = ", ".join(keys[:limit])
+            more = _(" and %(n)d more") % {"n": len(keys) - limit} if len(keys) > limit else ""
+            lines.append(f"{name}: {len(keys)} {label} ({shown}{more})")
+    return lines
+
+
+def _keyed(records: list[Any], width: int) -> dict[str, Any] | None:
+    """``records`` by their identifier (the first ``width`` items, or ``"id"``), or None when two
+    records share one."""
+    keyed: dict[str, Any] = {}
+    for record in records:
+        if isinstance(record, dict) and "id" in record:
+            ident: Any = record["id"]
+        elif isinstance(record, list | tuple) and len(record) > width:
+            ident = record[:width]
+        else:
+            return None
+        key = " × ".join(map(str, ident)) if isinstance(ident, list | tuple) else str(ident)
+        if key in keyed:
+            return None
+        keyed[key] = record
+    return keyed
+
+
+def diff_inputs(then: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for name in sorted(set(then) | set(now)):
+        lines += diff_records(then.get(name), now.get(name), name=name)
+    return lines
+
+
+@dataclass
+class Replay:
+    """What a replay found; ``line`` is the one-line answer."""
+
+    kind: str
+    run_id: int
+    reproduced: bool | None  # None: could not replay (no inputs kept)
+    line: str
+    differences: list[str] = field(default_factory=list)
+    inputs_intact: bool | None = None
+    data_changes: list[str] = field(default_factory=list)
+    engine_then: str = ""
+    engine_now: str = ""
+
+
+@dataclass(frozen=True)
+class Replayer:
+    """How to replay one kind of run.
+
+    ``get(pk)`` returns the run (or raises ``DoesNotExist``); ``stored(run)`` its
+    :class:`StoredInput` or None; ``gather(run)`` today's inputs for the same question (None when
+    they cannot be gathered any more); ``recompute(payload)`` the suggestion from inputs;
+    ``kept(run)`` the suggestion the run stored, in the form ``recompute`` returns;
+    ``compare(kept, new)`` the differences in words; ``version(run)`` its engine version; ``label``
+    the kind's name for people; ``call_of(run)`` the object the audit entry is attached to."""
+
+    label: Callable[[], str]
+    get: Callable[[int], Any]
+    stored: Callable[[Any], StoredInput | None]
+    gather: Callable[[Any], Any]
+    recompute: Callable[[Any], Any]
+    kept: Callable[[Any], Any]
+    compare: Callable[[Any, Any], list[str]]
+    version: Callable[[Any], str]
+    call_of: Callable[[Any], Any]
+    all: Callable[[], list[int]] = lambda: []  # the runs that kept their inputs, for ``replay --all``
+
+
+REPLAYERS: dict[str, Replayer] = {}
+
+
+def register(kind: str, replayer: Replayer) -> None:
+    REPLAYERS[kind] = replayer
+
+
+def engine_version() -> str:
+    from grappe.engine import ENGINE_VERSION
+
+    return ENGINE_VERSION
+
+
+def replay(kind: str, run_id: int, *, actor: Any = None) -> Replay:
+    """Recompute run ``run_id`` of ``kind`` from its stored inputs and say what came out.
+
+    Raises ``KeyError`` for an unknown kind and the model's ``DoesNotExist`` for an unknown run."""
+    from grappe.core.services import log_action
+
+    replayer = REPLAYERS[kind]
+    run = replayer.get(run_id)
+    then, now = replayer.version(run) or "?", engine_version()
+    result = Replay(kind=kind, run_id=run_id, reproduced=None, line="", engine_then=then, engine_now=now)
+    stored = replayer.stored(run)
+    if stored is None:
+        result.line = _(
+            "Cannot replay: the inputs of this run are not kept (run made before inputs were stored, "
+            "or removed after the retention period)."
+        )
+        return result
+    loaded = load_inputs(stored)
+    result.inputs_intact = loaded.intact
+    today = replayer.gather(run)
+    if today is not None:
+        result.data_changes = diff_inputs(loaded.payload, today)
+    new = replayer.recompute(loaded.payload)
+    result.differences = replayer.compare(replayer.kept(run), new)
+    result.reproduced = loaded.intact and not result.differences
+    if not loaded.intact:
+        result.line = _(
+            "Inputs differ: the stored inputs no longer match the hash the run recorded; "
+            "the replay cannot vouch for the run."
+        )
+    elif result.reproduced:
+        result.line = _(
+            "Reproduced bit for bit from the stored inputs with engine %(now)s (the run used %(then)s)."
+        ) % {
+            "now": now,
+            "then": then,
+        }
+    else:
+        result.line = _("Not reproduced: %(count)d difference(s) with engine %(now)s (the run used %(then)s).") % {
+            "count": len(result.differences),
+            "now": now,
+            "then": then,
+        }
+    log_action(
+        replayer.call_of(run),
+        "core.replayed",
+        actor=actor,
+        data={"kind": kind, "run": run_id, "reproduced": result.reproduced, "intact": loaded.intact},
+    )
+    return result
