@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "grappe.submissions",
     "grappe.review",
     "grappe.selection",
+    "grappe.accountability",
     "grappe.projects",
     "grappe.funding",
     "grappe.training",
@@ -363,6 +364,8 @@ GRAPPE_RETENTION = {
 # Replay (docs/accountability.md): the exact inputs of every engine run are kept this many days
 # (they hold proposal texts and reviewers' publications; 0 keeps them for ever).
 GRAPPE_INPUT_RETENTION_DAYS = envint("GRAPPE_INPUT_RETENTION_DAYS", 5 * 365)
+# Outcomes audit (docs/accountability.md): groups of fewer proposals are shown but not tested.
+GRAPPE_AUDIT_MIN_GROUP = envint("GRAPPE_AUDIT_MIN_GROUP", 5)
 
 # Background jobs (engine runs, letter sending): a running job without a heartbeat for this many
 # seconds counts as dead (its worker was killed) and is marked failed; the worker beats every quarter.

@@ -265,7 +265,9 @@ def adopted_run(call: Call) -> PortfolioRun | None:
     return PortfolioRun.objects.filter(call=call, adopted_at__isnull=False).select_related("adopted_by__person").first()
 
 
-def _calibrate(items: list[Row], criteria: list[Criterion]) -> None:
+def fit_calibration(items: list[Row], criteria: list[Criterion]) -> tuple[Any, dict[int, int]]:
+    """The calibration model fitted on the complete reviews of ``items`` (rows in that order), and
+    each reviewer's index in its ``leniency`` (by person id)."""
     import numpy as np
 
     from grappe.engine.calibration import calibrate
@@ -287,6 +289,13 @@ def _calibrate(items: list[Row], criteria: list[Criterion]) -> None:
         n_reviewers=len(reviewers),
         n_proposals=len(items),
     )
+    return result, reviewers
+
+
+def _calibrate(items: list[Row], criteria: list[Criterion]) -> None:
+    import numpy as np
+
+    result, _reviewers = fit_calibration(items, criteria)
     for j, row in enumerate(items):
         value, raw = result.calibrated[j], result.raw[j]
         row.calibrated = None if np.isnan(value) else round(float(value), 2)

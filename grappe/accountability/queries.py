@@ -1,0 +1,240 @@
+"""The outcomes audit of a call: who succeeds, by group, and whether a gap is larger than chance
+would give; reviewers' severity and load; conflicts of interest (docs/accountability.md)."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from grappe.calls.models import Call
+from grappe.people.models import Person
+from grappe.review.models import Conflict, ConflictOrigin, Review, ReviewState
+from grappe.selection import services as selection
+from grappe.selection.models import Outcome
+from grappe.submissions.models import Proposal, ProposalState
+
+SIGNIFICANCE = 0.05  # a gap is called "larger than chance would give" below this adjusted p-value
+
+BREAKDOWNS = (
+    ("institution", gettext_lazy("Lead institution")),
+    ("kind", gettext_lazy("Kind of lead organisation")),
+    ("theme", gettext_lazy("Theme")),
+)
+
+
+@dataclass
+class GroupRow:
+    label: str
+    proposals: int
+    funded: int
+    rate: float
+    rate_gap: float
+    rate_p: float | None  # adjusted for the number of groups (Holm); None: too few to test
+    mean_score: float | None
+    score_gap: float | None
+    score_p: float | None
+
+    @property
+    def rate_flag(self) -> bool:
+        return self.rate_p is not None and self.rate_p < SIGNIFICANCE
+
+    @property
+    def score_flag(self) -> bool:
+        return self.score_p is not None and self.score_p < SIGNIFICANCE
+
+    @property
+    def verdict(self) -> str:
+        if self.rate_p is None:
+            return _("too few proposals to test")
+        found = [
+            what for what, flag in ((_("success rate"), self.rate_flag), (_("mean score"), self.score_flag)) if flag
+        ]
+        if found:
+            return _("%(what)s: the gap is larger than chance would give") % {"what": " · ".join(found)}
+        return _("within what chance gives")
+
+
+@dataclass
+class Breakdown:
+    key: str
+    title: str
+    rows: list[GroupRow]
+
+
+@dataclass
+class ReviewerRow:
+    name: str
+    reviews: int
+    leniency: float | None  # + scores higher than peers on the same proposals, − lower
+
+
+@dataclass
+class Audit:
+    call: Call
+    proposals: int
+    funded: int
+    rate: float
+    mean_score: float | None
+    breakdowns: list[Breakdown]
+    reviewers: list[ReviewerRow]
+    load: dict[str, Any]
+    conflicts: dict[str, Any]
+    permutations: int
+    seed: int
+    min_group: int
+    engine_version: str
+    computed_at: Any = field(default_factory=timezone.now)
+
+
+def _min_group() -> int:
+    return int(getattr(settings, "GRAPPE_AUDIT_MIN_GROUP", 5))
+
+
+def outcomes_audit(call: Call, *, permutations: int = 2000, seed: int = 0) -> Audit:
+    from grappe.engine import ENGINE_VERSION
+    from grappe.engine.audit import holm, permutation_tests
+
+    proposals = list(
+        Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED)
+        .select_related("lead_organisation__parent", "decision")
+        .order_by("code")
+    )
+    rows = {row.proposal.pk: row for row in selection.rows(call)}
+    funded = np.array(
+        [1.0 if getattr(getattr(p, "decision", None), "outcome", None) == Outcome.FUNDED else 0.0 for p in proposals]
+    )
+    scores = np.array(
+        [float(rows[p.pk].score) if p.pk in rows and rows[p.pk].score is not None else np.nan for p in proposals]
+    )
+    minimum = _min_group()
+    breakdowns = []
+    for key, title in BREAKDOWNS:
+        names = [_group_of(key, p, rows.get(p.pk)) for p in proposals]
+        order = sorted(set(names))
+        labels = np.array([order.index(name) for name in names], dtype=np.int64)
+        rate_tests = permutation_tests(funded, labels, permutations=permutations, seed=seed)
+        score_tests = permutation_tests(scores, labels, permutations=permutations, seed=seed)
+        testable = [i for i, t in enumerate(rate_tests) if t.size >= minimum]
+        rate_p = dict(zip(testable, holm([rate_tests[i].p_value for i in testable]), strict=True))
+        scored = [i for i in testable if score_tests[i].size >= minimum]
+        score_p = dict(zip(scored, holm([score_tests[i].p_value for i in scored]), strict=True))
+        group_rows = []
+        for i, name in enumerate(order):
+            rate, score = rate_tests[i], score_tests[i]
+            group_rows.append(
+                GroupRow(
+                    label=name,
+                    proposals=rate.size,
+                    funded=round(rate.mean * rate.size),
+                    rate=rate.mean,
+                    rate_gap=rate.observed,
+                    rate_p=rate_p.get(i),
+                    mean_score=None if np.isnan(score.mean) else score.mean,
+                    score_gap=score.observed if score.size else None,
+                    score_p=score_p.get(i),
+                )
+            )
+        group_rows.sort(key=lambda r: (-r.proposals, r.label))
+        breakdowns.append(Breakdown(key=key, title=str(title), rows=group_rows))
+    reviewers, load = _reviewers(call, list(rows.values()))
+    scored_values = scores[~np.isnan(scores)]
+    return Audit(
+        call=call,
+        proposals=len(proposals),
+        funded=int(funded.sum()),
+        rate=float(funded.mean()) if proposals else 0.0,
+        mean_score=float(scored_values.mean()) if scored_values.size else None,
+        breakdowns=breakdowns,
+        reviewers=reviewers,
+        load=load,
+        conflicts=conflicts_audit(call),
+        permutations=permutations,
+        seed=seed,
+        min_group=minimum,
+        engine_version=ENGINE_VERSION,
+    )
+
+
+def _group_of(key: str, proposal: Proposal, row: Any) -> str:
+    organisation = proposal.lead_organisation
+    if key == "institution":
+        if organisation is None:
+            return "—"
+        root = organisation.parent or organisation
+        return root.short_name or root.name
+    if key == "kind":
+        return organisation.get_kind_display() if organisation is not None else "—"
+    return (row.theme_label if row is not None else "") or "—"
+
+
+def _reviewers(call: Call, rows: list[Any]) -> tuple[list[ReviewerRow], dict[str, Any]]:
+    """Each reviewer's severity from the calibration model (the one the ranking uses) and the
+    spread of the load."""
+    result, index = selection.fit_calibration(rows, selection.criteria_of(call))
+    counts: dict[int, int] = {}
+    for row in rows:
+        for review in row.reviews:
+            counts[review.assignment.reviewer_id] = counts.get(review.assignment.reviewer_id, 0) + 1
+    names = {person.pk: person.full_name for person in Person.objects.filter(pk__in=list(counts))}
+    reviewers = [
+        ReviewerRow(
+            name=names[pk],
+            reviews=counts[pk],
+            leniency=round(float(result.leniency[index[pk]]), 2) if pk in index else None,
+        )
+        for pk in counts
+    ]
+    reviewers.sort(key=lambda r: (-(abs(r.leniency) if r.leniency is not None else 0), r.name))
+    loads = sorted(counts.values())
+    load: dict[str, Any] = {"reviewers": len(loads)}
+    if loads:
+        top = max(1, len(loads) // 10)
+        load |= {
+            "min": loads[0],
+            "median": statistics.median(loads),
+            "max": loads[-1],
+            "top_share": round(sum(loads[-top:]) / sum(loads), 3),
+            "top_count": top,
+        }
+    return reviewers, load
+
+
+def conflicts_audit(call: Call) -> dict[str, Any]:
+    """How many conflicts were computed, declared, added, waived (with the justifications), and
+    the reviews written by someone found in conflict only afterwards."""
+    conflicts = Conflict.objects.filter(call=call)
+    by_origin = dict.fromkeys(ConflictOrigin.values, 0)
+    for origin in conflicts.values_list("origin", flat=True):
+        by_origin[origin] += 1
+    waived = list(
+        conflicts.filter(waived=True)
+        .select_related("reviewer", "proposal")
+        .order_by("proposal__code", "reviewer__last_name")
+    )
+    later = Conflict.objects.filter(
+        call=call,
+        reviewer_id=OuterRef("assignment__reviewer_id"),
+        proposal_id=OuterRef("assignment__proposal_id"),
+        created_at__gt=OuterRef("submitted_at"),
+    )
+    late = list(
+        Review.objects.filter(assignment__call=call, state=ReviewState.SUBMITTED)
+        .filter(Exists(later))
+        .select_related("assignment__reviewer", "assignment__proposal")
+        .order_by("assignment__proposal__code")
+    )
+    return {
+        "computed": by_origin[ConflictOrigin.COMPUTED],
+        "declared": by_origin[ConflictOrigin.DECLARED],
+        "office": by_origin[ConflictOrigin.OFFICE],
+        "waived": waived,
+        "late": late,
+    }
