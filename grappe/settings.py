@@ -339,7 +339,7 @@ if GRAPPE_ENV == "test":
 # ("Matchmaking"): tfidf (default), combined or embedding (these two need `.[semantic]`). Indexes of
 # at most GRAPPE_MATCHING_INLINE_MAX profiles are rebuilt in the request when stale; larger ones by
 # the task worker (`grappe matching-index`).
-GRAPPE_MATCHING_BACKEND = envstr("GRAPPE_MATCHING_BACKEND", "tfidf")
+GRAPPE_MATCHING_BACKEND = envstr("GRAPPE_MATCHING_BACKEND") or "tfidf"
 if GRAPPE_MATCHING_BACKEND not in {"tfidf", "combined", "embedding"}:
     raise ImproperlyConfigured("GRAPPE_MATCHING_BACKEND must be tfidf, combined or embedding.")
 GRAPPE_MATCHING_INLINE_MAX = envint("GRAPPE_MATCHING_INLINE_MAX", 500)

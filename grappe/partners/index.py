@@ -73,7 +73,7 @@ def fingerprint(kind: str) -> str:
                 n=Count("pk"), last=Max("pk"), versions=Sum("version")
             )
         ]
-    return hashlib.sha256(repr([kind, backend(), parts]).encode()).hexdigest()
+    return hashlib.sha256(repr([str(kind), backend(), parts]).encode()).hexdigest()
 
 
 def latest(kind: str) -> MatchingIndex | None:
@@ -81,9 +81,7 @@ def latest(kind: str) -> MatchingIndex | None:
     from grappe.engine import ENGINE_VERSION
 
     return (
-        MatchingIndex.objects.filter(
-            kind=kind, state=IndexState.DONE, backend=backend(), engine_version=ENGINE_VERSION
-        )
+        MatchingIndex.objects.filter(kind=kind, state=IndexState.DONE, backend=backend(), engine_version=ENGINE_VERSION)
         .order_by("-built_at", "-pk")
         .first()
     )

@@ -196,6 +196,39 @@ def projects_of(organisation: Organisation) -> list[Project]:
     )
 
 
+# --- Upcoming events -------------------------------------------------------------------------------------
+
+EVENTS_SHOWN = 8
+PARTNER_AUDIENCES = ("professionals", "public")  # training.Audience: what a company's staff may attend
+
+
+def upcoming_events(organisation: Organisation, *, limit: int = EVENTS_SHOWN) -> list[Any]:
+    """The next training sessions that concern the partner (one query): those its people (current
+    affiliations) registered to, and the public catalogue's sessions meant for professionals or
+    the general public. Each carries ``ours``: how many of its people hold a place."""
+    from grappe.people.queries import current_affiliations_q
+    from grappe.training.models import RegistrationState, TrainingSession
+
+    staff = Person.objects.filter(
+        current_affiliations_q("affiliations__"), affiliations__organisation=organisation
+    ).values("pk")
+    ours = Count(
+        "registrations",
+        filter=Q(registrations__person__in=staff)
+        & ~Q(registrations__state__in=[RegistrationState.CANCELLED, RegistrationState.PENDING]),
+        distinct=True,
+    )
+    return list(
+        TrainingSession.objects.filter(starts_at__gte=timezone.now())
+        .annotate(ours=ours)
+        .filter(
+            Q(ours__gt=0) | Q(course__programme__is_published=True, course__programme__audience__in=PARTNER_AUDIENCES)
+        )
+        .select_related("course__programme__institution")
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
 # --- What the engine matches -----------------------------------------------------------------------------
 
 
@@ -299,7 +332,9 @@ def partner_profiles() -> tuple[list[Organisation], list[Profile]]:
         .select_related("partner_profile")
         .prefetch_related(
             "partner_profile__keywords",
-            Prefetch("challenges", queryset=Challenge.objects.filter(open_challenge_filter()), to_attr="open_challenges"),
+            Prefetch(
+                "challenges", queryset=Challenge.objects.filter(open_challenge_filter()), to_attr="open_challenges"
+            ),
         )
         .order_by("pk")
     )

@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy
 from grappe.core.services import log_action, save_versioned
 from grappe.core.validation import one_line
 from grappe.partners import index, queries
+from grappe.partners.signals import matching_consent_changed
+from grappe.partners.texts import MATCHMAKING_CONSENT_VERSION
 from grappe.partners.models import (
     Agreement,
     Challenge,
@@ -203,22 +205,72 @@ def publish_challenge(
     return challenge
 
 
+CHALLENGE_FIELDS = ("title", "text", "language", "collaboration", "visibility", "end_date")
+
+
+@transaction.atomic
+def update_challenge(
+    challenge: Challenge, *, data: dict[str, Any], keywords: Sequence[Keyword], expected_version: int, actor: Any
+) -> bool:
+    """Edit an open challenge (its partner's contacts or the office); optimistic locking. Returns
+    whether what the engine reads changed (title, statement, keywords): then suggest again."""
+    if not challenge.is_open:
+        raise PartnerError(_("This challenge is closed: it can no longer be edited."))
+    old = {name: getattr(challenge, name) for name in CHALLENGE_FIELDS}
+    old_keywords = sorted(k.name for k in challenge.keywords.all())
+    changes = {name: data[name] for name in CHALLENGE_FIELDS}
+    save_versioned(
+        challenge, {**changes, "keywords": list(keywords)}, expected_version=expected_version, m2m=["keywords"]
+    )
+    new_keywords = sorted(k.name for k in keywords)
+    diff: dict[str, Any] = {k: [old[k], v] for k, v in changes.items() if old[k] != v}
+    if old_keywords != new_keywords:
+        diff["keywords"] = [old_keywords, new_keywords]
+    log_action(challenge, "partners.challenge_updated", actor=actor, data=diff)
+    return bool({"title", "text", "keywords"} & set(diff))
+
+
+@transaction.atomic
+def close_challenge(challenge: Challenge, *, expected_version: int, actor: Any) -> None:
+    """Close a challenge before its end date: no longer listed, suggested to researchers or open
+    to new contact requests; requests already made keep their course."""
+    if not challenge.is_open:
+        raise PartnerError(_("This challenge is already closed."))
+    save_versioned(
+        challenge,
+        {"closed_at": timezone.now(), "closed_by": actor if getattr(actor, "is_authenticated", False) else None},
+        expected_version=expected_version,
+    )
+    log_action(challenge, "partners.challenge_closed", actor=actor, data={"end_date": challenge.end_date})
+
+
 # --- Consent ------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def set_consent(person: Person, *, opted_in: bool, actor: Any) -> MatchingConsent:
-    """Record a researcher's choice, with its date; withdrawing removes them from future runs."""
+    """Record a researcher's choice, with its date and the version of the text they agreed to;
+    withdrawing takes effect at once (suggestions filter on the current choice). The apps above
+    are told (``signals.matching_consent_changed``: privacy keeps the history of consents)."""
     consent, _created = MatchingConsent.objects.select_for_update().get_or_create(person=person)
     now = timezone.now()
-    if opted_in and not consent.opted_in:
+    if opted_in and not (consent.opted_in and consent.text_version == MATCHMAKING_CONSENT_VERSION):
         consent.opted_in, consent.consented_at, consent.withdrawn_at = True, now, None
+        consent.text_version = MATCHMAKING_CONSENT_VERSION
     elif not opted_in and consent.opted_in:
         consent.opted_in, consent.withdrawn_at = False, now
     else:
         return consent
     consent.save()
-    log_action(person, "partners.consent_given" if opted_in else "partners.consent_withdrawn", actor=actor)
+    log_action(
+        person,
+        "partners.consent_given" if opted_in else "partners.consent_withdrawn",
+        actor=actor,
+        data={"version": consent.text_version},
+    )
+    matching_consent_changed.send(
+        sender=MatchingConsent, person=person, given=opted_in, text_version=consent.text_version, actor=actor
+    )
     return consent
 
 
@@ -372,7 +424,9 @@ def suggest_for_researcher(person: Person, *, user: Any, seed: int | None = None
     profiles = [queries.challenge_profile(c) for c in challenges]
     engine_index = AffinityIndex.build(profiles, **index.engine_options(backend))
     matches = (
-        ranked(engine_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
+        ranked(engine_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
+        if query.text
+        else []
     )
     suggestions = _suggestions(matches, challenge=challenges)
     return _store_run(
@@ -397,7 +451,9 @@ def suggest_partners_for_proposal(proposal: Proposal, *, actor: Any, seed: int |
     partners, profiles = queries.partner_profiles()
     engine_index = AffinityIndex.build(profiles, **index.engine_options(backend))
     matches = (
-        ranked(engine_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
+        ranked(engine_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
+        if query.text
+        else []
     )
     suggestions = _suggestions(matches, organisation=partners)
     return _store_run(
