@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 from decimal import Decimal
 
 from django.db import transaction
@@ -34,9 +35,12 @@ from grappe.partners.models import (
     RequestSide,
     RequestState,
 )
+from grappe.partners.texts import MATCHMAKING_CONSENT_VERSION
 from grappe.people.models import Organisation, Person, Relationship, RoleKind, User
 from grappe.people.services import keywords_from_names
+from grappe.privacy.models import Consent, ConsentKind
 from grappe.review.models import Publication
+from grappe.training.models import Registration, RegistrationState, TrainingSession
 
 FEES = {
     Level.STRATEGIC: Decimal("25000"),
@@ -85,6 +89,7 @@ def seed_partners(rng: random.Random, people: PeopleSeed) -> dict[str, int]:
     partner_user = User.objects.filter(email__startswith="partner@").first()
     challenges = _challenges(rng, partners, today, partner_user)
     requests = _requests(challenges, partners[0], partner_user)
+    _events(partners[0], partner_user)
     return {"partners": len(partners), "challenges": len(challenges), "requests": requests}
 
 
@@ -170,9 +175,48 @@ def _consents(rng: random.Random) -> None:
     if reviewer is not None and reviewer.pk not in opted:
         opted.append(reviewer.pk)
     now = timezone.now()
+    version = MATCHMAKING_CONSENT_VERSION
     MatchingConsent.objects.bulk_create(
-        [MatchingConsent(person_id=pk, opted_in=True, consented_at=now) for pk in opted], ignore_conflicts=True
+        [MatchingConsent(person_id=pk, opted_in=True, consented_at=now, text_version=version) for pk in opted],
+        ignore_conflicts=True,
     )
+    # The same choices in each person's history of consents (privacy), as set_consent records them.
+    Consent.objects.bulk_create(
+        [Consent(person_id=pk, kind=ConsentKind.MATCHMAKING, given=True, text_version=version) for pk in opted]
+    )
+
+
+def _events(organisation: Organisation, partner_user: User | None) -> int:
+    """The demo partner contact holds places in two upcoming training sessions (one for
+    professionals, one of a master track), so the portal's "Upcoming events" shows both kinds."""
+    if partner_user is None:
+        return 0
+    person = partner_user.person
+    upcoming = TrainingSession.objects.filter(starts_at__gte=timezone.now()).order_by("starts_at", "pk")
+    chosen = [
+        s
+        for s in (
+            upcoming.filter(course__programme__audience="professionals").first(),
+            upcoming.filter(course__programme__audience="students").first(),
+        )
+        if s is not None
+    ]
+    Registration.objects.bulk_create(
+        [
+            Registration(
+                session=s,
+                person=person,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                email=person.email,
+                organisation_name=organisation.name,
+                token=secrets.token_urlsafe(24),
+                state=RegistrationState.CONFIRMED,
+            )
+            for s in chosen
+        ]
+    )
+    return len(chosen)
 
 
 def _challenges(

@@ -326,7 +326,6 @@ def proposal_document(proposal: Proposal) -> Document:
 
 def partner_profiles() -> tuple[list[Organisation], list[Profile]]:
     """Industrial partners as profiles: their keywords, stated interests and open challenges."""
-    today = timezone.localdate()
     partners = list(
         Organisation.objects.filter(relationship=Relationship.PARTNER)
         .select_related("partner_profile")

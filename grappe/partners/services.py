@@ -21,8 +21,6 @@ from django.utils.translation import gettext_lazy
 from grappe.core.services import log_action, save_versioned
 from grappe.core.validation import one_line
 from grappe.partners import index, queries
-from grappe.partners.signals import matching_consent_changed
-from grappe.partners.texts import MATCHMAKING_CONSENT_VERSION
 from grappe.partners.models import (
     Agreement,
     Challenge,
@@ -39,6 +37,8 @@ from grappe.partners.models import (
     Suggestion,
     SuggestionRun,
 )
+from grappe.partners.signals import matching_consent_changed
+from grappe.partners.texts import MATCHMAKING_CONSENT_VERSION
 from grappe.people.models import Keyword, Organisation, Person, Role, RoleKind
 from grappe.submissions.models import Proposal
 

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from grappe.core.models import AuditLog
 from grappe.core.services import log_action
-from grappe.people.models import Person
 from grappe.partners.models import MatchingConsent
+from grappe.people.models import Person
 from grappe.privacy.models import Consent, ConsentKind
 from grappe.privacy.retention import years
 from grappe.privacy.texts import CONSENT_TEXTS

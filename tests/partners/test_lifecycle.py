@@ -216,7 +216,7 @@ def test_a_refused_history_row_undoes_the_choice(monkeypatch, reviewer):
     def broken(**kwargs):
         raise RuntimeError("no history, no consent")
 
-    monkeypatch.setattr(privacy_services.Consent.objects, "create", lambda **kw: broken(**kw))
+    monkeypatch.setattr(privacy_services.Consent.objects, "create", broken)
     with pytest.raises(RuntimeError):
         services.set_consent(reviewer.person, opted_in=True, actor=reviewer)
     assert not MatchingConsent.objects.filter(person=reviewer.person, opted_in=True).exists()
