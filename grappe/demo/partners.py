@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grappe.demo.calls import APPLICATIONS, METHODS, QUALIFIERS
-from grappe.demo.people import SECTOR_TOPICS, TOPICS, PeopleSeed
+from grappe.demo.people import FIRST_NAMES, LAST_NAMES, SECTOR_TOPICS, TOPICS, PeopleSeed
 from grappe.partners import services
 from grappe.partners.models import (
     Agreement,
@@ -36,7 +36,7 @@ from grappe.partners.models import (
     RequestState,
 )
 from grappe.partners.texts import MATCHMAKING_CONSENT_VERSION
-from grappe.people.models import Organisation, Person, Relationship, RoleKind, User
+from grappe.people.models import Affiliation, Organisation, Person, Relationship, RoleKind, User
 from grappe.people.services import keywords_from_names
 from grappe.privacy.models import Consent, ConsentKind
 from grappe.review.models import Publication
@@ -93,12 +93,39 @@ def seed_partners(rng: random.Random, people: PeopleSeed) -> dict[str, int]:
     return {"partners": len(partners), "challenges": len(challenges), "requests": requests}
 
 
-def _relations(rng: random.Random, partners: list[Organisation], today: dt.date) -> None:
-    staff = {}
+def _staff(rng: random.Random, partners: list[Organisation]) -> dict[int, list[int]]:
+    """People of each partner in the directory; a partner with nobody gets a partnerships manager,
+    so that every partner has a contact."""
+    staff: dict[int, list[int]] = {}
     for person_id, org_id in Person.objects.filter(affiliations__organisation__in=partners).values_list(
         "pk", "affiliations__organisation_id"
     ):
         staff.setdefault(org_id, []).append(person_id)
+    missing = [org for org in partners if org.pk not in staff]
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(LAST_NAMES),
+                email=f"partenariats.{org.code.lower()}@entreprise.example",
+            )
+            for org in missing
+        ]
+    )
+    Affiliation.objects.bulk_create(
+        [
+            Affiliation(person=person, organisation=org, position="Responsable des partenariats")
+            for person, org in zip(people, missing, strict=True)
+        ]
+    )
+    for person, org in zip(people, missing, strict=True):
+        staff[org.pk] = [person.pk]
+        person.keywords.set(keywords_from_names(TOPICS[SECTOR_TOPICS.get(org.sector, ["ml"])[0]][:2]))
+    return staff
+
+
+def _relations(rng: random.Random, partners: list[Organisation], today: dt.date) -> None:
+    staff = _staff(rng, partners)
     levels = [Level.STRATEGIC] * 2 + [Level.FULL] * 4 + [Level.ASSOCIATE] * 3 + [Level.STARTUP]
     agreements, payments, contacts, interactions = [], [], [], []
     for i, org in enumerate(partners):

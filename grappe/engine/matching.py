@@ -258,13 +258,24 @@ def ranked(
     order = np.lexsort((np.arange(scores.size), -scores))
     depth = limit * 3 if explained_only else limit
     chosen = [int(i) for i in order[:depth] if scores[i] > minimum]
-    explanations = result.explain_many([(i, query) for i in chosen], n_terms=5)
+    explanations = result.explain_many([(i, query) for i in chosen], n_terms=15)
     matches = [
-        Match(i, float(scores[i]), e.terms, e.document_id, e.document_title)
+        Match(i, float(scores[i]), distinct_terms(e.terms), e.document_id, e.document_title)
         for i, e in zip(chosen, explanations, strict=True)
         if e.terms or not explained_only
     ]
     return matches[:limit]
+
+
+def distinct_terms(terms: Sequence[str], keep: int = 5) -> tuple[str, ...]:
+    """The ``keep`` first terms, leaving out those a longer one already says ("signal" and
+    "signal processing" beside "biomedical signal processing"), in their order of weight."""
+    longest_first = sorted(terms, key=lambda t: -len(t.split()))
+    kept: list[str] = []
+    for term in longest_first:
+        if not any(f" {term} " in f" {other} " for other in kept):
+            kept.append(term)
+    return tuple(t for t in terms if t in kept)[:keep]
 
 
 def ndcg_at_k(ranking: Sequence[str], relevant: dict[str, float], k: int = 10) -> float:
