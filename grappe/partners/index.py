@@ -26,14 +26,14 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from grappe.core import jobs
 from grappe.partners import queries
 from grappe.partners.models import IndexKind, IndexState, MatchingConsent, MatchingIndex
 
-_loaded: dict[int, Any] = {}  # index id → AffinityIndex, per process
+_loaded: dict[str, tuple[int, Any]] = {}  # kind → (index id, AffinityIndex), per process
 _lock = threading.Lock()
 
 
@@ -92,17 +92,16 @@ def load(row: MatchingIndex) -> Any:
     from grappe.engine.matching import AffinityIndex
 
     with _lock:
-        index = _loaded.get(row.pk)
-        if index is not None:
-            return index
+        cached = _loaded.get(row.kind)
+        if cached is not None and cached[0] == row.pk:
+            return cached[1]
         with row.file.open("rb") as handle:
             data = handle.read()
         if hashlib.sha256(data).hexdigest() != row.file_hash:
             raise ValueError(f"matchmaking index {row.pk}: the file does not match its recorded hash")
         encoder = queries.shared_encoder() if row.backend != "tfidf" else None
         index = AffinityIndex.from_bytes(data, encoder=encoder)
-        _loaded.clear()  # keep one index per kind and process: drop those replaced
-        _loaded[row.pk] = index
+        _loaded[row.kind] = (row.pk, index)  # one index per kind and process: the one replaced is dropped
         return index
 
 
@@ -164,7 +163,7 @@ def build(row: MatchingIndex) -> MatchingIndex:
     row.error = ""
     row.save()
     with _lock:
-        _loaded[row.pk] = index
+        _loaded[row.kind] = (row.pk, index)
     for old in MatchingIndex.objects.filter(kind=row.kind, state=IndexState.DONE).exclude(pk=row.pk):
         if old.file:
             old.file.delete(save=False)
@@ -204,13 +203,8 @@ def current(kind: str) -> tuple[MatchingIndex | None, Any, bool]:
 def _profile_count(kind: str) -> int:
     from grappe.projects.models import Project, ProjectState
 
-    if kind == IndexKind.RESEARCHERS:
-        return (
-            queries.opted_in_people()
-            .filter(Q(publications__isnull=False) | Q(keywords__isnull=False))
-            .distinct()
-            .count()
-        )
+    if kind == IndexKind.RESEARCHERS:  # an upper bound (some have neither publications nor keywords), one cheap count
+        return MatchingConsent.objects.filter(opted_in=True).count()
     return Project.objects.filter(state=ProjectState.ACTIVE).count()
 
 

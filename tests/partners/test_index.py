@@ -31,6 +31,10 @@ def test_built_once_and_reused_with_its_ledger(challenge, researcher, django_ass
     assert row.statistics["profiles"] == 1 and row.parameters["backend"] == "tfidf"
     services.suggest_for_challenge(challenge, actor=None, seed=3)
     assert researchers_index().pk == row.pk  # nothing changed: the same index
+    assert {kind: pk for kind, (pk, _index) in index._loaded.items()} == {
+        "researchers": row.pk,
+        "teams": MatchingIndex.objects.get(kind=IndexKind.TEAMS).pk,
+    }  # both kept in memory
     run = SuggestionRun.objects.filter(challenge=challenge).latest("created_at", "pk")
     assert run.statistics["index"]["researchers"] == {
         "id": row.pk,
