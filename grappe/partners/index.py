@@ -190,7 +190,12 @@ def current(kind: str) -> tuple[MatchingIndex | None, Any, bool]:
     now_print = fingerprint(kind)
     row = latest(kind)
     if row is not None and row.fingerprint == now_print:
-        return row, load(row), True
+        try:
+            return row, load(row), True
+        except FileNotFoundError:  # replaced (and removed) by another process meanwhile: take the new one
+            row = latest(kind)
+            if row is not None:
+                return row, load(row), row.fingerprint == now_print
     if _profile_count(kind) <= getattr(settings, "GRAPPE_MATCHING_INLINE_MAX", 500):
         row = build_now(kind)
         return row, load(row), True

@@ -149,3 +149,21 @@ def test_backend_comes_from_the_environment(value, ok):
         assert done.stdout.strip() == (value or "tfidf")
     else:
         assert done.returncode != 0 and "GRAPPE_MATCHING_BACKEND must be" in done.stderr
+
+
+def test_an_index_replaced_meanwhile_is_taken_again(challenge, researcher, monkeypatch):
+    """Another process rebuilt the index and removed the file this one was about to read."""
+    old = researchers_index()
+    index._loaded.clear()
+    new = index.build_now(IndexKind.RESEARCHERS)
+    index._loaded.clear()
+    calls = []
+    real_latest = index.latest
+
+    def stale_then_real(kind):
+        calls.append(kind)
+        return old if kind == IndexKind.RESEARCHERS and len(calls) == 1 else real_latest(kind)
+
+    monkeypatch.setattr(index, "latest", stale_then_real)
+    row, loaded, fresh = index.current(IndexKind.RESEARCHERS)
+    assert row.pk == new.pk and fresh and loaded.profile_ids == (researcher.code,)
