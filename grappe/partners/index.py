@@ -49,12 +49,12 @@ def engine_options(chosen: str) -> dict[str, Any]:
 
 
 def fingerprint(kind: str) -> str:
-    """A summary of what the index of ``kind`` is built from, in a few aggregate queries (about
-    30 ms for 10,000 researchers): when it changes, the index is stale. It sees people opting in or
-    out, publications added or removed, keywords and affiliations changed, projects starting or
-    ending or edited; not a publication's text edited in place (the nightly ``grappe
-    matching-index`` compares the full hash of the inputs)."""
-    from grappe.people.models import Affiliation, Person
+    """A summary of what the index of ``kind`` is built from, in a few aggregate queries (under
+    0.1 s for 10,000 researchers): when it changes, the index is stale. It sees people opting in
+    or out, publications added or removed, keywords changed, projects starting, ending or edited;
+    not a publication's text edited in place (the nightly ``grappe matching-index`` compares the
+    full hash of the inputs)."""
+    from grappe.people.models import Person
     from grappe.projects.models import Project, ProjectState
     from grappe.review.models import Publication
 
@@ -63,10 +63,7 @@ def fingerprint(kind: str) -> str:
             MatchingConsent.objects.filter(opted_in=True).aggregate(n=Count("pk"), last=Max("consented_at")),
             Publication.objects.aggregate(n=Count("pk"), last=Max("pk")),
             Person.keywords.through.objects.aggregate(n=Count("pk"), last=Max("pk")),
-            Person.objects.filter(matching_consent__opted_in=True).aggregate(last=Max("updated_at")),
-            Affiliation.objects.aggregate(n=Count("pk"), last=Max("pk"), ended=Count("end_date")),
-            timezone.localdate(),  # an affiliation may end today
-        ]
+        ]  # affiliations are not in the index: the employer filter reads them when matching
     else:
         parts = [
             Project.objects.filter(state=ProjectState.ACTIVE).aggregate(
