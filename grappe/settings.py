@@ -336,6 +336,15 @@ if GRAPPE_ENV == "test":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     AXES_ENABLED = envbool("AXES_ENABLED", True)
 
+# Matchmaking (docs/partners.md): the engine backend, chosen by the measurement in bench/README.md
+# ("Matchmaking"): tfidf (default), combined or embedding (these two need `.[semantic]`). Indexes of
+# at most GRAPPE_MATCHING_INLINE_MAX profiles are rebuilt in the request when stale; larger ones by
+# the task worker (`grappe matching-index`).
+GRAPPE_MATCHING_BACKEND = envstr("GRAPPE_MATCHING_BACKEND") or "tfidf"
+if GRAPPE_MATCHING_BACKEND not in {"tfidf", "combined", "embedding"}:
+    raise ImproperlyConfigured("GRAPPE_MATCHING_BACKEND must be tfidf, combined or embedding.")
+GRAPPE_MATCHING_INLINE_MAX = envint("GRAPPE_MATCHING_INLINE_MAX", 500)
+
 # Uploads: PDFs up to this size (MB); checked by content, kept in MEDIA_ROOT (never served directly).
 GRAPPE_MAX_UPLOAD_MB = envint("GRAPPE_MAX_UPLOAD_MB", 20)
 FILE_UPLOAD_PERMISSIONS = 0o600

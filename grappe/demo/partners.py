@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import secrets
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from grappe.demo.calls import APPLICATIONS, METHODS, QUALIFIERS
-from grappe.demo.people import SECTOR_TOPICS, TOPICS, PeopleSeed
+from grappe.demo.people import FIRST_NAMES, LAST_NAMES, SECTOR_TOPICS, TOPICS, PeopleSeed
 from grappe.partners import services
 from grappe.partners.models import (
     Agreement,
@@ -34,9 +35,12 @@ from grappe.partners.models import (
     RequestSide,
     RequestState,
 )
-from grappe.people.models import Organisation, Person, Relationship, RoleKind, User
+from grappe.partners.texts import MATCHMAKING_CONSENT_VERSION
+from grappe.people.models import Affiliation, Organisation, Person, Relationship, RoleKind, User
 from grappe.people.services import keywords_from_names
+from grappe.privacy.models import Consent, ConsentKind
 from grappe.review.models import Publication
+from grappe.training.models import Registration, RegistrationState, TrainingSession
 
 FEES = {
     Level.STRATEGIC: Decimal("25000"),
@@ -85,15 +89,43 @@ def seed_partners(rng: random.Random, people: PeopleSeed) -> dict[str, int]:
     partner_user = User.objects.filter(email__startswith="partner@").first()
     challenges = _challenges(rng, partners, today, partner_user)
     requests = _requests(challenges, partners[0], partner_user)
+    _events(partners[0], partner_user)
     return {"partners": len(partners), "challenges": len(challenges), "requests": requests}
 
 
-def _relations(rng: random.Random, partners: list[Organisation], today: dt.date) -> None:
-    staff = {}
+def _staff(rng: random.Random, partners: list[Organisation]) -> dict[int, list[int]]:
+    """People of each partner in the directory; a partner with nobody gets a partnerships manager,
+    so that every partner has a contact."""
+    staff: dict[int, list[int]] = {}
     for person_id, org_id in Person.objects.filter(affiliations__organisation__in=partners).values_list(
         "pk", "affiliations__organisation_id"
     ):
         staff.setdefault(org_id, []).append(person_id)
+    missing = [org for org in partners if org.pk not in staff]
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(LAST_NAMES),
+                email=f"partenariats.{org.code.lower()}@entreprise.example",
+            )
+            for org in missing
+        ]
+    )
+    Affiliation.objects.bulk_create(
+        [
+            Affiliation(person=person, organisation=org, position="Responsable des partenariats")
+            for person, org in zip(people, missing, strict=True)
+        ]
+    )
+    for person, org in zip(people, missing, strict=True):
+        staff[org.pk] = [person.pk]
+        person.keywords.set(keywords_from_names(TOPICS[SECTOR_TOPICS.get(org.sector, ["ml"])[0]][:2]))
+    return staff
+
+
+def _relations(rng: random.Random, partners: list[Organisation], today: dt.date) -> None:
+    staff = _staff(rng, partners)
     levels = [Level.STRATEGIC] * 2 + [Level.FULL] * 4 + [Level.ASSOCIATE] * 3 + [Level.STARTUP]
     agreements, payments, contacts, interactions = [], [], [], []
     for i, org in enumerate(partners):
@@ -170,9 +202,48 @@ def _consents(rng: random.Random) -> None:
     if reviewer is not None and reviewer.pk not in opted:
         opted.append(reviewer.pk)
     now = timezone.now()
+    version = MATCHMAKING_CONSENT_VERSION
     MatchingConsent.objects.bulk_create(
-        [MatchingConsent(person_id=pk, opted_in=True, consented_at=now) for pk in opted], ignore_conflicts=True
+        [MatchingConsent(person_id=pk, opted_in=True, consented_at=now, text_version=version) for pk in opted],
+        ignore_conflicts=True,
     )
+    # The same choices in each person's history of consents (privacy), as set_consent records them.
+    Consent.objects.bulk_create(
+        [Consent(person_id=pk, kind=ConsentKind.MATCHMAKING, given=True, text_version=version) for pk in opted]
+    )
+
+
+def _events(organisation: Organisation, partner_user: User | None) -> int:
+    """The demo partner contact holds places in two upcoming training sessions (one for
+    professionals, one of a master track), so the portal's "Upcoming events" shows both kinds."""
+    if partner_user is None:
+        return 0
+    person = partner_user.person
+    upcoming = TrainingSession.objects.filter(starts_at__gte=timezone.now()).order_by("starts_at", "pk")
+    chosen = [
+        s
+        for s in (
+            upcoming.filter(course__programme__audience="professionals").first(),
+            upcoming.filter(course__programme__audience="students").first(),
+        )
+        if s is not None
+    ]
+    Registration.objects.bulk_create(
+        [
+            Registration(
+                session=s,
+                person=person,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                email=person.email,
+                organisation_name=organisation.name,
+                token=secrets.token_urlsafe(24),
+                state=RegistrationState.CONFIRMED,
+            )
+            for s in chosen
+        ]
+    )
+    return len(chosen)
 
 
 def _challenges(

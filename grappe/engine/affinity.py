@@ -328,6 +328,13 @@ class TermAnalyzer:
         self._longest = 3 if stemming else 2  # words in the longest phrase
         self._stems: dict[str, str] = {}
 
+    def __getstate__(self) -> dict[str, object]:
+        """Picklable (a stored matchmaking index): the stemmer is rebuilt, the word cache dropped."""
+        return {"stemming": self._stemming}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(stemming=bool(state["stemming"]))  # type: ignore[misc]
+
     def words(self, text: str) -> list[tuple[str, str]]:
         """``(stem, word as written, lower-cased)`` for each word kept, in order."""
         out = []

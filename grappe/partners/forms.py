@@ -21,6 +21,7 @@ from grappe.partners.models import (
     Level,
     PartnerProfile,
 )
+from grappe.partners.texts import MATCHMAKING_CONSENT_TEXT
 from grappe.people.forms import DateInput, KeywordsField
 from grappe.people.models import OrganisationKind, Person, Sector
 from grappe.projects.validators import check_size, money_field
@@ -203,6 +204,16 @@ class ChallengeForm(ModelForm):
         return end
 
 
+class ChallengeEditForm(ChallengeForm):
+    """The same fields, and the version the editor started from (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CloseChallengeForm(Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class ContactRequestForm(Form):
     message = forms.CharField(label=_("Message"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}), strip=True)
 
@@ -220,8 +231,5 @@ class ConsentForm(Form):
     opted_in = forms.BooleanField(
         label=_("Suggest me to the cluster's industrial partners for their challenges"),
         required=False,
-        help_text=_(
-            "Partners then see your name, affiliation and public publications beside their challenges, and may "
-            "send you contact requests. You can withdraw at any time."
-        ),
+        help_text=MATCHMAKING_CONSENT_TEXT,
     )

@@ -191,6 +191,7 @@ class MatchingConsent(models.Model):
     opted_in = models.BooleanField(_("suggested to partners"), default=False)
     consented_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("consent withdrawn"), null=True, blank=True)
+    text_version = models.CharField(_("text version"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("matchmaking consent")
@@ -233,6 +234,8 @@ class Challenge(models.Model):
     end_date = models.DateField(_("open until"))
     created_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("published"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed early"), null=True, blank=True)
+    closed_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -244,7 +247,13 @@ class Challenge(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.end_date >= timezone.localdate()
+        """Until its end date, unless closed before."""
+        return self.closed_at is None and self.end_date >= timezone.localdate()
+
+
+def open_challenge_filter() -> Q:
+    """The database side of :attr:`Challenge.is_open` (prefix-free, for ``Challenge`` querysets)."""
+    return Q(closed_at=None, end_date__gte=timezone.localdate())
 
 
 class RunTarget(models.TextChoices):
@@ -334,3 +343,50 @@ class ContactRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.challenge} × {self.researcher}"
+
+
+class IndexKind(models.TextChoices):
+    RESEARCHERS = "researchers", _("Researchers who opted in")
+    TEAMS = "teams", _("Teams of funded projects")
+
+
+class IndexState(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Building")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def index_path(instance: MatchingIndex, filename: str) -> str:
+    return f"partners/matching/{instance.kind}-{new_code(12)}.pickle"
+
+
+class MatchingIndex(models.Model):
+    """The profiles' side of matchmaking (``engine.matching.AffinityIndex``), built once by a
+    background task and kept in a file, with what it was built from: the hash of its inputs, a
+    cheap fingerprint to notice they changed, the engine version and parameters. A job model
+    (``grappe.core.jobs``): queued, running with a heartbeat, done or failed."""
+
+    kind = models.CharField(_("profiles"), max_length=12, choices=IndexKind.choices)
+    backend = models.CharField(_("backend"), max_length=12)
+    state = models.CharField(_("state"), max_length=10, choices=IndexState.choices, default=IndexState.QUEUED)
+    fingerprint = models.CharField(_("fingerprint of the inputs"), max_length=64, blank=True)
+    inputs_hash = models.CharField(_("hash of the inputs"), max_length=64, blank=True)
+    engine_version = models.CharField(_("engine version"), max_length=20, blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    statistics = models.JSONField(_("statistics"), default=dict, blank=True)
+    file = models.FileField(upload_to=index_path, max_length=200, blank=True)
+    file_hash = models.CharField(_("hash of the file"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True, editable=False)
+    built_at = models.DateTimeField(_("built"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("matchmaking index")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "state", "-built_at"], name="matching_index_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

@@ -35,6 +35,7 @@ from grappe.partners.models import (
     RequestState,
     Suggestion,
     Visibility,
+    open_challenge_filter,
 )
 from grappe.people.models import Organisation, Person, Relationship
 from grappe.projects.models import Project, ProjectMember, ProjectState
@@ -195,6 +196,39 @@ def projects_of(organisation: Organisation) -> list[Project]:
     )
 
 
+# --- Upcoming events -------------------------------------------------------------------------------------
+
+EVENTS_SHOWN = 8
+PARTNER_AUDIENCES = ("professionals", "public")  # training.Audience: what a company's staff may attend
+
+
+def upcoming_events(organisation: Organisation, *, limit: int = EVENTS_SHOWN) -> list[Any]:
+    """The next training sessions that concern the partner (one query): those its people (current
+    affiliations) registered to, and the public catalogue's sessions meant for professionals or
+    the general public. Each carries ``ours``: how many of its people hold a place."""
+    from grappe.people.queries import current_affiliations_q
+    from grappe.training.models import RegistrationState, TrainingSession
+
+    staff = Person.objects.filter(
+        current_affiliations_q("affiliations__"), affiliations__organisation=organisation
+    ).values("pk")
+    ours = Count(
+        "registrations",
+        filter=Q(registrations__person__in=staff)
+        & ~Q(registrations__state__in=[RegistrationState.CANCELLED, RegistrationState.PENDING]),
+        distinct=True,
+    )
+    return list(
+        TrainingSession.objects.filter(starts_at__gte=timezone.now())
+        .annotate(ours=ours)
+        .filter(
+            Q(ours__gt=0) | Q(course__programme__is_published=True, course__programme__audience__in=PARTNER_AUDIENCES)
+        )
+        .select_related("course__programme__institution")
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
 # --- What the engine matches -----------------------------------------------------------------------------
 
 
@@ -235,16 +269,27 @@ def is_opted_in(person: Person) -> bool:
 
 def researcher_profiles() -> tuple[list[Person], list[Profile]]:
     """Every researcher who opted in and has publications or keywords, as engine profiles (their
-    keywords and recent publications, as in review), with their current affiliations."""
+    keywords and recent publications, as in review); ids are the people's codes."""
     people = opted_in_people().filter(Q(publications__isnull=False) | Q(keywords__isnull=False)).distinct()
-    current = Prefetch("affiliations", queryset=_current_affiliations(), to_attr="current_affiliations")
-    chosen = list(people.order_by("pk").prefetch_related("keywords", _recent_publications(), current))
+    chosen = list(people.order_by("pk").prefetch_related("keywords", _recent_publications()))
     return chosen, [Profile(id=p.code, keywords=_keywords(p), documents=_person_documents(p)) for p in chosen]
 
 
-def current_organisation_ids(person: Person) -> set[int]:
-    """Organisations of the person's current affiliations (prefetched by :func:`researcher_profiles`)."""
-    return {a.organisation_id for a in person.current_affiliations}  # type: ignore[attr-defined]
+def current_staff_codes(organisation_id: int) -> set[str]:
+    """Codes of the people currently affiliated with the organisation (left out of its challenges)."""
+    from grappe.people.queries import current_affiliations_q
+
+    staff = current_affiliations_q("affiliations__") & Q(affiliations__organisation_id=organisation_id)
+    return set(Person.objects.filter(staff).values_list("code", flat=True))
+
+
+def people_by_code(codes: list[str]) -> dict[str, Person]:
+    """The people of ``codes`` still in the directory and still opted in, by code (one query)."""
+    return {p.code: p for p in opted_in_people().filter(code__in=codes)}
+
+
+def projects_by_code(codes: list[str]) -> dict[str, Project]:
+    return {p.code: p for p in Project.objects.filter(code__in=codes, state=ProjectState.ACTIVE)}
 
 
 def team_profiles() -> tuple[list[Project], list[Profile]]:
@@ -281,13 +326,14 @@ def proposal_document(proposal: Proposal) -> Document:
 
 def partner_profiles() -> tuple[list[Organisation], list[Profile]]:
     """Industrial partners as profiles: their keywords, stated interests and open challenges."""
-    today = timezone.localdate()
     partners = list(
         Organisation.objects.filter(relationship=Relationship.PARTNER)
         .select_related("partner_profile")
         .prefetch_related(
             "partner_profile__keywords",
-            Prefetch("challenges", queryset=Challenge.objects.filter(end_date__gte=today), to_attr="open_challenges"),
+            Prefetch(
+                "challenges", queryset=Challenge.objects.filter(open_challenge_filter()), to_attr="open_challenges"
+            ),
         )
         .order_by("pk")
     )
@@ -304,8 +350,9 @@ def partner_profiles() -> tuple[list[Organisation], list[Profile]]:
 
 
 def open_challenges(user: Any) -> QuerySet[Challenge]:
-    """Open challenges ``user`` may read: public ones, and members' ones when signed in."""
-    queryset = Challenge.objects.filter(end_date__gte=timezone.localdate())
+    """Open challenges ``user`` may read (not past their end date, not closed early): public ones,
+    and members' ones when signed in."""
+    queryset = Challenge.objects.filter(open_challenge_filter())
     if not getattr(user, "is_authenticated", False):
         queryset = queryset.filter(visibility=Visibility.PUBLIC)
     return queryset
@@ -370,8 +417,10 @@ class Funnel:
 
 def funnel(challenges: QuerySet[Challenge] | None = None) -> tuple[list[Funnel], list[Funnel]]:
     """Suggested → contacted → accepted → in a proposal → in a project, per partner and per
-    challenge (three queries). "In a proposal": the researcher is on the team of a proposal
-    naming the partner; "in a project": on a project the partner is part of."""
+    challenge (three queries). "In a proposal": since the request, the researcher joined the team
+    of a proposal naming the partner; "in a project": they are on a project the partner is part
+    of, started since the request. Earlier collaborations do not count: they are not the
+    matchmaking's doing."""
     challenges = challenges if challenges is not None else Challenge.objects.all()
     chosen = list(challenges.select_related("organisation").order_by("organisation__name", "title"))
     ids = [c.pk for c in chosen]
@@ -382,16 +431,19 @@ def funnel(challenges: QuerySet[Challenge] | None = None) -> tuple[list[Funnel],
         .annotate(n=Count("person_id", distinct=True))
         .values_list("run__challenge_id", "n")
     )
+    # Only what followed the request: a team joined (invited) since, a project started since.
     in_proposal = Exists(
         TeamMember.objects.filter(
             person_id=OuterRef("researcher_id"),
             proposal__partners__organisation_id=OuterRef("challenge__organisation_id"),
+            invited_at__gte=OuterRef("created_at"),
         )
     )
     in_project = Exists(
         ProjectMember.objects.filter(
             person_id=OuterRef("researcher_id"),
             project__partners__organisation_id=OuterRef("challenge__organisation_id"),
+            project__created_at__gte=OuterRef("created_at"),
         )
     )
     rows = (

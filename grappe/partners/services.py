@@ -20,12 +20,13 @@ from django.utils.translation import gettext_lazy
 
 from grappe.core.services import log_action, save_versioned
 from grappe.core.validation import one_line
-from grappe.partners import queries
+from grappe.partners import index, queries
 from grappe.partners.models import (
     Agreement,
     Challenge,
     ContactRequest,
     FeePayment,
+    IndexKind,
     Interaction,
     MatchingConsent,
     PartnerContact,
@@ -36,6 +37,8 @@ from grappe.partners.models import (
     Suggestion,
     SuggestionRun,
 )
+from grappe.partners.signals import matching_consent_changed
+from grappe.partners.texts import MATCHMAKING_CONSENT_VERSION
 from grappe.people.models import Keyword, Organisation, Person, Role, RoleKind
 from grappe.submissions.models import Proposal
 
@@ -202,22 +205,72 @@ def publish_challenge(
     return challenge
 
 
+CHALLENGE_FIELDS = ("title", "text", "language", "collaboration", "visibility", "end_date")
+
+
+@transaction.atomic
+def update_challenge(
+    challenge: Challenge, *, data: dict[str, Any], keywords: Sequence[Keyword], expected_version: int, actor: Any
+) -> bool:
+    """Edit an open challenge (its partner's contacts or the office); optimistic locking. Returns
+    whether what the engine reads changed (title, statement, keywords): then suggest again."""
+    if not challenge.is_open:
+        raise PartnerError(_("This challenge is closed: it can no longer be edited."))
+    old = {name: getattr(challenge, name) for name in CHALLENGE_FIELDS}
+    old_keywords = sorted(k.name for k in challenge.keywords.all())
+    changes = {name: data[name] for name in CHALLENGE_FIELDS}
+    save_versioned(
+        challenge, {**changes, "keywords": list(keywords)}, expected_version=expected_version, m2m=["keywords"]
+    )
+    new_keywords = sorted(k.name for k in keywords)
+    diff: dict[str, Any] = {k: [old[k], v] for k, v in changes.items() if old[k] != v}
+    if old_keywords != new_keywords:
+        diff["keywords"] = [old_keywords, new_keywords]
+    log_action(challenge, "partners.challenge_updated", actor=actor, data=diff)
+    return bool({"title", "text", "keywords"} & set(diff))
+
+
+@transaction.atomic
+def close_challenge(challenge: Challenge, *, expected_version: int, actor: Any) -> None:
+    """Close a challenge before its end date: no longer listed, suggested to researchers or open
+    to new contact requests; requests already made keep their course."""
+    if not challenge.is_open:
+        raise PartnerError(_("This challenge is already closed."))
+    save_versioned(
+        challenge,
+        {"closed_at": timezone.now(), "closed_by": actor if getattr(actor, "is_authenticated", False) else None},
+        expected_version=expected_version,
+    )
+    log_action(challenge, "partners.challenge_closed", actor=actor, data={"end_date": challenge.end_date})
+
+
 # --- Consent ------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def set_consent(person: Person, *, opted_in: bool, actor: Any) -> MatchingConsent:
-    """Record a researcher's choice, with its date; withdrawing removes them from future runs."""
+    """Record a researcher's choice, with its date and the version of the text they agreed to;
+    withdrawing takes effect at once (suggestions filter on the current choice). The apps above
+    are told (``signals.matching_consent_changed``: privacy keeps the history of consents)."""
     consent, _created = MatchingConsent.objects.select_for_update().get_or_create(person=person)
     now = timezone.now()
-    if opted_in and not consent.opted_in:
+    if opted_in and not (consent.opted_in and consent.text_version == MATCHMAKING_CONSENT_VERSION):
         consent.opted_in, consent.consented_at, consent.withdrawn_at = True, now, None
+        consent.text_version = MATCHMAKING_CONSENT_VERSION
     elif not opted_in and consent.opted_in:
         consent.opted_in, consent.withdrawn_at = False, now
     else:
         return consent
     consent.save()
-    log_action(person, "partners.consent_given" if opted_in else "partners.consent_withdrawn", actor=actor)
+    log_action(
+        person,
+        "partners.consent_given" if opted_in else "partners.consent_withdrawn",
+        actor=actor,
+        data={"version": consent.text_version},
+    )
+    matching_consent_changed.send(
+        sender=MatchingConsent, person=person, given=opted_in, text_version=consent.text_version, actor=actor
+    )
     return consent
 
 
@@ -256,17 +309,6 @@ def _store_run(
     return run
 
 
-def _backend() -> str:
-    return getattr(settings, "GRAPPE_MATCHING_BACKEND", "tfidf")
-
-
-def _engine_options(backend: str) -> dict[str, Any]:
-    options: dict[str, Any] = {"backend": backend}
-    if backend != "tfidf":
-        options["encoder"] = queries.shared_encoder()
-    return options
-
-
 def _suggestions(matches: Sequence[Any], **targets: Sequence[Any]) -> list[Suggestion]:
     """Unsaved suggestions for ranked ``matches``; ``targets`` names the field and the objects the
     matches' profile indices point to (``person=researchers``)."""
@@ -292,48 +334,83 @@ def suggest_for_challenge(challenge: Challenge, *, actor: Any, seed: int | None 
 def suggest_for_challenges(
     challenges: Sequence[Challenge], *, actor: Any, seeds: Sequence[int | None] | None = None
 ) -> list[SuggestionRun]:
-    """:func:`suggest_for_challenge` for several challenges, the profiles vectorised once (the
-    index); each challenge leaves out the people of its own organisation, and gets its own run."""
-    from grappe.engine.matching import AffinityIndex, inputs_hash, ranked
+    """:func:`suggest_for_challenge` for several challenges. The researchers' and teams' sides
+    come from the stored indexes (``partners.index``: built once, reused until their inputs
+    change); who may be suggested is decided now: only people opted in at this moment (a consent
+    withdrawn since the index was built counts at once), not the challenge's own organisation's
+    people. Each challenge gets its own run."""
+    from grappe.engine.matching import ranked
 
     seeds = list(seeds) if seeds is not None else [None] * len(challenges)
-    backend = _backend()
     started = time.perf_counter()
-    researchers, profiles = queries.researcher_profiles()
-    organisations = [queries.current_organisation_ids(person) for person in researchers]
-    teams, team_profiles = queries.team_profiles()
-    profiles_hash = inputs_hash([[p.id, p.keywords, [d.text for d in p.documents]] for p in profiles + team_profiles])
-    index = AffinityIndex.build(profiles, **_engine_options(backend))
-    team_index = AffinityIndex.build(team_profiles, **_engine_options(backend))
+    people_row, people_index, people_fresh = index.current(IndexKind.RESEARCHERS)
+    teams_row, teams_index, teams_fresh = index.current(IndexKind.TEAMS)
+    researcher_codes = list(people_index.profile_ids) if people_index is not None else []
+    allowed = set(queries.opted_in_people().values_list("code", flat=True)) if researcher_codes else set()
     loaded = time.perf_counter()
     runs = []
     for challenge, seed in zip(challenges, seeds, strict=True):
         t0 = time.perf_counter()
         query = queries.challenge_document(challenge)
-        result = index.query([query])
-        for i, orgs in enumerate(organisations):
-            if challenge.organisation_id in orgs:
-                result.scores[i, 0] = 0.0  # not suggested to their own employer
-        people = ranked(result, limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
-        projects = ranked(team_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
-        suggestions = _suggestions(people, person=researchers) + _suggestions(projects, project=teams)
+        people: list[Suggestion] = []
+        excluded: list[str] = []
+        if people_index is not None:
+            result = people_index.query([query])
+            employees = queries.current_staff_codes(challenge.organisation_id)
+            for i, code in enumerate(researcher_codes):
+                if code not in allowed or code in employees:
+                    result.scores[i, 0] = 0.0  # withdrawn since the index was built, or their own employer
+                    excluded.append(code)
+            matches = ranked(result, limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
+            found = queries.people_by_code([researcher_codes[m.profile] for m in matches])
+            people = _suggestions(
+                [m for m in matches if researcher_codes[m.profile] in found],
+                person=[found.get(code) for code in researcher_codes],
+            )
+        projects: list[Suggestion] = []
+        if teams_index is not None:
+            matches = ranked(teams_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
+            found_projects = queries.projects_by_code([teams_index.profile_ids[m.profile] for m in matches])
+            projects = _suggestions(
+                [m for m in matches if teams_index.profile_ids[m.profile] in found_projects],
+                project=[found_projects.get(code) for code in teams_index.profile_ids],
+            )
         runs.append(
             _store_run(
                 target=RunTarget.CHALLENGE,
                 challenge=challenge,
-                inputs=[query.text, profiles_hash],
-                parameters={**index.parameters, "kept": SUGGESTIONS_KEPT, "opted_in_only": True},
+                inputs=[
+                    query.text,
+                    people_row.inputs_hash if people_row else None,
+                    teams_row.inputs_hash if teams_row else None,
+                    sorted(excluded),
+                ],
+                parameters={
+                    **(people_index.parameters if people_index is not None else {}),
+                    "kept": SUGGESTIONS_KEPT,
+                    "opted_in_only": True,
+                },
                 seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
                 statistics={
-                    "researchers": len(profiles),
-                    "teams": len(team_profiles),
+                    "researchers": len(researcher_codes) - len(excluded),
+                    "teams": len(teams_index.profile_ids) if teams_index is not None else 0,
+                    "index": {
+                        "researchers": _index_summary(people_row, people_fresh),
+                        "teams": _index_summary(teams_row, teams_fresh),
+                    },
                     "seconds": {"load": round(loaded - started, 3), "engine": round(time.perf_counter() - t0, 3)},
                 },
-                suggestions=suggestions,
+                suggestions=people + projects,
                 actor=actor,
             )
         )
     return runs
+
+
+def _index_summary(row: Any, fresh: bool) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {"id": row.pk, "built_at": row.built_at.isoformat(), "inputs_hash": row.inputs_hash, "fresh": fresh}
 
 
 def suggest_for_researcher(person: Person, *, user: Any, seed: int | None = None) -> SuggestionRun:
@@ -341,20 +418,22 @@ def suggest_for_researcher(person: Person, *, user: Any, seed: int | None = None
     from grappe.engine.matching import AffinityIndex, ranked
 
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
-    backend = _backend()
+    backend = index.backend()
     challenges = queries.open_challenges_for(user)
     query = queries.person_document(person)
     profiles = [queries.challenge_profile(c) for c in challenges]
-    index = AffinityIndex.build(profiles, **_engine_options(backend))
+    engine_index = AffinityIndex.build(profiles, **index.engine_options(backend))
     matches = (
-        ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
+        ranked(engine_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
+        if query.text
+        else []
     )
     suggestions = _suggestions(matches, challenge=challenges)
     return _store_run(
         target=RunTarget.RESEARCHER,
         person=person,
         inputs=[query.text, [p.id for p in profiles]],
-        parameters={**index.parameters, "kept": SUGGESTIONS_KEPT},
+        parameters={**engine_index.parameters, "kept": SUGGESTIONS_KEPT},
         seed=seed,
         statistics={"challenges": len(profiles)},
         suggestions=suggestions,
@@ -367,19 +446,21 @@ def suggest_partners_for_proposal(proposal: Proposal, *, actor: Any, seed: int |
     from grappe.engine.matching import AffinityIndex, ranked
 
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
-    backend = _backend()
+    backend = index.backend()
     query = queries.proposal_document(proposal)
     partners, profiles = queries.partner_profiles()
-    index = AffinityIndex.build(profiles, **_engine_options(backend))
+    engine_index = AffinityIndex.build(profiles, **index.engine_options(backend))
     matches = (
-        ranked(index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
+        ranked(engine_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
+        if query.text
+        else []
     )
     suggestions = _suggestions(matches, organisation=partners)
     return _store_run(
         target=RunTarget.PROPOSAL,
         proposal=proposal,
         inputs=[query.text, [[p.id, p.keywords, [d.text for d in p.documents]] for p in profiles]],
-        parameters={**index.parameters, "kept": SUGGESTIONS_KEPT},
+        parameters={**engine_index.parameters, "kept": SUGGESTIONS_KEPT},
         seed=seed,
         statistics={"partners": len(profiles)},
         suggestions=suggestions,

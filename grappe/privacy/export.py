@@ -54,6 +54,7 @@ def personal_data(person: Person) -> tuple[dict[str, Any], list[tuple[str, Any]]
             for c in person.consents.all()
         ],
         "current_consents": {kind: (c.given if c else None) for kind, c in current_consents(person).items()},
+        "matchmaking": _matchmaking(person),
     }
     if user is not None:
         data["account"] = {
@@ -141,3 +142,29 @@ def export_zip(person: Person) -> bytes:
             except FileNotFoundError:
                 archive.writestr(name + ".missing.txt", "The file is recorded but missing from storage.")
     return buffer.getvalue()
+
+
+def _matchmaking(person: Person) -> dict[str, Any]:
+    """What matchmaking holds on the person: their choice, and the contact requests about them."""
+    from grappe.partners.models import ContactRequest, MatchingConsent
+
+    consent = MatchingConsent.objects.filter(person=person).first()
+    return {
+        "suggested_to_partners": bool(consent and consent.opted_in),
+        "consented_at": consent.consented_at if consent else None,
+        "withdrawn_at": consent.withdrawn_at if consent else None,
+        "text_version": consent.text_version if consent else None,
+        "contact_requests": [
+            {
+                "challenge": r.challenge.title,
+                "partner": r.challenge.organisation.name,
+                "sent_by": r.side,
+                "message": r.message,
+                "state": r.state,
+                "answer": r.answer,
+                "sent_at": r.created_at,
+                "answered_at": r.answered_at,
+            }
+            for r in ContactRequest.objects.filter(researcher=person).select_related("challenge__organisation")
+        ],
+    }

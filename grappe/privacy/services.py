@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from grappe.core.models import AuditLog
 from grappe.core.replay import purge_inputs
 from grappe.core.services import log_action
+from grappe.partners.models import MatchingConsent
 from grappe.people.models import Person
 from grappe.privacy.models import Consent, ConsentKind
 from grappe.privacy.retention import years
@@ -42,6 +43,8 @@ def record_consent(person: Person, kind: str, *, given: bool, actor: Any) -> Con
     the current choice for that version)."""
     if kind not in ConsentKind.values:
         raise ValueError(kind)
+    if kind == ConsentKind.MATCHMAKING:
+        return _record_matchmaking_through_partners(person, given=given, actor=actor)
     version = CONSENT_TEXTS[ConsentKind(kind)][0]
     latest = person.consents.filter(kind=kind).first()
     if latest is not None and latest.given == given and latest.text_version == version:
@@ -51,6 +54,34 @@ def record_consent(person: Person, kind: str, *, given: bool, actor: Any) -> Con
     consent = Consent.objects.create(person=person, kind=kind, given=given, text_version=version, recorded_by=actor)
     log_action(person, "person.consent_recorded", actor=actor, data={"kind": kind, "given": given, "version": version})
     return consent
+
+
+def _record_matchmaking_through_partners(person: Person, *, given: bool, actor: Any) -> Consent | None:
+    """Matchmaking is applied by partners (its ``MatchingConsent`` decides who is suggested): the
+    choice goes through it, and :func:`matching_consent_recorded` writes the history row."""
+    from grappe.partners.services import set_consent
+
+    before = person.consents.filter(kind=ConsentKind.MATCHMAKING).values_list("pk", flat=True).first()
+    set_consent(person, opted_in=given, actor=actor)
+    latest = person.consents.filter(kind=ConsentKind.MATCHMAKING).first()
+    return latest if latest is not None and latest.pk != before else None
+
+
+def matching_consent_recorded(
+    sender: Any, *, person: Person, given: bool, text_version: str, actor: Any, **kwargs: Any
+) -> None:
+    """Receiver of ``partners.signals.matching_consent_changed`` (same transaction): the choice
+    made on the matchmaking page or here joins the person's history of consents."""
+    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    Consent.objects.create(
+        person=person, kind=ConsentKind.MATCHMAKING, given=given, text_version=text_version, recorded_by=recorded_by
+    )
+    log_action(
+        person,
+        "person.consent_recorded",
+        actor=actor,
+        data={"kind": ConsentKind.MATCHMAKING, "given": given, "version": text_version},
+    )
 
 
 def current_consents(person: Person) -> dict[str, Consent | None]:
@@ -212,6 +243,7 @@ def erase_person(person: Person, *, actor: Any) -> None:
         anonymise_proposal(proposal, actor=actor)
     TeamMember.objects.filter(person=person).update(email="")
     person.consents.all().delete()
+    MatchingConsent.objects.filter(person=person).delete()  # no longer suggested to partners
     person.keywords.clear()
     Person.objects.filter(pk=person.pk).update(
         first_name="", last_name=pseudonym, email="", orcid="", languages=[], version=person.version + 1

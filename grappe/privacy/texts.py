@@ -3,16 +3,12 @@ consents recorded keep the version they were given to)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from grappe.partners.texts import MATCHMAKING_CONSENT_TEXT, MATCHMAKING_CONSENT_VERSION
 from grappe.privacy.models import ConsentKind
 
 CONSENT_TEXTS = {
-    ConsentKind.MATCHMAKING: (
-        "2026-11",
-        _(
-            "My name, affiliation and expertise keywords may be suggested to the cluster's industrial "
-            "partners looking for academic collaborators, who may then ask the office to contact me."
-        ),
-    ),
+    # Owned by partners, which applies it (docs/decisions/0011-p14-matchmaking-consent.md).
+    ConsentKind.MATCHMAKING: (MATCHMAKING_CONSENT_VERSION, MATCHMAKING_CONSENT_TEXT),
     ConsentKind.PUBLIC_PROFILE: (
         "2026-11",
         _("My name, affiliation and expertise keywords may be shown on the public pages of the cluster."),

@@ -4,7 +4,9 @@ import pytest
 from django.core.management import call_command
 
 from grappe.demo.people import DEMO_DOMAIN, MEMBERS, seed_people
+from grappe.partners.models import Agreement, Challenge, ContactRequest, MatchingConsent, RequestState
 from grappe.people.models import Affiliation, Organisation, Person, Relationship, Role, RoleKind, User
+from grappe.privacy.models import Consent
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +28,30 @@ def test_seed_builds_the_demo_cluster(capsys):
     names = set(Organisation.objects.values_list("name", flat=True))
     assert {m[0] for m in MEMBERS} <= names
     assert Organisation.objects.filter(relationship=Relationship.PARTNER).count() >= 60
-    assert 300 <= Person.objects.exclude(email__endswith="@etu.example.org").count() <= 320  # training's learners apart
+    # training's learners apart; with a partnerships manager for each partner without staff in the directory
+    assert 300 <= Person.objects.exclude(email__endswith="@etu.example.org").count() <= 330
     assert Affiliation.objects.count() >= 300
     learners = Person.objects.filter(email__endswith="@etu.example.org")
     assert Person.objects.filter(keywords__isnull=True).exclude(pk__in=learners).count() == 1  # the technical admin
     assert set(Role.objects.values_list("kind", flat=True)) == set(RoleKind.values)
     assert f"office@{DEMO_DOMAIN}" in out
     assert "demo-office-2026" in out
+    _assert_partners_demo()
+
+
+def _assert_partners_demo():
+    """The issue's "Demo": every partner with a level, agreements (some expiring soon), contacts,
+    interactions; 20 challenges with suggestions; contact requests in each state."""
+    partners = Organisation.objects.filter(relationship=Relationship.PARTNER)
+    assert partners.count() == 64
+    for relation in ("agreements", "contacts", "interactions"):
+        assert not partners.filter(**{f"partner_profile__{relation}__isnull": True}).exists(), relation
+    assert not partners.filter(partner_profile__level="").exists()
+    assert sum(a.expires_soon for a in Agreement.objects.all()) >= 5
+    assert Challenge.objects.count() == 20
+    assert Challenge.objects.filter(runs__suggestions__person__isnull=False).distinct().count() == 20
+    assert set(ContactRequest.objects.values_list("state", flat=True)) == set(RequestState.values)
+    assert Consent.objects.filter(kind="matchmaking", given=True).count() == MatchingConsent.objects.count() > 0
 
     # Every kind of run of the demo replays bit for bit from its stored inputs (issue 19).
     call_command("replay", "--all")

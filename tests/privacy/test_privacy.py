@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from grappe.calls.models import Question
 from grappe.core.models import AuditLog
+from grappe.partners.models import MatchingConsent
+from grappe.partners.texts import MATCHMAKING_CONSENT_VERSION
 from grappe.people.models import Person
 from grappe.privacy import services
 from grappe.privacy.models import Consent
@@ -74,7 +76,13 @@ def test_consents_are_recorded_with_date_and_text_version(as_persona, applicant)
     rows = list(
         Consent.objects.filter(person=applicant.person).order_by("pk").values_list("kind", "given", "text_version")
     )
-    assert rows == [("matchmaking", True, "2026-11"), ("newsletter", True, "2026-11"), ("newsletter", False, "2026-11")]
+    # The matchmaking text and its version are partners' (decision 0011).
+    assert rows == [
+        ("matchmaking", True, MATCHMAKING_CONSENT_VERSION),
+        ("newsletter", True, "2026-11"),
+        ("newsletter", False, "2026-11"),
+    ]
+    assert MatchingConsent.objects.get(person=applicant.person).opted_in
     assert services.current_consents(applicant.person)["newsletter"].given is False
 
 

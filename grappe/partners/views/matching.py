@@ -13,7 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grappe.core.access import get_for_user_or_404, posted_code
 from grappe.core.paginate import paginate
 from grappe.partners import queries, services
-from grappe.partners.forms import AnswerForm, ConsentForm, ContactRequestForm
+from grappe.partners.forms import (
+    AnswerForm,
+    ChallengeEditForm,
+    CloseChallengeForm,
+    ConsentForm,
+    ContactRequestForm,
+)
 from grappe.partners.models import (
     Challenge,
     ContactRequest,
@@ -25,6 +31,7 @@ from grappe.partners.models import (
 )
 from grappe.partners.views.common import run_write
 from grappe.people.models import Person
+from grappe.people.services import keywords_from_names
 from grappe.submissions.models import Proposal
 
 
@@ -69,9 +76,63 @@ def challenge_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def challenge_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Edit an open challenge (its partner's contacts, the office); a new statement is matched again."""
+    challenge = get_challenge(request, code, "partners.manage_challenge")
+    if not challenge.is_open:
+        messages.error(request, _("This challenge is closed: it can no longer be edited."))
+        return redirect("partners:challenge", challenge.code)
+    initial = {name: getattr(challenge, name) for name in services.CHALLENGE_FIELDS}
+    initial["keyword_names"] = ", ".join(k.name for k in challenge.keywords.all())
+    initial["version"] = challenge.version
+    form = ChallengeEditForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+
+        def write() -> None:
+            if services.update_challenge(
+                challenge,
+                data=form.cleaned_data,
+                keywords=keywords_from_names(form.cleaned_data["keyword_names"]),
+                expected_version=form.cleaned_data["version"],
+                actor=request.user,
+            ):
+                services.suggest_for_challenge(challenge, actor=request.user)
+
+        if run_write(form, write):
+            messages.success(request, _("Challenge saved."))
+            return redirect("partners:challenge", challenge.code)
+    return render(
+        request,
+        "partners/challenge_form.html",
+        {"organisation": challenge.organisation, "form": form, "challenge": challenge},
+    )
+
+
+@login_required
+@require_POST
+def challenge_close(request: HttpRequest, code: str) -> HttpResponse:
+    """Close a challenge before its end date (its partner's contacts, the office)."""
+    challenge = get_challenge(request, code, "partners.manage_challenge")
+    form = CloseChallengeForm(request.POST)
+    if run_write(
+        form,
+        lambda: services.close_challenge(challenge, expected_version=form.cleaned_data["version"], actor=request.user),
+    ):
+        messages.success(request, _("Challenge closed: it is no longer listed nor suggested."))
+    else:
+        for error in form.non_field_errors() or [_("The form was incomplete: reload the page and try again.")]:
+            messages.error(request, error)
+    return redirect("partners:challenge", challenge.code)
+
+
+@login_required
 @require_POST
 def challenge_suggest(request: HttpRequest, code: str) -> HttpResponse:
     challenge = get_challenge(request, code, "partners.manage_challenge")
+    if not challenge.is_open:
+        messages.error(request, _("This challenge is closed: no new suggestions."))
+        return redirect("partners:challenge", challenge.code)
     services.suggest_for_challenge(challenge, actor=request.user)
     messages.success(request, _("New suggestions computed."))
     return redirect("partners:challenge", challenge.code)

@@ -51,6 +51,7 @@ def portal(request: HttpRequest, code: str) -> HttpResponse:
             "agreements": profile.agreements.all(),
             "challenges": challenges,
             "challenge_funnel": per_challenge,
+            "events": queries.upcoming_events(organisation),
             "can_publish": request.user.has_perm("partners.publish_challenge", organisation),
             "today": timezone.localdate(),
         },
