@@ -66,11 +66,16 @@ def organise(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Sign-in sheet applied: %(n)s attendances changed.") % {"n": changed})
         return redirect("training:organise", session.code)
-    registrations = (
+    registrations = list(
         Registration.objects.filter(session=session)
         .exclude(state=RegistrationState.CANCELLED)
         .order_by("state", "queued_at", "last_name", "id")
     )
+    position = 0
+    for registration in registrations:  # ordered by state then queue: waiting ones in their order
+        if registration.state == RegistrationState.WAITING:
+            position += 1
+            registration.position = position
 
     year = academic_year(timezone.localdate(session.starts_at))
     certificates = dict(
@@ -93,6 +98,7 @@ def organise(request: HttpRequest, code: str) -> HttpResponse:
             "sheet_form": sheet_form,
             "preview": preview,
             "free": max(session.capacity - session.taken, 0),
+            "can_change": request.user.has_perm("training.change_programme", session),
         },
     )
 
