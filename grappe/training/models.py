@@ -145,6 +145,13 @@ class TrainingProgramme(models.Model):
         return Outcome.NONE
 
 
+def search_text_of(programme: Any) -> str:
+    """The folded text the catalogue searches for a programme (its institution and courses loaded)."""
+    institution = programme.institution
+    parts = [programme.title, programme.description, institution.name, institution.short_name]
+    return fold(" ".join([*parts, *(course.title for course in programme.courses.all())]))
+
+
 def refresh_search(programme_ids: Iterable[int]) -> None:
     """Rewrite the folded search text of these programmes (their title, description, courses and
     institution). Called on every save of a programme or course and of an organisation's name."""
@@ -154,9 +161,7 @@ def refresh_search(programme_ids: Iterable[int]) -> None:
         .prefetch_related("courses")
     )
     for programme in programmes:
-        institution = programme.institution
-        parts = [programme.title, programme.description, institution.name, institution.short_name]
-        text = fold(" ".join([*parts, *(course.title for course in programme.courses.all())]))
+        text = search_text_of(programme)
         if text != programme.search_text:
             TrainingProgramme.objects.filter(pk=programme.pk).update(search_text=text)
 

@@ -33,6 +33,16 @@ def _session_post(start, **extra):
     }
 
 
+def _new_session(course, start, actor):
+    return services.save_session(
+        None,
+        {"starts_at": start, "ends_at": start + dt.timedelta(hours=2), "hours": 2, "capacity": 5, "place": "A"},
+        course=course,
+        trainers=[],
+        actor=actor,
+    )
+
+
 def test_a_session_in_the_past_is_refused_with_a_clear_message(client, office, programme):
     course = Course.objects.create(programme=programme, title="Cours")
     client.force_login(office)
@@ -57,13 +67,7 @@ def test_the_service_refuses_a_past_start_too(programme, office):
     start = timezone.now() - dt.timedelta(hours=1)
 
     with pytest.raises(TrainingError):
-        services.save_session(
-            None,
-            {"starts_at": start, "ends_at": start + dt.timedelta(hours=2), "hours": 2, "capacity": 5, "place": "A"},
-            course=course,
-            trainers=[],
-            actor=office,
-        )
+        _new_session(course, start, office)
 
 
 def test_a_started_session_offers_no_registration(client, session):
@@ -207,13 +211,7 @@ def test_an_archived_course_takes_no_new_session(programme, office):
     start = timezone.now() + dt.timedelta(days=3)
 
     with pytest.raises(TrainingError):
-        services.save_session(
-            None,
-            {"starts_at": start, "ends_at": start + dt.timedelta(hours=2), "hours": 2, "capacity": 5, "place": "A"},
-            course=course,
-            trainers=[],
-            actor=office,
-        )
+        _new_session(course, start, office)
 
 
 def test_course_of_another_institution_is_404(as_persona, other_university):

@@ -6,14 +6,11 @@ from django.db import migrations, models
 
 def fill_search_text(apps, schema_editor):
     """Existing programmes become searchable (title, description, courses, institution), folded."""
-    from grappe.training.models import fold
+    from grappe.training.models import search_text_of
 
     programme_model = apps.get_model("training", "TrainingProgramme")
     for programme in programme_model.objects.select_related("institution").prefetch_related("courses"):
-        institution = programme.institution
-        parts = [programme.title, programme.description, institution.name, institution.short_name]
-        text = fold(" ".join([*parts, *(course.title for course in programme.courses.all())]))
-        programme_model.objects.filter(pk=programme.pk).update(search_text=text)
+        programme_model.objects.filter(pk=programme.pk).update(search_text=search_text_of(programme))
 
 
 class Migration(migrations.Migration):
