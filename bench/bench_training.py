@@ -112,6 +112,8 @@ def main() -> None:
         Enrolment.objects.all().delete()
         Person.objects.filter(email__endswith="@etu.example.org").delete()
 
+    _sign_in_sheets(programmes[0], folder)
+
     print(f"Yearly counts over {ENROLMENTS} enrolments")
     rng = random.Random(15)
     people = Person.objects.bulk_create(
@@ -143,6 +145,49 @@ def main() -> None:
         started = time.perf_counter()
         table = queries.yearly_counts(dimension)
         print(f"  by {dimension or 'year':<12} {time.perf_counter() - started:6.2f} s   {len(table)} rows")
+
+
+def _sign_in_sheets(programme, folder: str) -> None:
+    """The sign-in sheet is read within the request: its preview for a session of 500 registrants,
+    and for the largest sheet accepted (``MAX_SHEET_ROWS`` rows)."""
+    import secrets
+
+    from django.utils import timezone
+    from openpyxl import Workbook
+
+    from grappe.training.models import Course, Registration, TrainingSession
+    from grappe.training.services.attendance import MAX_SHEET_ROWS, preview_sign_in_sheet
+
+    course = Course.objects.create(programme=programme, title="Bench course")
+    start = timezone.now() + dt.timedelta(days=3)
+    session = TrainingSession.objects.create(
+        course=course, starts_at=start, ends_at=start + dt.timedelta(hours=3), hours=3, capacity=500, place="A"
+    )
+    Registration.objects.bulk_create(
+        [
+            Registration(
+                session=session,
+                first_name="R",
+                last_name=str(i),
+                email=f"r{i}@example.org",
+                state="confirmed",
+                token=secrets.token_urlsafe(24),
+            )
+            for i in range(500)
+        ]
+    )
+    print("Sign-in sheet preview (read in the request)")
+    for rows in (500, MAX_SHEET_ROWS):
+        path = os.path.join(folder, f"sheet-{rows}.xlsx")
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet()
+        sheet.append(["Email", "Présent"])
+        for i in range(rows):
+            sheet.append([f"r{i}@example.org", "x" if i % 3 else "absent"])
+        book.save(path)
+        with open(path, "rb") as stream:
+            preview = _measure(f"preview {rows} rows", lambda s=stream, p=path: preview_sign_in_sheet(session, s, p))
+        print(f"    {len(preview['changes'])} changes, {len(preview['unknown'])} not registered")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from grappe.training.models import (
     TrainingProgramme,
     TrainingSession,
     academic_year,
+    refresh_search,
 )
 
 MINORS = [
@@ -134,6 +135,7 @@ def _seed(rng: random.Random) -> dict[str, int]:
                 audience=audience,
             )
     sessions = _sessions(rng, programmes)
+    refresh_search(p.pk for p in programmes)  # the courses came in bulk: searchable by their titles too
     enrolments = _enrolments(rng, programmes)
     registrations = _registrations(rng, sessions)
     trainees = _trainees(rng, programmes)

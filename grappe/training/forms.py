@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.forms import Form, ModelForm
@@ -23,7 +24,12 @@ from grappe.training.services.imports import field_labels
 
 
 class CatalogueFilterForm(Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("title, course, institution…"), "type": "search"}),
+    )
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices])
     language = forms.ChoiceField(
         label=_("Language"), required=False, choices=[("", _("All languages")), *Language.choices]
@@ -111,6 +117,8 @@ class SessionForm(ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["trainer_emails"].initial = "\n".join(p.email for p in self.instance.trainers.all())
+        else:  # the browser's date picker offers no past day for a new session
+            self.fields["starts_at"].widget.attrs["min"] = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
     def clean_trainer_emails(self) -> list[Person]:
         emails = [e.strip().lower() for e in self.cleaned_data["trainer_emails"].split() if e.strip()]
@@ -124,7 +132,14 @@ class SessionForm(ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+        starts = data.get("starts_at")
+        moved = not self.instance.pk or starts != self.instance.starts_at
+        if starts and moved and starts <= timezone.now():
+            self.add_error(
+                "starts_at",
+                _("A session cannot start in the past: choose a date and time still to come (Paris time)."),
+            )
+        if starts and data.get("ends_at") and data["ends_at"] <= starts:
             self.add_error("ends_at", _("The session must end after it starts."))
         if not data.get("place") and not data.get("link"):
             self.add_error("place", _("Give a place or an online link."))
@@ -155,6 +170,16 @@ class VisitorForm(Form):
 class MessageForm(Form):
     subject = forms.CharField(label=_("Subject"), max_length=150)
     body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class CancelSessionForm(Form):
+    note = forms.CharField(
+        label=_("Message to the registrants (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Added to the email that tells them, e.g. the reason or the next date."),
+    )
 
 
 class SheetForm(Form):

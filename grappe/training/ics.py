@@ -1,4 +1,10 @@
-"""The calendar file (RFC 5545) attached to a registration's confirmation, through ``icalendar``."""
+"""The calendar file (RFC 5545) of a registration, through ``icalendar``.
+
+The confirmation publishes the event (``METHOD:PUBLISH``, ``SEQUENCE`` = the session's version);
+a cancellation (of the session, or of the person's place) sends the same event, same ``UID``,
+with ``METHOD:CANCEL``, ``STATUS:CANCELLED`` and a higher ``SEQUENCE``, so that calendar
+programs remove it (RFC 5546 §3.2.5).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,11 @@ from django.utils import timezone
 from grappe.training.models import Registration
 
 
-def session_ics(registration: Registration, *, url: str) -> bytes:
+def event_uid(registration: Registration) -> str:
+    return f"{registration.session.code}-{registration.token[:12]}@grappe"
+
+
+def session_ics(registration: Registration, *, url: str, cancel: bool = False) -> bytes:
     from icalendar import Calendar, Event, vCalAddress
 
     session = registration.session
@@ -16,9 +26,10 @@ def session_ics(registration: Registration, *, url: str) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", "-//Grappe//Training//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancel else "PUBLISH")
     event = Event()
-    event.add("uid", f"{session.code}-{registration.token[:12]}@grappe")
+    event.add("uid", event_uid(registration))
+    event.add("sequence", session.version + 1 if cancel else session.version)
     event.add("dtstamp", timezone.now())
     event.add("dtstart", session.starts_at)  # aware (UTC in the file): every calendar converts it
     event.add("dtend", session.ends_at)
@@ -28,5 +39,8 @@ def session_ics(registration: Registration, *, url: str) -> bytes:
     event.add("url", url)
     organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}")
     event.add("organizer", organizer)
+    if cancel:
+        event.add("status", "CANCELLED")
+        event.add("attendee", vCalAddress(f"mailto:{registration.email}"))
     calendar.add_component(event)
     return bytes(calendar.to_ical())

@@ -8,12 +8,16 @@ reach ``aware_min_hours`` as made aware (docs/training.md).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.codes import new_code
@@ -66,7 +70,16 @@ def academic_year(day: dt.date) -> int:
 
 
 def year_label(year: int) -> str:
+    """The one way an academic year is written, everywhere (pages, PDFs, counts): ``2025–2026``."""
     return f"{year}–{year + 1}"
+
+
+def fold(text: str) -> str:
+    """Text as the catalogue search compares it: accents dropped, case folded, spaces collapsed
+    ("École", "ECOLE" and "ecole" are one word), the same on SQLite and PostgreSQL."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(plain.casefold().split())
 
 
 class TrainingProgramme(models.Model):
@@ -100,6 +113,8 @@ class TrainingProgramme(models.Model):
         validators=[MinValueValidator(Decimal("0.1"))],
     )
     is_published = models.BooleanField(_("shown in the public catalogue"), default=True)
+    # Title, description, courses and institution, folded (``fold``): what the catalogue searches.
+    search_text = models.TextField(blank=True, default="", editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -117,6 +132,10 @@ class TrainingProgramme(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        refresh_search([self.pk])
+
     def outcome_for(self, hours: Decimal) -> str:
         """What ``hours`` attended earn under this programme's rule."""
         if self.trained_min_hours is not None and hours >= self.trained_min_hours:
@@ -126,10 +145,33 @@ class TrainingProgramme(models.Model):
         return Outcome.NONE
 
 
+def search_text_of(programme: Any) -> str:
+    """The folded text the catalogue searches for a programme (its institution and courses loaded)."""
+    institution = programme.institution
+    parts = [programme.title, programme.description, institution.name, institution.short_name]
+    return fold(" ".join([*parts, *(course.title for course in programme.courses.all())]))
+
+
+def refresh_search(programme_ids: Iterable[int]) -> None:
+    """Rewrite the folded search text of these programmes (their title, description, courses and
+    institution). Called on every save of a programme or course and of an organisation's name."""
+    programmes = (
+        TrainingProgramme.objects.filter(pk__in=list(programme_ids))
+        .select_related("institution")
+        .prefetch_related("courses")
+    )
+    for programme in programmes:
+        text = search_text_of(programme)
+        if text != programme.search_text:
+            TrainingProgramme.objects.filter(pk=programme.pk).update(search_text=text)
+
+
 class Course(models.Model):
     programme = models.ForeignKey(TrainingProgramme, on_delete=models.CASCADE, related_name="courses")
     title = models.CharField(_("title"), max_length=200)
     hours = models.DecimalField(_("hours (eq. TD)"), max_digits=6, decimal_places=1, default=Decimal("0"))
+    # An archived course keeps its history (sessions, registrations) but gets no new session.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("course")
@@ -137,6 +179,16 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        refresh_search([self.programme_id])
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        programme_id = self.programme_id
+        result = super().delete(*args, **kwargs)
+        refresh_search([programme_id])
+        return result
 
 
 class TrainingSession(models.Model):
@@ -152,6 +204,7 @@ class TrainingSession(models.Model):
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     trainers = models.ManyToManyField(Person, verbose_name=_("trainers"), blank=True, related_name="training_sessions")
     registration_open = models.BooleanField(_("registration open"), default=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -163,6 +216,19 @@ class TrainingSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course.title} ({self.starts_at:%Y-%m-%d})"
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ends_at <= timezone.now()
+
+    @property
+    def takes_registrations(self) -> bool:
+        """Whether anyone may ask for a place now: open, not cancelled, not started."""
+        return self.registration_open and self.cancelled_at is None and not self.has_started
 
 
 class RegistrationState(models.TextChoices):
@@ -241,6 +307,10 @@ class Enrolment(models.Model):
     def hours(self) -> Decimal:
         return self.hours_imported + self.hours_sessions
 
+    @property
+    def year_label(self) -> str:
+        return year_label(self.academic_year)
+
 
 class LearnerProfile(models.Model):
     """What training asks of a person beyond the directory: gender, given or not (decision 0009)."""
@@ -283,6 +353,24 @@ class FundedTrainee(models.Model):
 
     def __str__(self) -> str:
         return str(self.person)
+
+
+class ConfirmationMail(models.Model):
+    """A registration email sent to a visitor's address (the link, or its reminder), kept to
+    limit how many one address, or one network address, may cause (``services.registration``)."""
+
+    email = models.EmailField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email", "sent_at"], name="training_mail_email_idx"),
+            models.Index(fields=["ip", "sent_at"], name="training_mail_ip_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.sent_at:%Y-%m-%d %H:%M}"
 
 
 def import_path(instance: EnrolmentImport, filename: str) -> str:

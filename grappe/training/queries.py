@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from grappe.people.rules import roles_of
@@ -13,9 +13,11 @@ from grappe.training.models import (
     FundedTrainee,
     LearnerProfile,
     Outcome,
+    Registration,
     RegistrationState,
     TrainingProgramme,
     TrainingSession,
+    fold,
 )
 
 MIN_GROUP = 10  # a gender is shown only in groups of at least this many people (decision 0009)
@@ -28,20 +30,43 @@ def sessions_with_places() -> QuerySet[TrainingSession]:
     ).annotate(free=F("capacity") - F("taken"))
 
 
+def waiting_position() -> Case:
+    """Annotation: a waiting registration's place in its session's queue (1 = next to get a
+    place); None for any other state. One subquery, whatever the number of rows."""
+    ahead = (
+        Registration.objects.filter(
+            session=OuterRef("session"), state=RegistrationState.WAITING, queued_at__lte=OuterRef("queued_at")
+        )
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Case(
+        When(state=RegistrationState.WAITING, then=Subquery(ahead, output_field=IntegerField())),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
 def catalogue(filters: dict[str, Any]) -> QuerySet[TrainingProgramme]:
     """Published programmes matching ``filters``, each with its upcoming sessions (places counted)."""
     programmes = TrainingProgramme.objects.filter(is_published=True).select_related("institution")
-    q = filters.get("q")
-    if q:
-        programmes = programmes.filter(
-            Q(title__icontains=q) | Q(description__icontains=q) | Q(courses__title__icontains=q)
-        )
+    # Every word of the query, folded as the stored search text (accents and case ignored), must
+    # appear in the programme's title, description, courses or institution: one portable LIKE each.
+    for word in fold(filters.get("q") or "").split():
+        programmes = programmes.filter(search_text__contains=word)
     for name in ("kind", "language", "level", "audience"):
         if filters.get(name):
             programmes = programmes.filter(**{name: filters[name]})
     if filters.get("institution"):
         programmes = programmes.filter(institution=filters["institution"])
-    sessions = sessions_with_places().filter(ends_at__gte=timezone.now()).select_related("course")
+    # Only sessions one may still sign up for: not started, not cancelled, of a live course.
+    sessions = (
+        sessions_with_places()
+        .filter(starts_at__gt=timezone.now(), cancelled_at=None, course__archived_at=None)
+        .select_related("course")
+    )
     if filters.get("start"):
         sessions = sessions.filter(starts_at__date__gte=filters["start"])
     if filters.get("end"):

@@ -25,7 +25,8 @@ def test_sheet_preview_writes_nothing_then_apply_completes(client, office, sessi
     preview = client.post(f"/training/sessions/{session.code}/organise/", {"action": "sheet", "sheet": upload})
 
     assert preview.status_code == 200
-    assert [c[4] for c in preview.context["preview"]["changes"]] == [True, False]
+    after = {email: value for _pk, _name, email, _before, value in preview.context["preview"]["changes"]}
+    assert after == {users[0].email: True, users[1].email: False}
     assert preview.context["preview"]["unknown"] == ["x@y.org"]
     assert Enrolment.objects.count() == 0
 

@@ -9,15 +9,21 @@ from grappe.training.services.attendance import (  # noqa: F401 - the app's writ
 )
 from grappe.training.services.catalogue import (  # noqa: F401
     TrainingError,
+    archive_course,
+    course_registrations,
+    delete_course,
+    delete_session,
     save_course,
     save_programme,
     save_session,
     save_trainee,
+    session_deletable,
     set_gender,
     set_registration_open,
 )
 from grappe.training.services.registration import (  # noqa: F401
     cancel,
+    cancel_session,
     confirm,
     message_registrants,
     register_person,

@@ -26,6 +26,9 @@ from grappe.training.services.catalogue import TrainingError
 PRESENT = {"1", "x", "yes", "oui", "present", "présent", "présente", "true", "vrai", "o", "y", "p"}
 ABSENT = {"0", "no", "non", "absent", "absente", "false", "faux", "n", "a", ""}
 SHEET_SALT = "training.signin"
+# A sign-in sheet lists one session's registrants: it is read within the request (a few hundred
+# rows take milliseconds); a file with more rows than this is not a sign-in sheet and is refused.
+MAX_SHEET_ROWS = 5000
 
 
 def recompute_enrolment(
@@ -118,6 +121,14 @@ def preview_sign_in_sheet(session: TrainingSession, upload: IO[bytes], name: str
     unknown: list[str] = []
     problems: list[str] = []
     for number, row in enumerate(rows, start=2):
+        if number > MAX_SHEET_ROWS + 1:
+            raise TrainingError(
+                _(
+                    "This sheet has more than %(n)s rows: a sign-in sheet lists the registrants of one session. "
+                    "Check that it is the right file."
+                )
+                % {"n": MAX_SHEET_ROWS}
+            )
         email = sheets.text(row[email_col] if email_col < len(row) else "").lower()
         if not email:
             continue
@@ -142,7 +153,13 @@ def preview_sign_in_sheet(session: TrainingSession, upload: IO[bytes], name: str
         if r.pk in wanted and r.attended != wanted[r.pk]
     ]
     token = signing.dumps({"s": session.pk, "w": {str(k): v for k, v in wanted.items()}}, salt=SHEET_SALT)
-    return {"changes": changes, "unknown": unknown, "problems": problems, "token": token}
+    return {
+        "changes": sorted(changes, key=lambda change: change[1].casefold()),
+        "unchanged": len(wanted) - len(changes),
+        "unknown": unknown,
+        "problems": problems,
+        "token": token,
+    }
 
 
 def apply_sign_in_sheet(session: TrainingSession, token: str, *, actor: Any) -> int:

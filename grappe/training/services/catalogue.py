@@ -5,10 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grappe.core.services import diff, log_action, save_versioned
 from grappe.people.models import Person
-from grappe.training.models import Course, FundedTrainee, LearnerProfile, TrainingProgramme, TrainingSession
+from grappe.training.models import (
+    Course,
+    FundedTrainee,
+    LearnerProfile,
+    Registration,
+    TrainingProgramme,
+    TrainingSession,
+    refresh_search,
+)
 
 
 class TrainingError(Exception):
@@ -25,6 +36,7 @@ def save_programme(
         return programme
     changed = diff(programme, changes)
     save_versioned(programme, changes, expected_version=expected_version)
+    refresh_search([programme.pk])  # save_versioned writes by UPDATE, past the model's save()
     log_action(programme, "training.programme_updated", actor=actor, data={"changes": changed})
     return programme
 
@@ -51,11 +63,19 @@ def save_session(
     expected_version: int = 0,
     actor: Any,
 ) -> TrainingSession:
+    starts_at = changes.get("starts_at")
+    moved = session is None or (starts_at is not None and starts_at != session.starts_at)
+    if moved and starts_at is not None and starts_at <= timezone.now():
+        raise TrainingError(_("A session cannot start in the past: choose a date and time still to come."))
     if session is None:
+        if course.archived_at is not None:
+            raise TrainingError(_("This course is archived: it takes no new session."))
         created = True
         session = TrainingSession.objects.create(course=course, **changes)
     else:
         created = False
+        if session.cancelled_at is not None:
+            raise TrainingError(_("This session is cancelled: it can no longer be changed."))
         save_versioned(session, changes, expected_version=expected_version)
     session.trainers.set(trainers)
     log_action(
@@ -65,6 +85,70 @@ def save_session(
         data={"changes": changes},
     )
     return session
+
+
+def session_deletable(session: TrainingSession) -> bool:
+    """A session may be deleted while nobody ever registered for it (else it is cancelled)."""
+    return not Registration.objects.filter(session=session).exists()
+
+
+@transaction.atomic
+def delete_session(session: TrainingSession, *, actor: Any) -> None:
+    """Delete a session nobody registered for; one with registrations is cancelled instead."""
+    session = TrainingSession.objects.select_for_update().select_related("course__programme").get(pk=session.pk)
+    if not session_deletable(session):
+        raise TrainingError(
+            _("People registered for this session: it cannot be deleted. Cancel it instead (they are told).")
+        )
+    log_action(
+        session.course.programme,
+        "training.session_deleted",
+        actor=actor,
+        data={"session": session.code, "course": session.course.title, "starts_at": session.starts_at},
+    )
+    session.delete()
+
+
+def course_registrations(course: Course) -> int:
+    return Registration.objects.filter(session__course=course).count()
+
+
+@transaction.atomic
+def delete_course(course: Course, *, actor: Any) -> int:
+    """Delete a course (and its sessions) when nobody ever registered for any of its sessions;
+    returns how many sessions went with it. A course with registrations is archived instead."""
+    course = Course.objects.select_for_update().select_related("programme").get(pk=course.pk)
+    if course_registrations(course):
+        raise TrainingError(
+            _("People registered for sessions of this course: it cannot be deleted. Archive it instead.")
+        )
+    sessions = list(course.sessions.values_list("code", flat=True))
+    log_action(
+        course.programme, "training.course_deleted", actor=actor, data={"course": course.title, "sessions": sessions}
+    )
+    course.delete()
+    return len(sessions)
+
+
+@transaction.atomic
+def archive_course(course: Course, *, actor: Any) -> None:
+    """Archive a course that has a history: it keeps its sessions and registrations, leaves the
+    catalogue and takes no new session. Its sessions to come must be cancelled first."""
+    course = Course.objects.select_for_update().select_related("programme").get(pk=course.pk)
+    if course.archived_at is not None:
+        raise TrainingError(_("This course is already archived."))
+    upcoming = course.sessions.filter(starts_at__gt=timezone.now(), cancelled_at=None).count()
+    if upcoming:
+        raise TrainingError(
+            ngettext(
+                "%(n)s session of this course is still to come: cancel it first.",
+                "%(n)s sessions of this course are still to come: cancel them first.",
+                upcoming,
+            )
+            % {"n": upcoming}
+        )
+    Course.objects.filter(pk=course.pk).update(archived_at=timezone.now())
+    log_action(course.programme, "training.course_archived", actor=actor, data={"course": course.title})
 
 
 @transaction.atomic

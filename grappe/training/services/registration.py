@@ -5,11 +5,18 @@ Every change of a session's places runs in a transaction that first locks the se
 lock first), so two people asking for the last place at once cannot both get it, and a
 cancellation promotes exactly one person from the waiting list.
 
-Side effects: emails (the confirmation carries an ``.ics`` file), audit entries.
+Every email names the session (programme, course, date and time, place or link), says so in its
+subject, and answers to the session's organisers (Reply-To). A visitor's address, and the network
+address they ask from, may cause only so many emails an hour (``MAILS_PER_ADDRESS``,
+``MAILS_PER_IP``).
+
+Side effects: emails (the confirmation carries an ``.ics`` file, a cancellation the same event
+with ``METHOD:CANCEL``), audit entries.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -19,14 +26,14 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from grappe.core.services import log_action
 from grappe.core.validation import one_line
-from grappe.people.models import Person
+from grappe.people.models import Person, Role, RoleKind
 from grappe.training.ics import session_ics
-from grappe.training.models import Registration, RegistrationState, TrainingSession
+from grappe.training.models import ConfirmationMail, Registration, RegistrationState, TrainingSession
 from grappe.training.services.catalogue import TrainingError
 
 
@@ -45,10 +52,40 @@ def _confirmed_count(session: TrainingSession) -> int:
 
 
 def _open_or_refuse(session: TrainingSession) -> None:
+    if session.cancelled_at is not None:
+        raise TrainingError(_("This session is cancelled."))
+    if session.starts_at <= timezone.now():
+        raise TrainingError(_("This session has already started: registration is closed."))
     if not session.registration_open:
         raise TrainingError(_("Registration to this session is closed."))
-    if session.starts_at <= timezone.now():
-        raise TrainingError(_("This session has already started."))
+
+
+class TooManyEmails(TrainingError):
+    """More registration emails asked for than the hourly limits allow."""
+
+
+MAILS_PER_ADDRESS = 3  # registration emails one address may receive per hour
+MAILS_PER_IP = 10  # registration emails one network address may cause per hour
+MAIL_WINDOW = dt.timedelta(hours=1)
+
+
+def _throttle(email: str, ip: str | None) -> None:
+    """Refuse (with a message for the person) an email beyond the hourly limits; else count it."""
+    since = timezone.now() - MAIL_WINDOW
+    ConfirmationMail.objects.filter(email=email, sent_at__lt=since).delete()  # keep the table small
+    if ConfirmationMail.objects.filter(email=email, sent_at__gte=since).count() >= MAILS_PER_ADDRESS:
+        raise TooManyEmails(
+            _(
+                "We have already sent %(n)s emails to this address in the last hour. Look for them in your "
+                "mailbox (and its spam folder), or try again in an hour."
+            )
+            % {"n": MAILS_PER_ADDRESS}
+        )
+    if ip and ConfirmationMail.objects.filter(ip=ip, sent_at__gte=since).count() >= MAILS_PER_IP:
+        raise TooManyEmails(
+            _("Too many registration requests came from your network in the last hour. Try again in an hour.")
+        )
+    ConfirmationMail.objects.create(email=email, ip=ip or None)
 
 
 def _place_state(session: TrainingSession) -> str:
@@ -87,15 +124,24 @@ def register_person(session: TrainingSession, person: Person, *, email: str, act
 
 @transaction.atomic
 def request_registration(
-    session: TrainingSession, *, first_name: str, last_name: str, email: str, organisation_name: str
+    session: TrainingSession,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation_name: str,
+    ip: str | None = None,
 ) -> Registration | None:
     """A visitor asks for a place: nothing is held until they follow the link sent to ``email``.
 
     Asking again for the same address sends the link again (or a reminder that they are registered);
-    the page says the same in every case, so it tells nobody who is registered.
+    the page says the same in every case, so it tells nobody who is registered. Beyond
+    ``MAILS_PER_ADDRESS`` emails to one address, or ``MAILS_PER_IP`` from one network address, in
+    an hour, the request is refused with a message and nothing is sent.
     """
     _open_or_refuse(session)
     email = email.strip().lower()
+    _throttle(email, ip)
     existing = Registration.objects.filter(session=session, email=email, state__in=RegistrationState.active()).first()
     if existing is not None:
         transaction.on_commit(
@@ -153,6 +199,9 @@ def cancel(registration: Registration, *, actor: Any) -> Registration | None:
     registration.state = RegistrationState.CANCELLED
     registration.save(update_fields=["state"])
     log_action(session, "training.registration_cancelled", actor=actor, data={"email": registration.email})
+    if had_place:
+        registration.session = session
+        transaction.on_commit(lambda: _send_cancelled(registration, session_cancelled=False, had_place=True))
     if not had_place or _confirmed_count(session) >= session.capacity:
         return None
     promoted = (
@@ -172,47 +221,157 @@ def cancel(registration: Registration, *, actor: Any) -> Registration | None:
 
 
 def message_registrants(session: TrainingSession, *, subject: str, body: str, actor: Any) -> int:
-    """Email every registrant with a place or on the waiting list; returns how many."""
-    recipients = list(
+    """Email every registrant with a place or on the waiting list; returns how many.
+
+    Each message names the session and links to the person's registration; replies go to the
+    person who wrote it."""
+    registrations = list(
         Registration.objects.filter(
             session=session, state__in=[RegistrationState.CONFIRMED, RegistrationState.WAITING]
-        ).values_list("email", flat=True)
+        ).select_related("session__course__programme")
     )
-    messages = [EmailMessage(one_line(subject), body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+    reply_to = [actor.email] if getattr(actor, "email", "") else organisers(session)
+    messages = []
+    for registration in registrations:
+        with translation.override(registration.language):
+            text = render_to_string(
+                "training/email/message.txt",
+                {**_context(registration), "body": body, "sender": getattr(actor, "get_full_name", lambda: "")()},
+            )
+            messages.append(_email(_subject(subject, registration.session), text, registration, reply_to=reply_to))
     get_connection().send_messages(messages)
     log_action(session, "training.registrants_messaged", actor=actor, data={"subject": subject, "count": len(messages)})
     return len(messages)
+
+
+@transaction.atomic
+def cancel_session(session: TrainingSession, *, note: str, actor: Any) -> int:
+    """Cancel a session: registration closes, every registration is cancelled and its holder told
+    (with the calendar event cancelled: same UID, higher SEQUENCE). Returns how many were told."""
+    session = _lock(session)
+    if session.cancelled_at is not None:
+        raise TrainingError(_("This session is already cancelled."))
+    registrations = list(
+        Registration.objects.select_for_update().filter(session=session, state__in=RegistrationState.active())
+    )
+    TrainingSession.objects.filter(pk=session.pk).update(
+        cancelled_at=timezone.now(), registration_open=False, version=F("version") + 1
+    )
+    session.refresh_from_db()
+    had_place = {r.pk for r in registrations if r.state == RegistrationState.CONFIRMED}
+    Registration.objects.filter(pk__in=[r.pk for r in registrations]).update(state=RegistrationState.CANCELLED)
+    log_action(
+        session, "training.session_cancelled", actor=actor, data={"registrations": len(registrations), "note": note}
+    )
+    for registration in registrations:
+        registration.session = session
+        registration.state = RegistrationState.CANCELLED
+
+    def send() -> None:
+        for registration in registrations:
+            _send_cancelled(registration, session_cancelled=True, had_place=registration.pk in had_place, note=note)
+
+    transaction.on_commit(send)
+    return len(registrations)
+
+
+def organisers(session: TrainingSession) -> list[str]:
+    """Who answers for a session (the Reply-To of its emails): its trainers, else the contacts of
+    the programme's institution."""
+    emails = [p.email for p in session.trainers.all() if p.email]
+    if not emails:
+        emails = list(
+            Role.objects.filter(
+                kind=RoleKind.INSTITUTION_CONTACT, organisation_id=session.course.programme.institution_id
+            )
+            .exclude(person__email="")
+            .order_by("id")
+            .values_list("person__email", flat=True)[:3]
+        )
+    return emails
 
 
 def _url(name: str, *args: Any) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 
 
+def _subject(what: str, session: TrainingSession) -> str:
+    """``what — programme, course: date`` (the date in the reader's language, Paris time)."""
+    when = formats.date_format(timezone.localtime(session.starts_at), "SHORT_DATETIME_FORMAT")
+    course = session.course
+    title = (
+        course.programme.title
+        if course.title == course.programme.title
+        else f"{course.programme.title}, {course.title}"
+    )
+    return one_line(f"{what} — {title} ({when})")
+
+
+def _context(registration: Registration) -> dict[str, Any]:
+    session = registration.session
+    return {
+        "registration": registration,
+        "session": session,
+        "programme": session.course.programme,
+        "organisers": organisers(session),
+        "url": _url("training:manage_registration", registration.token),
+    }
+
+
+def _email(subject: str, body: str, registration: Registration, *, reply_to: list[str] | None = None) -> EmailMessage:
+    return EmailMessage(
+        subject,
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [registration.email],
+        reply_to=reply_to if reply_to is not None else organisers(registration.session),
+    )
+
+
 def _send_link(registration: Registration) -> None:
     with translation.override(registration.language):
-        subject = _("Confirm your registration: %(title)s") % {"title": registration.session.course.title}
+        subject = _subject(_("Confirm your registration"), registration.session)
         body = render_to_string(
             "training/email/confirm_link.txt",
-            {"registration": registration, "url": _url("training:confirm", registration.token)},
+            {**_context(registration), "confirm_url": _url("training:confirm", registration.token)},
         )
-    EmailMessage(one_line(subject), body, settings.DEFAULT_FROM_EMAIL, [registration.email]).send()
+    _email(subject, body, registration).send()
 
 
 def _send_outcome(registration: Registration, *, promoted_now: bool = False) -> None:
     session = registration.session
-    manage_url = _url("training:manage_registration", registration.token)
+    context = _context(registration)
     with translation.override(registration.language):
         if registration.state == RegistrationState.CONFIRMED:
-            subject = (_("A place is yours: %(title)s") if promoted_now else _("Registration confirmed: %(title)s")) % {
-                "title": session.course.title
-            }
+            what = _("A place is yours") if promoted_now else _("Registration confirmed")
         else:
-            subject = _("Waiting list: %(title)s") % {"title": session.course.title}
-        body = render_to_string(
-            "training/email/outcome.txt",
-            {"registration": registration, "session": session, "url": manage_url, "promoted": promoted_now},
-        )
-    message = EmailMessage(one_line(subject), body, settings.DEFAULT_FROM_EMAIL, [registration.email])
+            what = _("Waiting list")
+        subject = _subject(what, session)
+        body = render_to_string("training/email/outcome.txt", {**context, "promoted": promoted_now})
+    message = _email(subject, body, registration)
     if registration.state == RegistrationState.CONFIRMED:
-        message.attach("session.ics", session_ics(registration, url=manage_url), "text/calendar")
+        message.attach("session.ics", session_ics(registration, url=context["url"]), "text/calendar")
+    message.send()
+
+
+def _send_cancelled(registration: Registration, *, session_cancelled: bool, had_place: bool, note: str = "") -> None:
+    """Tell a registrant their place is gone (the session is cancelled, or they cancelled it);
+    who had a place also gets the calendar event cancelled."""
+    session = registration.session
+    context = _context(registration)
+    with translation.override(registration.language):
+        what = _("Session cancelled") if session_cancelled else _("Registration cancelled")
+        body = render_to_string(
+            "training/email/cancelled.txt",
+            {
+                **context,
+                "session_cancelled": session_cancelled,
+                "had_place": had_place,
+                "note": note,
+                "catalogue_url": _url("training:catalogue"),
+            },
+        )
+        message = _email(_subject(what, session), body, registration)
+    if had_place:
+        message.attach("session.ics", session_ics(registration, url=context["url"], cancel=True), "text/calendar")
     message.send()

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grappe.core.access import get_for_user_or_404, posted_code, require_perm_or_404
 from grappe.core.paginate import paginate
 from grappe.core.services import ConcurrentEditError
 from grappe.people.rules import roles_of
 from grappe.training import queries, services
-from grappe.training.forms import CourseForm, ImportUploadForm, MappingForm, ProgrammeForm, SessionForm, TraineeForm
+from grappe.training.forms import (
+    CancelSessionForm,
+    CourseForm,
+    ImportUploadForm,
+    MappingForm,
+    ProgrammeForm,
+    SessionForm,
+    TraineeForm,
+)
 from grappe.training.models import (
+    Course,
     EnrolmentImport,
     ImportState,
     TrainingProgramme,
@@ -23,6 +34,7 @@ from grappe.training.models import (
 )
 from grappe.training.rules import institution_ids
 from grappe.training.services import imports
+from grappe.training.services.catalogue import TrainingError
 from grappe.training.sheets import SheetError
 
 
@@ -62,7 +74,7 @@ def edit_programme(request: HttpRequest, code: str) -> HttpResponse:
     )
     course_form = CourseForm(request.POST if action == "course" else None, prefix="course")
     session_form = SessionForm(request.POST if action == "session" else None, prefix="session")
-    courses = list(programme.courses.all())
+    courses = list(programme.courses.annotate(session_count=Count("sessions")))
     if action == "programme" and form.is_valid():
         try:
             services.save_programme(
@@ -78,16 +90,24 @@ def edit_programme(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, _("Course added."))
         return redirect("training:edit_programme", programme.code)
     if action == "session":
-        course = next((c for c in courses if str(c.pk) == request.POST.get("course")), None)
+        course = next((c for c in courses if str(c.pk) == request.POST.get("course") and not c.archived_at), None)
         if course is None:
             session_form.add_error(None, _("Choose the course of the session."))
         elif session_form.is_valid():
             changes = session_form.changes()
-            services.save_session(
-                None, changes, course=course, trainers=session_form.cleaned_data["trainer_emails"], actor=request.user
-            )
-            messages.success(request, _("Session added."))
-            return redirect("training:edit_programme", programme.code)
+            try:
+                services.save_session(
+                    None,
+                    changes,
+                    course=course,
+                    trainers=session_form.cleaned_data["trainer_emails"],
+                    actor=request.user,
+                )
+            except TrainingError as exc:
+                session_form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Session added."))
+                return redirect("training:edit_programme", programme.code)
     sessions = queries.sessions_with_places().filter(course__programme=programme).select_related("course")
     return render(
         request,
@@ -98,6 +118,7 @@ def edit_programme(request: HttpRequest, code: str) -> HttpResponse:
             "course_form": course_form,
             "session_form": session_form,
             "courses": courses,
+            "live_courses": [c for c in courses if not c.archived_at],
             "sessions": sessions.order_by("starts_at"),
         },
     )
@@ -124,10 +145,97 @@ def edit_session(request: HttpRequest, code: str) -> HttpResponse:
             )
         except ConcurrentEditError:
             form.add_error(None, ConcurrentEditError.message)
+        except TrainingError as exc:
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("Session saved."))
             return redirect("training:edit_programme", session.course.programme.code)
-    return render(request, "training/edit_session.html", {"session": session, "form": form})
+    return render(
+        request,
+        "training/edit_session.html",
+        {"session": session, "form": form, "deletable": services.session_deletable(session)},
+    )
+
+
+def _session_to_change(request: HttpRequest, code: str) -> TrainingSession:
+    return get_for_user_or_404(
+        request.user,
+        queries.sessions_with_places().select_related("course__programme"),
+        "training.change_programme",
+        code=code,
+    )
+
+
+@login_required
+def delete_session(request: HttpRequest, code: str) -> HttpResponse:
+    """Delete a session nobody registered for, after a confirmation page (else: cancel it)."""
+    session = _session_to_change(request, code)
+    deletable = services.session_deletable(session)
+    if request.method == "POST" and deletable:
+        try:
+            services.delete_session(session, actor=request.user)
+        except TrainingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Session deleted."))
+        return redirect("training:edit_programme", session.course.programme.code)
+    return render(request, "training/session_delete.html", {"session": session, "deletable": deletable})
+
+
+@login_required
+def cancel_session(request: HttpRequest, code: str) -> HttpResponse:
+    """Cancel a session after a confirmation page: registrants are told, their calendars updated."""
+    session = _session_to_change(request, code)
+    form = CancelSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and session.cancelled_at is None:
+        try:
+            told = services.cancel_session(session, note=form.cleaned_data["note"], actor=request.user)
+        except TrainingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Session cancelled; %(n)s registrant was told by email.",
+                    "Session cancelled; %(n)s registrants were told by email.",
+                    told,
+                )
+                % {"n": told},
+            )
+        return redirect("training:edit_programme", session.course.programme.code)
+    return render(request, "training/session_cancel.html", {"session": session, "form": form})
+
+
+@login_required
+def remove_course(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """Delete a course without registrations (with its sessions), or archive one with a history."""
+    programme = get_for_user_or_404(
+        request.user, TrainingProgramme.objects.all(), "training.change_programme", code=code
+    )
+    course = get_object_or_404(Course.objects.annotate(session_count=Count("sessions")), pk=pk, programme=programme)
+    registrations = services.course_registrations(course)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "delete" and not registrations:
+                n = services.delete_course(course, actor=request.user)
+                messages.success(
+                    request,
+                    ngettext("Course deleted, with its %(n)s session.", "Course deleted, with its %(n)s sessions.", n)
+                    % {"n": n},
+                )
+                return redirect("training:edit_programme", programme.code)
+            if action == "archive" and registrations:
+                services.archive_course(course, actor=request.user)
+                messages.success(request, _("Course archived: it keeps its history and takes no new session."))
+                return redirect("training:edit_programme", programme.code)
+        except TrainingError as exc:
+            messages.error(request, str(exc))
+    return render(
+        request,
+        "training/course_remove.html",
+        {"programme": programme, "course": course, "registrations": registrations},
+    )
 
 
 SMALL_FILE = 256 * 1024  # checked at once; a larger file goes to the task worker
@@ -208,8 +316,9 @@ def import_page(request: HttpRequest, code: str) -> HttpResponse:
 def counts(request: HttpRequest) -> HttpResponse:
     require_perm_or_404(request.user, "training.view_counts")
     dimension = request.GET.get("by", "")
+    unknown = ""
     if dimension not in queries.DIMENSIONS:
-        dimension = ""
+        unknown, dimension = dimension[:40], ""
     rows = queries.yearly_counts(dimension or None)
     labels = _group_labels(dimension)
     for row in rows:
@@ -217,7 +326,7 @@ def counts(request: HttpRequest) -> HttpResponse:
         row["group_label"] = (
             labels.get(row["group"], row["group"])
             if row["group"]
-            else (_("Not shown (groups under 10 people) or not given") if dimension == "gender" else "")
+            else (_("Not shown or not given") if dimension == "gender" else "")
         )
     return render(
         request,
@@ -226,13 +335,14 @@ def counts(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "dimension": dimension,
             "dimensions": [
-                ("", _("Total")),
-                ("kind", _("Kind")),
-                ("audience", _("Audience")),
-                ("institution", _("Institution")),
-                ("gender", _("Gender")),
+                ("", _("Totals only")),
+                ("kind", _("By kind of training")),
+                ("audience", _("By audience")),
+                ("institution", _("By institution")),
+                ("gender", _("By gender")),
             ],
             "min_group": queries.MIN_GROUP,
+            "unknown": unknown,
         },
     )
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from grappe.core.exports import csv_lines
 from grappe.training import services
@@ -25,18 +28,9 @@ def organise(request: HttpRequest, code: str) -> HttpResponse:
     sheet_form = SheetForm()
     preview = None
     action = request.POST.get("action") if request.method == "POST" else None
-    if action == "attendance":
-        present = {}
-        for registration in Registration.objects.filter(session=session, state=RegistrationState.CONFIRMED):
-            value = request.POST.get(f"r{registration.pk}", "")
-            present[registration.pk] = {"yes": True, "no": False}.get(value)
-        changed = services.mark_attendance(session, present, actor=request.user)
-        messages.success(request, _("Attendance saved (%(n)s changed).") % {"n": changed})
-        return redirect("training:organise", session.code)
-    if action in ("close", "open"):
-        services.set_registration_open(session, action == "open", actor=request.user)
-        messages.success(request, _("Registration opened.") if action == "open" else _("Registration closed."))
-        return redirect("training:organise", session.code)
+    done = _simple_action(request, session, action)
+    if done is not None:
+        return done
     if action == "message":
         message_form = MessageForm(request.POST)
         if message_form.is_valid():
@@ -46,7 +40,10 @@ def organise(request: HttpRequest, code: str) -> HttpResponse:
                 body=message_form.cleaned_data["body"],
                 actor=request.user,
             )
-            messages.success(request, _("Message sent to %(n)s registrants.") % {"n": sent})
+            messages.success(
+                request,
+                ngettext("Message sent to %(n)s registrant.", "Message sent to %(n)s registrants.", sent) % {"n": sent},
+            )
             return redirect("training:organise", session.code)
     if action == "sheet":
         sheet_form = SheetForm(request.POST, request.FILES)
@@ -58,19 +55,16 @@ def organise(request: HttpRequest, code: str) -> HttpResponse:
                 preview = services.preview_sign_in_sheet(session, upload, upload.name)
             except (SheetError, TrainingError) as exc:
                 sheet_form.add_error("sheet", str(exc))
-    if action == "apply_sheet":
-        try:
-            changed = services.apply_sign_in_sheet(session, request.POST.get("token", ""), actor=request.user)
-        except TrainingError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Sign-in sheet applied: %(n)s attendances changed.") % {"n": changed})
-        return redirect("training:organise", session.code)
-    registrations = (
+    registrations = list(
         Registration.objects.filter(session=session)
         .exclude(state=RegistrationState.CANCELLED)
         .order_by("state", "queued_at", "last_name", "id")
     )
+    position = 0
+    for registration in registrations:  # ordered by state then queue: waiting ones in their order
+        if registration.state == RegistrationState.WAITING:
+            position += 1
+            registration.position = position
 
     year = academic_year(timezone.localdate(session.starts_at))
     certificates = dict(
@@ -93,8 +87,33 @@ def organise(request: HttpRequest, code: str) -> HttpResponse:
             "sheet_form": sheet_form,
             "preview": preview,
             "free": max(session.capacity - session.taken, 0),
+            "can_change": request.user.has_perm("training.change_programme", session),
         },
     )
+
+
+def _simple_action(request: HttpRequest, session: Any, action: str | None) -> HttpResponse | None:
+    """Attendance, opening or closing registration, applying a previewed sheet: done, then back."""
+    if action == "attendance":
+        present = {}
+        for registration in Registration.objects.filter(session=session, state=RegistrationState.CONFIRMED):
+            value = request.POST.get(f"r{registration.pk}", "")
+            present[registration.pk] = {"yes": True, "no": False}.get(value)
+        changed = services.mark_attendance(session, present, actor=request.user)
+        messages.success(request, _("Attendance saved (%(n)s changed).") % {"n": changed})
+    elif action in ("close", "open") and session.cancelled_at is None:
+        services.set_registration_open(session, action == "open", actor=request.user)
+        messages.success(request, _("Registration opened.") if action == "open" else _("Registration closed."))
+    elif action == "apply_sheet":
+        try:
+            changed = services.apply_sign_in_sheet(session, request.POST.get("token", ""), actor=request.user)
+        except TrainingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Sign-in sheet applied: %(n)s attendances changed.") % {"n": changed})
+    else:
+        return None
+    return redirect("training:organise", session.code)
 
 
 @login_required

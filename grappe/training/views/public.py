@@ -3,6 +3,7 @@ and the signed-in person's own trainings and certificates."""
 
 from __future__ import annotations
 
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,15 +18,27 @@ from grappe.training import queries, services
 from grappe.training.forms import CatalogueFilterForm, GenderForm, VisitorForm
 from grappe.training.models import Enrolment, LearnerProfile, Registration, RegistrationState, TrainingProgramme
 from grappe.training.services.catalogue import TrainingError
+from grappe.training.services.registration import TooManyEmails
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a wrong value is named on the page; the other filters still apply
+    filters = getattr(form, "cleaned_data", {})
     page = paginate(request, queries.catalogue(filters), per_page=12)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "training/catalogue.html", {"form": form, "page": page, "query": query.urlencode()})
+    ignored = [
+        _("%(field)s: %(error)s (this filter is not applied)")
+        % {"field": form.fields[name].label, "error": " ".join(errors)}
+        for name, errors in form.errors.items()
+        if name in form.fields
+    ]
+    return render(
+        request,
+        "training/catalogue.html",
+        {"form": form, "page": page, "query": query.urlencode(), "ignored": ignored},
+    )
 
 
 def programme_page(request: HttpRequest, code: str) -> HttpResponse:
@@ -82,29 +95,37 @@ def _session_render(request: HttpRequest, session, mine, form, status: int = 200
 @require_POST
 def register(request: HttpRequest, code: str) -> HttpResponse:
     session = get_session(request, code)
-    try:
-        if request.user.is_authenticated:
+    if request.user.is_authenticated:
+        try:
             registration = services.register_person(
                 session, request.user.person, email=request.user.email, actor=request.user
             )
-            if registration.state == RegistrationState.CONFIRMED:
-                messages.success(request, _("You are registered. A confirmation with a calendar file is on its way."))
-            else:
-                messages.info(
-                    request, _("The session is full: you are on the waiting list. We will write if a place is freed.")
-                )
+        except TrainingError as exc:
+            messages.error(request, str(exc))
             return redirect("training:session", session.code)
-        form = VisitorForm(request.POST)
-        if not form.is_valid():
-            return _session_render(request, session, None, form, status=400)
-        data = form.cleaned_data
+        if registration.state == RegistrationState.CONFIRMED:
+            messages.success(request, _("You are registered. A confirmation with a calendar file is on its way."))
+        else:
+            messages.info(
+                request, _("The session is full: you are on the waiting list. We will write if a place is freed.")
+            )
+        return redirect("training:session", session.code)
+    form = VisitorForm(request.POST)
+    if not form.is_valid():
+        return _session_render(request, session, None, form, status=400)
+    data = form.cleaned_data
+    try:
         services.request_registration(
             session,
             first_name=data["first_name"],
             last_name=data["last_name"],
             email=data["email"],
             organisation_name=data["organisation"],
+            ip=get_client_ip_address(request),
         )
+    except TooManyEmails as exc:
+        form.add_error(None, str(exc))
+        return _session_render(request, session, None, form, status=429)
     except TrainingError as exc:
         messages.error(request, str(exc))
         return redirect("training:session", session.code)
@@ -142,11 +163,11 @@ def manage_registration(request: HttpRequest, token: str) -> HttpResponse:
         services.cancel(registration, actor=request.user)
         messages.success(request, _("Your registration is cancelled."))
         return redirect("training:manage_registration", registration.token)
-    position = None
-    if registration.state == RegistrationState.WAITING:
-        position = Registration.objects.filter(
-            session=registration.session, state=RegistrationState.WAITING, queued_at__lte=registration.queued_at
-        ).count()
+    position = (
+        Registration.objects.filter(pk=registration.pk)
+        .annotate(p=queries.waiting_position())
+        .values_list("p", flat=True)
+    )[0]
     return render(request, "training/registration.html", {"registration": registration, "position": position})
 
 
@@ -202,6 +223,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             "registrations": Registration.objects.filter(person=person)
             .exclude(state=RegistrationState.CANCELLED)
             .select_related("session__course__programme")
+            .annotate(position=queries.waiting_position())
             .order_by("-session__starts_at"),
             "enrolments": Enrolment.objects.filter(person=person)
             .select_related("programme")
