@@ -30,7 +30,10 @@ class LinkForm(Form):
 
 class FactorsForm(Form):
     target_factor = forms.DecimalField(
-        label=_("Invite enough to request this many times the stage-2 budget"), min_value=1, max_value=10, decimal_places=2
+        label=_("Invite enough to request this many times the stage-2 budget"),
+        min_value=1,
+        max_value=10,
+        decimal_places=2,
     )
     minimum_factor = forms.DecimalField(label=_("and never less than"), min_value=1, max_value=10, decimal_places=2)
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -59,8 +62,12 @@ class AppealSettingsForm(ModelForm):
 
 
 class RebuttalForm(Form):
-    text = forms.CharField(label=_("Your answer to the reviews"), widget=forms.Textarea(attrs={"rows": 12}), required=False,
-                           max_length=50000)
+    text = forms.CharField(
+        label=_("Your answer to the reviews"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        required=False,
+        max_length=50000,
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -79,7 +86,13 @@ class RedressForm(Form):
 
 class ExamineForm(Form):
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=[(RedressState.UPHELD, RedressState.UPHELD.label), (RedressState.REJECTED, RedressState.REJECTED.label)]
+        label=_("Outcome"),
+        choices=[
+            (RedressState.UPHELD, RedressState.UPHELD.label),
+            (RedressState.REJECTED, RedressState.REJECTED.label),
+        ],
     )
-    examination = forms.CharField(label=_("Examination"), widget=forms.Textarea(attrs={"rows": 4}), min_length=10, max_length=10000)
+    examination = forms.CharField(
+        label=_("Examination"), widget=forms.Textarea(attrs={"rows": 4}), min_length=10, max_length=10000
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -90,16 +90,12 @@ def _factors(target: Any, minimum: Any) -> tuple[Decimal, Decimal]:
 
 
 @transaction.atomic
-def link_calls(
-    stage1: Call, stage2: Call, *, target: Any = "3", minimum: Any = "2.5", actor: Any
-) -> TwoStageCall:
+def link_calls(stage1: Call, stage2: Call, *, target: Any = "3", minimum: Any = "2.5", actor: Any) -> TwoStageCall:
     """Make ``stage2`` the full-proposal stage of the letter-of-intent call ``stage1``."""
     target, minimum = _factors(target, minimum)
     if stage1.pk == stage2.pk:
         raise StageError(_("A call cannot be its own second stage."))
-    if TwoStageCall.objects.filter(
-        Q(stage1__in=[stage1, stage2]) | Q(stage2__in=[stage1, stage2])
-    ).exists():
+    if TwoStageCall.objects.filter(Q(stage1__in=[stage1, stage2]) | Q(stage2__in=[stage1, stage2])).exists():
         raise StageError(_("One of these calls is already a stage of a two-stage call."))
     if stage1.programme_id != stage2.programme_id:
         raise StageError(_("Both stages belong to the same programme."))
@@ -145,9 +141,7 @@ def recommend_shortlist(link: TwoStageCall, *, actor: Any) -> ShortlistRun:
         "target_factor": str(link.target_factor),
         "minimum_factor": str(link.minimum_factor),
     }
-    inputs = [
-        {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(c).items()} for c in items
-    ]
+    inputs = [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(c).items()} for c in items]
     digest = hashlib.sha256(
         json.dumps({"inputs": inputs, "parameters": parameters}, sort_keys=True).encode()
     ).hexdigest()
@@ -216,9 +210,10 @@ def decide(
         decision = StageDecision.objects.create(proposal=proposal, **fields)
     else:
         if existing.notified_at is not None:
-            raise StageError(_("The team was told on %(when)s: this decision no longer changes.") % {
-                "when": _paris(existing.notified_at)
-            })
+            raise StageError(
+                _("The team was told on %(when)s: this decision no longer changes.")
+                % {"when": _paris(existing.notified_at)}
+            )
         save_versioned(existing, fields, expected_version=expected_version or 0)
         existing.refresh_from_db()
         decision = existing
@@ -229,6 +224,20 @@ def decide(
         data={"invited": invited, "recommended": recommended, "run": run.pk, "justification": justification},
     )
     return decision
+
+
+def follow_recommendation(link: TwoStageCall, *, actor: Any) -> int:
+    """Decide every letter not decided yet as the latest recommendation says (no justification
+    needed: nothing departs). Letters already decided keep their decision."""
+    run = latest_run(link)
+    if run is None:
+        raise StageError(_("Compute the recommendation first: every decision is shown beside it."))
+    pending = Proposal.objects.filter(call=link.stage1, state=ProposalState.SUBMITTED, stage_decision__isnull=True)
+    count = 0
+    for proposal in pending.order_by("code"):
+        decide(proposal, invited=proposal.code in run.invited, expected_version=None, actor=actor)
+        count += 1
+    return count
 
 
 def _matching_question(question: Any, targets: list[Any]) -> Any:
@@ -281,7 +290,11 @@ def carry_to_stage2(decision: StageDecision, *, actor: Any) -> Proposal:
     BudgetLine.objects.bulk_create(
         [
             BudgetLine(
-                proposal=full, category_id=b.category_id, organisation_id=b.organisation_id, year=b.year, amount=b.amount
+                proposal=full,
+                category_id=b.category_id,
+                organisation_id=b.organisation_id,
+                year=b.year,
+                amount=b.amount,
             )
             for b in source.budget_lines.all()
         ]
@@ -319,7 +332,7 @@ def _recipients(proposal: Proposal) -> list[str]:
     return emails
 
 
-def send_notices(link: TwoStageCall, *, actor: Any) -> int:
+def send_notices(link: TwoStageCall, *, actor: Any, notify: bool = True) -> int:
     """Tell every decided team not told yet: invited teams find their full proposal in stage 2
     (created now, their stage-1 data carried), the others get a notice with the panel's comment.
     Each decision is claimed with a conditional update first, so a double click tells once."""
@@ -337,7 +350,8 @@ def send_notices(link: TwoStageCall, *, actor: Any) -> int:
                 decision.full_proposal = carry_to_stage2(decision, actor=actor)
                 decision.save(update_fields=["full_proposal"])
             log_action(decision.proposal, "stages.notified", actor=actor, data={"invited": decision.invited})
-            transaction.on_commit(lambda d=decision: _mail_notice(d, link))
+            if notify:
+                transaction.on_commit(lambda d=decision: _mail_notice(d, link))
             count += 1
     return count
 
@@ -351,7 +365,9 @@ def _mail_notice(decision: StageDecision, link: TwoStageCall) -> None:
             "proposal": proposal,
             "link": link,
             "url": settings.SITE_URL
-            + reverse("submissions:detail", args=[decision.full_proposal.code if decision.full_proposal else proposal.code]),
+            + reverse(
+                "submissions:detail", args=[decision.full_proposal.code if decision.full_proposal else proposal.code]
+            ),
             "comment": consensus.applicant_comment if consensus else "",
             "deadline": _paris(link.stage2.closes_at),
         }
@@ -393,9 +409,7 @@ def choose_reviewer(link: TwoStageCall, reviewer: Person, *, keep: bool, actor: 
                 is_international=source.is_international if source else False,
             )
     elif stage2_member is not None:
-        if ReviewAssignment.objects.filter(
-            call=link.stage2, reviewer=reviewer, state=AssignmentState.ACTIVE
-        ).exists():
+        if ReviewAssignment.objects.filter(call=link.stage2, reviewer=reviewer, state=AssignmentState.ACTIVE).exists():
             raise StageError(
                 _("%(name)s already reviews full proposals: remove those assignments before excluding them.")
                 % {"name": reviewer.full_name}
@@ -408,8 +422,12 @@ def choose_reviewer(link: TwoStageCall, reviewer: Person, *, keep: bool, actor: 
         reviewer=reviewer,
         defaults={"keep": keep, "decided_by": actor if getattr(actor, "is_authenticated", False) else None},
     )
-    log_action(link.stage2, "stages.reviewer_kept" if keep else "stages.reviewer_excluded", actor=actor,
-               data={"reviewer": reviewer.code})
+    log_action(
+        link.stage2,
+        "stages.reviewer_kept" if keep else "stages.reviewer_excluded",
+        actor=actor,
+        data={"reviewer": reviewer.code},
+    )
     return choice
 
 
@@ -440,15 +458,15 @@ def words(text: str) -> int:
 
 
 def rebuttal_window(call: Call, now: datetime | None = None) -> str:
-    """"closed" (no window), "before", "open" or "after"."""
+    """ "closed" (no window), "before", "open" or "after"."""
     row = AppealSettings.objects.filter(call=call).first()
     if row is None or not row.rebuttal_enabled:
         return "none"
     now = now or timezone.now()
-    assert row.rebuttal_opens_at is not None and row.rebuttal_closes_at is not None
-    if now < row.rebuttal_opens_at:
+    opens, closes = row.rebuttal_opens_at, row.rebuttal_closes_at
+    if opens is not None and now < opens:
         return "before"
-    if now >= row.rebuttal_closes_at:
+    if closes is not None and now >= closes:
         return "after"
     return "open"
 
@@ -476,12 +494,11 @@ def save_rebuttal(
     if not send:
         return rebuttal, None
     window = rebuttal_window(proposal.call, now)
-    assert row.rebuttal_opens_at is not None and row.rebuttal_closes_at is not None
-    if window == "before":
+    if window == "before" and row.rebuttal_opens_at is not None:
         return rebuttal, _("The rebuttal window opens on %(when)s: your text is kept as a draft.") % {
             "when": _paris(row.rebuttal_opens_at)
         }
-    if window == "after":
+    if window == "after" and row.rebuttal_closes_at is not None:
         return rebuttal, _("The rebuttal window closed on %(when)s: your text is kept as a draft, not sent.") % {
             "when": _paris(row.rebuttal_closes_at)
         }
@@ -543,11 +560,11 @@ def file_redress(proposal: Proposal, *, grounds: str, actor: Any, now: datetime 
     if RedressRequest.objects.filter(proposal=proposal).exists():
         raise StageError(_("A request for redress is already filed for this proposal."))
     if len(grounds) < MIN_GROUNDS:
-        raise StageError(
-            _("Explain the procedural grounds (%(n)d characters at least).") % {"n": MIN_GROUNDS}
-        )
+        raise StageError(_("Explain the procedural grounds (%(n)d characters at least).") % {"n": MIN_GROUNDS})
     request = RedressRequest.objects.create(
-        proposal=proposal, grounds=grounds[:10000], filed_by=actor if getattr(actor, "is_authenticated", False) else None
+        proposal=proposal,
+        grounds=grounds[:10000],
+        filed_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     log_action(proposal, "stages.redress_filed", actor=actor, data={"request": request.pk})
     return request
@@ -561,9 +578,7 @@ def examine_redress(
     if outcome not in (RedressState.UPHELD, RedressState.REJECTED):
         raise StageError(_("Choose an outcome: upheld or rejected."))
     if len(examination) < MIN_JUSTIFICATION:
-        raise StageError(
-            _("Record the examination (%(n)d characters at least).") % {"n": MIN_JUSTIFICATION}
-        )
+        raise StageError(_("Record the examination (%(n)d characters at least).") % {"n": MIN_JUSTIFICATION})
     save_versioned(
         request,
         {
@@ -593,8 +608,5 @@ def is_stage2_open_to(call: Call) -> str | None:
 def is_excluded_reviewer(call: Call, person: Person) -> str | None:
     """The guard of ``review.join_pool``: a stage-1 reviewer the office excluded from stage 2."""
     if ReviewerChoice.objects.filter(link__stage2=call, reviewer=person, keep=False).exists():
-        return _("%(name)s was excluded from stage 2 after reviewing letters of intent.") % {
-            "name": person.full_name
-        }
+        return _("%(name)s was excluded from stage 2 after reviewing letters of intent.") % {"name": person.full_name}
     return None
-

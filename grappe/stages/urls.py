@@ -10,6 +10,7 @@ urlpatterns = [
     path("office/calls/<str:code>/stages/factors/", views.save_factors, name="factors"),
     path("office/calls/<str:code>/stages/recommend/", views.recommend, name="recommend"),
     path("office/calls/<str:code>/stages/notices/", views.send_notices, name="notices"),
+    path("office/calls/<str:code>/stages/follow/", views.follow, name="follow"),
     path("office/calls/<str:code>/stages/reviewers/", views.choose_reviewer, name="reviewer"),
     path("office/calls/<str:code>/appeals/", views.appeals_page, name="appeals"),
     path("stages/proposals/<str:code>/decide/", views.decide, name="decide"),

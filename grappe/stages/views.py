@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call
@@ -24,7 +25,14 @@ from grappe.selection import ranking_store
 from grappe.selection.services import criteria_of
 from grappe.stages import services
 from grappe.stages.forms import AppealSettingsForm, ExamineForm, FactorsForm, LinkForm, RebuttalForm, RedressForm
-from grappe.stages.models import RebuttalState, RedressRequest, RedressState, ReviewerChoice, StageDecision, TwoStageCall
+from grappe.stages.models import (
+    RebuttalState,
+    RedressRequest,
+    RedressState,
+    ReviewerChoice,
+    StageDecision,
+    TwoStageCall,
+)
 from grappe.submissions.models import Proposal, ProposalState
 
 
@@ -54,14 +62,10 @@ def stages_page(request: HttpRequest, code: str) -> HttpResponse:
     run = services.latest_run(link)
     decisions = {
         d.proposal_id: d
-        for d in StageDecision.objects.filter(proposal__call=call).select_related(
-            "decided_by__person", "full_proposal"
-        )
+        for d in StageDecision.objects.filter(proposal__call=call).select_related("decided_by__person", "full_proposal")
     }
     invite = run.invited if run else set()
-    rows = [
-        (row, decisions.get(row.proposal.pk), row.proposal.code in invite) for row in ranking_store.ranking(call)
-    ]
+    rows = [(row, decisions.get(row.proposal.pk), row.proposal.code in invite) for row in ranking_store.ranking(call)]
     choices = {c.reviewer_id: c for c in ReviewerChoice.objects.filter(link=link)}
     reviewers = [(person, choices.get(person.pk)) for person in services.stage1_reviewers(link)]
     counts = {
@@ -91,6 +95,7 @@ def stages_page(request: HttpRequest, code: str) -> HttpResponse:
             "target_amount": link.target_factor * link.stage2.budget,
             "minimum_amount": link.minimum_factor * link.stage2.budget,
             "closed": call.has_closed,
+            "undecided": sum(1 for row, decision, _recommended in rows if decision is None),
         },
     )
 
@@ -158,7 +163,13 @@ def recommend(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(
-            request, _("Recommendation #%(n)d: invite %(count)d letters of intent.") % {"n": run.pk, "count": len(run.invited)}
+            request,
+            ngettext(
+                "Recommendation #%(n)d: invite %(count)d letter of intent.",
+                "Recommendation #%(n)d: invite %(count)d letters of intent.",
+                len(run.invited),
+            )
+            % {"n": run.pk, "count": len(run.invited)},
         )
     return redirect("stages:page", link.stage1.code)
 
@@ -198,6 +209,19 @@ def _page_url(code: str) -> str:
     from django.urls import reverse
 
     return reverse("stages:page", args=[code])
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, code: str) -> HttpResponse:
+    link = _link(request, code, "stages.manage_stages")
+    try:
+        count = services.follow_recommendation(link, actor=request.user)
+    except services.StageError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(n)d letters decided as recommended.") % {"n": count})
+    return redirect(f"{_page_url(link.stage1.code)}#decisions")
 
 
 @login_required
@@ -256,9 +280,7 @@ def appeals_page(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, _("Rebuttal and redress settings saved."))
                 return redirect("stages:appeals", call.code)
     rebuttals = list(
-        Proposal.objects.filter(call=call, rebuttal__isnull=False)
-        .select_related("rebuttal")
-        .order_by("code")
+        Proposal.objects.filter(call=call, rebuttal__isnull=False).select_related("rebuttal").order_by("code")
     )
     requests = list(
         RedressRequest.objects.filter(proposal__call=call)
@@ -275,7 +297,16 @@ def appeals_page(request: HttpRequest, code: str) -> HttpResponse:
             "window": services.rebuttal_window(call),
             "rebuttals": rebuttals,
             "sent": sum(1 for p in rebuttals if p.rebuttal.state == RebuttalState.SUBMITTED),
-            "requests": [(r, ExamineForm(initial={"version": r.version, "outcome": r.state if r.state != RedressState.FILED else ""}, prefix=f"r{r.pk}")) for r in requests],
+            "requests": [
+                (
+                    r,
+                    ExamineForm(
+                        initial={"version": r.version, "outcome": r.state if r.state != RedressState.FILED else ""},
+                        prefix=f"r{r.pk}",
+                    ),
+                )
+                for r in requests
+            ],
             "can_manage": request.user.has_perm("stages.manage_stages"),
         },
     )
@@ -432,5 +463,3 @@ def redress_page(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=status,
     )
-
-

@@ -12,8 +12,8 @@ from grappe.calls.models import Question, QuestionKind
 from grappe.calls.services import apply_horizon_europe_preset
 from grappe.stages import services
 from tests.factories import CallFactory
-from tests.selection.conftest import _scores, decided, priced, ready, reviewed  # noqa: F401 - fixtures
 from tests.review.conftest import pool, proposals, review_call  # noqa: F401 - fixtures
+from tests.selection.conftest import _scores, decided, priced, ready, reviewed  # noqa: F401 - fixtures
 
 __all__ = ["_scores"]
 
@@ -39,7 +39,9 @@ def link(review_call, stage2, office):  # noqa: F811 - fixtures
 @pytest.fixture
 def summary_questions(review_call, stage2):  # noqa: F811 - fixtures
     """Both stages ask "Summary" (long text); stage 2 also asks "Work plan"."""
-    first = Question.objects.create(call=review_call, kind=QuestionKind.LONG_TEXT, label_fr="Résumé", label_en="Summary")
+    first = Question.objects.create(
+        call=review_call, kind=QuestionKind.LONG_TEXT, label_fr="Résumé", label_en="Summary"
+    )
     second = Question.objects.create(call=stage2, kind=QuestionKind.LONG_TEXT, label_fr="Résumé", label_en="Summary")
     Question.objects.create(call=stage2, kind=QuestionKind.LONG_TEXT, label_fr="Plan de travail", label_en="Work plan")
     return first, second

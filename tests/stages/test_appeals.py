@@ -42,7 +42,7 @@ def test_a_rebuttal_over_the_word_limit_is_kept_as_a_draft(window, reviewed, app
 
 def test_a_rebuttal_outside_the_window_is_refused_and_kept(window, reviewed, applicant):
     later = window.rebuttal_closes_at + dt.timedelta(minutes=1)
-    rebuttal, refusal = services.save_rebuttal(
+    _rebuttal, refusal = services.save_rebuttal(
         reviewed[0], text="Too late but kept.", send=True, expected_version=1, actor=applicant, now=later
     )
     assert "window closed" in refusal and "kept as a draft" in refusal
@@ -91,10 +91,15 @@ def test_redress_within_the_deadline_then_examined(window, decided, applicant, o
     with pytest.raises(services.StageError, match="already filed"):
         services.file_redress(proposal, grounds="A reviewer had a conflict of interest.", actor=applicant)
     with pytest.raises(services.StageError, match="10 characters"):
-        services.examine_redress(request, outcome=RedressState.REJECTED, examination="no", expected_version=1, actor=office)
+        services.examine_redress(
+            request, outcome=RedressState.REJECTED, examination="no", expected_version=1, actor=office
+        )
     request = services.examine_redress(
-        request, outcome=RedressState.REJECTED, examination="The declared conflict was with another proposal.",
-        expected_version=1, actor=office,
+        request,
+        outcome=RedressState.REJECTED,
+        examination="The declared conflict was with another proposal.",
+        expected_version=1,
+        actor=office,
     )
     assert request.state == RedressState.REJECTED and request.examined_by == office
 

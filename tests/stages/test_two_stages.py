@@ -124,3 +124,19 @@ def test_linking_refuses_bad_pairs(review_call, stage2, office):
     with pytest.raises(services.StageError, match="already a stage"):
         services.link_calls(review_call, stage2, actor=office)
     assert not ShortlistRun.objects.exists()
+
+
+def test_following_the_recommendation_decides_the_undecided_only(link, ready, office):
+    with pytest.raises(services.StageError, match="Compute the recommendation first"):
+        services.follow_recommendation(link, actor=office)
+    services.recommend_shortlist(link, actor=office)
+    services.decide(
+        ready[0], invited=False, justification="Already funded elsewhere.", expected_version=None, actor=office
+    )
+    assert services.follow_recommendation(link, actor=office) == 2
+    assert {d.proposal_id: d.invited for d in StageDecision.objects.all()} == {
+        ready[0].pk: False,
+        ready[1].pk: True,
+        ready[2].pk: False,
+    }
+    assert services.follow_recommendation(link, actor=office) == 0

@@ -59,7 +59,7 @@ def test_the_stage_page_lists_letters_with_their_recommendation(client, office, 
     response = client.get(reverse("stages:page", args=[link.stage1.code]))
     body = response.content.decode()
     assert "Together they request 200,000 €, 2.00 × the stage-2 budget" in body
-    assert body.count("tag-outcome-funded\">invite") == 2
+    assert body.count('tag-outcome-funded">invite') == 2
 
 
 def test_the_stage_page_costs_a_constant_number_of_queries(client, office, link, ready, django_assert_max_num_queries):
@@ -86,7 +86,8 @@ def test_departing_without_justification_is_a_clear_message(client, office, link
 def test_link_form_refuses_an_unknown_code(client, office, review_call):
     client.force_login(office)
     response = client.post(
-        reverse("stages:link", args=[review_call.code]), {"stage2": "NOPE", "target_factor": "3", "minimum_factor": "2.5"}
+        reverse("stages:link", args=[review_call.code]),
+        {"stage2": "NOPE", "target_factor": "3", "minimum_factor": "2.5"},
     )
     assert response.status_code == 400
     assert "No call has this code." in response.content.decode()
@@ -117,7 +118,9 @@ def test_the_team_reads_its_reviews_without_names_and_answers(client, applicant,
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_reviewers_and_office_read_the_answer_on_the_consensus_page(persona, as_persona, window, reviewed, applicant, pool):
+def test_reviewers_and_office_read_the_answer_on_the_consensus_page(
+    persona, as_persona, window, reviewed, applicant, pool
+):
     services.save_rebuttal(reviewed[0], text="We ran the ablation.", send=True, expected_version=1, actor=applicant)
     assert Rebuttal.objects.get(proposal=reviewed[0]).state == RebuttalState.SUBMITTED
     response = as_persona(persona).get(reverse("submissions:detail", args=[reviewed[0].code]))
@@ -132,10 +135,14 @@ def test_the_rapporteur_reads_the_answer_before_the_consensus(client, office, wi
 
     services.save_rebuttal(reviewed[0], text="We ran the ablation.", send=True, expected_version=1, actor=applicant)
     client.force_login(office)
-    assert "We ran the ablation." in client.get(reverse("selection:consensus", args=[reviewed[0].code])).content.decode()
+    assert (
+        "We ran the ablation." in client.get(reverse("selection:consensus", args=[reviewed[0].code])).content.decode()
+    )
     rapporteur = pool[1].person  # reviews proposal 0 (tests/selection/conftest.py)
     data = {f"score_{c.pk}": "4.0" for c in reviewed[0].call.scheme.criteria.all()}
-    selection.save_consensus(reviewed[0], data | {"rapporteur": str(rapporteur.pk)}, expected_version=1, approve=False, actor=office)
+    selection.save_consensus(
+        reviewed[0], data | {"rapporteur": str(rapporteur.pk)}, expected_version=1, approve=False, actor=office
+    )
     from tests.factories import UserFactory
 
     user = UserFactory(person=rapporteur)
@@ -146,8 +153,14 @@ def test_the_rapporteur_reads_the_answer_before_the_consensus(client, office, wi
 
 def _sent_letter(proposal, days_ago):
     Letter.objects.create(
-        proposal=proposal, outcome="rejected", language="en", recipients=["a@example.org"], subject="s", body="b",
-        state=LetterState.SENT, sent_at=timezone.now() - dt.timedelta(days=days_ago),
+        proposal=proposal,
+        outcome="rejected",
+        language="en",
+        recipients=["a@example.org"],
+        subject="s",
+        body="b",
+        state=LetterState.SENT,
+        sent_at=timezone.now() - dt.timedelta(days=days_ago),
     )
 
 
@@ -173,11 +186,17 @@ def test_redress_after_the_deadline_keeps_the_text_and_says_why(client, applican
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_only_the_office_examines_and_the_ledger_shows_it(persona, as_persona, decided, applicant):
     _sent_letter(decided[0], 2)
-    request = services.file_redress(decided[0], grounds="The panel did not apply the second criterion.", actor=applicant)
+    request = services.file_redress(
+        decided[0], grounds="The panel did not apply the second criterion.", actor=applicant
+    )
     client = as_persona(persona)
     client.post(
         reverse("stages:examine", args=[decided[0].code]),
-        {f"r{request.pk}-outcome": "rejected", f"r{request.pk}-examination": "Criterion applied, see minutes.", f"r{request.pk}-version": 1},
+        {
+            f"r{request.pk}-outcome": "rejected",
+            f"r{request.pk}-examination": "Criterion applied, see minutes.",
+            f"r{request.pk}-version": 1,
+        },
     )
     request.refresh_from_db()
     assert (request.state == "rejected") == (persona == "office")
@@ -198,8 +217,13 @@ def test_appeal_settings_refuse_a_window_that_closes_before_it_opens(client, off
     client.force_login(office)
     response = client.post(
         reverse("stages:appeals", args=[review_call.code]),
-        {"rebuttal_opens_at": "2026-06-10T10:00", "rebuttal_closes_at": "2026-06-01T10:00", "rebuttal_word_limit": 500,
-         "redress_days": 30, "version": 1},
+        {
+            "rebuttal_opens_at": "2026-06-10T10:00",
+            "rebuttal_closes_at": "2026-06-01T10:00",
+            "rebuttal_word_limit": 500,
+            "redress_days": 30,
+            "version": 1,
+        },
     )
     assert "The rebuttal window closes after it opens." in response.content.decode()
     assert not AppealSettings.objects.get(call=review_call).rebuttal_enabled

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grappe.calls.models import Call
-from grappe.core.access import get_for_user_or_404
 from grappe.core import guards
+from grappe.core.access import get_for_user_or_404
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Organisation
 from grappe.submissions import services
