@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from grappe.calls.models import Call, CallState, CallType, Criterion, EvaluationScheme, Question, QuestionKind
-from grappe.demo.calls import APPLICATIONS, METHODS, QUALIFIERS
-from grappe.people.models import OrganisationKind, Person, Relationship
+from grappe.demo.calls import APPLICATIONS, METHODS, QUALIFIERS, member_academics
+from grappe.people.models import Person
 from grappe.programmes.models import Programme
 from grappe.review.models import (
     AssignmentState,
@@ -148,18 +148,7 @@ def seed_stages(rng: random.Random, programme: Programme) -> dict[str, int]:  # 
         redress_days=30,
     )
 
-    academics = list(
-        Person.objects.filter(
-            affiliations__organisation__relationship=Relationship.MEMBER,
-            affiliations__organisation__kind__in=list(OrganisationKind.academic()),
-        )
-        .exclude(email__startswith="office@")
-        .exclude(email__startswith="board@")
-        .exclude(email__startswith="applicant@")
-        .prefetch_related("affiliations__organisation")
-        .order_by("pk")
-        .distinct()
-    )
+    academics = list(member_academics().exclude(email__startswith="applicant@"))
     applicant = (
         Person.objects.filter(email__startswith="applicant@").prefetch_related("affiliations__organisation").first()
     )

@@ -48,6 +48,27 @@ def _link(request: HttpRequest, code: str, perm: str) -> TwoStageCall:
     return link
 
 
+def _apply(request: HttpRequest, form: Any, action: Any, success: str, *, label: str = "") -> bool:
+    """Run ``action(form.cleaned_data)`` for a valid form; each error or refusal becomes a message
+    (prefixed with ``label``, the proposal's code on a page listing many)."""
+    lead = f"{label}: " if label else ""
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, lead + str(error))
+        return False
+    try:
+        action(form.cleaned_data)
+    except ConcurrentEditError:
+        messages.error(request, str(ConcurrentEditError.message))
+    except services.StageError as exc:
+        messages.error(request, lead + str(exc))
+    else:
+        messages.success(request, success)
+        return True
+    return False
+
+
 # --- The office's stage page -----------------------------------------------------------------
 
 
@@ -131,25 +152,18 @@ def link_calls(request: HttpRequest, code: str) -> HttpResponse:
 def save_factors(request: HttpRequest, code: str) -> HttpResponse:
     link = _link(request, code, "stages.manage_stages")
     form = FactorsForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    else:
-        try:
-            services.save_factors(
-                link,
-                target=form.cleaned_data["target_factor"],
-                minimum=form.cleaned_data["minimum_factor"],
-                expected_version=form.cleaned_data["version"],
-                actor=request.user,
-            )
-        except ConcurrentEditError:
-            messages.error(request, str(ConcurrentEditError.message))
-        except services.StageError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Factors saved. Compute the recommendation again to apply them."))
+    _apply(
+        request,
+        form,
+        lambda data: services.save_factors(
+            link,
+            target=data["target_factor"],
+            minimum=data["minimum_factor"],
+            expected_version=data["version"],
+            actor=request.user,
+        ),
+        _("Factors saved. Compute the recommendation again to apply them."),
+    )
     return redirect("stages:page", link.stage1.code)
 
 
@@ -322,25 +336,19 @@ def examine(request: HttpRequest, code: str) -> HttpResponse:
     if redress is None:
         raise Http404
     form = ExamineForm(request.POST, prefix=f"r{redress.pk}")
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, f"{proposal.code}: {error}")
-    else:
-        try:
-            services.examine_redress(
-                redress,
-                outcome=form.cleaned_data["outcome"],
-                examination=form.cleaned_data["examination"],
-                expected_version=form.cleaned_data["version"],
-                actor=request.user,
-            )
-        except ConcurrentEditError:
-            messages.error(request, str(ConcurrentEditError.message))
-        except services.StageError as exc:
-            messages.error(request, f"{proposal.code}: {exc}")
-        else:
-            messages.success(request, _("Examination of %(code)s recorded.") % {"code": proposal.code})
+    _apply(
+        request,
+        form,
+        lambda data: services.examine_redress(
+            redress,
+            outcome=data["outcome"],
+            examination=data["examination"],
+            expected_version=data["version"],
+            actor=request.user,
+        ),
+        _("Examination of %(code)s recorded.") % {"code": proposal.code},
+        label=proposal.code,
+    )
     return redirect("stages:appeals", proposal.call.code)
 
 

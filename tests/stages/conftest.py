@@ -11,6 +11,7 @@ from django.utils import timezone
 from grappe.calls.models import Question, QuestionKind
 from grappe.calls.services import apply_horizon_europe_preset
 from grappe.stages import services
+from grappe.stages.models import AppealSettings
 from tests.factories import CallFactory
 from tests.review.conftest import pool, proposals, review_call  # noqa: F401 - fixtures
 from tests.selection.conftest import _scores, decided, priced, ready, reviewed  # noqa: F401 - fixtures
@@ -45,3 +46,16 @@ def summary_questions(review_call, stage2):  # noqa: F811 - fixtures
     second = Question.objects.create(call=stage2, kind=QuestionKind.LONG_TEXT, label_fr="Résumé", label_en="Summary")
     Question.objects.create(call=stage2, kind=QuestionKind.LONG_TEXT, label_fr="Plan de travail", label_en="Work plan")
     return first, second
+
+
+@pytest.fixture
+def window(review_call):  # noqa: F811 - fixtures
+    """A rebuttal window open since yesterday until tomorrow, 10 words at most, redress 15 days."""
+    now = timezone.now()
+    return AppealSettings.objects.create(
+        call=review_call,
+        rebuttal_opens_at=now - dt.timedelta(days=1),
+        rebuttal_closes_at=now + dt.timedelta(days=1),
+        rebuttal_word_limit=10,
+        redress_days=15,
+    )

@@ -9,21 +9,9 @@ from django.utils import timezone
 from grappe.core.services import ConcurrentEditError
 from grappe.selection.models import Letter, LetterState
 from grappe.stages import services
-from grappe.stages.models import AppealSettings, Rebuttal, RebuttalState, RedressRequest, RedressState
+from grappe.stages.models import Rebuttal, RebuttalState, RedressRequest, RedressState
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def window(review_call):
-    now = timezone.now()
-    return AppealSettings.objects.create(
-        call=review_call,
-        rebuttal_opens_at=now - dt.timedelta(days=1),
-        rebuttal_closes_at=now + dt.timedelta(days=1),
-        rebuttal_word_limit=10,
-        redress_days=15,
-    )
 
 
 def test_a_rebuttal_over_the_word_limit_is_kept_as_a_draft(window, reviewed, applicant):

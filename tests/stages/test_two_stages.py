@@ -84,8 +84,13 @@ def test_notices_carry_stage1_data_into_a_draft_full_proposal(
     assert Answer.objects.get(proposal=full, question=second_question).value == "We build molecules."
     assert StageDecision.objects.get(proposal=ready[2]).full_proposal is None
     assert len(mail.outbox) == 2
-    subjects = sorted(m.subject for m in mail.outbox)
-    assert subjects[0].startswith("Invited to stage 2") and subjects[1].startswith("Your letter of intent")
+    # In the lead's language (French by default): the invitation and the notice.
+    assert sorted(m.subject for m in mail.outbox) == [
+        f"Invitation à l'étape 2 : {ready[0].title}",
+        f"Votre lettre d'intention : {ready[2].title}",
+    ]
+    invitation = next(m for m in mail.outbox if m.subject.startswith("Invitation"))
+    assert f"/proposals/{full.code}/" in invitation.body
     # Told: the decision no longer changes.
     with pytest.raises(services.StageError, match="no longer changes"):
         services.decide(ready[2], invited=True, justification="Changed our mind.", expected_version=1, actor=office)

@@ -17,17 +17,6 @@ from tests.factories import ProposalFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def window(review_call):
-    now = timezone.now()
-    return AppealSettings.objects.create(
-        call=review_call,
-        rebuttal_opens_at=now - dt.timedelta(days=1),
-        rebuttal_closes_at=now + dt.timedelta(days=1),
-        rebuttal_word_limit=10,
-    )
-
-
 STAGE_PAGE = {"office": 200, "board": 200}
 
 
