@@ -88,6 +88,7 @@ class ExamineForm(Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=[
+            ("", "—"),
             (RedressState.UPHELD, RedressState.UPHELD.label),
             (RedressState.REJECTED, RedressState.REJECTED.label),
         ],

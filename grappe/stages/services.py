@@ -530,7 +530,8 @@ def letter_sent_at(proposal: Proposal) -> datetime | None:
         .first()
     )
     if sent is None:
-        decision = StageDecision.objects.filter(proposal=proposal).first()
+        # A letter of intent not invited to stage 2 (an invited one has nothing to contest).
+        decision = StageDecision.objects.filter(proposal=proposal, invited=False).first()
         sent = decision.notified_at if decision else None
     return sent
 

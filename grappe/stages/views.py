@@ -418,7 +418,10 @@ def rebuttal_page(request: HttpRequest, code: str) -> HttpResponse:
                 form = RebuttalForm(initial={"text": rebuttal.text, "version": rebuttal.version})
                 form.is_bound = False
     window = services.rebuttal_window(proposal.call)
-    text = form["text"].value() or ""
+    # The site's word counter (static/js) counts as the team types, against the limit.
+    form.fields["text"].widget.attrs.update(
+        {"data-word-limit": row.rebuttal_word_limit, "data-words-label": _("words")}
+    )
     return render(
         request,
         "stages/rebuttal.html",
@@ -430,7 +433,6 @@ def rebuttal_page(request: HttpRequest, code: str) -> HttpResponse:
             "rebuttal": rebuttal,
             "form": form,
             "refusal": refusal,
-            "words": services.words(text),
             "reviews": _anonymous_reviews(proposal) if window == "open" else [],
             "sent": rebuttal is not None and rebuttal.state == RebuttalState.SUBMITTED,
         },

@@ -89,6 +89,9 @@ def test_notices_carry_stage1_data_into_a_draft_full_proposal(
         f"Invitation à l'étape 2 : {ready[0].title}",
         f"Votre lettre d'intention : {ready[2].title}",
     ]
+    # The team not invited may request redress from the notice on; the invited one has no need.
+    assert services.redress_deadline(ready[2]) is not None
+    assert services.redress_deadline(ready[0]) is None
     invitation = next(m for m in mail.outbox if m.subject.startswith("Invitation"))
     assert f"/proposals/{full.code}/" in invitation.body
     # Told: the decision no longer changes.
