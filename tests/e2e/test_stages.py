@@ -101,7 +101,7 @@ def test_an_invited_applicant_finds_its_letter_in_the_full_proposal(browser, liv
     _login(page, "office@example.org")
     page.goto(f"/office/calls/{link.stage1.code}/stages/")
     page.get_by_role("button", name="Compute the recommendation").click()
-    page.wait_for_selector("text=invite 1 letters of intent")
+    page.wait_for_selector("text=invite 1 letter of intent.")
     page.screenshot(path=str(SHOTS / "stages-office-1280.png"), full_page=True)
     _accessible(page)
     row = page.locator(f"#row-{letters[0].code}")
