@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "grappe.submissions",
     "grappe.review",
     "grappe.selection",
+    "grappe.stages",
     "grappe.accountability",
     "grappe.projects",
     "grappe.funding",

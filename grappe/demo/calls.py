@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from grappe.calls.models import (
@@ -296,8 +297,9 @@ def seed_calls(rng: random.Random, people: PeopleSeed, *, proposal_count: int = 
     return {"programme": programme, "closed": closed, "open": open_call, "proposals": created}
 
 
-def _proposals(rng, call, questions, categories, people: PeopleSeed, *, count: int, submitted: bool) -> int:  # noqa: PLR0915 - one pass that plans every row, then bulk inserts
-    academics = list(
+def member_academics() -> QuerySet[Person]:
+    """People of the cluster's academic members who may apply (not the office nor the board)."""
+    return (
         Person.objects.filter(
             affiliations__organisation__relationship=Relationship.MEMBER,
             affiliations__organisation__kind__in=list(OrganisationKind.academic()),
@@ -308,6 +310,10 @@ def _proposals(rng, call, questions, categories, people: PeopleSeed, *, count: i
         .order_by("pk")
         .distinct()
     )
+
+
+def _proposals(rng, call, questions, categories, people: PeopleSeed, *, count: int, submitted: bool) -> int:  # noqa: PLR0915 - one pass that plans every row, then bulk inserts
+    academics = list(member_academics())
     companies = list(Organisation.objects.filter(relationship=Relationship.PARTNER).order_by("pk"))
     applicant = (
         Person.objects.filter(email__startswith="applicant@").prefetch_related("affiliations__organisation").first()

@@ -40,6 +40,7 @@ from grappe.selection.models import (
     PortfolioRun,
 )
 from grappe.selection.rules import submitted_own_review
+from grappe.selection.sections import sections_for
 from grappe.submissions.models import Proposal, ProposalState
 
 
@@ -184,6 +185,7 @@ def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
             "reviewers": reviewers,
             "can_approve": can_approve,
             "can_edit": can_edit,
+            "sections": sections_for("consensus", request.user, proposal),
         },
     )
 
@@ -379,6 +381,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
             "committed": services.committed(call),
             "adopted": services.adopted_run(call),
             "adoptions": adoptions,
+            "sections": sections_for("ledger", request.user, call),
         },
     )
 

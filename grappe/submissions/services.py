@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grappe.calls.models import Call, QuestionKind
+from grappe.core import guards
 from grappe.core.jobs import pause_point
 from grappe.core.services import ConcurrentEditError, diff, log_action, save_versioned
 from grappe.core.validation import one_line
@@ -78,6 +79,9 @@ def start_proposal(call: Call, *, actor: Any, title: str, now: datetime | None =
     """A new draft led by ``actor``'s person, with their current organisation as lead organisation."""
     if not call.is_open(now):
         raise SubmissionError(_("This call is not open for proposals."))
+    refused = guards.refusal("submissions.start_proposal", call)
+    if refused:
+        raise SubmissionError(refused)
     person: Person = actor.person
     affiliation = person.affiliations.filter(end_date__isnull=True).select_related("organisation").first()
     organisation = affiliation.organisation if affiliation else None

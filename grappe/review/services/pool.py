@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call
+from grappe.core import guards
 from grappe.core.services import log_action
 from grappe.people.models import Person
 from grappe.review.models import (
@@ -43,6 +44,9 @@ def invite(
         person = Person.objects.create(first_name=first_name.strip(), last_name=last_name.strip(), email=email)
     if PoolMember.objects.filter(call=call, person=person).exists():
         raise ReviewError(_("%(name)s is already in this call's pool.") % {"name": person.full_name})
+    refused = guards.refusal("review.join_pool", call, person)
+    if refused:
+        raise ReviewError(refused)
     member = PoolMember.objects.create(
         call=call, person=person, max_load=max_load, is_external=is_external, is_international=is_international
     )

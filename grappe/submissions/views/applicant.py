@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grappe.calls.models import Call
+from grappe.core import guards
 from grappe.core.access import get_for_user_or_404
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Organisation
@@ -86,7 +87,12 @@ def start(request: HttpRequest, call_code: str) -> HttpResponse:
         else:
             messages.success(request, _("Draft created. Fill in each section, then submit before the deadline."))
             return redirect("submissions:detail", code=proposal.code)
-    return render(request, "submissions/start.html", {"call": call, "form": form, "is_open": call.is_open()})
+    refused = guards.refusal("submissions.start_proposal", call)
+    return render(
+        request,
+        "submissions/start.html",
+        {"call": call, "form": form, "is_open": call.is_open() and not refused, "refused": refused},
+    )
 
 
 def _beneficiaries(proposal: Proposal, partners: list[ProposalPartner]) -> list[Organisation]:

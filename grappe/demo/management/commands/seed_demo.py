@@ -9,6 +9,7 @@ from grappe.demo.platform import seed_platform
 from grappe.demo.projects import seed_projects
 from grappe.demo.review import seed_review
 from grappe.demo.selection import seed_selection
+from grappe.demo.stages import STAGE1_CODE, STAGE2_CODE, seed_stages
 from grappe.demo.training import seed_training
 
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         trained = seed_training(random.Random(seed + 15))
         partners = seed_partners(rng, people)
         token = seed_platform(people)
+        stages = seed_stages(random.Random(seed + 18), calls["programme"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo cluster ready: {len(people.members)} member organisations, {len(people.partners)} industrial "
@@ -43,7 +45,9 @@ class Command(BaseCommand):
                 f"{selection['consensus']} consensus reports, {selection['funded']} proposals in the recommended portfolio, "
                 f"{funded['projects']} funded projects about two years in, "
                 f"{trained['programmes']} training programmes with {trained['enrolments']} enrolments, "
-                f"{partners['challenges']} partner challenges with suggestions and {partners['requests']} contact requests."
+                f"{partners['challenges']} partner challenges with suggestions and {partners['requests']} contact requests, "
+                f"a two-stage call ({STAGE1_CODE} → {STAGE2_CODE}) with {stages['letters']} letters of intent, "
+                f"{stages['invited']} invited to stage 2."
             )
         )
         if quiet_accounts:
