@@ -1,6 +1,6 @@
 """The matchmaking consent's text, with its version: change the text, bump the version (each
 recorded choice keeps the version it was given to). ``privacy`` shows the same text with the
-person's other consents (docs/decisions/0011-p14-matchmaking-consent.md)."""
+person's other consents (docs/decisions/0011-matchmaking-consent.md)."""
 
 from django.utils.translation import gettext_lazy as _
 

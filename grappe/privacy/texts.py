@@ -7,7 +7,7 @@ from grappe.partners.texts import MATCHMAKING_CONSENT_TEXT, MATCHMAKING_CONSENT_
 from grappe.privacy.models import ConsentKind
 
 CONSENT_TEXTS = {
-    # Owned by partners, which applies it (docs/decisions/0011-p14-matchmaking-consent.md).
+    # Owned by partners, which applies it (docs/decisions/0011-matchmaking-consent.md).
     ConsentKind.MATCHMAKING: (MATCHMAKING_CONSENT_VERSION, MATCHMAKING_CONSENT_TEXT),
     ConsentKind.PUBLIC_PROFILE: (
         "2026-11",

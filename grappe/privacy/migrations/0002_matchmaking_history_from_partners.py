@@ -1,5 +1,5 @@
 """The matchmaking choices made before privacy kept them (partners' MatchingConsent) join the
-history of consents, so each person's list is complete (docs/decisions/0011-p14-matchmaking-consent.md)."""
+history of consents, so each person's list is complete (docs/decisions/0011-matchmaking-consent.md)."""
 
 from django.db import migrations
 
