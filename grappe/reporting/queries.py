@@ -298,7 +298,8 @@ def figure_link(programme: Programme, name: str, year: int, as_of: str, params: 
 
 
 def _plain(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    """A decimal as text, the same on every database (150000.00 and 150000 are both "150000")."""
+    return None if value is None else format(Decimal(value).normalize(), "f")
 
 
 def snapshot(
