@@ -123,6 +123,11 @@ def get(name: str) -> Computation | None:
     return REGISTRY.get(name)
 
 
+def named(name: str) -> Computation:
+    """A computation the code names itself (a KeyError is a bug, not a user's input)."""
+    return REGISTRY[name]
+
+
 def choices() -> list[tuple[str, Any]]:
     return [(c.name, c.label) for c in REGISTRY.values()]
 
@@ -191,7 +196,7 @@ def _funded(scope: Scope, win: Window) -> QuerySet[Any]:
 def _proposal_columns() -> tuple[Column, ...]:
     return (
         Column(_("Code"), lambda p: p.code),
-        Column(_("Title"), lambda p: str(p)),
+        Column(_("Title"), str),
         Column(_("Call"), lambda p: p.call.title),
         Column(_("Lead organisation"), lambda p: p.lead_organisation or ""),
     )
@@ -492,9 +497,9 @@ def _enrolments(scope: Scope, win: Window, outcome: str) -> QuerySet[Any]:
 def _people_trained(scope: Scope, win: Window) -> QuerySet[Any]:
     # A person trained twice in the period counts once; cancelled registrations leave an
     # enrolment without outcome ("none"), which never counts.
-    return Person.objects.filter(
-        pk__in=_enrolments(scope, win, TrainingOutcome.TRAINED).values("person_id")
-    ).order_by("last_name", "first_name", "pk")
+    return Person.objects.filter(pk__in=_enrolments(scope, win, TrainingOutcome.TRAINED).values("person_id")).order_by(
+        "last_name", "first_name", "pk"
+    )
 
 
 def _people_aware(scope: Scope, win: Window) -> QuerySet[Any]:

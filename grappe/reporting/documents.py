@@ -9,7 +9,7 @@ from typing import IO, Any
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from grappe.core.exports import header_row, xlsx_row
 from grappe.reporting.charts import target_actual_bars
@@ -65,19 +65,19 @@ def write_pdf(report: Any, out: IO[bytes]) -> None:
 
 
 HEADERS = [
-    N_("Code"),
-    N_("Indicator"),
-    N_("Definition"),
-    N_("Unit"),
-    N_("How obtained"),
-    N_("Baseline"),
-    N_("Target (year)"),
-    N_("Actual (year)"),
-    N_("Gap (year)"),
-    N_("Target (cumulated)"),
-    N_("Actual (cumulated)"),
-    N_("Gap (cumulated)"),
-    N_("Records counted (year)"),
+    gettext_noop("Code"),
+    gettext_noop("Indicator"),
+    gettext_noop("Definition"),
+    gettext_noop("Unit"),
+    gettext_noop("How obtained"),
+    gettext_noop("Baseline"),
+    gettext_noop("Target (year)"),
+    gettext_noop("Actual (year)"),
+    gettext_noop("Gap (year)"),
+    gettext_noop("Target (cumulated)"),
+    gettext_noop("Actual (cumulated)"),
+    gettext_noop("Gap (cumulated)"),
+    gettext_noop("Records counted (year)"),
 ]
 
 
@@ -118,4 +118,3 @@ def write_xlsx(report: Any, out: IO[bytes]) -> None:
             for value in periods.get("year", []):
                 ids.append([code, value])
         book.save(out)
-

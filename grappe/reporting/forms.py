@@ -51,7 +51,10 @@ class IndicatorForm(ModelForm):
             "is_public",
             "position",
         ]
-        widgets = {"definition_fr": forms.Textarea(attrs={"rows": 3}), "definition_en": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "definition_fr": forms.Textarea(attrs={"rows": 3}),
+            "definition_en": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -74,7 +77,9 @@ class TargetForm(Form):
         label=_("Frozen on"),
         required=False,
         widget=DateInput(),
-        help_text=_("From this date on, a change needs a reason and is kept in the history (e.g. the grant's signature)."),
+        help_text=_(
+            "From this date on, a change needs a reason and is kept in the history (e.g. the grant's signature)."
+        ),
     )
     reason = forms.CharField(label=_("Reason for a change of a frozen target"), required=False, max_length=2000)
 
@@ -84,7 +89,10 @@ class ManualValueForm(Form):
     value = value_field(_("Value"))
     note = forms.CharField(label=_("Source and note"), required=False, max_length=500)
     file = forms.FileField(
-        label=_("Evidence (PDF)"), required=False, validators=[validate_pdf], widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"})
+        label=_("Evidence (PDF)"),
+        required=False,
+        validators=[validate_pdf],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
 
 
@@ -95,11 +103,17 @@ class ScopeForm(Form):
     as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput())
     call = forms.ModelChoiceField(label=_("Call"), queryset=None, required=False, empty_label=_("All calls"))
     institution = forms.ModelChoiceField(
-        label=_("Institution"), queryset=Organisation.objects.none(), required=False, empty_label=_("All institutions"),
+        label=_("Institution"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("All institutions"),
         to_field_name="code",
     )
     partner = forms.ModelChoiceField(
-        label=_("Partner"), queryset=Organisation.objects.none(), required=False, empty_label=_("All partners"),
+        label=_("Partner"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("All partners"),
         to_field_name="code",
     )
 
@@ -128,7 +142,7 @@ class ScopeForm(Form):
             self.add_error("year", _("Choose a year of the programme."))
         as_of = data.get("as_of")
         if as_of is not None and as_of > timezone.localdate():
-            self.add_error("as_of", _("\"As of\" is today or a past date."))
+            self.add_error("as_of", _('"As of" is today or a past date.'))
         return data
 
     def as_of_instant(self) -> dt.datetime:

@@ -182,7 +182,7 @@ def funnel_by_call(programme: Programme, scope: Scope, as_of: dt.datetime) -> li
     """Per call: submitted, eligible, reviewed, funded, the success rate and what was committed;
     one grouped query for the proposals and one for the awards."""
     win = window(programme.end_year, cumulative=True, as_of=as_of)
-    submitted = computations.get("proposals_submitted").records(scope, win)  # type: ignore[union-attr]
+    submitted = computations.named("proposals_submitted").records(scope, win)
     done = Review.objects.filter(
         assignment__proposal=OuterRef("pk"), state=ReviewState.SUBMITTED, submitted_at__lt=as_of
     )
@@ -192,11 +192,13 @@ def funnel_by_call(programme: Programme, scope: Scope, as_of: dt.datetime) -> li
         for row in submitted.annotate(reviewed_=Exists(done))
         .order_by()
         .values("call_id")
-        .annotate(submitted=Count("pk"), eligible=Count("pk", filter=eligible), reviewed=Count("pk", filter=Q(reviewed_=True)))
+        .annotate(
+            submitted=Count("pk"), eligible=Count("pk", filter=eligible), reviewed=Count("pk", filter=Q(reviewed_=True))
+        )
     }
     awards = {
         row["call_id"]: row
-        for row in computations.get("proposals_funded")  # type: ignore[union-attr]
+        for row in computations.named("proposals_funded")
         .records(scope, win)
         .order_by()
         .values("call_id")
@@ -229,9 +231,7 @@ def dashboard(
     cumulative = window(year, cumulative=True, as_of=as_of)
 
     def figure(name: str) -> tuple[Decimal, str]:
-        computation = computations.get(name)
-        assert computation is not None
-        value, _records = computation.figure(scope, cumulative)
+        value, _records = computations.named(name).figure(scope, cumulative)
         return value, drill_url(programme, name, year, cumulative=True, as_of=as_of_text, **params)
 
     as_of_text = as_text
@@ -265,16 +265,20 @@ def dashboard(
         if y > year:
             break
         win = window(y, as_of=as_of)
-        trained = computations.get("people_trained").figure(scope, win)[0]  # type: ignore[union-attr]
-        aware = computations.get("people_aware").figure(scope, win)[0]  # type: ignore[union-attr]
+        trained = computations.named("people_trained").figure(scope, win)[0]
+        aware = computations.named("people_aware").figure(scope, win)[0]
         training.rows.append(
-            (str(y), [trained, aware], drill_url(programme, "people_trained", y, cumulative=False, as_of=as_text, **params))
+            (
+                str(y),
+                [trained, aware],
+                drill_url(programme, "people_trained", y, cumulative=False, as_of=as_text, **params),
+            )
         )
 
     outputs = Chart("outputs", _("Outputs of the funded projects"), "bar", [_("Number")])
     for key in ("outputs_publication", "outputs_software", "outputs_dataset", "outputs_patent", "outputs_startup"):
         value, link = figure(key)
-        outputs.rows.append((str(computations.get(key).label), [value], link))  # type: ignore[union-attr]
+        outputs.rows.append((str(computations.named(key).label), [value], link))
 
     return {
         "funnel": funnel,
@@ -324,7 +328,10 @@ def snapshot(
         if computation is not None:
             values = []
             ids: dict[str, list[int]] = {}
-            for key, win in (("year", window(year, as_of=as_of)), ("cumulative", window(year, cumulative=True, as_of=as_of))):
+            for key, win in (
+                ("year", window(year, as_of=as_of)),
+                ("cumulative", window(year, cumulative=True, as_of=as_of)),
+            ):
                 value, rows = computation.figure(scope, win)
                 values.append(value)
                 ids[key] = sorted(rows.order_by().values_list("pk", flat=True))

@@ -2,9 +2,9 @@
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from tests.factories import CallFactory, ProgrammeFactory
 from tests.projects.conftest import _media, make_award, open_from, pdf  # noqa: F401 - fixtures and helpers
@@ -12,7 +12,7 @@ from tests.projects.conftest import _media, make_award, open_from, pdf  # noqa: 
 
 def at(year, month=6, day=15, hour=12):
     """An aware instant, Paris time."""
-    return timezone.make_aware(dt.datetime(year, month, day, hour))
+    return dt.datetime(year, month, day, hour, tzinfo=ZoneInfo("Europe/Paris"))
 
 
 def set_time(obj, **fields):

@@ -11,7 +11,7 @@ from grappe.partners.models import PartnerProfile
 from grappe.projects.models import Output, OutputKind, ProjectMember
 from grappe.reporting import computations
 from grappe.reporting.computations import Scope, window
-from grappe.review.models import ReviewAssignment, Review, ReviewState
+from grappe.review.models import Review, ReviewAssignment, ReviewState
 from grappe.selection import services as selection
 from grappe.selection.models import Award, Decision, Outcome
 from grappe.submissions.models import ProposalState
@@ -21,6 +21,7 @@ from tests.factories import CallFactory, CompanyFactory, PersonFactory, Programm
 from tests.projects.conftest import open_from
 from tests.reporting.conftest import at, set_time
 from tests.training.conftest import make_programme
+
 
 def check(name, scope, win, expected, *, value=None):
     """The figure equals the number of records listed (or their sum), and the list is ``expected``."""
@@ -137,27 +138,48 @@ def test_projects_money_and_leverage(opened, funding_programme, company):
         project=project, kind="balance", amount=Decimal("10000"), trigger="report", due_date=dt.date(2027, 2, 1)
     )
     Instalment.objects.filter(project=project, paid_on=None).exclude(pk=paid.pk).update(paid_on=None)
-    check("amount_paid", scope, window(2026), list(Instalment.objects.filter(project=project, paid_on__year=2026)),
-          value=sum(i.amount for i in Instalment.objects.filter(project=project, paid_on__year=2026)))
+    check(
+        "amount_paid",
+        scope,
+        window(2026),
+        list(Instalment.objects.filter(project=project, paid_on__year=2026)),
+        value=sum(i.amount for i in Instalment.objects.filter(project=project, paid_on__year=2026)),
+    )
 
     accepted = ExpenseStatement.objects.create(
-        project=project, beneficiary=project.grant.managing_institution, period_start=dt.date(2026, 1, 1),
-        period_end=dt.date(2026, 6, 30), state=StatementState.ACCEPTED, total=Decimal("12000"),
+        project=project,
+        beneficiary=project.grant.managing_institution,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 6, 30),
+        state=StatementState.ACCEPTED,
+        total=Decimal("12000"),
         checked_at=at(2026, 7),
     )
     ExpenseStatement.objects.create(
-        project=project, beneficiary=project.grant.managing_institution, period_start=dt.date(2026, 7, 1),
-        period_end=dt.date(2026, 12, 31), state=StatementState.SUBMITTED, total=Decimal("9000"),
+        project=project,
+        beneficiary=project.grant.managing_institution,
+        period_start=dt.date(2026, 7, 1),
+        period_end=dt.date(2026, 12, 31),
+        state=StatementState.SUBMITTED,
+        total=Decimal("9000"),
     )
     check("amount_spent", scope, window(2026), [accepted], value="12000")
     check("amount_spent", scope, window(2026, as_of=at(2026, 6)), [], value="0")
 
     cash = Contribution.objects.create(
-        project=project, organisation=company, year=2026, kind="cash", amount=Decimal("20000"),
+        project=project,
+        organisation=company,
+        year=2026,
+        kind="cash",
+        amount=Decimal("20000"),
         received_on=dt.date(2026, 5, 1),
     )
     in_kind = Contribution.objects.create(
-        project=project, organisation=company, year=2026, kind="in_kind", amount=Decimal("10000"),
+        project=project,
+        organisation=company,
+        year=2026,
+        kind="in_kind",
+        amount=Decimal("10000"),
         received_on=dt.date(2026, 9, 1),
     )
     check("cofunding_realised", scope, window(2026), [cash, in_kind], value="30000")
@@ -185,8 +207,12 @@ def test_outputs_by_declared_year_or_declaration_date(opened, funding_programme)
 
 def enrol(programme, person, outcome, completed, *, year=2025):
     row = Enrolment.objects.create(
-        programme=programme, person=person, academic_year=year, enrolled_on=completed - dt.timedelta(days=30),
-        outcome=outcome, completed_on=completed if outcome != TrainingOutcome.NONE else None,
+        programme=programme,
+        person=person,
+        academic_year=year,
+        enrolled_on=completed - dt.timedelta(days=30),
+        outcome=outcome,
+        completed_on=completed if outcome != TrainingOutcome.NONE else None,
     )
     return set_time(row, created_at=at(completed.year, completed.month, completed.day))
 
@@ -245,10 +271,29 @@ def test_partners_active_and_new(funding_programme):
 
 
 TESTED = {
-    "proposals_submitted", "proposals_eligible", "proposals_reviewed", "proposals_funded", "amount_committed",
-    "projects_opened", "amount_paid", "amount_spent", "cofunding_realised", "cofunding_cash", "leverage",
-    "outputs_publication", "outputs_patent", "outputs_startup", "outputs_software", "outputs_dataset", "outputs_hire",
-    "people_trained", "people_aware", "phd_funded", "postdocs_funded", "partners_active", "partners_new",
+    "proposals_submitted",
+    "proposals_eligible",
+    "proposals_reviewed",
+    "proposals_funded",
+    "amount_committed",
+    "projects_opened",
+    "amount_paid",
+    "amount_spent",
+    "cofunding_realised",
+    "cofunding_cash",
+    "leverage",
+    "outputs_publication",
+    "outputs_patent",
+    "outputs_startup",
+    "outputs_software",
+    "outputs_dataset",
+    "outputs_hire",
+    "people_trained",
+    "people_aware",
+    "phd_funded",
+    "postdocs_funded",
+    "partners_active",
+    "partners_new",
 }
 
 

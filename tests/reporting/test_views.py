@@ -79,9 +79,17 @@ def test_unknown_programme_or_computation_is_404(as_persona, funding_programme):
 def test_office_creates_and_edits_an_indicator_with_optimistic_locking(as_persona, funding_programme, office):
     client = as_persona("office")
     data = {
-        "code": "ATT-1", "name_fr": "Recrutements internationaux", "name_en": "International hires",
-        "definition_fr": "", "definition_en": "", "unit": "count", "period": "calendar year", "baseline": "3",
-        "method": "manual", "computation": "", "position": "5",
+        "code": "ATT-1",
+        "name_fr": "Recrutements internationaux",
+        "name_en": "International hires",
+        "definition_fr": "",
+        "definition_en": "",
+        "unit": "count",
+        "period": "calendar year",
+        "baseline": "3",
+        "method": "manual",
+        "computation": "",
+        "position": "5",
     }
     response = client.post(url("indicator_new", funding_programme), data)
     indicator = Indicator.objects.get(programme=funding_programme, code="ATT-1")
@@ -108,20 +116,31 @@ def test_office_creates_and_edits_an_indicator_with_optimistic_locking(as_person
 def test_targets_are_frozen_then_changed_with_a_reason(funding_programme, office):
     indicator = Indicator.objects.get(programme=funding_programme, code="TRA-1")
     today = dt.date(2026, 6, 1)
-    services.set_target(indicator, year=2026, value=Decimal("100"), frozen_on=dt.date(2026, 3, 1), actor=office, today=today)
+    services.set_target(
+        indicator, year=2026, value=Decimal("100"), frozen_on=dt.date(2026, 3, 1), actor=office, today=today
+    )
     with pytest.raises(services.ReportingError, match="frozen"):
         services.set_target(indicator, year=2026, value=Decimal("80"), actor=office, today=today)
     services.set_target(
-        indicator, year=2026, value=Decimal("80"), frozen_on=dt.date(2026, 3, 1),
-        reason="The funder agreed on a smaller cohort.", actor=office, today=today,
+        indicator,
+        year=2026,
+        value=Decimal("80"),
+        frozen_on=dt.date(2026, 3, 1),
+        reason="The funder agreed on a smaller cohort.",
+        actor=office,
+        today=today,
     )
     target = Target.objects.get(indicator=indicator, year=2026)
     assert target.value == Decimal("80") and target.frozen_on == dt.date(2026, 3, 1)
     change = TargetChange.objects.get(target=target)
     assert (change.before, change.after, change.changed_by) == (Decimal("100"), Decimal("80"), office)
     # Before its freeze date, a target changes freely.
-    services.set_target(indicator, year=2027, value=Decimal("120"), frozen_on=dt.date(2027, 1, 1), actor=office, today=today)
-    services.set_target(indicator, year=2027, value=Decimal("150"), frozen_on=dt.date(2027, 1, 1), actor=office, today=today)
+    services.set_target(
+        indicator, year=2027, value=Decimal("120"), frozen_on=dt.date(2027, 1, 1), actor=office, today=today
+    )
+    services.set_target(
+        indicator, year=2027, value=Decimal("150"), frozen_on=dt.date(2027, 1, 1), actor=office, today=today
+    )
     assert not TargetChange.objects.filter(target__year=2027).exists()
     with pytest.raises(services.ReportingError, match="within the programme"):
         services.set_target(indicator, year=2040, value=Decimal("1"), actor=office)
@@ -137,8 +156,15 @@ def test_manual_value_needs_a_pdf_and_its_evidence_is_for_staff(as_persona, fund
     fake = SimpleUploadedFile("e.pdf", b"MZ not a pdf", content_type="application/pdf")
     response = client.post(page, {"value-year": "2026", "value-value": "4", "value-file": fake})
     assert b"not a PDF" in response.content and not ManualValue.objects.exists()
-    response = client.post(page, {"value-year": "2026", "value-value": "4", "value-note": "HR",
-                                  "value-file": SimpleUploadedFile("hr.pdf", PDF, content_type="application/pdf")})
+    response = client.post(
+        page,
+        {
+            "value-year": "2026",
+            "value-value": "4",
+            "value-note": "HR",
+            "value-file": SimpleUploadedFile("hr.pdf", PDF, content_type="application/pdf"),
+        },
+    )
     assert response.status_code == 302
     row = ManualValue.objects.get()
     assert row.value == Decimal("4")
@@ -154,7 +180,12 @@ def test_manual_value_needs_a_pdf_and_its_evidence_is_for_staff(as_persona, fund
 def test_board_cannot_edit_the_catalogue(as_persona, funding_programme):
     indicator = Indicator.objects.filter(programme=funding_programme).first()
     board = as_persona("board")
-    assert board.post(url("indicator", funding_programme, indicator.pk), {"target-year": "2026", "target-value": "1"}).status_code == 404
+    assert (
+        board.post(
+            url("indicator", funding_programme, indicator.pk), {"target-year": "2026", "target-value": "1"}
+        ).status_code
+        == 404
+    )
     assert board.post(url("indicator_delete", funding_programme, indicator.pk)).status_code == 404
     assert not Target.objects.exists()
 
@@ -170,7 +201,9 @@ def test_drill_down_lists_what_the_figure_counts(as_persona, funding_programme, 
     html = response.content.decode()
     assert a.code in html and b.code in html
     # "As of" a past date.
-    response = as_persona("board").get(url("drill", funding_programme, "proposals_submitted") + "?year=2026&as_of=2026-02-20")
+    response = as_persona("board").get(
+        url("drill", funding_programme, "proposals_submitted") + "?year=2026&as_of=2026-02-20"
+    )
     assert response.context["count"] == 1
     # A future "as of" or two scopes at once: a clear error, the page still answers.
     response = as_persona("board").get(url("drill", funding_programme, "proposals_submitted") + "?as_of=2099-01-01")
@@ -178,7 +211,7 @@ def test_drill_down_lists_what_the_figure_counts(as_persona, funding_programme, 
 
 
 def _fill(programme, call, n, applicant, university, other_university, company, office):
-    for i in range(n):
+    for _i in range(n):
         p = submitted(call, at(2026, 2), eligible=True)
         Decision.objects.create(proposal=p, outcome=Outcome.FUNDED, amount=Decimal("1000"))
         Award.objects.create(proposal=p, call=call, amount=Decimal("1000"))
@@ -188,7 +221,16 @@ def _fill(programme, call, n, applicant, university, other_university, company, 
 @pytest.mark.django_db
 @pytest.mark.parametrize("n", [1, 6])
 def test_dashboard_queries_do_not_grow_with_data(
-    as_persona, django_assert_max_num_queries, funding_programme, call, n, applicant, university, other_university, company, office
+    as_persona,
+    django_assert_max_num_queries,
+    funding_programme,
+    call,
+    n,
+    applicant,
+    university,
+    other_university,
+    company,
+    office,
 ):
     _fill(funding_programme, call, n, applicant, university, other_university, company, office)
     client = as_persona("board")
@@ -326,9 +368,12 @@ def test_data_quality_lists_what_is_missing_with_links(as_persona, funding_progr
     gaps = {g.label: g for g in response.context["gaps"]}
     assert gaps["Outputs without evidence (no DOI, HAL, URL or number)"].count == 1
     assert gaps["Projects without a submitted report"].count == 1
-    text, link = gaps["Projects without a submitted report"].items[0]
+    _text, link = gaps["Projects without a submitted report"].items[0]
     assert link == reverse("projects:reports", args=[project.code])
-    assert gaps["Indicators without a target for 2026"].count == Indicator.objects.filter(programme=funding_programme).count()
+    assert (
+        gaps["Indicators without a target for 2026"].count
+        == Indicator.objects.filter(programme=funding_programme).count()
+    )
 
 
 @pytest.mark.django_db

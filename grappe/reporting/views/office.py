@@ -250,14 +250,16 @@ def drill(request: HttpRequest, code: str, name: str) -> HttpResponse:
     computation = computations.get(name)
     if computation is None:
         raise Http404
-    form, scope, year, as_of, params = _scope(request, programme)
+    form, scope, year, as_of, _params = _scope(request, programme)
     cumulative = request.GET.get("cumulative") == "1"
     win = window(year, cumulative=cumulative, as_of=as_of)
     value, records = computation.figure(scope, win)
     if computation.related:
         records = records.select_related(*computation.related)
     page = paginate(request, records.order_by(*(records.query.order_by or ["pk"])), per_page=50)
-    rows = [([c.value(obj) for c in computation.columns], computation.link(obj) if computation.link else "") for obj in page]
+    rows = [
+        ([c.value(obj) for c in computation.columns], computation.link(obj) if computation.link else "") for obj in page
+    ]
     return render(
         request,
         "reporting/drill.html",
@@ -360,9 +362,7 @@ def report_file(request: HttpRequest, code: str, rcode: str, kind: str) -> FileR
     if not field:
         raise Http404
     content_type = (
-        "application/pdf"
-        if kind == "pdf"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        "application/pdf" if kind == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     name = f"{programme.code}-{report.year}-{report.code}.{kind}"
     return FileResponse(field.open("rb"), as_attachment=True, filename=name, content_type=content_type)
@@ -384,7 +384,13 @@ def quality(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "reporting/quality.html",
-        {"programme": programme, "year": year, "years": programme.years, "gaps": gaps, "missing": sum(g.count for g in gaps)},
+        {
+            "programme": programme,
+            "year": year,
+            "years": programme.years,
+            "gaps": gaps,
+            "missing": sum(g.count for g in gaps),
+        },
     )
 
 
@@ -392,4 +398,6 @@ def quality(request: HttpRequest, code: str) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     """The programmes whose dashboards the user may open."""
     require_perm_or_404(request.user, "reporting.view_dashboard")
-    return render(request, "reporting/index.html", {"programmes": list(Programme.objects.order_by("-start_year", "name"))})
+    return render(
+        request, "reporting/index.html", {"programmes": list(Programme.objects.order_by("-start_year", "name"))}
+    )

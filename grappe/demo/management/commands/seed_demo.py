@@ -7,6 +7,7 @@ from grappe.demo.partners import seed_partners
 from grappe.demo.people import seed_people
 from grappe.demo.platform import seed_platform
 from grappe.demo.projects import seed_projects
+from grappe.demo.reporting import seed_reporting
 from grappe.demo.review import seed_review
 from grappe.demo.selection import seed_selection
 from grappe.demo.training import seed_training
@@ -17,7 +18,8 @@ class Command(BaseCommand):
         "Load the demo cluster 'PostGenAI@Paris (démo)': its academic members, 60+ fictional industrial "
         "partners, about 300 people with affiliations and expertise, one account per role, a 35 M€ programme, "
         "a closed call with about 200 submitted proposals and an open call with a few drafts, "
-        "a training offer with about 5,000 enrolments over three academic years. "
+        "a training offer with about 5,000 enrolments over three academic years, "
+        "impact indicators with targets and the funder's annual reports for 2025 and 2026. "
         "Deterministic from --seed; running it again adds nothing that exists already."
     )
 
@@ -35,6 +37,7 @@ class Command(BaseCommand):
         trained = seed_training(random.Random(seed + 15))
         partners = seed_partners(rng, people)
         token = seed_platform(people)
+        reporting = seed_reporting(random.Random(seed + 16), calls["programme"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo cluster ready: {len(people.members)} member organisations, {len(people.partners)} industrial "
@@ -43,7 +46,8 @@ class Command(BaseCommand):
                 f"{selection['consensus']} consensus reports, {selection['funded']} proposals in the recommended portfolio, "
                 f"{funded['projects']} funded projects about two years in, "
                 f"{trained['programmes']} training programmes with {trained['enrolments']} enrolments, "
-                f"{partners['challenges']} partner challenges with suggestions and {partners['requests']} contact requests."
+                f"{partners['challenges']} partner challenges with suggestions and {partners['requests']} contact requests, "
+                f"{reporting['indicators']} impact indicators with targets and {reporting['reports']} annual report snapshots."
             )
         )
         if quiet_accounts:
