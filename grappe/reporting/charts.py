@@ -39,7 +39,7 @@ def target_actual_bars(
         y = TOP + i * ROW_H
         shown = label if len(label) <= 34 else label[:33] + "…"
         parts.append(f'<text x="0" y="{y + BAR_H + 2}"><title>{escape(label)}</title>{escape(shown)}</text>')
-        top = max(target or 0, actual or 0, Decimal("1"))
+        top = max(target or 0, actual or 0) or Decimal("1")
         behind = target is not None and actual is not None and actual < target
         for j, (value, colour) in enumerate(((target, TARGET), (actual, BEHIND if behind else ACTUAL))):
             bar_y = y + j * (BAR_H + 2)

@@ -28,7 +28,7 @@ def _shoot(page, name):
 
 
 def test_board_drills_down_and_downloads_the_annual_report(
-    page, browser, live_server, board, office, applicant, university, other_university, company
+    english, browser, live_server, board, office, applicant, university, other_university, company
 ):
     from openpyxl import load_workbook
     from pypdf import PdfReader
@@ -40,6 +40,7 @@ def test_board_drills_down_and_downloads_the_annual_report(
     set_time(award, created_at=at(2026, 1, 20))
     open_from(award, office, university)
 
+    page = english()
     _login(page, board.email)
     page.goto(f"/office/reporting/{programme.code}/?year=2026")
     page.wait_for_selector("canvas#chart-funnel")
