@@ -68,7 +68,7 @@ def _populate():
         PartnerProfile(organisation=o, member_since=dt.date(2025 + i % 2, 3, 1)) for i, o in enumerate(orgs[30:])
     )
     people = Person.objects.bulk_create(
-        (Person(first_name=f"P{i}", last_name="Bench", email=f"p{i}@b.example") for i in range(ENROLMENTS // 2 + 500)),
+        (Person(first_name=f"P{i}", last_name="Bench", email=f"p{i}@b.example") for i in range(ENROLMENTS // 2 + 501)),
         batch_size=5000,
     )
     board_person = Person.objects.create(first_name="Board", last_name="Bench", email="board@b.example")
@@ -149,7 +149,15 @@ def _populate():
         batch_size=5000,
     )
     trainings = [
-        TrainingProgramme.objects.create(title=f"Training {i}", kind="master", institution=orgs[i]) for i in range(20)
+        TrainingProgramme.objects.create(
+            title=f"Training {i}",
+            kind="master",
+            institution=orgs[i],
+            hours=Decimal("24"),
+            trained_min_hours=Decimal("6"),
+            aware_min_hours=Decimal("2"),
+        )
+        for i in range(20)
     ]
     Enrolment.objects.bulk_create(
         (

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +93,8 @@ class Computation:
     amount: str | None = None  # a field summed for the figure; None: the records are counted
     ratio: Callable[[Scope, Window], Decimal] | None = None  # the denominator of a ratio
     related: tuple[str, ...] = field(default_factory=tuple)  # select_related of the drill-down
+    # A cheaper query giving the same number as counting ``build``'s records (tested to agree).
+    counter: Callable[[Scope, Window], int] | None = None
 
     def records(self, scope: Scope, win: Window) -> QuerySet[Any]:
         return self.build(scope, win)
@@ -108,6 +111,8 @@ class Computation:
 
     def figure(self, scope: Scope, win: Window) -> tuple[Decimal, QuerySet[Any]]:
         records = self.records(scope, win)
+        if self.counter is not None:
+            return Decimal(self.counter(scope, win)), records
         return self.value_of(records, scope, win), records
 
 
@@ -203,8 +208,6 @@ def _proposal_columns() -> tuple[Column, ...]:
 
 
 def _proposal_link(p: Any) -> str:
-    from django.urls import reverse
-
     return reverse("submissions:detail", args=[p.code])
 
 
@@ -295,8 +298,6 @@ def _projects(scope: Scope, win: Window) -> QuerySet[Any]:
 
 
 def _project_link(p: Any) -> str:
-    from django.urls import reverse
-
     return reverse("projects:detail", args=[p.code])
 
 
@@ -511,9 +512,18 @@ def _people_aware(scope: Scope, win: Window) -> QuerySet[Any]:
     )
 
 
-def _person_link(p: Any) -> str:
-    from django.urls import reverse
+def _count_trained(scope: Scope, win: Window) -> int:
+    """People trained, counted on the enrolments alone (no join to the people)."""
+    return _enrolments(scope, win, TrainingOutcome.TRAINED).order_by().values("person_id").distinct().count()
 
+
+def _count_aware(scope: Scope, win: Window) -> int:
+    trained = _enrolments(scope, win, TrainingOutcome.TRAINED).values("person_id")
+    aware = _enrolments(scope, win, TrainingOutcome.AWARE).exclude(person_id__in=trained)
+    return aware.order_by().values("person_id").distinct().count()
+
+
+def _person_link(p: Any) -> str:
     return reverse("people:person_detail", args=[p.code])
 
 
@@ -531,6 +541,7 @@ register(
         _people_trained,
         PERSON_COLUMNS,
         _person_link,
+        counter=_count_trained,
     )
 )
 register(
@@ -542,6 +553,7 @@ register(
         _people_aware,
         PERSON_COLUMNS,
         _person_link,
+        counter=_count_aware,
     )
 )
 
@@ -614,8 +626,6 @@ PARTNER_COLUMNS = (
 
 
 def _partner_link(p: Any) -> str:
-    from django.urls import reverse
-
     return reverse("partners:detail", args=[p.organisation.code])
 
 

@@ -173,3 +173,24 @@ UNITS = {
     "cofunding_realised": "eur",
     "leverage": "ratio",
 }
+
+
+def default_rows(existing: set[str]) -> list[dict[str, object]]:
+    """The fields of each default indicator whose code is not in ``existing`` (for the service
+    and for the data migration, which has only historical models)."""
+    return [
+        {
+            "code": code,
+            "computation": computation,
+            "name_fr": name_fr,
+            "name_en": name_en,
+            "definition_fr": def_fr,
+            "definition_en": def_en,
+            "unit": UNITS.get(computation, "count"),
+            "method": "computed",
+            "is_public": public,
+            "position": position * 10,
+        }
+        for position, (code, computation, name_fr, name_en, def_fr, def_en, public) in enumerate(DEFAULT_INDICATORS)
+        if code not in existing
+    ]

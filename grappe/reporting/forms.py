@@ -16,6 +16,7 @@ from grappe.people.models import Organisation
 from grappe.projects.validators import validate_pdf
 from grappe.reporting import computations
 from grappe.reporting.models import Indicator, Method
+from grappe.reporting.services import INDICATOR_FIELDS
 
 VALUE_ERRORS = {
     "max_decimal_places": _("Give the value with at most 2 decimals."),
@@ -37,20 +38,7 @@ class IndicatorForm(ModelForm):
 
     class Meta:
         model = Indicator
-        fields = [
-            "code",
-            "name_fr",
-            "name_en",
-            "definition_fr",
-            "definition_en",
-            "unit",
-            "period",
-            "baseline",
-            "method",
-            "computation",
-            "is_public",
-            "position",
-        ]
+        fields = list(INDICATOR_FIELDS)
         widgets = {
             "definition_fr": forms.Textarea(attrs={"rows": 3}),
             "definition_en": forms.Textarea(attrs={"rows": 3}),

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.codes import new_code
+from grappe.funding.models import JobState
 from grappe.programmes.models import Programme
 
 VALUE = {"max_digits": 16, "decimal_places": 2}
@@ -145,13 +146,6 @@ class ManualValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.year}: {self.value}"
-
-
-class JobState(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
 
 
 def report_path(instance: AnnualReport, filename: str) -> str:

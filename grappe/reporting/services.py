@@ -18,7 +18,7 @@ from grappe.core.services import diff, log_action, save_versioned
 from grappe.core.validation import clean_text
 from grappe.programmes.models import Programme
 from grappe.reporting import computations
-from grappe.reporting.defaults import DEFAULT_INDICATORS, UNITS
+from grappe.reporting.defaults import default_rows
 from grappe.reporting.models import AnnualReport, Indicator, ManualValue, Method, Target, TargetChange
 
 
@@ -32,25 +32,7 @@ class ReportingError(Exception):
 def ensure_defaults(programme: Programme) -> int:
     """Create the default indicators the programme lacks (by code); returns how many were added."""
     existing = set(Indicator.objects.filter(programme=programme).values_list("code", flat=True))
-    added = []
-    for position, (code, computation, name_fr, name_en, def_fr, def_en, public) in enumerate(DEFAULT_INDICATORS):
-        if code in existing:
-            continue
-        added.append(
-            Indicator(
-                programme=programme,
-                code=code,
-                computation=computation,
-                name_fr=name_fr,
-                name_en=name_en,
-                definition_fr=def_fr,
-                definition_en=def_en,
-                unit=UNITS.get(computation, "count"),
-                method=Method.COMPUTED,
-                is_public=public,
-                position=position * 10,
-            )
-        )
+    added = [Indicator(programme=programme, **row) for row in default_rows(existing)]
     Indicator.objects.bulk_create(added, ignore_conflicts=True)
     return len(added)
 
@@ -179,8 +161,6 @@ def record_manual_value(
     row = ManualValue.objects.select_for_update().filter(indicator=indicator, year=year).first()
     if row is None:
         row = ManualValue(indicator=indicator, year=year)
-    elif upload is None:
-        pass
     old_file = row.file.name if row.pk and upload is not None else ""
     if row.pk is None and upload is None:
         raise ReportingError(_("Attach the evidence (a PDF)."))

@@ -236,6 +236,12 @@ def test_people_trained_once_and_aware_at_best_outcome(funding_programme, univer
     check("people_trained", scope, window(2026, as_of=at(2026, 4, 1)), [twice])
     check("people_aware", scope, window(2026, as_of=at(2026, 4, 1)), [aware, both])
     check("people_trained", Scope(funding_programme, institution=other_university), window(2026), [twice])
+    # The dashboard's one-pass count per year agrees with the computations.
+    from django.utils import timezone
+
+    from grappe.reporting.queries import training_by_year
+
+    assert training_by_year(scope, [2025, 2026], timezone.now()) == {2025: (1, 0), 2026: (2, 1)}
 
 
 @pytest.mark.django_db
