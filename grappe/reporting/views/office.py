@@ -225,8 +225,9 @@ def _scope(request: HttpRequest, programme: Programme) -> tuple[ScopeForm, Scope
 def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     programme = get_programme(request, code, "reporting.view_dashboard")
     form, scope, year, as_of, params = _scope(request, programme)
-    sections = queries.dashboard(programme, year, scope=scope, as_of=as_of, params=params)
-    rows = queries.actuals(programme, year, scope=scope, as_of=as_of, scope_params=params)
+    memo: queries.Memo = {}  # the table and the charts share their figures
+    rows = queries.actuals(programme, year, scope=scope, as_of=as_of, scope_params=params, memo=memo)
+    sections = queries.dashboard(programme, year, scope=scope, as_of=as_of, params=params, memo=memo)
     return render(
         request,
         "reporting/dashboard.html",
