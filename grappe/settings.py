@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "grappe.partners",
     "grappe.api",
     "grappe.privacy",
+    "grappe.reporting",
     "grappe.demo",
 ]
 

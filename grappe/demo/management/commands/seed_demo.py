@@ -7,6 +7,7 @@ from grappe.demo.partners import seed_partners
 from grappe.demo.people import seed_people
 from grappe.demo.platform import seed_platform
 from grappe.demo.projects import seed_projects
+from grappe.demo.reporting import seed_reporting
 from grappe.demo.review import seed_review
 from grappe.demo.selection import seed_selection
 from grappe.demo.stages import STAGE1_CODE, STAGE2_CODE, seed_stages
@@ -18,7 +19,8 @@ class Command(BaseCommand):
         "Load the demo cluster 'PostGenAI@Paris (démo)': its academic members, 60+ fictional industrial "
         "partners, about 300 people with affiliations and expertise, one account per role, a 35 M€ programme, "
         "a closed call with about 200 submitted proposals and an open call with a few drafts, "
-        "a training offer with about 5,000 enrolments over three academic years. "
+        "a training offer with about 5,000 enrolments over three academic years, "
+        "impact indicators with targets and the funder's annual reports for 2025 and 2026. "
         "Deterministic from --seed; running it again adds nothing that exists already."
     )
 
@@ -37,6 +39,7 @@ class Command(BaseCommand):
         partners = seed_partners(rng, people)
         token = seed_platform(people)
         stages = seed_stages(random.Random(seed + 18), calls["programme"])
+        reporting = seed_reporting(random.Random(seed + 16), calls["programme"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo cluster ready: {len(people.members)} member organisations, {len(people.partners)} industrial "
@@ -47,7 +50,8 @@ class Command(BaseCommand):
                 f"{trained['programmes']} training programmes with {trained['enrolments']} enrolments, "
                 f"{partners['challenges']} partner challenges with suggestions and {partners['requests']} contact requests, "
                 f"a two-stage call ({STAGE1_CODE} → {STAGE2_CODE}) with {stages['letters']} letters of intent, "
-                f"{stages['invited']} invited to stage 2."
+                f"{stages['invited']} invited to stage 2, "
+                f"{reporting['indicators']} impact indicators with targets and {reporting['reports']} annual report snapshots."
             )
         )
         if quiet_accounts:

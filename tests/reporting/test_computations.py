@@ -1,0 +1,316 @@
+"""Every computation: the figure and its drill-down list agree, for a year, cumulated and "as of",
+with the edge cases that would make a spreadsheet wrong."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from grappe.funding.models import Contribution, ExpenseStatement, Instalment, StatementState
+from grappe.partners.models import PartnerProfile
+from grappe.projects.models import Output, OutputKind, ProjectMember
+from grappe.reporting import computations
+from grappe.reporting.computations import Scope, window
+from grappe.review.models import Review, ReviewAssignment, ReviewState
+from grappe.selection import services as selection
+from grappe.selection.models import Award, Decision, Outcome
+from grappe.submissions.models import ProposalState
+from grappe.training.models import Enrolment, FundedKind, FundedTrainee
+from grappe.training.models import Outcome as TrainingOutcome
+from tests.factories import CallFactory, CompanyFactory, PersonFactory, ProgrammeFactory, ProposalFactory
+from tests.projects.conftest import open_from
+from tests.reporting.conftest import at, set_time
+from tests.training.conftest import make_programme
+
+
+def check(name, scope, win, expected, *, value=None):
+    """The figure equals the number of records listed (or their sum), and the list is ``expected``."""
+    computation = computations.get(name)
+    figure, records = computation.figure(scope, win)
+    assert set(records.values_list("pk", flat=True)) == {o.pk for o in expected}
+    assert records.count() == len(expected)
+    if value is None:
+        assert figure == Decimal(len(expected))
+    else:
+        assert figure == Decimal(value)
+    return figure
+
+
+def submitted(call, when, **kwargs):
+    proposal = ProposalFactory(call=call, state=ProposalState.SUBMITTED, **kwargs)
+    return set_time(proposal, submitted_at=when)
+
+
+@pytest.mark.django_db
+def test_proposals_submitted_per_year_cumulated_and_as_of(call, funding_programme):
+    scope = Scope(funding_programme)
+    a = submitted(call, at(2025, 3))
+    b = submitted(call, at(2026, 2))
+    ProposalFactory(call=call)  # a draft never counts
+    withdrawn = submitted(call, at(2026, 2))
+    withdrawn.state = ProposalState.WITHDRAWN
+    withdrawn.save()
+    submitted(CallFactory(), at(2026, 2))  # another programme's call
+    check("proposals_submitted", scope, window(2025), [a])
+    check("proposals_submitted", scope, window(2026), [b])
+    check("proposals_submitted", scope, window(2026, cumulative=True), [a, b])
+    # As of 1 January 2026, b was not submitted yet.
+    check("proposals_submitted", scope, window(2026, cumulative=True, as_of=at(2026, 1, 1, 0)), [a])
+    # Narrowed to a call, an institution.
+    other_call = CallFactory(programme=funding_programme)
+    c = submitted(other_call, at(2026, 4), lead_organisation=CompanyFactory())
+    check("proposals_submitted", Scope(funding_programme, call=other_call), window(2026), [c])
+    check("proposals_submitted", Scope(funding_programme, institution=c.lead_organisation), window(2026), [c])
+
+
+@pytest.mark.django_db
+def test_eligible_follows_the_office_override(call, funding_programme):
+    scope = Scope(funding_programme)
+    ok = submitted(call, at(2026, 2), eligible=True)
+    overridden_in = submitted(call, at(2026, 2), eligible=False, eligibility_override=True)
+    submitted(call, at(2026, 2), eligible=True, eligibility_override=False)
+    submitted(call, at(2026, 2), eligible=False)
+    check("proposals_eligible", scope, window(2026), [ok, overridden_in])
+
+
+@pytest.mark.django_db
+def test_reviewed_needs_a_submitted_review(call, funding_programme):
+    scope = Scope(funding_programme)
+    reviewed = submitted(call, at(2026, 2))
+    draft_only = submitted(call, at(2026, 2))
+    for proposal, state in ((reviewed, ReviewState.SUBMITTED), (draft_only, ReviewState.DRAFT)):
+        assignment = ReviewAssignment.objects.create(call=call, reviewer=PersonFactory(), proposal=proposal)
+        Review.objects.create(
+            assignment=assignment, state=state, submitted_at=at(2026, 3) if state == ReviewState.SUBMITTED else None
+        )
+    check("proposals_reviewed", scope, window(2026), [reviewed])
+    check("proposals_reviewed", scope, window(2026, as_of=at(2026, 2, 20)), [])
+
+
+@pytest.mark.django_db
+def test_funded_and_committed_after_a_team_declines(call, funding_programme, office):
+    """The award released by a team that declines is reallocated to the reserve: only the
+    promoted proposal counts, with its amount."""
+    scope = Scope(funding_programme)
+    first = submitted(call, at(2026, 2), requested_amount=Decimal("100000"))
+    reserve = submitted(call, at(2026, 2), requested_amount=Decimal("80000"))
+    Decision.objects.create(proposal=first, outcome=Outcome.FUNDED, amount=Decimal("100000"))
+    Award.objects.create(proposal=first, call=call, amount=Decimal("100000"))
+    Decision.objects.create(proposal=reserve, outcome=Outcome.RESERVE, reserve_rank=1)
+    check("proposals_funded", scope, window(2026), [first.award])
+    check("amount_committed", scope, window(2026), [first.award], value="100000")
+    promoted = selection.team_declines(first, reason="The PI moved abroad this summer.", actor=office)
+    assert promoted.proposal == reserve
+    award = Award.objects.get(proposal=reserve)
+    check("proposals_funded", scope, window(2026), [award])
+    check("amount_committed", scope, window(2026), [award], value="80000")
+    check("proposals_funded", scope, window(2025), [])
+
+
+@pytest.fixture
+def opened(applicant, university, other_university, company, office, call):
+    award = make_award_in(call, applicant, university, other_university, company)
+    return open_from(award, office, university)
+
+
+def make_award_in(call, applicant, university, other_university, company, **kwargs):
+    from tests.projects.conftest import make_award
+
+    award = make_award(applicant, university, other_university, company, call=call, **kwargs)
+    set_time(award.proposal, submitted_at=at(2026, 1))
+    return set_time(award, created_at=at(2026, 1, 20))
+
+
+@pytest.mark.django_db
+def test_projects_money_and_leverage(opened, funding_programme, company):
+    scope = Scope(funding_programme)
+    project = opened
+    set_time(project, created_at=at(2026, 2))
+    check("projects_opened", scope, window(2026), [project])
+    check("projects_opened", scope, window(2025), [])
+
+    paid = Instalment.objects.create(
+        project=project, kind="advance", amount=Decimal("30000"), trigger="signature", due_date=dt.date(2026, 2, 1)
+    )
+    paid.paid_on = dt.date(2026, 3, 1)
+    paid.save()
+    Instalment.objects.create(  # scheduled, not paid
+        project=project, kind="balance", amount=Decimal("10000"), trigger="report", due_date=dt.date(2027, 2, 1)
+    )
+    Instalment.objects.filter(project=project, paid_on=None).exclude(pk=paid.pk).update(paid_on=None)
+    check(
+        "amount_paid",
+        scope,
+        window(2026),
+        list(Instalment.objects.filter(project=project, paid_on__year=2026)),
+        value=sum(i.amount for i in Instalment.objects.filter(project=project, paid_on__year=2026)),
+    )
+
+    accepted = ExpenseStatement.objects.create(
+        project=project,
+        beneficiary=project.grant.managing_institution,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 6, 30),
+        state=StatementState.ACCEPTED,
+        total=Decimal("12000"),
+        checked_at=at(2026, 7),
+    )
+    ExpenseStatement.objects.create(
+        project=project,
+        beneficiary=project.grant.managing_institution,
+        period_start=dt.date(2026, 7, 1),
+        period_end=dt.date(2026, 12, 31),
+        state=StatementState.SUBMITTED,
+        total=Decimal("9000"),
+    )
+    check("amount_spent", scope, window(2026), [accepted], value="12000")
+    check("amount_spent", scope, window(2026, as_of=at(2026, 6)), [], value="0")
+
+    cash = Contribution.objects.create(
+        project=project,
+        organisation=company,
+        year=2026,
+        kind="cash",
+        amount=Decimal("20000"),
+        received_on=dt.date(2026, 5, 1),
+    )
+    in_kind = Contribution.objects.create(
+        project=project,
+        organisation=company,
+        year=2026,
+        kind="in_kind",
+        amount=Decimal("10000"),
+        received_on=dt.date(2026, 9, 1),
+    )
+    check("cofunding_realised", scope, window(2026), [cash, in_kind], value="30000")
+    check("cofunding_cash", scope, window(2026), [cash], value="20000")
+    check("cofunding_realised", Scope(funding_programme, partner=company), window(2026), [cash, in_kind], value="30000")
+    # 30,000 realised per 150,000 committed in 2026.
+    check("leverage", scope, window(2026), [cash, in_kind], value="0.20")
+    check("leverage", scope, window(2025), [], value="0")
+
+
+@pytest.mark.django_db
+def test_outputs_by_declared_year_or_declaration_date(opened, funding_programme):
+    scope = Scope(funding_programme)
+    dated = Output.objects.create(project=opened, kind=OutputKind.PUBLICATION, title="A paper", year=2025)
+    undated = Output.objects.create(project=opened, kind=OutputKind.PUBLICATION, title="Another paper")
+    set_time(undated, created_at=at(2026, 4))
+    Output.objects.create(project=opened, kind=OutputKind.PATENT, title="A patent", year=2026)
+    check("outputs_publication", scope, window(2025), [dated])
+    check("outputs_publication", scope, window(2026), [undated])
+    check("outputs_publication", scope, window(2026, cumulative=True), [dated, undated])
+    for kind in ("patent", "startup", "software", "dataset", "hire"):
+        expected = list(Output.objects.filter(kind=kind, year=2026))
+        check(f"outputs_{kind}", scope, window(2026), expected)
+
+
+def enrol(programme, person, outcome, completed, *, year=2025):
+    row = Enrolment.objects.create(
+        programme=programme,
+        person=person,
+        academic_year=year,
+        enrolled_on=completed - dt.timedelta(days=30),
+        outcome=outcome,
+        completed_on=completed if outcome != TrainingOutcome.NONE else None,
+    )
+    return set_time(row, created_at=at(completed.year, completed.month, completed.day))
+
+
+@pytest.mark.django_db
+def test_people_trained_once_and_aware_at_best_outcome(funding_programme, university, other_university):
+    scope = Scope(funding_programme)
+    master = make_programme(university)
+    talk = make_programme(other_university, title="Conférence IA", kind="awareness", trained_min_hours=None)
+    twice, aware, both, cancelled, last_year = (PersonFactory() for _ in range(5))
+    enrol(master, twice, TrainingOutcome.TRAINED, dt.date(2026, 2, 1))
+    enrol(talk, twice, TrainingOutcome.TRAINED, dt.date(2026, 5, 1))  # trained twice in the year: once
+    enrol(talk, aware, TrainingOutcome.AWARE, dt.date(2026, 3, 1))
+    enrol(talk, both, TrainingOutcome.AWARE, dt.date(2026, 3, 1))
+    enrol(master, both, TrainingOutcome.TRAINED, dt.date(2026, 6, 1))  # trained wins over made aware
+    enrol(master, cancelled, TrainingOutcome.NONE, dt.date(2026, 6, 1))  # a cancelled place: no outcome
+    enrol(master, last_year, TrainingOutcome.TRAINED, dt.date(2025, 6, 1), year=2024)
+    check("people_trained", scope, window(2026), [twice, both])
+    check("people_aware", scope, window(2026), [aware])
+    check("people_trained", scope, window(2026, cumulative=True), [twice, both, last_year])
+    check("people_trained", scope, window(2026, as_of=at(2026, 4, 1)), [twice])
+    check("people_aware", scope, window(2026, as_of=at(2026, 4, 1)), [aware, both])
+    check("people_trained", Scope(funding_programme, institution=other_university), window(2026), [twice])
+    # The dashboard's one-pass count per year agrees with the computations.
+    from django.utils import timezone
+
+    from grappe.reporting.queries import training_by_year
+
+    assert training_by_year(scope, [2025, 2026], timezone.now()) == {2025: (1, 0), 2026: (2, 1)}
+
+
+@pytest.mark.django_db
+def test_funded_phd_and_postdocs(opened, funding_programme):
+    scope = Scope(funding_programme)
+    set_time(opened, created_at=at(2026, 2))
+    phd_member = ProjectMember.objects.create(project=opened, person=PersonFactory())
+    postdoc_member = ProjectMember.objects.create(project=opened, person=PersonFactory())
+    phd = FundedTrainee.objects.create(
+        person=phd_member.person, kind=FundedKind.PHD, membership=phd_member, due_on=dt.date(2027, 1, 1)
+    )
+    postdoc = FundedTrainee.objects.create(
+        person=postdoc_member.person, kind=FundedKind.POSTDOC, membership=postdoc_member, due_on=dt.date(2027, 1, 1)
+    )
+    FundedTrainee.objects.create(person=PersonFactory(), kind=FundedKind.PHD, due_on=dt.date(2027, 1, 1))  # no project
+    check("phd_funded", scope, window(2026), [phd])
+    check("postdocs_funded", scope, window(2026), [postdoc])
+    check("phd_funded", scope, window(2025), [])
+
+
+@pytest.mark.django_db
+def test_partners_active_and_new(funding_programme):
+    scope = Scope(funding_programme)
+    old = PartnerProfile.objects.create(organisation=CompanyFactory(), member_since=dt.date(2024, 1, 1))
+    new = PartnerProfile.objects.create(organisation=CompanyFactory(), member_since=dt.date(2026, 3, 1))
+    PartnerProfile.objects.create(
+        organisation=CompanyFactory(), member_since=dt.date(2024, 1, 1), member_until=dt.date(2025, 6, 30)
+    )
+    PartnerProfile.objects.create(organisation=CompanyFactory())  # no date: in the data-quality panel
+    check("partners_active", scope, window(2026), [old, new])
+    check("partners_new", scope, window(2026), [new])
+    check("partners_new", scope, window(2026, as_of=at(2026, 2)), [])
+
+
+TESTED = {
+    "proposals_submitted",
+    "proposals_eligible",
+    "proposals_reviewed",
+    "proposals_funded",
+    "amount_committed",
+    "projects_opened",
+    "amount_paid",
+    "amount_spent",
+    "cofunding_realised",
+    "cofunding_cash",
+    "leverage",
+    "outputs_publication",
+    "outputs_patent",
+    "outputs_startup",
+    "outputs_software",
+    "outputs_dataset",
+    "outputs_hire",
+    "people_trained",
+    "people_aware",
+    "phd_funded",
+    "postdocs_funded",
+    "partners_active",
+    "partners_new",
+}
+
+
+def test_every_registered_computation_has_a_test_here():
+    """A computation added to the registry needs its test above (and its name here)."""
+    assert set(computations.REGISTRY) == TESTED
+
+
+@pytest.mark.django_db
+def test_another_programme_is_never_counted(funding_programme, call):
+    other = ProgrammeFactory(start_year=2024, end_year=2028)
+    submitted(CallFactory(programme=other), at(2026, 2))
+    mine = submitted(call, at(2026, 2))
+    check("proposals_submitted", Scope(funding_programme), window(2026), [mine])
