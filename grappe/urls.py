@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("grappe.calls.urls")),
     path("", include("grappe.review.urls")),
     path("", include("grappe.selection.urls")),
+    path("", include("grappe.hearings.urls")),
     path("", include("grappe.funding.urls")),
     path("", include("grappe.projects.urls")),
     path("", include("grappe.training.urls")),

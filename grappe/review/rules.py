@@ -33,8 +33,11 @@ def is_confirmed_reviewer_of(user: Any, proposal: Any) -> bool:
     if person_id not in cache:
         from grappe.review.models import Conflict, ReviewAssignment
 
+        from grappe.review.gates import blocked
+
         cache[person_id] = (
-            ReviewAssignment.objects.filter(
+            blocked(person_id, proposal.call_id) is None
+            and ReviewAssignment.objects.filter(
                 reviewer_id=person_id, proposal=proposal, state=AssignmentState.ACTIVE, confirmed_at__isnull=False
             ).exists()
             and not Conflict.objects.filter(reviewer_id=person_id, proposal=proposal, waived=False).exists()
