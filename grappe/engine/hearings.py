@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from grappe.engine.types import Infeasible
 
@@ -192,9 +193,7 @@ def _times(
 
     model = cp_model.CpModel()
     n_h, n_t, size = len(problem.hearings), len(problem.times), problem.panel_size
-    members_at = [
-        sum(1 for m in problem.members if time.half_day not in m.unavailable) for time in problem.times
-    ]
+    members_at = [sum(1 for m in problem.members if time.half_day not in m.unavailable) for time in problem.times]
     at: dict[tuple[int, int], cp_model.IntVar] = {}
     scheduled = [model.NewBoolVar(f"scheduled_{h}") for h in range(n_h)]
     team_ok = [model.NewBoolVar(f"team_{h}") for h in range(n_h)]
@@ -226,11 +225,12 @@ def _times(
     solver = _solver(seed, budget)
     status = solver.Solve(model)  # type: ignore[attr-defined]
     if status == cp_model.INFEASIBLE:
-        core = set(solver.SufficientAssumptionsForInfeasibility())  # type: ignore[attr-defined]
+        literals = {v.Index(): v for v in [*scheduled, *team_ok, *panel_ok]}
+        core = _minimal_core(
+            model, literals, set(solver.SufficientAssumptionsForInfeasibility()), seed, budget  # type: ignore[attr-defined]
+        )
         hearings = tuple(
-            h.key
-            for i, h in enumerate(problem.hearings)
-            if scheduled[i].Index() in core or team_ok[i].Index() in core
+            h.key for i, h in enumerate(problem.hearings) if scheduled[i].Index() in core or team_ok[i].Index() in core
         )
         half_days = tuple(sorted({problem.times[t].half_day for t in range(n_t) if panel_ok[t].Index() in core}))
         away = tuple(m.key for m in problem.members if set(half_days) & m.unavailable)
@@ -248,6 +248,24 @@ def _times(
         raise Unschedulable([Blocker("timeout", hearings=tuple(h.key for h in problem.hearings))])
     chosen = [next(t for t in range(n_t) if solver.Value(at[h, t])) for h in range(n_h)]  # type: ignore[attr-defined]
     return chosen, str(solver.StatusName(status))  # type: ignore[attr-defined]
+
+
+def _minimal_core(
+    model: Any, literals: dict[int, Any], core: set[int], seed: int, budget: float, tries: int = 40
+) -> set[int]:
+    """Drop from the solver's core each assumption without which the model stays infeasible (the
+    core CP-SAT returns is sufficient, not minimal): what is left all takes part in the block."""
+    from ortools.sat.python import cp_model
+
+    model.ClearObjective()
+    for index in sorted(core)[:tries]:
+        trial = core - {index}
+        model.ClearAssumptions()
+        model.AddAssumptions([literals[i] for i in sorted(trial)])
+        status = _solver(seed, budget).Solve(model)  # type: ignore[attr-defined]
+        if status == cp_model.INFEASIBLE:
+            core = trial
+    return core
 
 
 def _greedy(

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from grappe.calls.models import Call
 from grappe.core.calendar import event_ics
 from grappe.core.services import ConcurrentEditError, log_action
-from grappe.core.validation import bounded_int, clean_text, finite_decimal, one_line
+from grappe.core.validation import clean_text, finite_decimal, one_line
 from grappe.hearings.models import (
     Declaration,
     Hearing,
@@ -74,6 +74,18 @@ def _date(value: Any, label: str) -> dt.date | None:
         raise HearingError(_("%(label)s: enter a date as YYYY-MM-DD.") % {"label": label}) from exc
 
 
+def _int(value: Any, *, label: str, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        number = low - 1
+    if not low <= number <= high:
+        raise HearingError(
+            _("%(label)s: a whole number from %(low)d to %(high)d.") % {"label": label, "low": low, "high": high}
+        )
+    return number
+
+
 def _time(value: Any, label: str) -> dt.time:
     if isinstance(value, dt.time):
         return value
@@ -117,22 +129,18 @@ def save_setup(call: Call, data: dict[str, Any], *, expected_version: int, actor
     }
     if not (hours["morning_start"] < hours["morning_end"] <= hours["afternoon_start"] < hours["afternoon_end"]):
         raise HearingError(
-            _("The day's hours overlap: the morning must end before the afternoon starts, each part start before it ends.")
+            _(
+                "The day's hours overlap: the morning must end before the afternoon starts, each part start before it ends."
+            )
         )
     numbers = {
-        "presentation_minutes": bounded_int(
-            data.get("presentation_minutes"), label=_("Presentation (minutes)"), low=1, high=240, error=HearingError
+        "presentation_minutes": _int(
+            data.get("presentation_minutes"), label=_("Presentation (minutes)"), low=1, high=240
         ),
-        "questions_minutes": bounded_int(
-            data.get("questions_minutes"), label=_("Questions (minutes)"), low=0, high=240, error=HearingError
-        ),
-        "break_minutes": bounded_int(
-            data.get("break_minutes"), label=_("Break between hearings (minutes)"), low=0, high=240, error=HearingError
-        ),
-        "rooms": bounded_int(data.get("rooms"), label=_("Hearings in parallel"), low=1, high=10, error=HearingError),
-        "panel_size": bounded_int(
-            data.get("panel_size"), label=_("Panel members per hearing"), low=1, high=20, error=HearingError
-        ),
+        "questions_minutes": _int(data.get("questions_minutes"), label=_("Questions (minutes)"), low=0, high=240),
+        "break_minutes": _int(data.get("break_minutes"), label=_("Break between hearings (minutes)"), low=0, high=240),
+        "rooms": _int(data.get("rooms"), label=_("Hearings in parallel"), low=1, high=10),
+        "panel_size": _int(data.get("panel_size"), label=_("Panel members per hearing"), low=1, high=20),
     }
     mode = str(data.get("mode") or Mode.IN_PERSON)
     if mode not in Mode.values:
@@ -244,7 +252,8 @@ def shortlist(call: Call, codes: list[str], *, actor: Any) -> int:
     unknown = wanted - {p.code for p in proposals}
     if unknown:
         raise HearingError(
-            _("These codes are not submitted proposals of this call: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}
+            _("These codes are not submitted proposals of this call: %(codes)s.")
+            % {"codes": ", ".join(sorted(unknown))}
         )
     added = 0
     for proposal in proposals:
@@ -316,7 +325,9 @@ def _problem(call: Call, setup: HearingSetup) -> tuple[Any, dict[str, Any], list
     members = list(PanelMember.objects.filter(call=call).select_related("person").order_by("person__code"))
     conflicts = set(
         Conflict.objects.filter(
-            call=call, waived=False, proposal_id__in=[h.proposal_id for h in hearings],
+            call=call,
+            waived=False,
+            proposal_id__in=[h.proposal_id for h in hearings],
             reviewer_id__in=[m.person_id for m in members],
         ).values_list("reviewer__code", "proposal__code")
     )
@@ -339,9 +350,7 @@ def _problem(call: Call, setup: HearingSetup) -> tuple[Any, dict[str, Any], list
 
 def _names(call: Call) -> tuple[dict[str, str], dict[str, str]]:
     proposals = dict(Hearing.objects.filter(call=call).values_list("proposal__code", "proposal__title"))
-    people = {
-        m.person.code: m.person.full_name for m in PanelMember.objects.filter(call=call).select_related("person")
-    }
+    people = {m.person.code: m.person.full_name for m in PanelMember.objects.filter(call=call).select_related("person")}
     return proposals, people
 
 
@@ -426,12 +435,22 @@ def run_schedule(call: Call, *, actor: Any, seed: int = 0) -> SchedulingRun:
         "break_minutes": setup.break_minutes,
         "rooms": setup.rooms,
         "panel_size": setup.panel_size,
-        "hours": [str(setup.morning_start), str(setup.morning_end), str(setup.afternoon_start), str(setup.afternoon_end)],
+        "hours": [
+            str(setup.morning_start),
+            str(setup.morning_end),
+            str(setup.afternoon_start),
+            str(setup.afternoon_end),
+        ],
     }
     digest = hashlib.sha256(json.dumps([inputs, parameters, seed], sort_keys=True).encode()).hexdigest()
     run = SchedulingRun(
-        call=call, parameters=parameters, inputs=inputs, seed=seed, engine_version=ENGINE_VERSION,
-        inputs_hash=digest, created_by=actor,
+        call=call,
+        parameters=parameters,
+        inputs=inputs,
+        seed=seed,
+        engine_version=ENGINE_VERSION,
+        inputs_hash=digest,
+        created_by=actor,
     )
     started = timezone.now()
     try:
@@ -528,8 +547,10 @@ def move_hearing(hearing: Hearing, data: dict[str, Any], *, expected_version: in
         _minutes(setup.afternoon_start) <= begins and ends <= _minutes(setup.afternoon_end)
     )
     if not inside:
-        raise HearingError(_("This time is outside the hearing hours (or runs past the end of the morning or afternoon)."))
-    room = bounded_int(data.get("room") or 1, label=_("Room"), low=1, high=setup.rooms, error=HearingError) - 1
+        raise HearingError(
+            _("This time is outside the hearing hours (or runs past the end of the morning or afternoon).")
+        )
+    room = _int(data.get("room") or 1, label=_("Room"), low=1, high=setup.rooms) - 1
     starts_at = dt.datetime.combine(day, start, tzinfo=PARIS)
     ends_at = starts_at + dt.timedelta(minutes=setup.slot_minutes)
     overlapping = (
@@ -833,7 +854,11 @@ def save_payment_details(person: Person, data: dict[str, Any], *, expected_versi
         raise HearingError(_("A BIC has 8 or 11 letters and digits."))
     if not address.strip():
         raise HearingError(_("Enter your postal address."))
-    record.iban_encrypted, record.bic_encrypted, record.address_encrypted = encrypt(iban), encrypt(bic), encrypt(address)
+    record.iban_encrypted, record.bic_encrypted, record.address_encrypted = (
+        encrypt(iban),
+        encrypt(bic),
+        encrypt(address),
+    )
     record.version += 1
     record.save()
     log_action(person, "hearings.payment_details_saved", actor=actor)  # never the values
@@ -853,8 +878,14 @@ def payment_file(call: Call) -> bytes:
     header_row(
         sheet,
         [
-            _("Expert"), _("Email"), _("Submitted reviews"), _("Half-days of hearings"), _("Amount (EUR)"),
-            _("IBAN"), _("BIC"), _("Postal address"),
+            _("Expert"),
+            _("Email"),
+            _("Submitted reviews"),
+            _("Half-days of hearings"),
+            _("Amount (EUR)"),
+            _("IBAN"),
+            _("BIC"),
+            _("Postal address"),
         ],
     )
     for row in rows:
@@ -863,8 +894,14 @@ def payment_file(call: Call) -> bytes:
             xlsx_row(
                 sheet,
                 [
-                    row.person.full_name, row.person.email, row.reviews, row.half_days, row.amount,
-                    details["iban"], details["bic"], details["address"],
+                    row.person.full_name,
+                    row.person.email,
+                    row.reviews,
+                    row.half_days,
+                    row.amount,
+                    details["iban"],
+                    details["bic"],
+                    details["address"],
                 ],
             )
         )

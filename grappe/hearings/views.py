@@ -35,7 +35,9 @@ from grappe.selection.services import criteria_of
 
 
 def _call(request: HttpRequest, code: str) -> Call:
-    return get_for_user_or_404(request.user, Call.objects.select_related("programme"), "hearings.manage_hearings", code=code)
+    return get_for_user_or_404(
+        request.user, Call.objects.select_related("programme"), "hearings.manage_hearings", code=code
+    )
 
 
 def _errors(request: HttpRequest, exc: Exception) -> None:
@@ -55,9 +57,10 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
     call = _call(request, code)
     setup = services.setup_for(call)
     hearings = list(
-        Hearing.objects.filter(call=call).select_related("proposal").prefetch_related("panel").order_by(
-            "starts_at", "room", "proposal__code"
-        )
+        Hearing.objects.filter(call=call)
+        .select_related("proposal")
+        .prefetch_related("panel")
+        .order_by("starts_at", "room", "proposal__code")
     )
     halves = services.half_days(setup)
     labels = dict(halves)
@@ -94,9 +97,7 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
             "call": call,
             "setup": setup,
             "closes": services.call_last_date(call),
-            "hearings": [
-                (h, [labels.get(k, k) for k in h.unavailable or []]) for h in hearings
-            ],
+            "hearings": [(h, [labels.get(k, k) for k in h.unavailable or []]) for h in hearings],
             "members": [(m, set(m.unavailable or [])) for m in members],
             "halves": halves,
             "runs": runs,
@@ -357,7 +358,9 @@ def _expert_calls(person_id: int | None) -> list[Call]:
     if person_id is None:
         return []
     ids = set(
-        PoolMember.objects.filter(person_id=person_id).exclude(state=PoolState.DECLINED).values_list("call_id", flat=True)
+        PoolMember.objects.filter(person_id=person_id)
+        .exclude(state=PoolState.DECLINED)
+        .values_list("call_id", flat=True)
     ) | set(PanelMember.objects.filter(person_id=person_id).values_list("call_id", flat=True))
     return list(Call.objects.filter(pk__in=ids).order_by("-closes_at"))
 
@@ -391,7 +394,9 @@ def expert(request: HttpRequest) -> HttpResponse:
     rows = []
     for call in calls:
         owed = services.honoraria(call, person_id=person_id)
-        rows.append((call, call.pk in required, signed.get(call.pk), owed[0] if owed else None, services.setup_for(call)))
+        rows.append(
+            (call, call.pk in required, signed.get(call.pk), owed[0] if owed else None, services.setup_for(call))
+        )
     details = services.details_of(record) if request.method != "POST" else request.POST.dict()
     return render(
         request,
@@ -424,5 +429,10 @@ def declaration(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "hearings/declaration.html",
-        {"call": call, "text": services.declaration_text(call), "signed": signed, "version": services.DECLARATION_VERSION},
+        {
+            "call": call,
+            "text": services.declaration_text(call),
+            "signed": signed,
+            "version": services.DECLARATION_VERSION,
+        },
     )
