@@ -180,7 +180,7 @@ def _solver(seed: int, budget: float) -> object:
     return solver
 
 
-def _times(
+def _times(  # noqa: PLR0912 - one constraint family per branch
     problem: Problem,
     free: dict[tuple[int, int], frozenset[str]],
     cuts: list[tuple[int, tuple[int, ...]]],
@@ -195,44 +195,48 @@ def _times(
     n_h, n_t, size = len(problem.hearings), len(problem.times), problem.panel_size
     members_at = [sum(1 for m in problem.members if time.half_day not in m.unavailable) for time in problem.times]
     at: dict[tuple[int, int], cp_model.IntVar] = {}
-    scheduled = [model.NewBoolVar(f"scheduled_{h}") for h in range(n_h)]
-    team_ok = [model.NewBoolVar(f"team_{h}") for h in range(n_h)]
-    panel_ok = [model.NewBoolVar(f"panel_{t}") for t in range(n_t)]
+    scheduled = [model.new_bool_var(f"scheduled_{h}") for h in range(n_h)]
+    team_ok = [model.new_bool_var(f"team_{h}") for h in range(n_h)]
+    panel_ok = [model.new_bool_var(f"panel_{t}") for t in range(n_t)]
     for h, hearing in enumerate(problem.hearings):
         for t, time in enumerate(problem.times):
-            at[h, t] = model.NewBoolVar(f"at_{h}_{t}")
+            at[h, t] = model.new_bool_var(f"at_{h}_{t}")
             if time.half_day in hearing.unavailable:
-                model.Add(at[h, t] == 0).OnlyEnforceIf(team_ok[h])
+                model.add(at[h, t] == 0).only_enforce_if(team_ok[h])
             elif len(free[h, t]) < size:
-                model.Add(at[h, t] == 0).OnlyEnforceIf(panel_ok[t])
-        model.AddExactlyOne(at[h, t] for t in range(n_t)).OnlyEnforceIf(scheduled[h])
-        model.Add(sum(at[h, t] for t in range(n_t)) <= 1)
+                model.add(at[h, t] == 0).only_enforce_if(panel_ok[t])
+        model.add_exactly_one(at[h, t] for t in range(n_t)).only_enforce_if(scheduled[h])
+        model.add(sum(at[h, t] for t in range(n_t)) <= 1)
     for t in range(n_t):
         column = [at[h, t] for h in range(n_h)]
-        model.Add(sum(column) <= problem.rooms)
-        model.Add(size * sum(column) <= members_at[t]).OnlyEnforceIf(panel_ok[t])
+        model.add(sum(column) <= problem.rooms)
+        model.add(size * sum(column) <= members_at[t]).only_enforce_if(panel_ok[t])
         if problem.rooms > 1:  # two parallel hearings need 2 x panel_size members between them
             for h1 in range(n_h):
                 for h2 in range(h1 + 1, n_h):
                     if len(free[h1, t] | free[h2, t]) < 2 * size:
-                        model.AddBoolOr([at[h1, t].Not(), at[h2, t].Not()]).OnlyEnforceIf(panel_ok[t])
+                        model.add_bool_or([at[h1, t].negated(), at[h2, t].negated()]).only_enforce_if(panel_ok[t])
     for t, together in cuts:
-        model.AddBoolOr([at[h, t].Not() for h in together])
+        model.add_bool_or([at[h, t].negated() for h in together])
     for (h, t), value in _greedy(problem, free, members_at).items():  # a start the solver improves
-        model.AddHint(at[h, t], value)
-    model.Minimize(sum(t * at[h, t] for h in range(n_h) for t in range(n_t)))
-    model.AddAssumptions([*scheduled, *team_ok, *panel_ok])
+        model.add_hint(at[h, t], value)
+    model.minimize(sum(t * at[h, t] for h in range(n_h) for t in range(n_t)))
+    model.add_assumptions([*scheduled, *team_ok, *panel_ok])
     solver = _solver(seed, budget)
-    status = solver.Solve(model)  # type: ignore[attr-defined]
+    status = solver.solve(model)  # type: ignore[attr-defined]
     if status == cp_model.INFEASIBLE:
-        literals = {v.Index(): v for v in [*scheduled, *team_ok, *panel_ok]}
+        literals = {v.index: v for v in [*scheduled, *team_ok, *panel_ok]}
         core = _minimal_core(
-            model, literals, set(solver.SufficientAssumptionsForInfeasibility()), seed, budget  # type: ignore[attr-defined]
+            model,
+            literals,
+            set(solver.sufficient_assumptions_for_infeasibility()),  # type: ignore[attr-defined]
+            seed=seed,
+            budget=budget,
         )
         hearings = tuple(
-            h.key for i, h in enumerate(problem.hearings) if scheduled[i].Index() in core or team_ok[i].Index() in core
+            h.key for i, h in enumerate(problem.hearings) if scheduled[i].index in core or team_ok[i].index in core
         )
-        half_days = tuple(sorted({problem.times[t].half_day for t in range(n_t) if panel_ok[t].Index() in core}))
+        half_days = tuple(sorted({problem.times[t].half_day for t in range(n_t) if panel_ok[t].index in core}))
         away = tuple(m.key for m in problem.members if set(half_days) & m.unavailable)
         raise Unschedulable(
             [
@@ -246,23 +250,23 @@ def _times(
         )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise Unschedulable([Blocker("timeout", hearings=tuple(h.key for h in problem.hearings))])
-    chosen = [next(t for t in range(n_t) if solver.Value(at[h, t])) for h in range(n_h)]  # type: ignore[attr-defined]
-    return chosen, str(solver.StatusName(status))  # type: ignore[attr-defined]
+    chosen = [next(t for t in range(n_t) if solver.value(at[h, t])) for h in range(n_h)]  # type: ignore[attr-defined]
+    return chosen, str(solver.status_name(status))  # type: ignore[attr-defined]
 
 
 def _minimal_core(
-    model: Any, literals: dict[int, Any], core: set[int], seed: int, budget: float, tries: int = 40
+    model: Any, literals: dict[int, Any], core: set[int], *, seed: int, budget: float, tries: int = 40
 ) -> set[int]:
     """Drop from the solver's core each assumption without which the model stays infeasible (the
     core CP-SAT returns is sufficient, not minimal): what is left all takes part in the block."""
     from ortools.sat.python import cp_model
 
-    model.ClearObjective()
+    model.clear_objective()
     for index in sorted(core)[:tries]:
         trial = core - {index}
-        model.ClearAssumptions()
-        model.AddAssumptions([literals[i] for i in sorted(trial)])
-        status = _solver(seed, budget).Solve(model)  # type: ignore[attr-defined]
+        model.clear_assumptions()
+        model.add_assumptions([literals[i] for i in sorted(trial)])
+        status = _solver(seed, budget).solve(model)  # type: ignore[attr-defined]
         if status == cp_model.INFEASIBLE:
             core = trial
     return core
@@ -310,25 +314,25 @@ def _panels(
         by_time.setdefault(t, []).append(h)
     keys = [m.key for m in problem.members]
     model = cp_model.CpModel()
-    on = {(h, m): model.NewBoolVar(f"on_{h}_{m}") for h, t in enumerate(times) for m in free[h, t]}
+    on = {(h, m): model.new_bool_var(f"on_{h}_{m}") for h, t in enumerate(times) for m in free[h, t]}
     for h in range(len(times)):
-        model.Add(sum(on[h, m] for m in free[h, times[h]]) == problem.panel_size)
-    for t, together in by_time.items():
+        model.add(sum(on[h, m] for m in free[h, times[h]]) == problem.panel_size)
+    for together in by_time.values():
         if len(together) > 1:
             for m in keys:
                 seats = [on[h, m] for h in together if (h, m) in on]
                 if len(seats) > 1:
-                    model.AddAtMostOne(seats)
-    peak = model.NewIntVar(0, len(times), "peak")
-    low = model.NewIntVar(0, len(times), "low")
+                    model.add_at_most_one(seats)
+    peak = model.new_int_var(0, len(times), "peak")
+    low = model.new_int_var(0, len(times), "low")
     for m in keys:
-        load = sum(v for (h, k), v in on.items() if k == m)
-        model.Add(load <= peak)
-        model.Add(load >= low)
-    model.Minimize(peak - low)
+        load = sum(v for (_h, k), v in on.items() if k == m)
+        model.add(load <= peak)
+        model.add(load >= low)
+    model.minimize(peak - low)
     solver = _solver(seed, budget)
-    status = solver.Solve(model)  # type: ignore[attr-defined]
+    status = solver.solve(model)  # type: ignore[attr-defined]
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, [(t, tuple(together)) for t, together in by_time.items() if len(together) > 1]
-    panels = {h: {m for m in free[h, times[h]] if solver.Value(on[h, m])} for h in range(len(times))}  # type: ignore[attr-defined]
+    panels = {h: {m for m in free[h, times[h]] if solver.value(on[h, m])} for h in range(len(times))}  # type: ignore[attr-defined]
     return panels, []

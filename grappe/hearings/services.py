@@ -101,7 +101,9 @@ def call_last_date(call: Call) -> dt.date:
 
 
 @transaction.atomic
-def save_setup(call: Call, data: dict[str, Any], *, expected_version: int, actor: Any) -> HearingSetup:
+def save_setup(  # noqa: PLR0912 - one check per field, each with its message
+    call: Call, data: dict[str, Any], *, expected_version: int, actor: Any
+) -> HearingSetup:
     setup = HearingSetup.objects.select_for_update().get(pk=setup_for(call).pk)
     if setup.version != expected_version:
         raise ConcurrentEditError(ConcurrentEditError.message)
@@ -130,7 +132,8 @@ def save_setup(call: Call, data: dict[str, Any], *, expected_version: int, actor
     if not (hours["morning_start"] < hours["morning_end"] <= hours["afternoon_start"] < hours["afternoon_end"]):
         raise HearingError(
             _(
-                "The day's hours overlap: the morning must end before the afternoon starts, each part start before it ends."
+                "The day's hours overlap: the morning must end before the afternoon starts, "
+                "each part start before it ends."
             )
         )
     numbers = {
@@ -318,7 +321,8 @@ def set_team_unavailable(hearing: Hearing, keys: list[str], *, expected_version:
 
 
 def _problem(call: Call, setup: HearingSetup) -> tuple[Any, dict[str, Any], list[TimeSlot]]:
-    from grappe.engine.hearings import HearingNeed, PanelMember as Member, Problem, Time
+    from grappe.engine.hearings import HearingNeed, Problem, Time
+    from grappe.engine.hearings import PanelMember as Member
 
     slots = time_slots(setup)
     hearings = list(Hearing.objects.filter(call=call).select_related("proposal").order_by("proposal__code"))
@@ -592,7 +596,8 @@ def move_hearing(hearing: Hearing, data: dict[str, Any], *, expected_version: in
 
 
 def hearing_ics(hearing: Hearing, setup: HearingSetup) -> bytes:
-    assert hearing.starts_at is not None and hearing.ends_at is not None
+    if hearing.starts_at is None or hearing.ends_at is None:
+        raise HearingError(_("This hearing is not scheduled yet."))
     url = settings.SITE_URL + reverse("hearings:hearing", args=[hearing.pk])
     where = setup.video_link if setup.mode == Mode.VIDEO else hearing.place
     return event_ics(

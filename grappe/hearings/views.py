@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call
-from grappe.core.access import get_for_user_or_404, posted_code, require_perm_or_404
+from grappe.core.access import get_for_user_or_404, posted_code
 from grappe.core.forms import posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.hearings import services

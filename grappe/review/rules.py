@@ -31,9 +31,8 @@ def is_confirmed_reviewer_of(user: Any, proposal: Any) -> bool:
         return False
     cache: dict[int, bool] = proposal.__dict__.setdefault("_grappe_readers", {})
     if person_id not in cache:
-        from grappe.review.models import Conflict, ReviewAssignment
-
         from grappe.review.gates import blocked
+        from grappe.review.models import Conflict, ReviewAssignment
 
         cache[person_id] = (
             blocked(person_id, proposal.call_id) is None

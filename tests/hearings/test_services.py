@@ -114,7 +114,7 @@ def test_moves_refuse_overlaps_and_days_outside_the_hearings(hearing_call, offic
 def test_invitations_carry_an_ics(hearing_call, office, proposals):
     services.adopt_run(services.run_schedule(hearing_call, actor=office), actor=office)
     assert services.send_invitations(hearing_call, actor=office) == 3
-    message = [m for m in mail.outbox if proposals[0].lead.email in m.to][0]
+    message = next(m for m in mail.outbox if proposals[0].lead.email in m.to)
     name, content, kind = message.attachments[0]
     assert (name, kind) == ("hearing.ics", "text/calendar")
     content = content.decode() if isinstance(content, bytes) else content

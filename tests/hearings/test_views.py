@@ -86,7 +86,10 @@ def test_an_expert_saves_payment_details_and_the_office_reads_them(hearing_call,
     page = client.get(reverse("hearings:expert")).content.decode()
     assert "FR7630006000011234567890189" in page  # their own
     client.force_login(office)
-    assert "FR7630006000011234567890189" in client.get(reverse("hearings:honoraria", args=[hearing_call.code])).content.decode()
+    assert (
+        "FR7630006000011234567890189"
+        in client.get(reverse("hearings:honoraria", args=[hearing_call.code])).content.decode()
+    )
 
 
 def _grow(call, n):
