@@ -3,6 +3,7 @@ honoraria; a hearing's page (team: constraints; panel: scores); the expert's pag
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -78,7 +79,7 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
                 {
                     "proposal": proposals.get(p["hearing"]),
                     "code": p["hearing"],
-                    "starts_at": p["starts_at"],
+                    "starts_at": dt.datetime.fromisoformat(p["starts_at"]),
                     "room": p["room"] + 1,
                     "panel": [codes.get(c, c) for c in p["panel"]],
                 }
@@ -370,7 +371,7 @@ def expert(request: HttpRequest) -> HttpResponse:
     """The expert's own page: each call's declaration and honoraria; their payment details."""
     person_id = roles_of(request.user).person_id
     calls = _expert_calls(person_id)
-    if not calls:
+    if not calls and not PoolMember.objects.filter(person_id=person_id).exists():
         raise Http404
     person = Person.objects.get(pk=person_id)
     record = PaymentDetails.objects.filter(person=person).first()

@@ -55,7 +55,7 @@ def test_office_schedules_hearings_around_a_member_away_for_a_morning(
     away = pool[0].person
     page.locator("details.panel-member", has_text=away.full_name).locator("summary").click()
     first_morning = services.half_days(services.setup_for(hearing_call))[0]
-    page.locator("details.panel-member", has_text=away.full_name).get_by_label(first_morning[1]).check()
+    page.locator("details.panel-member", has_text=away.full_name).locator("input[type=checkbox]").first.check()
     page.locator("details.panel-member", has_text=away.full_name).get_by_role(
         "button", name="Save availability"
     ).click()
@@ -124,7 +124,7 @@ def test_expert_signs_the_declaration_and_sees_their_honoraria(
         actor=reviewer,
     )
     page.goto("/experts/")
-    row = page.locator("tr", has_text=hearing_call.title)
+    row = page.locator("tr", has_text=hearing_call.title_en)
     assert "150.00" in row.inner_text() and "signed on" in row.inner_text()
     page.fill("#id_iban", "FR76 3000 6000 0112 3456 7890 180")
     page.fill("#id_bic", "BNPAFRPP")

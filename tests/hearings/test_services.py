@@ -126,19 +126,22 @@ def _criteria(call, value):
     return {f"score_{c.pk}": value for c in call.scheme.criteria.all()}
 
 
+def _reviewed(call, person, proposal, value, office):
+    """A review of ``proposal`` by ``person``, submitted with ``value`` on every criterion."""
+    assignment = review.add_assignment(call, reviewer=person, proposal=proposal, reason="t", actor=office)
+    review.save_review(
+        assignment,
+        _criteria(call, value) | {"applicant_comment": "ok", "recommendation": "fund"},
+        expected_version=1,
+        submit=True,
+        actor=office,
+    )
+
+
 @pytest.mark.parametrize("mode, expected", [("replace", "4.00"), ("average", "3.00"), ("add", "6.00")])
 def test_hearing_scores_enter_the_ranking_as_configured(hearing_call, office, pool, proposals, mode, expected):
     for member in pool[:2]:
-        assignment = review.add_assignment(
-            hearing_call, reviewer=member.person, proposal=proposals[2], reason="t", actor=office
-        )
-        review.save_review(
-            assignment,
-            _criteria(hearing_call, "2.0") | {"applicant_comment": "ok", "recommendation": "fund"},
-            expected_version=1,
-            submit=True,
-            actor=office,
-        )
+        _reviewed(hearing_call, member.person, proposals[2], "2.0", office)
     _save(hearing_call, office, score_mode=mode)
     hearing = Hearing.objects.get(proposal=proposals[2])
     hearing.starts_at = timezone.now() - dt.timedelta(hours=1)
@@ -185,16 +188,7 @@ def test_the_declaration_gates_reading_until_signed(hearing_call, office, pool, 
 
 
 def test_honoraria_count_what_was_done(hearing_call, office, pool, proposals):
-    assignment = review.add_assignment(
-        hearing_call, reviewer=pool[1].person, proposal=proposals[0], reason="t", actor=office
-    )
-    review.save_review(
-        assignment,
-        _criteria(hearing_call, "3.0") | {"applicant_comment": "ok", "recommendation": "fund"},
-        expected_version=1,
-        submit=True,
-        actor=office,
-    )
+    _reviewed(hearing_call, pool[1].person, proposals[0], "3.0", office)
     base = timezone.now() - dt.timedelta(days=1)
     for index, proposal in enumerate(proposals[:2]):  # two hearings in one half-day, scored
         hearing = Hearing.objects.get(proposal=proposal)
@@ -234,16 +228,7 @@ def test_payment_file_lists_what_is_owed(hearing_call, office, pool, proposals):
 
     from openpyxl import load_workbook
 
-    assignment = review.add_assignment(
-        hearing_call, reviewer=pool[2].person, proposal=proposals[0], reason="t", actor=office
-    )
-    review.save_review(
-        assignment,
-        _criteria(hearing_call, "3.0") | {"applicant_comment": "ok", "recommendation": "fund"},
-        expected_version=1,
-        submit=True,
-        actor=office,
-    )
+    _reviewed(hearing_call, pool[2].person, proposals[0], "3.0", office)
     services.save_payment_details(
         pool[2].person,
         {"iban": "FR7630006000011234567890189", "bic": "BNPAFRPP", "address": "=cmd|x"},
