@@ -119,3 +119,22 @@ def test_office_pages_query_count_is_constant(hearing_call, client, office, djan
 def test_anonymous_user_is_not_an_expert(client):
     UserFactory()
     assert client.get(reverse("hearings:expert")).status_code == 302
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_declaration_page_is_for_the_call_s_experts(hearing_call, as_persona, persona):
+    response = as_persona(persona).get(reverse("hearings:declaration", args=[hearing_call.code]))
+    expected = {"reviewer": 200, "anonymous": 302}.get(persona, 404)
+    assert response.status_code == expected
+
+
+def test_signing_needs_the_box_ticked(hearing_call, client, reviewer):
+    from grappe.hearings.models import Declaration
+
+    client.force_login(reviewer)
+    url = reverse("hearings:declaration", args=[hearing_call.code])
+    response = client.post(url, {}, follow=True, REMOTE_ADDR="192.0.2.9")
+    assert "Tick the box" in response.content.decode()
+    assert not Declaration.objects.exists()
+    client.post(url, {"agree": "on"}, REMOTE_ADDR="192.0.2.9")
+    assert Declaration.objects.get().ip == "192.0.2.9"
