@@ -78,6 +78,9 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localh
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 # Links in emails: SITE_URL, else the address the development server listens on
 # (`make demo PORT=8100` passes GRAPPE_HOST / GRAPPE_PORT to the server and the worker).
+# Experts' payment details are encrypted with this Fernet key (docs/configuration.md); when
+# empty (development, tests) a key is derived from SECRET_KEY.
+PAYMENT_DETAILS_KEY = envstr("PAYMENT_DETAILS_KEY")
 SITE_URL = envstr("SITE_URL", f"http://{envstr('GRAPPE_HOST', '127.0.0.1')}:{envint('GRAPPE_PORT', 8000)}").rstrip("/")
 SITE_NAME = envstr("SITE_NAME", "Grappe")
 
@@ -105,6 +108,7 @@ INSTALLED_APPS = [
     "grappe.review",
     "grappe.selection",
     "grappe.stages",
+    "grappe.hearings",
     "grappe.accountability",
     "grappe.projects",
     "grappe.funding",

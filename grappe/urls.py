@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("grappe.review.urls")),
     path("", include("grappe.selection.urls")),
     path("", include("grappe.stages.urls")),
+    path("", include("grappe.hearings.urls")),
     path("", include("grappe.accountability.urls")),
     path("", include("grappe.funding.urls")),
     path("", include("grappe.projects.urls")),

@@ -31,10 +31,12 @@ def is_confirmed_reviewer_of(user: Any, proposal: Any) -> bool:
         return False
     cache: dict[int, bool] = proposal.__dict__.setdefault("_grappe_readers", {})
     if person_id not in cache:
+        from grappe.review.gates import blocked
         from grappe.review.models import Conflict, ReviewAssignment
 
         cache[person_id] = (
-            ReviewAssignment.objects.filter(
+            blocked(person_id, proposal.call_id) is None
+            and ReviewAssignment.objects.filter(
                 reviewer_id=person_id, proposal=proposal, state=AssignmentState.ACTIVE, confirmed_at__isnull=False
             ).exists()
             and not Conflict.objects.filter(reviewer_id=person_id, proposal=proposal, waived=False).exists()

@@ -23,6 +23,7 @@ from grappe.people.models import Person
 from grappe.people.rules import roles_of
 from grappe.programmes.models import Programme
 from grappe.review.models import AssignmentState, Review, ReviewState
+from grappe.selection import extra_scores
 from grappe.selection.models import (
     TIE_RULES,
     Award,
@@ -246,8 +247,15 @@ def rows(call: Call, *, only: Proposal | None = None) -> list[Row]:
             )
         )
     keys = [str(c.pk) for c in criteria]
+    extra = extra_scores.collect(call, ids)  # e.g. the hearings' scores, as the call configures
     for row in out:
         row.extras["criteria"] = keys
+        found = extra.get(row.proposal.pk)
+        if found is not None:
+            row.extras["written_score"] = row.score
+            row.extras["extra_score"] = found
+            row.score = extra_scores.combine(row.score, found)
+            row.passes = row.score is not None and not row.failed
     if only is None:
         _calibrate(out, criteria)
     return out

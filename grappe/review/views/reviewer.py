@@ -16,7 +16,7 @@ from grappe.core.forms import half_point, posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
-from grappe.review import services
+from grappe.review import gates, services
 from grappe.review.forms import (
     PublicationImportForm,
     ReasonForm,
@@ -53,6 +53,9 @@ def bids(request: HttpRequest, code: str) -> HttpResponse:
     if member is None or not services.settings_for(member.call).bidding_open:
         raise Http404
     call = member.call
+    first = gates.blocked(person_id, call.pk)
+    if first:  # the titles are the call's proposals too: nothing before the declaration
+        return redirect(first)
     proposals = list(
         Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED)
         .exclude(pk__in=Conflict.objects.filter(reviewer_id=person_id, waived=False).values("proposal_id"))
@@ -199,6 +202,9 @@ def _assignment(request: HttpRequest, pk: int) -> ReviewAssignment:
 @login_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
+    first = gates.blocked(assignment.reviewer_id, assignment.call_id)
+    if first:  # e.g. the call's declaration is not signed yet: nothing of the proposal is shown
+        return redirect(first)
     if assignment.confirmed_at is None:
         proposal = assignment.proposal
         return render(
@@ -287,6 +293,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
+    first = gates.blocked(assignment.reviewer_id, assignment.call_id)
+    if first:
+        return redirect(first)
     if request.POST.get("no_conflict") != "on" or request.POST.get("confidential") != "on":
         messages.error(request, _("Tick both boxes to read the proposal, or declare a conflict."))
         return redirect("review:review", assignment.pk)

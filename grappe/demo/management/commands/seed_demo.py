@@ -3,6 +3,7 @@ import random
 from django.core.management.base import BaseCommand, CommandParser
 
 from grappe.demo.calls import seed_calls
+from grappe.demo.hearings import seed_hearings
 from grappe.demo.partners import seed_partners
 from grappe.demo.people import seed_people
 from grappe.demo.platform import seed_platform
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         calls = seed_calls(rng, people)
         review = seed_review(rng, people, calls["closed"])
         selection = seed_selection(rng, calls["closed"])
+        hearings = seed_hearings(calls["closed"])
         funded = seed_projects(rng, people, calls["programme"])
         trained = seed_training(random.Random(seed + 15))
         partners = seed_partners(rng, people)
@@ -46,6 +48,7 @@ class Command(BaseCommand):
                 f"partners, {len(people.people)} new people, {calls['proposals']} new proposals, {review['experts']} experts, "
                 f"{review['assignments']} review assignments, {review['reviews']} reviews, "
                 f"{selection['consensus']} consensus reports, {selection['funded']} proposals in the recommended portfolio, "
+                f"{hearings['hearings']} hearings scheduled, "
                 f"{funded['projects']} funded projects about two years in, "
                 f"{trained['programmes']} training programmes with {trained['enrolments']} enrolments, "
                 f"{partners['challenges']} partner challenges with suggestions and {partners['requests']} contact requests, "

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HearingsConfig(AppConfig):
+    name = "grappe.hearings"
+    verbose_name = _("Hearings and experts")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from grappe.hearings import rules  # noqa: F401 - registers the permissions
+        from grappe.hearings.services import declaration_gate, hearing_scores
+        from grappe.review import gates
+        from grappe.selection import extra_scores
+
+        extra_scores.register(hearing_scores)
+        gates.register(declaration_gate)
