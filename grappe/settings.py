@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "ninja",  # the API docs page's Swagger UI, served from ninja's own static files (no CDN)
     "grappe.core",
     "grappe.people",
+    "grappe.notifications",
     "grappe.programmes",
     "grappe.calls",
     "grappe.submissions",
@@ -145,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "grappe.core.context_processors.grappe",
                 "grappe.people.context_processors.people",
+                "grappe.notifications.context_processors.notifications",
             ],
         },
     }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("office/activity/", core_views.activity, name="activity"),
     path("", include("grappe.people.urls")),
+    path("", include("grappe.notifications.urls")),
     path("", include("grappe.programmes.urls")),
     path("", include("grappe.submissions.urls")),
     path("", include("grappe.calls.urls")),

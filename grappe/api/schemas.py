@@ -227,3 +227,28 @@ class ProjectPage(Page):
 
 def money(value: Any) -> str | None:
     return None if value is None else f"{value:.2f}"
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    body: str
+    link: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(Page):
+    items: list[NotificationOut]
+
+
+class NotificationsRead(Schema):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[int] | None = Field(
+        None, max_length=1000, description="The notifications to mark read; omitted or null: all of yours."
+    )
+
+
+class MarkedRead(Schema):
+    marked: int

@@ -14,16 +14,16 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from grappe.core.services import log_action
 from grappe.core.validation import one_line
+from grappe.notifications.models import Kind
+from grappe.notifications.services import notify
 from grappe.people.models import Person
 from grappe.training.ics import session_ics
 from grappe.training.models import Registration, RegistrationState, TrainingSession
@@ -176,12 +176,23 @@ def message_registrants(session: TrainingSession, *, subject: str, body: str, ac
     recipients = list(
         Registration.objects.filter(
             session=session, state__in=[RegistrationState.CONFIRMED, RegistrationState.WAITING]
-        ).values_list("email", flat=True)
+        ).select_related("person")
     )
-    messages = [EmailMessage(one_line(subject), body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
-    get_connection().send_messages(messages)
-    log_action(session, "training.registrants_messaged", actor=actor, data={"subject": subject, "count": len(messages)})
-    return len(messages)
+    link = _url("training:session", session.code)
+    for registration in recipients:
+        notify(
+            registration.person,
+            Kind.MESSAGE,
+            email=registration.email,
+            language=registration.language,
+            subject=one_line(subject),  # the office's own words, in the language they wrote them
+            body=body,
+            link=link,
+        )
+    log_action(
+        session, "training.registrants_messaged", actor=actor, data={"subject": subject, "count": len(recipients)}
+    )
+    return len(recipients)
 
 
 def _url(name: str, *args: Any) -> str:
@@ -189,30 +200,39 @@ def _url(name: str, *args: Any) -> str:
 
 
 def _send_link(registration: Registration) -> None:
-    with translation.override(registration.language):
-        subject = _("Confirm your registration: %(title)s") % {"title": registration.session.course.title}
-        body = render_to_string(
-            "training/email/confirm_link.txt",
-            {"registration": registration, "url": _url("training:confirm", registration.token)},
-        )
-    EmailMessage(one_line(subject), body, settings.DEFAULT_FROM_EMAIL, [registration.email]).send()
+    url = _url("training:confirm", registration.token)
+    notify(
+        registration.person,
+        Kind.SECURITY,  # proves the address: always sent at once, never grouped or silenced
+        email=registration.email,
+        language=registration.language,
+        subject=lambda: _("Confirm your registration: %(title)s") % {"title": registration.session.course.title},
+        template="training/email/confirm_link.txt",
+        context={"registration": registration, "url": url},
+        link=url,
+    )
 
 
 def _send_outcome(registration: Registration, *, promoted_now: bool = False) -> None:
     session = registration.session
     manage_url = _url("training:manage_registration", registration.token)
-    with translation.override(registration.language):
-        if registration.state == RegistrationState.CONFIRMED:
-            subject = (_("A place is yours: %(title)s") if promoted_now else _("Registration confirmed: %(title)s")) % {
-                "title": session.course.title
-            }
+    confirmed = registration.state == RegistrationState.CONFIRMED
+
+    def subject() -> str:
+        if confirmed:
+            title = _("A place is yours: %(title)s") if promoted_now else _("Registration confirmed: %(title)s")
         else:
-            subject = _("Waiting list: %(title)s") % {"title": session.course.title}
-        body = render_to_string(
-            "training/email/outcome.txt",
-            {"registration": registration, "session": session, "url": manage_url, "promoted": promoted_now},
-        )
-    message = EmailMessage(one_line(subject), body, settings.DEFAULT_FROM_EMAIL, [registration.email])
-    if registration.state == RegistrationState.CONFIRMED:
-        message.attach("session.ics", session_ics(registration, url=manage_url), "text/calendar")
-    message.send()
+            title = _("Waiting list: %(title)s")
+        return title % {"title": session.course.title}
+
+    notify(
+        registration.person,
+        Kind.RECEIPT,
+        email=registration.email,
+        language=registration.language,
+        subject=subject,
+        template="training/email/outcome.txt",
+        context={"registration": registration, "session": session, "url": manage_url, "promoted": promoted_now},
+        link=manage_url,
+        attachments=[("session.ics", session_ics(registration, url=manage_url), "text/calendar")] if confirmed else [],
+    )
