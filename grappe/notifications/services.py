@@ -126,9 +126,7 @@ def notify(
     lang = language or (person.preferred_language if person else "") or "fr"
     with translation.override(lang):
         subject_text = one_line(_text(subject))[:300]
-        body_text = (
-            render_to_string(template, {**(context or {}), "person": person}) if template else _text(body or "")
-        )
+        body_text = render_to_string(template, {**(context or {}), "person": person}) if template else _text(body or "")
     with transaction.atomic():
         notification = Notification.objects.create(
             person=person, email=address, language=lang, kind=kind, subject=subject_text, body=body_text, link=link
@@ -268,9 +266,7 @@ def _send_digest(address: str, now: dt.datetime) -> int:
             )
             logger.warning("notification digest to %s failed: %s", address, exc)
             return 0  # still queued: tomorrow's digest (or a run of the command) sends them
-        Delivery.objects.filter(pk__in=ids).update(
-            state=DeliveryState.SENT, sent_at=now, last_error="", attempts=F("attempts") + 1
-        )
+        Delivery.objects.filter(pk__in=ids).update(state=DeliveryState.SENT, sent_at=now, attempts=F("attempts") + 1)
     return 1
 
 

@@ -10,6 +10,7 @@ from grappe.training import services
 from grappe.training.models import Registration, RegistrationState
 from grappe.training.services import TrainingError
 from tests.factories import UserFactory
+from tests.notifications.checks import assert_notified
 
 
 def _register(session, user):
@@ -31,6 +32,7 @@ def test_full_session_queues_then_promotes_on_cancellation(session):
     assert [m.to for m in mail.outbox] == [[third.email]]
     assert mail.outbox[0].subject.startswith("A place is yours")
     assert mail.outbox[0].attachments[0][0] == "session.ics"
+    assert assert_notified("receipt", third.email).attachments.get().filename == "session.ics"
 
 
 def test_confirmation_carries_an_ics_file(session):
@@ -75,6 +77,7 @@ def test_visitor_holds_no_place_until_the_link_is_followed(client, session):
     assert response.status_code == 200
     assert registration.state == RegistrationState.PENDING and registration.person is None
     assert f"/training/registrations/{registration.token}/confirm/" in mail.outbox[0].body
+    assert assert_notified("security", registration.email).person is None  # a visitor: an address only
 
     client.get(f"/training/registrations/{registration.token}/confirm/")
     assert Registration.objects.get().state == RegistrationState.PENDING  # a GET confirms nothing

@@ -50,6 +50,14 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]
     return page(notifications, cursor=filters.cursor, limit=filters.limit, item=notification_out)
 
 
+@router.post("/notifications/read", response={200: MarkedRead, **WRITE_ERRORS})
+def mark_read(request: HttpRequest, payload: NotificationsRead) -> Any:
+    """Mark the caller's notifications read (``ids``, or all); others' ids are ignored."""
+    require_write(request)
+    person = Person.objects.filter(pk=_person_id(request)).first()
+    return {"marked": services.mark_read(person, payload.ids) if person else 0}
+
+
 @router.get("/notifications/{notification}", response={200: NotificationOut, **ERRORS})
 def get_notification(request: HttpRequest, notification: int) -> Any:
     require_user(request)
@@ -57,11 +65,3 @@ def get_notification(request: HttpRequest, notification: int) -> Any:
         request.user, Notification.objects.all(), "notifications.view_notification", pk=notification
     )
     return notification_out(found)
-
-
-@router.post("/notifications/read", response={200: MarkedRead, **WRITE_ERRORS})
-def mark_read(request: HttpRequest, payload: NotificationsRead) -> Any:
-    """Mark the caller's notifications read (``ids``, or all); others' ids are ignored."""
-    require_write(request)
-    person = Person.objects.filter(pk=_person_id(request)).first()
-    return {"marked": services.mark_read(person, payload.ids) if person else 0}
