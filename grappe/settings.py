@@ -146,7 +146,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "grappe.core.context_processors.grappe",
                 "grappe.people.context_processors.people",
-                "grappe.notifications.context_processors.notifications",
             ],
         },
     }

@@ -40,6 +40,16 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def unread_badge(request: HttpRequest) -> HttpResponse:
+    """The header's unread count, loaded by htmx after the page (so no page pays for it): one
+    cached COUNT; nothing for anonymous visitors or when all is read."""
+    person_id = getattr(request.user, "person_id", None) if request.user.is_authenticated else None
+    count = services.unread_count(person_id) if person_id else 0
+    response = render(request, "notifications/unread_badge.html", {"count": count})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_required
 def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One notification in full; opening it marks it read. Another person's: 404."""

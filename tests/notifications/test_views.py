@@ -74,14 +74,18 @@ def test_a_malformed_id_is_a_clear_error_not_a_500(as_persona, applicant):
     assert response.status_code == 200 and "This notification does not exist." in response.text
 
 
-def test_header_shows_the_unread_count(as_persona, applicant):
+def test_header_loads_the_unread_count_after_the_page(as_persona, applicant, client, django_assert_num_queries):
     for subject in ("A", "B"):
         _notify(applicant.person, subject)
-    client = as_persona("applicant")
+    me = as_persona("applicant")
 
-    assert 'class="notif-count">2<' in client.get("/").text
+    assert 'hx-get="/notifications/unread/"' in me.get("/").text
+    assert 'class="notif-count">2<' in me.get("/notifications/unread/").text
+    with django_assert_num_queries(2):  # session and user; the count is cached
+        me.get("/notifications/unread/")
     services.mark_read(applicant.person)
-    assert "notif-count" not in client.get("/").text
+    assert me.get("/notifications/unread/").text.strip() == ""
+    assert client.get("/notifications/unread/").text.strip() == ""  # anonymous: nothing, no redirect
 
 
 def test_the_list_takes_a_constant_number_of_queries(as_persona, applicant):
