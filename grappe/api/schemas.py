@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -245,7 +245,7 @@ class NotificationPage(Page):
 
 class NotificationsRead(Schema):
     model_config = ConfigDict(extra="forbid")
-    ids: list[int] | None = Field(
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
         None, max_length=1000, description="The notifications to mark read; omitted or null: all of yours."
     )
 

@@ -59,3 +59,12 @@ def test_unknown_fields_are_refused(api_client, notes):  # noqa: F811
         "/api/v1/notifications/read", {"all": True}, content_type="application/json"
     )
     assert response.status_code == 422
+
+
+def test_out_of_range_numbers_are_refused_not_a_500(api_client, notes):  # noqa: F811
+    client = api_client("applicant")
+
+    assert client.get(f"/api/v1/notifications/{2**70}").status_code == 404
+    assert client.get("/api/v1/notifications/-3").status_code == 404
+    response = client.post("/api/v1/notifications/read", {"ids": [2**70]}, content_type="application/json")
+    assert response.status_code == 422

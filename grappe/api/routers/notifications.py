@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Query, Router
 
 from grappe.api.auth import require_user, require_write
@@ -61,6 +61,8 @@ def mark_read(request: HttpRequest, payload: NotificationsRead) -> Any:
 @router.get("/notifications/{notification}", response={200: NotificationOut, **ERRORS})
 def get_notification(request: HttpRequest, notification: int) -> Any:
     require_user(request)
+    if not 0 < notification < 2**63:  # no row has it; the database would refuse to compare
+        raise Http404
     found = get_for_user_or_404(
         request.user, Notification.objects.all(), "notifications.view_notification", pk=notification
     )
