@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "ninja",  # the API docs page's Swagger UI, served from ninja's own static files (no CDN)
     "grappe.core",
     "grappe.people",
+    "grappe.notifications",
     "grappe.programmes",
     "grappe.calls",
     "grappe.submissions",

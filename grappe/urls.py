@@ -14,6 +14,7 @@ urlpatterns = [
     path("office/activity/", core_views.activity, name="activity"),
     path("office/replay/<slug:kind>/<int:pk>/", core_views.replay_run, name="replay"),
     path("", include("grappe.people.urls")),
+    path("", include("grappe.notifications.urls")),
     path("", include("grappe.programmes.urls")),
     path("", include("grappe.submissions.urls")),
     path("", include("grappe.calls.urls")),

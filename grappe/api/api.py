@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 
 from grappe.api import problems
 from grappe.api.auth import TokenAuth
-from grappe.api.routers import calls, directory, office, projects, proposals, reviews
+from grappe.api.routers import calls, directory, notifications, office, projects, proposals, reviews
 
 
 class GrappeAPI(NinjaAPI):
@@ -39,5 +39,5 @@ api = GrappeAPI(
     docs_url="/docs",
 )
 problems.install(api)
-for module in (directory, calls, proposals, reviews, office, projects):
+for module in (directory, calls, proposals, reviews, office, projects, notifications):
     api.add_router("", module.router)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -227,3 +227,28 @@ class ProjectPage(Page):
 
 def money(value: Any) -> str | None:
     return None if value is None else f"{value:.2f}"
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    body: str
+    link: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(Page):
+    items: list[NotificationOut]
+
+
+class NotificationsRead(Schema):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] | None = Field(
+        None, max_length=1000, description="The notifications to mark read; omitted or null: all of yours."
+    )
+
+
+class MarkedRead(Schema):
+    marked: int

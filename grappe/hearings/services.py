@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -39,6 +38,8 @@ from grappe.hearings.models import (
     SchedulingRun,
     ScoreMode,
 )
+from grappe.notifications.models import Kind
+from grappe.notifications.services import notify
 from grappe.people.models import Person
 from grappe.review.models import Conflict, PoolMember, PoolState, Review, ReviewState
 from grappe.selection import ranking_store
@@ -620,43 +621,53 @@ def send_invitations(call: Call, *, actor: Any) -> int:
         .select_related("proposal", "call")
         .order_by("starts_at")
     )
-    emails: dict[int, list[str]] = {}
-    for proposal_id, email in TeamMember.objects.filter(
+    team: dict[int, list[tuple[int | None, str]]] = {}
+    for proposal_id, person_id, email in TeamMember.objects.filter(
         proposal_id__in=[h.proposal_id for h in hearings], state=InvitationState.ACCEPTED
-    ).values_list("proposal_id", "email"):
-        emails.setdefault(proposal_id, []).append(email)
-    messages = []
+    ).values_list("proposal_id", "person_id", "email"):
+        team.setdefault(proposal_id, []).append((person_id, email))
+    people = Person.objects.in_bulk([pid for members in team.values() for pid, _e in members if pid])
+    invited = []
     for hearing in hearings:
-        local = timezone.localtime(hearing.starts_at, PARIS)
-        where = setup.video_link if setup.mode == Mode.VIDEO else (hearing.place or _("the room given by the office"))
-        body = _(
-            "Your proposal %(code)s is invited to a hearing on %(when)s (Paris time): %(presentation)d minutes of "
-            "presentation, then %(questions)d minutes of questions.\n\nWhere: %(where)s\n\nDetails: %(url)s"
-        ) % {
-            "code": hearing.proposal.code,
-            "when": formats.date_format(local, "DATETIME_FORMAT"),
-            "presentation": setup.presentation_minutes,
-            "questions": setup.questions_minutes,
-            "where": where,
-            "url": settings.SITE_URL + reverse("hearings:hearing", args=[hearing.pk]),
-        }
-        to = emails.get(hearing.proposal_id) or []
-        if not to:
+        members = team.get(hearing.proposal_id) or []
+        if not members:
             continue
-        message = EmailMessage(
-            one_line(_("Hearing invitation: %(code)s") % {"code": hearing.proposal.code}),
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            to,
-        )
-        message.attach("hearing.ics", hearing_ics(hearing, setup), "text/calendar")
-        messages.append((hearing, message))
-    if messages:
-        get_connection().send_messages([m for _h, m in messages])
+        url = settings.SITE_URL + reverse("hearings:hearing", args=[hearing.pk])
+        local = timezone.localtime(hearing.starts_at, PARIS)
+
+        def body(hearing: Hearing = hearing, local: Any = local, url: str = url) -> str:
+            where = (
+                setup.video_link if setup.mode == Mode.VIDEO else (hearing.place or _("the room given by the office"))
+            )
+            return _(
+                "Your proposal %(code)s is invited to a hearing on %(when)s (Paris time): %(presentation)d minutes of "
+                "presentation, then %(questions)d minutes of questions.\n\nWhere: %(where)s\n\nDetails: %(url)s"
+            ) % {
+                "code": hearing.proposal.code,
+                "when": formats.date_format(local, "DATETIME_FORMAT"),
+                "presentation": setup.presentation_minutes,
+                "questions": setup.questions_minutes,
+                "where": where,
+                "url": url,
+            }
+
+        calendar = hearing_ics(hearing, setup)
+        for person_id, email in members:
+            notify(
+                people.get(person_id) if person_id else None,
+                Kind.DEADLINE,  # a date the team must keep: never silenced by a preference
+                email=email,
+                subject=lambda hearing=hearing: _("Hearing invitation: %(code)s") % {"code": hearing.proposal.code},
+                body=body,
+                link=url,
+                attachments=[("hearing.ics", calendar, "text/calendar")],
+            )
+        invited.append(hearing)
+    if invited:
         now = timezone.now()
-        Hearing.objects.filter(pk__in=[h.pk for h, _m in messages]).update(invited_at=now)
-        log_action(call, "hearings.invited", actor=actor, data={"count": len(messages)})
-    return len(messages)
+        Hearing.objects.filter(pk__in=[h.pk for h in invited]).update(invited_at=now)
+        log_action(call, "hearings.invited", actor=actor, data={"count": len(invited)})
+    return len(invited)
 
 
 # --- Hearing scores --------------------------------------------------------------------------

@@ -11,15 +11,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grappe.core.services import log_action, save_versioned
 from grappe.core.validation import one_line
+from grappe.notifications.models import Kind
+from grappe.notifications.services import notify
 from grappe.partners import index, queries
 from grappe.partners.models import (
     Agreement,
@@ -171,17 +172,23 @@ def send_agreement_reminders(*, today: dt.date | None = None, actor: Any = None)
         with transaction.atomic():
             link = settings.SITE_URL + reverse("partners:detail", args=[agreement.profile.organisation.code])
             for person in office:
-                with translation.override(person.preferred_language or "fr"):
-                    subject = _("Agreement to renew: %(title)s (%(partner)s), ends on %(end)s") % {
-                        "title": one_line(agreement.title),
-                        "partner": one_line(agreement.profile.organisation.name),
-                        "end": agreement.end_date.isoformat(),
-                    }
-                    body = _("The agreement ends in %(days)d days. Partner page: %(link)s") % {
-                        "days": (agreement.end_date - today).days,
-                        "link": link,
-                    }
-                send_mail(subject, body, None, [person.email])
+                notify(
+                    person,
+                    Kind.DEADLINE,
+                    subject=lambda agreement=agreement: (
+                        _("Agreement to renew: %(title)s (%(partner)s), ends on %(end)s")
+                        % {
+                            "title": one_line(agreement.title),
+                            "partner": one_line(agreement.profile.organisation.name),
+                            "end": agreement.end_date.isoformat(),
+                        }
+                    ),
+                    body=lambda agreement=agreement, link=link: (
+                        _("The agreement ends in %(days)d days. Partner page: %(link)s")
+                        % {"days": (agreement.end_date - today).days, "link": link}
+                    ),
+                    link=link,
+                )
             Agreement.objects.filter(pk=agreement.pk).update(reminded_on=today)
             log_action(
                 agreement.profile.organisation,
@@ -474,15 +481,13 @@ def suggest_partners_for_proposal(proposal: Proposal, *, actor: Any, seed: int |
 def _notify(request: ContactRequest, recipients: Sequence[Person], subject: Any, body: Any) -> None:
     link = settings.SITE_URL + reverse("partners:request", args=[request.code])
     for person in recipients:
-        if not person.email:
-            continue
-        with translation.override(person.preferred_language or "fr"):
-            send_mail(
-                one_line(str(subject) % {"challenge": request.challenge.title}),
-                str(body) % {"challenge": request.challenge.title, "link": link},
-                None,
-                [person.email],
-            )
+        notify(
+            person,
+            Kind.MESSAGE,
+            subject=lambda: one_line(str(subject) % {"challenge": request.challenge.title}),
+            body=lambda: str(body) % {"challenge": request.challenge.title, "link": link},
+            link=link,
+        )
 
 
 def _partner_contacts(organisation: Organisation) -> list[Person]:

@@ -55,6 +55,22 @@ def personal_data(person: Person) -> tuple[dict[str, Any], list[tuple[str, Any]]
         ],
         "current_consents": {kind: (c.given if c else None) for kind, c in current_consents(person).items()},
         "matchmaking": _matchmaking(person),
+        "notifications": [
+            {
+                "kind": n.kind,
+                "subject": n.subject,
+                "body": n.body,
+                "link": n.link,
+                "created_at": n.created_at,
+                "read_at": n.read_at,
+                "emails": [
+                    {"address": d.address, "mode": d.mode, "state": d.state, "sent_at": d.sent_at}
+                    for d in n.deliveries.all()
+                ],
+            }
+            for n in person.notifications.prefetch_related("deliveries").order_by("created_at", "pk")
+        ],
+        "notification_preferences": dict(person.notification_preferences.values_list("kind", "mode")),
     }
     if user is not None:
         data["account"] = {

@@ -60,6 +60,12 @@ REGISTER = [
         _("While the consent applies, then as proof as long as the processing it allowed"),
     ),
     Processing(
+        _("Notifications and their emails (subject, text, address, delivery state), email preferences"),
+        _("Telling people about deadlines, decisions, invitations and messages; proof that they were told"),
+        _("Public-interest task of the funded programme; legitimate interest for the delivery record"),
+        _("While the account exists; removed when the person is erased"),
+    ),
+    Processing(
         _("API tokens (hash only), last use"),
         _("Letting a person's own tools use the API"),
         _("Contract (the person's request)"),

@@ -244,6 +244,8 @@ def erase_person(person: Person, *, actor: Any) -> None:
     TeamMember.objects.filter(person=person).update(email="")
     person.consents.all().delete()
     MatchingConsent.objects.filter(person=person).delete()  # no longer suggested to partners
+    person.notifications.all().delete()  # their deliveries and attachments with them
+    person.notification_preferences.all().delete()
     person.keywords.clear()
     Person.objects.filter(pk=person.pk).update(
         first_name="", last_name=pseudonym, email="", orcid="", languages=[], version=person.version + 1

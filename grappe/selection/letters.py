@@ -17,6 +17,8 @@ from grappe.core.jobs import ACTIVE, DONE, FAILED, RUNNING, claim, heartbeat, pa
 from grappe.core.money import format_money
 from grappe.core.services import log_action
 from grappe.core.validation import clean_text, one_line
+from grappe.notifications.models import Kind
+from grappe.notifications.services import notify
 from grappe.selection.models import Decision, Letter, LetterSending, LetterState, LetterTemplate, Outcome
 from grappe.selection.services import criteria_of, not_ready
 from grappe.submissions.models import InvitationState
@@ -314,11 +316,41 @@ def send(sending_id: int) -> int:
                     Letter.objects.filter(pk=pk, state=LetterState.SENDING).update(state=LetterState.DRAFT)
                     raise
             pause_point("letters.mailed")
-            Letter.objects.filter(pk=pk, state=LetterState.SENDING).update(
-                state=LetterState.SENT, sent_at=timezone.now()
-            )
+            with transaction.atomic():
+                if Letter.objects.filter(pk=pk, state=LetterState.SENDING).update(
+                    state=LetterState.SENT, sent_at=timezone.now()
+                ):
+                    notify_decision(letter)
             sent += 1
             LetterSending.objects.filter(pk=sending_id).update(sent=sent)
     LetterSending.objects.filter(pk=sending_id, state=RUNNING).update(state=DONE, finished_at=timezone.now())
     log_action(call, "selection.letters_sent", actor=sending.created_by, data={"count": sent, "sending": sending_id})
     return sent
+
+
+def notify_decision(letter: Letter) -> int:
+    """The letter in the in-app list of each recipient who has an account, as a ``decision``
+    notification (not emailed again: the letter itself is the email). Returns how many."""
+    from django.db.models.functions import Lower
+    from django.urls import reverse
+
+    from grappe.people.models import Person
+
+    addresses = {address.lower() for address in letter.recipients if address}
+    if not addresses:
+        return 0
+    link = settings.SITE_URL + reverse("submissions:summary", args=[letter.proposal.code])
+    people = Person.objects.annotate(address=Lower("email")).filter(address__in=addresses).order_by("pk")
+    count = 0
+    for person in people:
+        notify(
+            person,
+            Kind.DECISION,
+            subject=letter.subject,
+            body=letter.body,
+            link=link,
+            language=letter.language,
+            send_email=False,
+        )
+        count += 1
+    return count

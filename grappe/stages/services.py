@@ -16,17 +16,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call
 from grappe.core.services import ConcurrentEditError, log_action, save_versioned
+from grappe.notifications.models import Kind
+from grappe.notifications.services import notify
 from grappe.people.models import Person
 from grappe.review.models import AssignmentState, PoolMember, PoolState, ReviewAssignment
 from grappe.selection import services as selection
@@ -323,13 +323,14 @@ def carry_to_stage2(decision: StageDecision, *, actor: Any) -> Proposal:
     return full
 
 
-def _recipients(proposal: Proposal) -> list[str]:
-    emails = [proposal.lead.email] if proposal.lead.email else []
+def _recipients(proposal: Proposal) -> list[tuple[Person | None, str]]:
+    """The lead and the accepted team members, once each: (person, address)."""
+    found: list[tuple[Person | None, str]] = [(proposal.lead, proposal.lead.email)] if proposal.lead.email else []
     for member in proposal.team.filter(state=InvitationState.ACCEPTED).select_related("person"):
         email = member.person.email if member.person_id and member.person.email else member.email
-        if email and email not in emails:
-            emails.append(email)
-    return emails
+        if email and email not in {address for _person, address in found}:
+            found.append((member.person if member.person_id else None, email))
+    return found
 
 
 def send_notices(link: TwoStageCall, *, actor: Any, notify: bool = True) -> int:
@@ -357,27 +358,34 @@ def send_notices(link: TwoStageCall, *, actor: Any, notify: bool = True) -> int:
 
 
 def _mail_notice(decision: StageDecision, link: TwoStageCall) -> None:
+    """The stage-1 outcome, to each member of the team in their language (a decision: never
+    silenced by a preference)."""
     proposal = decision.proposal
-    language = proposal.lead.preferred_language if proposal.lead.preferred_language in ("fr", "en") else "fr"
+    lead_language = proposal.lead.preferred_language if proposal.lead.preferred_language in ("fr", "en") else "fr"
     consensus = getattr(proposal, "consensus", None)
-    with translation.override(language):
-        context = {
-            "proposal": proposal,
-            "link": link,
-            "url": settings.SITE_URL
-            + reverse(
-                "submissions:detail", args=[decision.full_proposal.code if decision.full_proposal else proposal.code]
-            ),
-            "comment": consensus.applicant_comment if consensus else "",
-            "deadline": _paris(link.stage2.closes_at),
-        }
-        if decision.invited:
-            subject = _("Invited to stage 2: %(title)s") % {"title": proposal.title}
-            body = render_to_string("stages/email/invited.txt", context)
-        else:
-            subject = _("Your letter of intent: %(title)s") % {"title": proposal.title}
-            body = render_to_string("stages/email/not_invited.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, _recipients(proposal))
+    url = settings.SITE_URL + reverse(
+        "submissions:detail", args=[decision.full_proposal.code if decision.full_proposal else proposal.code]
+    )
+    context = {
+        "proposal": proposal,
+        "link": link,
+        "url": url,
+        "comment": consensus.applicant_comment if consensus else "",
+        "deadline": _paris(link.stage2.closes_at),
+    }
+    for person, email in _recipients(proposal):
+        notify(
+            person,
+            Kind.DECISION,
+            email=email,
+            language=None if person is not None else lead_language,
+            subject=(lambda: _("Invited to stage 2: %(title)s") % {"title": proposal.title})
+            if decision.invited
+            else (lambda: _("Your letter of intent: %(title)s") % {"title": proposal.title}),
+            template="stages/email/invited.txt" if decision.invited else "stages/email/not_invited.txt",
+            context=context,
+            link=url,
+        )
 
 
 def stage1_reviewers(link: TwoStageCall) -> list[Person]:

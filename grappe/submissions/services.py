@@ -14,9 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,6 +25,8 @@ from grappe.core import guards
 from grappe.core.jobs import pause_point
 from grappe.core.services import ConcurrentEditError, diff, log_action, save_versioned
 from grappe.core.validation import one_line
+from grappe.notifications.models import Kind
+from grappe.notifications.services import notify
 from grappe.people.models import Organisation, Person
 from grappe.people.services import keywords_from_names
 from grappe.submissions.eligibility import Failure, check_eligibility
@@ -157,16 +157,19 @@ def invite_member(
 def send_invitation(member: TeamMember, *, inviter: Person) -> None:
     language = member.person.preferred_language if member.person else translation.get_language() or "fr"
     link = settings.SITE_URL + reverse("submissions:invitation", args=[member.token])
-    with translation.override(language):
-        subject = _("%(name)s invites you to a proposal on %(site)s") % {
-            "name": one_line(inviter.full_name),  # a header: never a line break
-            "site": settings.SITE_NAME,
-        }
-        body = render_to_string(
-            "submissions/email/invitation.txt",
-            {"member": member, "proposal": member.proposal, "inviter": inviter, "link": link},
-        )
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+    notify(
+        member.person,
+        Kind.INVITATION,
+        email=member.email,
+        language=language,
+        subject=lambda: (
+            _("%(name)s invites you to a proposal on %(site)s")
+            % {"name": one_line(inviter.full_name), "site": settings.SITE_NAME}
+        ),  # a header: never a line break
+        template="submissions/email/invitation.txt",
+        context={"member": member, "proposal": member.proposal, "inviter": inviter, "link": link},
+        link=link,
+    )
 
 
 @transaction.atomic
@@ -366,14 +369,16 @@ def send_receipt(proposal: Proposal) -> None:
     members = list(proposal.team.filter(state=InvitationState.ACCEPTED).select_related("person"))
     link = settings.SITE_URL + reverse("submissions:summary", args=[proposal.code])
     for member in members:
-        language = member.person.preferred_language if member.person else "fr"
-        with translation.override(language):
-            subject = _("Receipt: proposal %(code)s submitted") % {"code": proposal.code}
-            body = render_to_string(
-                "submissions/email/receipt.txt",
-                {"proposal": proposal, "link": link, "submitted_at": timezone.localtime(proposal.submitted_at)},
-            )
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+        notify(
+            member.person,
+            Kind.RECEIPT,
+            email=member.email,
+            language=(member.person.preferred_language if member.person else "") or "fr",
+            subject=lambda: _("Receipt: proposal %(code)s submitted") % {"code": proposal.code},
+            template="submissions/email/receipt.txt",
+            context={"proposal": proposal, "link": link, "submitted_at": timezone.localtime(proposal.submitted_at)},
+            link=link,
+        )
 
 
 def is_decided(proposal: Proposal) -> bool:

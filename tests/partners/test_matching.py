@@ -10,6 +10,7 @@ from grappe.partners import services
 from grappe.partners.models import Challenge, ContactRequest, MatchingConsent, RequestState, SuggestionRun
 from grappe.submissions.models import Proposal
 from tests.factories import ProposalFactory
+from tests.notifications.checks import assert_notified
 from tests.partners.conftest import CHALLENGE_TEXT
 
 
@@ -71,6 +72,7 @@ def test_request_accept_flow(
     assert response.status_code == 302
     contact = ContactRequest.objects.get()
     assert contact.suggestion is not None and mailoutbox[-1].to == [researcher.email]
+    assert_notified("message", researcher.email)
     # Twice: a clear message, not a second row.
     client.post(url, {"researcher": researcher.code, "message": "Again"})
     assert ContactRequest.objects.count() == 1
@@ -83,6 +85,7 @@ def test_request_accept_flow(
         assert client.post(detail, {"decision": "accept", "answer": "With pleasure"}).status_code == 302
     contact.refresh_from_db()
     assert contact.state == RequestState.ACCEPTED and mailoutbox[-1].to == [partner_contact.email]
+    assert_notified("message", partner_contact.email)
     assert client.post(detail, {"decision": "decline"}).status_code == 404  # answered already
     assert partner_contact.email in client.get(detail).text  # accepted: the addresses are shown
     page = client.get(reverse("partners:mine")).text

@@ -14,6 +14,7 @@ from grappe.partners import services
 from grappe.partners.models import Agreement
 from tests.conftest import PERSONAS
 from tests.factories import CompanyFactory
+from tests.notifications.checks import assert_notified
 from tests.submissions.conftest import PDF
 
 ALLOWED_LIST = {"office", "board"}
@@ -140,6 +141,7 @@ def test_renewal_reminders_once(company, relation, office, mailoutbox):
     assert services.send_agreement_reminders(today=today) == 1
     assert services.send_agreement_reminders(today=today) == 0
     assert len(mailoutbox) == 1 and "NDA" in mailoutbox[0].subject
+    assert_notified("deadline", office.email)
 
 
 def test_contributions_from_the_records(project, company, relation):

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from grappe.calls.models import Question
 from grappe.core.models import AuditLog
+from grappe.notifications.models import Delivery
+from grappe.notifications.services import notify, set_preference
 from grappe.partners.models import MatchingConsent
 from grappe.partners.texts import MATCHMAKING_CONSENT_VERSION
 from grappe.people.models import Person
@@ -55,6 +57,18 @@ def test_the_zip_holds_proposals_answers_and_uploaded_files(world, as_persona, a
     [name] = [n for n in archive.namelist() if n.startswith("files/")]
     assert archive.read(name) == b"%PDF"
     assert data["projects"][0]["project"] == world.project.code
+
+
+def test_the_zip_holds_my_notifications_and_their_emails(as_persona, applicant, reviewer):
+    notify(applicant.person, "deadline", subject="Due soon", body="Finish it", link="https://g/x")
+    notify(reviewer.person, "deadline", subject="Not mine", body="")
+    set_preference(applicant.person, "message", "daily", actor=applicant)
+
+    _archive, data = _unzip(as_persona("applicant").get("/accounts/profile/my-data/download/"))
+
+    [note] = data["notifications"]
+    assert (note["subject"], note["body"], note["emails"][0]["state"]) == ("Due soon", "Finish it", "sent")
+    assert data["notification_preferences"] == {"message": "daily"}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -112,12 +126,14 @@ def test_erasure_is_refused_with_the_legal_reason_then_done_when_nothing_must_st
     assert Person.objects.get(pk=applicant.person.pk).last_name == applicant.person.last_name
     someone = UserFactory()
     services.record_consent(someone.person, "newsletter", given=True, actor=someone)
+    notify(someone.person, "message", subject="Hello", body="Private words")
     client.post(f"/office/people/{someone.person.code}/data/erase/")
     person = Person.objects.get(pk=someone.person.pk)
     assert person.first_name == "" and person.code in person.last_name and person.email == ""
     someone.refresh_from_db()
     assert not someone.is_active and not someone.has_usable_password()
     assert not person.consents.exists()
+    assert not person.notifications.exists() and not Delivery.objects.exists()
     assert AuditLog.objects.filter(action="person.erased", object_id=str(person.pk)).exists()
 
 

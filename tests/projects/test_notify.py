@@ -9,6 +9,7 @@ from django.core.management import call_command
 from grappe.projects import services
 from grappe.projects.models import ProjectRole, ReminderRules
 from tests.funding.test_statements import make_statement
+from tests.notifications.checks import assert_notified
 from tests.projects.test_workplan import make_deliverable
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,7 @@ def test_report_returned_and_accepted_emails_in_the_lead_language(
     assert mailoutbox[0].subject == "Rapport Rapport 2026 renvoyé pour modifications"
     assert "Section 2 is too short." in mailoutbox[0].body
     assert mailoutbox[1].subject == "Report Rapport 2026 accepted"
+    assert assert_notified("decision", project.lead.email).subject == "Report Rapport 2026 accepted"
 
 
 def test_deliverable_decision_reaches_owner_and_lead(
@@ -80,6 +82,7 @@ def test_report_reminders_once_a_day_configurable_and_late(project, report, mail
     assert services.send_report_reminders(today=DUE - dt.timedelta(days=7)) == 0
     assert mailoutbox[0].to == [project.lead.email]
     assert mailoutbox[0].subject.startswith("Échéance du rapport Rapport 2026")
+    assert_notified("deadline", project.lead.email)
 
     ReminderRules.objects.create(programme=project.call.programme, days_before=[10], late_every_days=3)
     assert services.send_report_reminders(today=DUE - dt.timedelta(days=7)) == 0

@@ -12,6 +12,7 @@ from grappe.core.models import AuditLog
 from grappe.projects import services, timeline
 from grappe.projects.models import Deliverable, Milestone, ReminderRules, Task, WorkPackage
 from tests.conftest import PERSONAS
+from tests.notifications.checks import assert_notified
 from tests.projects.conftest import dates, fake, pdf
 
 pytestmark = pytest.mark.django_db
@@ -222,6 +223,7 @@ def test_reminders_go_once_a_day_to_owner_and_lead(project, office, mailoutbox):
 
     assert (sent, again) == (1, 0)
     assert [m.to for m in mailoutbox] == [[project.lead.email]]
+    assert_notified("deadline", project.lead.email)
     with translation.override("fr"):  # the lead reads French
         assert mailoutbox[0].subject == dates("Échéance du livrable D1.1 le <2027-06-30>")
 

@@ -23,6 +23,7 @@ from grappe.review.models import (
 )
 from grappe.submissions.models import InvitationState, ProposalPartner, TeamMember
 from tests.factories import AffiliationFactory, PersonFactory, RoleFactory
+from tests.notifications.checks import assert_notified
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +53,7 @@ def test_invite_creates_the_person_and_sends_the_link(review_call, office, djang
     assert member.state == PoolState.INVITED
     assert len(mail.outbox) == 1
     assert member.token in mail.outbox[0].body
+    assert assert_notified("invitation", "new.expert@example.org").person == member.person
     with pytest.raises(services.ReviewError, match="already in this call's pool"):
         services.invite(review_call, email="new.expert@example.org", actor=office)
     with pytest.raises(services.ReviewError, match="first and last name"):
@@ -211,6 +213,8 @@ def test_publish_creates_assignments_and_notifies(
     assert ReviewAssignment.objects.filter(call=review_call, state=AssignmentState.ACTIVE).count() == 3
     assert len(mail.outbox) == 3
     assert any(proposals[0].code in m.body for m in mail.outbox)
+    for message in mail.outbox:
+        assert_notified("assignment", message.to[0])
     with pytest.raises(services.ReviewError, match="already published"):
         services.publish_run(run, actor=office)
 

@@ -18,6 +18,7 @@ from grappe.review.models import (
 )
 from tests.conftest import PERSONAS
 from tests.factories import PersonFactory, ProposalFactory
+from tests.notifications.checks import assert_notified
 
 pytestmark = pytest.mark.django_db
 
@@ -321,6 +322,7 @@ def test_reminders_by_button_and_command(as_persona, assignment, review_call):
     assert as_persona("board").post(reverse("review:remind", args=[review_call.code])).status_code == 404
     as_persona("office").post(reverse("review:remind", args=[review_call.code]))
     assert len(mail.outbox) == 1 and assignment.proposal.code in mail.outbox[0].body
+    assert_notified("deadline", mail.outbox[0].to[0])
     call_command("send_review_reminders", "--call", review_call.code, stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert len(mail.outbox) == 2
 

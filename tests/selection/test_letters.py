@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from grappe.notifications.models import Notification
 from grappe.selection import letters, services
 from grappe.selection.models import Award, Decision, Letter, LetterTemplate, Outcome
 
@@ -45,6 +46,11 @@ def test_letters_are_prepared_in_the_lead_language_without_reviewer_names(
     assert (sending.state, sending.sent, sending.total) == ("done", 3, 3)
     assert len(mail.outbox) == 3 and decided[0].lead.email in mail.outbox[0].to + mail.outbox[1].to + mail.outbox[2].to
     assert letters.prepare(review_call, actor=office) == 0  # sent letters are not prepared again
+    # each letter is also in its recipients' notifications, not emailed a second time
+    decision = Notification.objects.get(person=decided[0].lead, kind="decision")
+    sent = Letter.objects.get(proposal=decided[0], state="sent")
+    assert (decision.subject, decision.language, decision.deliveries.count()) == (sent.subject, "fr", 0)
+    assert decision.link.endswith(f"/proposals/{decided[0].code}/summary/")
 
 
 def test_templates_refuse_unknown_placeholders(review_call, office):

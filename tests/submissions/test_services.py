@@ -8,6 +8,7 @@ from grappe.core.models import AuditLog
 from grappe.core.services import ConcurrentEditError
 from grappe.submissions import services
 from grappe.submissions.models import InvitationState, Proposal, ProposalState, TeamMember
+from tests.notifications.checks import assert_notified
 
 
 def test_start_proposal_makes_the_actor_lead_with_their_organisation(call, applicant, university):
@@ -69,6 +70,8 @@ def test_submit_sends_a_receipt_with_the_exact_time(
     assert [m.to for m in mailoutbox] == [[applicant.email]]
     assert local.strftime("%d/%m/%Y %H:%M:%S") in mailoutbox[0].body
     assert mailoutbox[0].subject == f"Accusé de réception : projet {complete_draft.code} déposé"  # the lead's language
+    receipt = assert_notified("receipt", applicant.email)
+    assert (receipt.person, receipt.subject) == (applicant.person, mailoutbox[0].subject)
 
 
 def test_withdraw_then_reopen_until_the_deadline(complete_draft, applicant):
@@ -132,6 +135,7 @@ def test_invitation_is_answered_only_by_the_invited_address(
     assert (member.state, member.person) == (InvitationState.ACCEPTED, reviewer.person)
     assert mailoutbox[0].to == ["reviewer@example.org"]
     assert "/proposals/invitations/" in mailoutbox[0].body
+    assert_notified("invitation", "reviewer@example.org")
 
 
 def test_inviting_the_same_address_twice_is_refused(draft, applicant):

@@ -5,6 +5,7 @@ from decimal import Decimal
 from grappe.training import services
 from grappe.training.models import Enrolment, Outcome
 from tests.factories import UserFactory
+from tests.notifications.checks import assert_notified
 from tests.training.conftest import make_programme, make_session, xlsx
 
 
@@ -125,6 +126,7 @@ def test_organiser_closes_messages_and_exports(client, institution_contact, sess
     session.refresh_from_db()
     assert session.registration_open is False
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+    assert all(assert_notified("message", u.email).subject == "Salle changée" for u in users)
     assert export.count("\n") == 3 and users[0].email in export
     assert "Registration to this session is closed." in closed.content.decode()
 

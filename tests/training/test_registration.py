@@ -10,6 +10,7 @@ from grappe.training import services
 from grappe.training.models import Registration, RegistrationState
 from grappe.training.services import TrainingError
 from tests.factories import UserFactory
+from tests.notifications.checks import assert_notified
 
 
 def _register(session, user):
@@ -33,6 +34,7 @@ def test_full_session_queues_then_promotes_on_cancellation(session):
     promoted_mail = next(m for m in mail.outbox if m.to == [third.email])
     assert promoted_mail.subject.startswith("A place is yours")
     assert promoted_mail.attachments[0][0] == "session.ics"
+    assert assert_notified("receipt", third.email).attachments.get().filename == "session.ics"
 
 
 def test_confirmation_carries_an_ics_file(session):
@@ -77,6 +79,7 @@ def test_visitor_holds_no_place_until_the_link_is_followed(client, session):
     assert response.status_code == 200
     assert registration.state == RegistrationState.PENDING and registration.person is None
     assert f"/training/registrations/{registration.token}/confirm/" in mail.outbox[0].body
+    assert assert_notified("security", registration.email).person is None  # a visitor: an address only
 
     client.get(f"/training/registrations/{registration.token}/confirm/")
     assert Registration.objects.get().state == RegistrationState.PENDING  # a GET confirms nothing

@@ -10,12 +10,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from grappe.core.services import log_action
+from grappe.notifications.models import Kind
+from grappe.notifications.services import notify
 from grappe.people.models import Person
 from grappe.projects.models import Project, ProjectRole, Report, ReportState
 
@@ -29,14 +29,15 @@ def people_to_tell(
     return list(Person.objects.filter(pk__in=ids).exclude(email="").order_by("pk"))
 
 
-def email_people(people: Iterable[Person], subject: Callable[[], str], template: str, context: dict[str, Any]) -> int:
-    """Send one email per person, the subject and body rendered in the person's language
-    (French when unset). Returns how many were sent."""
+def email_people(
+    people: Iterable[Person], subject: Callable[[], str], template: str, context: dict[str, Any], *, kind: str
+) -> int:
+    """Notify each person (``notifications.notify``: in-app, and emailed as they chose for
+    ``kind``), the subject and body rendered in the person's language (French when unset).
+    Returns how many were notified."""
     sent = 0
     for person in people:
-        with translation.override(person.preferred_language or "fr"):
-            body = render_to_string(template, {**context, "person": person})
-            send_mail(subject(), body, settings.DEFAULT_FROM_EMAIL, [person.email])
+        notify(person, kind, subject=subject, template=template, context=context, link=context.get("link", ""))
         sent += 1
     return sent
 
@@ -65,7 +66,9 @@ def tell_decision(
         return _("%(what)s %(label)s returned for changes") % {"what": words[what], "label": label}
 
     context = {"project": project, "what": what, "label": label, "accepted": accepted, "comment": comment, "link": url}
-    transaction.on_commit(lambda: email_people(people, subject, "projects/email/decision.txt", context))
+    transaction.on_commit(
+        lambda: email_people(people, subject, "projects/email/decision.txt", context, kind=Kind.DECISION)
+    )
 
 
 # --- Report reminders ---------------------------------------------------------------------------
@@ -116,6 +119,7 @@ def send_report_reminders(*, today: dt.date | None = None, actor: Any = None) ->
                     "days": (report.due_date - today).days,
                     "link": link("projects:report", report.project.code, report.code),
                 },
+                kind=Kind.DEADLINE,
             )
             report.reminders_sent = [*report.reminders_sent[-20:], stamp]
             Report.objects.filter(pk=report.pk).update(reminders_sent=report.reminders_sent)

@@ -8,22 +8,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import models, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from grappe.core.services import ConcurrentEditError, log_action
+from grappe.notifications.models import Kind
 from grappe.people.models import Person
 from grappe.projects.models import (
     Deliverable,
     DeliverableState,
     Milestone,
     Project,
-    ProjectRole,
     ReminderRules,
     Task,
     WorkPackage,
@@ -272,29 +270,23 @@ def send_deliverable_reminders(*, today: dt.date | None = None, actor: Any = Non
 
 
 def _send(deliverable: Deliverable, kind: str, today: dt.date) -> None:
-    lead_ids = deliverable.project.members.filter(role=ProjectRole.LEAD).values_list("person_id", flat=True)
-    people = {p.pk: p for p in Person.objects.filter(pk__in=[deliverable.owner_id, *lead_ids]).exclude(email="")}
-    link = settings.SITE_URL + reverse("projects:workplan", args=[deliverable.project.code])
-    for person in people.values():
-        with translation.override(person.preferred_language or "fr"):
-            if kind == "late":
-                subject = _("Late deliverable %(label)s: %(title)s") % {
-                    "label": deliverable.label,
-                    "title": deliverable.title,
-                }
-            else:
-                subject = _("Deliverable %(label)s due on %(due)s") % {
-                    "label": deliverable.label,
-                    "due": date_format(deliverable.due_date, "SHORT_DATE_FORMAT"),
-                }
-            body = render_to_string(
-                "projects/email/deliverable_reminder.txt",
-                {
-                    "person": person,
-                    "deliverable": deliverable,
-                    "kind": kind,
-                    "link": link,
-                    "days": (deliverable.due_date - today).days,
-                },
-            )
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+    def subject() -> str:
+        if kind == "late":
+            return _("Late deliverable %(label)s: %(title)s") % {"label": deliverable.label, "title": deliverable.title}
+        return _("Deliverable %(label)s due on %(due)s") % {
+            "label": deliverable.label,
+            "due": date_format(deliverable.due_date, "SHORT_DATE_FORMAT"),
+        }
+
+    notify.email_people(
+        notify.people_to_tell(deliverable.project, extra=[deliverable.owner_id]),
+        subject,
+        "projects/email/deliverable_reminder.txt",
+        {
+            "deliverable": deliverable,
+            "kind": kind,
+            "link": settings.SITE_URL + reverse("projects:workplan", args=[deliverable.project.code]),
+            "days": (deliverable.due_date - today).days,
+        },
+        kind=Kind.DEADLINE,
+    )

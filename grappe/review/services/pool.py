@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call
 from grappe.core import guards
 from grappe.core.services import log_action
+from grappe.notifications.models import Kind
+from grappe.notifications.services import notify
 from grappe.people.models import Person
 from grappe.review.models import (
     PoolMember,
@@ -57,10 +57,14 @@ def invite(
 
 def send_pool_invitation(member: PoolMember) -> None:
     link = settings.SITE_URL + reverse("review:invitation", args=[member.token])
-    with translation.override(member.person.preferred_language or "fr"):
-        subject = _("Invitation to review for %(call)s") % {"call": member.call.title}
-        body = render_to_string("review/email/invitation.txt", {"member": member, "link": link})
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.person.email])
+    notify(
+        member.person,
+        Kind.INVITATION,
+        subject=lambda: _("Invitation to review for %(call)s") % {"call": member.call.title},
+        template="review/email/invitation.txt",
+        context={"member": member, "link": link},
+        link=link,
+    )
 
 
 @transaction.atomic

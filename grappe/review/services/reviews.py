@@ -6,16 +6,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call
 from grappe.core.services import ConcurrentEditError, log_action
 from grappe.core.validation import clean_text
+from grappe.notifications.models import Kind
+from grappe.notifications.services import notify
 from grappe.people.models import Person
 from grappe.review.models import (
     AssignmentState,
@@ -157,13 +157,14 @@ def send_reminders(call: Call, *, actor: Any = None) -> int:
         person = items[0].reviewer
         if not person.email:
             continue
-        with translation.override(person.preferred_language or "fr"):
-            subject = _("Reminder: reviews to finish for %(call)s") % {"call": call.title}
-            body = render_to_string(
-                "review/email/reminder.txt",
-                {"person": person, "call": call, "assignments": items, "deadline": deadline, "link": link},
-            )
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+        notify(
+            person,
+            Kind.DEADLINE,
+            subject=lambda: _("Reminder: reviews to finish for %(call)s") % {"call": call.title},
+            template="review/email/reminder.txt",
+            context={"call": call, "assignments": items, "deadline": deadline, "link": link},
+            link=link,
+        )
         sent += 1
     log_action(call, "review.reminders_sent", actor=actor, data={"reviewers": sent})
     return sent

@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call
 from grappe.core.jobs import pause_point
 from grappe.core.services import log_action
+from grappe.notifications.models import Kind
+from grappe.notifications.services import notify
 from grappe.people.models import Person
 from grappe.review.models import (
     BID_VALUES,
@@ -506,11 +506,11 @@ def notify_reviewers(call: Call, reviewer_ids: Iterable[int]) -> None:
         assignments = ReviewAssignment.objects.filter(
             call=call, reviewer=person, state=AssignmentState.ACTIVE
         ).select_related("proposal")
-        with translation.override(person.preferred_language or "fr"):
-            subject = _("Your proposals to review for %(call)s") % {"call": call.title}
-            body = render_to_string(
-                "review/email/assignments.txt",
-                {"person": person, "call": call, "assignments": assignments, "link": link},
-            )
-        if person.email:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+        notify(
+            person,
+            Kind.ASSIGNMENT,
+            subject=lambda: _("Your proposals to review for %(call)s") % {"call": call.title},
+            template="review/email/assignments.txt",
+            context={"call": call, "assignments": assignments, "link": link},
+            link=link,
+        )

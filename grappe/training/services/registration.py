@@ -21,16 +21,16 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from grappe.core.services import log_action
 from grappe.core.validation import one_line
+from grappe.notifications.models import Kind
+from grappe.notifications.services import notify
 from grappe.people.models import Person, Role, RoleKind
 from grappe.training.ics import session_ics
 from grappe.training.models import ConfirmationMail, Registration, RegistrationState, TrainingSession
@@ -231,17 +231,24 @@ def message_registrants(session: TrainingSession, *, subject: str, body: str, ac
         ).select_related("session__course__programme")
     )
     reply_to = [actor.email] if getattr(actor, "email", "") else organisers(session)
-    messages = []
+    sender = getattr(actor, "get_full_name", lambda: "")()
     for registration in registrations:
-        with translation.override(registration.language):
-            text = render_to_string(
-                "training/email/message.txt",
-                {**_context(registration), "body": body, "sender": getattr(actor, "get_full_name", lambda: "")()},
-            )
-            messages.append(_email(_subject(subject, registration.session), text, registration, reply_to=reply_to))
-    get_connection().send_messages(messages)
-    log_action(session, "training.registrants_messaged", actor=actor, data={"subject": subject, "count": len(messages)})
-    return len(messages)
+        context = _context(registration)
+        notify(
+            registration.person,
+            Kind.MESSAGE,
+            email=registration.email,
+            language=registration.language,
+            subject=lambda r=registration: _subject(subject, r.session),  # the organiser's own words
+            template="training/email/message.txt",
+            context={**context, "body": body, "sender": sender},
+            link=context["url"],
+            reply_to=reply_to,
+        )
+    log_action(
+        session, "training.registrants_messaged", actor=actor, data={"subject": subject, "count": len(registrations)}
+    )
+    return len(registrations)
 
 
 @transaction.atomic
@@ -318,40 +325,47 @@ def _context(registration: Registration) -> dict[str, Any]:
     }
 
 
-def _email(subject: str, body: str, registration: Registration, *, reply_to: list[str] | None = None) -> EmailMessage:
-    return EmailMessage(
-        subject,
-        body,
-        settings.DEFAULT_FROM_EMAIL,
-        [registration.email],
-        reply_to=reply_to if reply_to is not None else organisers(registration.session),
-    )
-
-
 def _send_link(registration: Registration) -> None:
-    with translation.override(registration.language):
-        subject = _subject(_("Confirm your registration"), registration.session)
-        body = render_to_string(
-            "training/email/confirm_link.txt",
-            {**_context(registration), "confirm_url": _url("training:confirm", registration.token)},
-        )
-    _email(subject, body, registration).send()
+    url = _url("training:confirm", registration.token)
+    notify(
+        registration.person,
+        Kind.SECURITY,  # proves the address: always sent at once, never grouped or silenced
+        email=registration.email,
+        language=registration.language,
+        subject=lambda: _subject(_("Confirm your registration"), registration.session),
+        template="training/email/confirm_link.txt",
+        context={**_context(registration), "confirm_url": url},
+        link=url,
+        reply_to=organisers(registration.session),
+    )
 
 
 def _send_outcome(registration: Registration, *, promoted_now: bool = False) -> None:
     session = registration.session
     context = _context(registration)
-    with translation.override(registration.language):
-        if registration.state == RegistrationState.CONFIRMED:
+    confirmed = registration.state == RegistrationState.CONFIRMED
+
+    def subject() -> str:
+        if confirmed:
             what = _("A place is yours") if promoted_now else _("Registration confirmed")
         else:
             what = _("Waiting list")
-        subject = _subject(what, session)
-        body = render_to_string("training/email/outcome.txt", {**context, "promoted": promoted_now})
-    message = _email(subject, body, registration)
-    if registration.state == RegistrationState.CONFIRMED:
-        message.attach("session.ics", session_ics(registration, url=context["url"]), "text/calendar")
-    message.send()
+        return _subject(what, session)
+
+    notify(
+        registration.person,
+        Kind.RECEIPT,
+        email=registration.email,
+        language=registration.language,
+        subject=subject,
+        template="training/email/outcome.txt",
+        context={**context, "promoted": promoted_now},
+        link=context["url"],
+        attachments=[("session.ics", session_ics(registration, url=context["url"]), "text/calendar")]
+        if confirmed
+        else [],
+        reply_to=context["organisers"],
+    )
 
 
 def _send_cancelled(registration: Registration, *, session_cancelled: bool, had_place: bool, note: str = "") -> None:
@@ -359,19 +373,23 @@ def _send_cancelled(registration: Registration, *, session_cancelled: bool, had_
     who had a place also gets the calendar event cancelled."""
     session = registration.session
     context = _context(registration)
-    with translation.override(registration.language):
-        what = _("Session cancelled") if session_cancelled else _("Registration cancelled")
-        body = render_to_string(
-            "training/email/cancelled.txt",
-            {
-                **context,
-                "session_cancelled": session_cancelled,
-                "had_place": had_place,
-                "note": note,
-                "catalogue_url": _url("training:catalogue"),
-            },
-        )
-        message = _email(_subject(what, session), body, registration)
-    if had_place:
-        message.attach("session.ics", session_ics(registration, url=context["url"], cancel=True), "text/calendar")
-    message.send()
+    notify(
+        registration.person,
+        Kind.RECEIPT,  # a cancellation is never silenced
+        email=registration.email,
+        language=registration.language,
+        subject=lambda: _subject(_("Session cancelled") if session_cancelled else _("Registration cancelled"), session),
+        template="training/email/cancelled.txt",
+        context={
+            **context,
+            "session_cancelled": session_cancelled,
+            "had_place": had_place,
+            "note": note,
+            "catalogue_url": _url("training:catalogue"),
+        },
+        link=context["url"],
+        attachments=[("session.ics", session_ics(registration, url=context["url"], cancel=True), "text/calendar")]
+        if had_place
+        else [],
+        reply_to=context["organisers"],
+    )
