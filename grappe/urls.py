@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("grappe.partners.urls")),
     path("", include("grappe.api.urls")),
     path("", include("grappe.privacy.urls")),
+    path("", include("grappe.sso.urls")),
     *api_urlpatterns,
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),
