@@ -35,6 +35,9 @@ class UsedAssertion(models.Model):
     key = models.CharField(max_length=255, unique=True)
     expires_at = models.DateTimeField(db_index=True)
 
+    def __str__(self) -> str:
+        return self.key
+
 
 class PendingRequest(models.Model):
     """A SAML authentication request sent to an IdP and not answered yet (answered at most once).
@@ -47,6 +50,9 @@ class PendingRequest(models.Model):
     request_id = models.CharField(max_length=100, unique=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    def __str__(self) -> str:
+        return self.request_id
+
 
 class PendingResult(models.Model):
     """A verified SAML answer waiting for its browser to come back with its session (used once, short-lived)."""
@@ -55,3 +61,6 @@ class PendingResult(models.Model):
     request_id = models.CharField(max_length=100)
     payload = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.request_id

@@ -132,7 +132,7 @@ def start(provider: Provider, idp: str) -> tuple[str, str]:
 def _in_response_to(saml_response: str) -> str:
     try:
         root = ElementTree.fromstring(base64.b64decode(saml_response, validate=False))
-    except Exception as exc:  # noqa: BLE001 - not base64, not XML, or XML with entity tricks
+    except Exception as exc:
         raise ValueError("the SAML response is not readable XML") from exc
     return str(root.get("InResponseTo") or "")
 
@@ -160,11 +160,7 @@ def consume(provider: Provider, saml_response: str) -> tuple[str, Claims]:
         raise ValueError("the SAML request was already answered")  # a concurrent replay won
     issuer = response.issuer() or ""
     not_after = response.not_on_or_after
-    expires = (
-        dt.datetime.fromtimestamp(not_after, tz=dt.UTC)
-        if not_after
-        else timezone.now() + dt.timedelta(days=1)
-    )
+    expires = dt.datetime.fromtimestamp(not_after, tz=dt.UTC) if not_after else timezone.now() + dt.timedelta(days=1)
     UsedAssertion.objects.filter(expires_at__lt=timezone.now()).delete()
     try:
         with transaction.atomic():

@@ -48,7 +48,7 @@ def valid_orcid(value: str) -> str:
     """``value`` when it is a well-formed ORCID iD, else ``""``."""
     try:
         validate_orcid(value)
-    except Exception:  # noqa: BLE001 - a ValidationError: the value is simply not an iD
+    except Exception:
         return ""
     return value
 
@@ -186,9 +186,7 @@ def link(user: User, claims: Claims) -> Identity:
     identity = Identity.objects.filter(provider=claims.provider, subject=claims.subject).first()
     if identity is not None:
         if identity.user_id != user.pk:
-            raise SsoError(
-                _("This %(provider)s identity is already linked to another account.") % {"provider": label}
-            )
+            raise SsoError(_("This %(provider)s identity is already linked to another account.") % {"provider": label})
         return identity
     person = Person.objects.select_for_update().get(pk=user.person_id)
     if claims.orcid:

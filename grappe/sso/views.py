@@ -179,7 +179,7 @@ def saml_acs(request: HttpRequest) -> HttpResponse:
         )
     except (SamlException, SignatureError, ValueError, KeyError, TypeError) as exc:
         return _technical_failure(request, provider, exc)
-    except Exception as exc:  # noqa: BLE001 - pysaml2 raises plain Exception for some malformed answers
+    except Exception as exc:
         return _technical_failure(request, provider, exc)
     key = secrets.token_urlsafe(32)
     PendingResult.objects.filter(created_at__lt=timezone.now() - dt.timedelta(seconds=RESULT_MAX_AGE)).delete()
@@ -224,9 +224,7 @@ def identities(request: HttpRequest) -> HttpResponse:
     configured = providers.configured()
     labels = {p.key: p.label for p in configured}
     linked = {i.provider for i in mine}
-    rows = [
-        {"identity": i, "label": labels.get(i.provider, i.provider), "active": i.provider in labels} for i in mine
-    ]
+    rows = [{"identity": i, "label": labels.get(i.provider, i.provider), "active": i.provider in labels} for i in mine]
     return render(
         request,
         "sso/identities.html",

@@ -45,7 +45,7 @@ def saml_files(tmp_path_factory):
 @pytest.fixture
 def sso_settings(settings, idp, orcid_idp, saml_files):
     """All three providers configured, each pointing at its local test IdP."""
-    directory, saml_idp, (sp_key, sp_cert) = saml_files
+    _directory, saml_idp, (sp_key, sp_cert) = saml_files
     orcid_idp.mode, orcid_idp.interactive = "ok", False
     settings.GRAPPE_SSO_PROVIDERS = {
         "oidc": idp.settings(label="Université Test"),

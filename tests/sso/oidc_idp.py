@@ -24,7 +24,7 @@ from joserfc.jwk import KeySet, RSAKey
 
 
 class OidcProvider:
-    def __init__(self, client_id: str = "grappe-test", client_secret: str = "s3cret") -> None:
+    def __init__(self, client_id: str = "grappe-test", client_secret: str = "s3cret") -> None:  # noqa: S107 - a test IdP
         self.client_id, self.client_secret = client_id, client_secret
         self.key = RSAKey.generate_key(2048, parameters={"kid": "idp-1", "use": "sig", "alg": "RS256"})
         self.forger = RSAKey.generate_key(2048, parameters={"kid": "idp-1", "use": "sig", "alg": "RS256"})
@@ -107,7 +107,12 @@ class OidcProvider:
             claims.update(iat=now - 3600, exp=now - 1800)
         key = self.forger if self.mode == "forged" else self.key
         id_token = jwt.encode({"alg": "RS256", "kid": "idp-1"}, claims, key)
-        return 200, {"access_token": secrets.token_urlsafe(16), "token_type": "Bearer", "expires_in": 300, "id_token": id_token}
+        return 200, {
+            "access_token": secrets.token_urlsafe(16),
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "id_token": id_token,
+        }
 
     def jwks(self) -> dict[str, Any]:
         return KeySet([self.key]).as_dict(private=False)
@@ -133,7 +138,7 @@ class OidcProvider:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 url = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 if url.path == "/.well-known/openid-configuration":
@@ -142,7 +147,8 @@ class OidcProvider:
                     self._json(200, provider.jwks())
                 elif url.path == "/authorize" and provider.interactive:
                     fields = "".join(
-                        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in query.items()
+                        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+                        for k, v in query.items()
                     )
                     page = (
                         "<!doctype html><html lang=en><title>Test IdP</title><main><h1>Test identity provider</h1>"
@@ -160,7 +166,7 @@ class OidcProvider:
                 else:
                     self._json(404, {"error": "not_found"})
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 if self.path == "/token":

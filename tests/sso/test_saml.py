@@ -132,7 +132,9 @@ def test_an_answer_finished_in_another_browser_is_refused(saml_idp, client, brow
     assert logged_in_as(browser_client) is None
 
 
-@pytest.mark.parametrize("garbage", ["", "not base64 !", base64.b64encode(b"<x>").decode(), "PD94bWwgdmVyc2lvbj0iMS4wIj8+"])
+@pytest.mark.parametrize(
+    "garbage", ["", "not base64 !", base64.b64encode(b"<x>").decode(), "PD94bWwgdmVyc2lvbj0iMS4wIj8+"]
+)
 def test_garbage_is_refused_without_a_crash(saml_idp, client, garbage):
     ask_idp(client)
     assert post_answer(client, garbage).status_code == 400
