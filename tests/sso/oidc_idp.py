@@ -163,6 +163,9 @@ class OidcProvider:
                     self.wfile.write(page)
                 elif url.path == "/authorize":
                     self._redirect(provider.authorize(query))
+                elif url.path == "/favicon.ico":  # asked for by the browser on the sign-in page
+                    self.send_response(204)
+                    self.end_headers()
                 else:
                     self._json(404, {"error": "not_found"})
 
