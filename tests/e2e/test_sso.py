@@ -1,27 +1,25 @@
 """In chromium: sign in through the local OpenID Connect provider, then link ORCID from the profile."""
 
-from pathlib import Path
-
 import pytest
 
 from grappe.people.models import User
 from grappe.sso.models import Identity
+from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.test_walk import AXE, AXE_RUN, OVERFLOW
 from tests.sso.conftest import idp, oidc_idp, orcid_idp, saml_files, sso_settings  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SHOTS = Path("/tmp/shots-s17")
 
 
 def check_page(page, name, widths=(1280, 390)):
     """No serious accessibility problem, nothing wider than a phone; a screenshot at each width."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in widths:
         page.set_viewport_size({"width": width, "height": 900})
         assert page.evaluate(AXE_RUN) == []
         overflow = page.evaluate(OVERFLOW)
         assert overflow["wide"] == [], overflow
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / f"sso-{name}-{width}.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
