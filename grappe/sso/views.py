@@ -71,8 +71,9 @@ def _technical_failure(request: HttpRequest, provider: Provider, exc: Exception)
 
 
 def _start(request: HttpRequest, provider: Provider, *, linking: bool) -> HttpResponse:
-    if provider.kind == "saml" and "entityID" in request.GET and request.session.get(FLOW_KEY):
-        flow = request.session[FLOW_KEY]  # back from the discovery service: the flow started before it
+    started = request.session.get(FLOW_KEY) or {}
+    if provider.kind == "saml" and "entityID" in request.GET and started.get("provider") == provider.key:
+        flow = started  # back from the discovery service: the flow started before it
     else:
         flow = {
             "provider": provider.key,

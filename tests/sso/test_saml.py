@@ -145,3 +145,35 @@ def test_the_service_provider_metadata_is_published(saml_idp, client):
     assert response.status_code == 200
     body = response.content.decode()
     assert 'entityID="https://grappe.test/sso/saml/metadata/"' in body and "/sso/saml/acs/" in body
+
+
+def test_a_logged_in_person_links_the_university_account(saml_idp, client, applicant):
+    client.force_login(applicant)
+    start = client.get("/sso/saml/link/")
+    answer = post_answer(client, saml_idp.answer(start["Location"], attributes=ADA))
+    response = client.get(answer["Location"])
+    assert response.status_code == 302 and response["Location"] == "/accounts/identities/"
+    assert Identity.objects.get().user == applicant
+    assert not User.objects.filter(email="ada@univ-test.example").exists()
+
+
+def test_an_idp_unknown_to_the_metadata_is_refused(saml_idp, client):
+    response = client.get("/sso/saml/login/?entityID=https://evil.example/idp")
+    assert response.status_code == 400
+    assert not PendingRequest.objects.exists()
+
+
+def test_several_idps_send_the_browser_to_the_discovery_service(saml_idp, sso_settings, client, monkeypatch):
+    from grappe.sso import saml
+
+    sso_settings.GRAPPE_SSO_PROVIDERS["saml"]["discovery_url"] = "https://discovery.renater.example/"
+    monkeypatch.setattr(saml, "idp_entity_ids", lambda provider: [saml_idp.server.config.entityid, "https://b/idp"])
+    response = client.get("/sso/saml/login/?next=/accounts/profile/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://discovery.renater.example/?entityID=")
+    assert "returnIDParam=entityID" in response["Location"]
+    # The discovery service returns the chosen IdP; the flow started before goes on.
+    back = client.get(f"/sso/saml/login/?entityID={saml_idp.server.config.entityid}")
+    assert back.status_code == 302 and "SAMLRequest=" in back["Location"]
+    answer = post_answer(client, saml_idp.answer(back["Location"], attributes=ADA))
+    assert client.get(answer["Location"])["Location"] == "/accounts/profile/"
