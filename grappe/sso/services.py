@@ -145,7 +145,7 @@ def _confirm(user: User, now: object) -> None:
     user.is_active = True
     user.set_unusable_password()
     user.save(update_fields=["email_verified_at", "is_active", "password"])
-    log_action(user.person, "account.verified", actor=None, data={"by": "identity provider"})
+    log_action(user.person, "account.email_verified", actor=None, data={"by": "identity provider"})
 
 
 def _create(claims: Claims, *, language: str, now: object) -> User:
