@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "grappe.api",
     "grappe.privacy",
     "grappe.reporting",
+    "grappe.sso",
     "grappe.demo",
 ]
 
@@ -204,6 +205,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password login (docs/sso.md): off hides the password form and registration and refuses them on
+# the server; technical administrators (is_staff) keep a break-glass password login at /admin/login/.
+GRAPPE_PASSWORD_LOGIN = envbool("GRAPPE_PASSWORD_LOGIN", True)
+# Whether a visitor may create an account (by the registration form or a first single sign-on).
+GRAPPE_SELF_REGISTRATION = envbool("GRAPPE_SELF_REGISTRATION", True)
 # Email verification links stay valid this long (seconds).
 GRAPPE_VERIFICATION_MAX_AGE = envint("GRAPPE_VERIFICATION_MAX_AGE", 3 * 24 * 3600)
 
@@ -386,3 +392,41 @@ GRAPPE_AUDIT_MIN_GROUP = envint("GRAPPE_AUDIT_MIN_GROUP", 5)
 # Background jobs (engine runs, letter sending): a running job without a heartbeat for this many
 # seconds counts as dead (its worker was killed) and is marked failed; the worker beats every quarter.
 GRAPPE_JOB_STALE_SECONDS = envint("GRAPPE_JOB_STALE_SECONDS", 120)
+
+# --- Single sign-on (docs/sso.md) ---------------------------------------------------
+# Each provider is configured by its own variables; a provider without them is absent (no button).
+GRAPPE_SSO_PROVIDERS: dict[str, dict[str, object]] = {}
+if envstr("GRAPPE_OIDC_ISSUER"):
+    GRAPPE_SSO_PROVIDERS["oidc"] = {
+        "kind": "oidc",
+        "label": envstr("GRAPPE_OIDC_LABEL"),
+        "issuer": envstr("GRAPPE_OIDC_ISSUER").rstrip("/"),
+        "client_id": envstr("GRAPPE_OIDC_CLIENT_ID"),
+        "client_secret": envstr("GRAPPE_OIDC_CLIENT_SECRET"),
+        "scope": envstr("GRAPPE_OIDC_SCOPE", "openid email profile"),
+    }
+if envstr("GRAPPE_ORCID_CLIENT_ID"):
+    GRAPPE_SSO_PROVIDERS["orcid"] = {
+        "kind": "oidc",
+        "label": "ORCID",
+        "issuer": envstr("GRAPPE_ORCID_ISSUER", "https://orcid.org").rstrip("/"),
+        "client_id": envstr("GRAPPE_ORCID_CLIENT_ID"),
+        "client_secret": envstr("GRAPPE_ORCID_CLIENT_SECRET"),
+        "scope": "openid",
+    }
+if envstr("GRAPPE_SAML_IDP_METADATA") or envstr("GRAPPE_SAML_IDP_METADATA_URL"):
+    GRAPPE_SSO_PROVIDERS["saml"] = {
+        "kind": "saml",
+        "label": envstr("GRAPPE_SAML_LABEL"),
+        "idp_metadata_file": envstr("GRAPPE_SAML_IDP_METADATA"),
+        "idp_metadata_url": envstr("GRAPPE_SAML_IDP_METADATA_URL"),
+        "idp_metadata_cert": envstr("GRAPPE_SAML_IDP_METADATA_CERT"),
+        "idp_entity_id": envstr("GRAPPE_SAML_IDP_ENTITY_ID"),
+        "discovery_url": envstr("GRAPPE_SAML_DISCOVERY_URL"),
+        "sp_entity_id": envstr("GRAPPE_SAML_SP_ENTITY_ID", f"{SITE_URL}/sso/saml/metadata/"),
+        "sp_key_file": envstr("GRAPPE_SAML_SP_KEY"),
+        "sp_cert_file": envstr("GRAPPE_SAML_SP_CERT"),
+        "subject_attribute": envstr("GRAPPE_SAML_SUBJECT_ATTRIBUTE", "eduPersonPrincipalName"),
+        "email_verified": envbool("GRAPPE_SAML_EMAIL_VERIFIED", True),
+        "xmlsec_binary": envstr("GRAPPE_SAML_XMLSEC", "/usr/bin/xmlsec1"),
+    }

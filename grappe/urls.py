@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("grappe.api.urls")),
     path("", include("grappe.privacy.urls")),
     path("", include("grappe.reporting.urls")),
+    path("", include("grappe.sso.urls")),
     *api_urlpatterns,
     path("admin/", admin.site.urls),
     path("favicon.ico", views.favicon),

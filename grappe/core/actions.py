@@ -13,6 +13,8 @@ ACTIONS = {
     "api.token_created": _("API token created"),
     "api.token_revoked": _("API token revoked"),
     "call.created": _("call created"),
+    "sso.linked": _("sign-in identity linked"),
+    "sso.unlinked": _("sign-in identity unlinked"),
     "call.question_added": _("question added"),
     "call.question_changed": _("question changed"),
     "call.question_deleted": _("question deleted"),

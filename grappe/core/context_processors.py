@@ -29,4 +29,6 @@ def grappe(request: HttpRequest) -> dict[str, Any]:
         "language_next": language_next(request),
         # A page answering a POST shows a form that was not saved: switching language loses it.
         "unsaved_form": request.method == "POST",
+        # The registration form exists only where passwords are accepted and visitors may sign up.
+        "registration_open": settings.GRAPPE_PASSWORD_LOGIN and settings.GRAPPE_SELF_REGISTRATION,
     }

@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
@@ -24,7 +25,11 @@ def axes_username(request: HttpRequest | None, credentials: Mapping[str, Any] | 
 
 
 class EmailBackend(ModelBackend):
-    """Log in by email address, whatever its case."""
+    """Log in by email address, whatever its case.
+
+    With ``GRAPPE_PASSWORD_LOGIN`` off, only technical administrators (``is_staff``) may log in
+    with a password (the break-glass way in through /admin/login/ when the identity provider fails).
+    """
 
     def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
@@ -37,5 +42,7 @@ class EmailBackend(ModelBackend):
             User().set_password(password)  # same work as a real check, against timing attacks
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
+            if not settings.GRAPPE_PASSWORD_LOGIN and not user.is_staff:
+                return None
             return user
         return None

@@ -89,6 +89,16 @@ def personal_data(person: Person) -> tuple[dict[str, Any], list[tuple[str, Any]]
                 }
                 for t in user.api_tokens.all()
             ],
+            "linked_identities": [
+                {
+                    "provider": i.provider,
+                    "subject": i.subject,
+                    "email": i.email,
+                    "linked_at": i.created_at,
+                    "last_login_at": i.last_login_at,
+                }
+                for i in user.identities.all()
+            ],
         }
     memberships = TeamMember.objects.filter(person=person).select_related("proposal", "proposal__call")
     data["proposals"] = []

@@ -71,6 +71,12 @@ REGISTER = [
         _("Contract (the person's request)"),
         _("Until revoked or expired; removed with the account"),
     ),
+    Processing(
+        _("Linked sign-in identities (provider, identifier there, email it gave, last sign-in)"),
+        _("Logging in with an institution's account or ORCID"),
+        _("Contract (the person's request)"),
+        _("Until unlinked by the person; removed with the account"),
+    ),
 ]
 
 

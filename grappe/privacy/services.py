@@ -232,7 +232,7 @@ class ErasureRefused(Exception):
 @transaction.atomic
 def erase_person(person: Person, *, actor: Any) -> None:
     """Erase a person on request: names and contact data replaced by a pseudonym (their code),
-    account closed, consents and tokens removed, drafts deleted; refused with the reasons while
+    account closed, consents, tokens and linked identities removed, drafts deleted; refused with the reasons while
     records must be kept."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     assessment = assess_erasure(person)
@@ -253,6 +253,7 @@ def erase_person(person: Person, *, actor: Any) -> None:
     user = getattr(person, "user", None)
     if user is not None:
         user.api_tokens.all().delete()
+        user.identities.all().delete()  # linked sign-in identities (grappe/sso)
         user.email = f"erased-{person.code.lower()}@invalid.example"
         user.is_active = False
         user.set_unusable_password()

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
@@ -29,8 +29,28 @@ from grappe.people.services import (
 )
 
 
+def password_login_on() -> bool:
+    """Whether this deployment accepts passwords (``GRAPPE_PASSWORD_LOGIN``, docs/sso.md)."""
+    return bool(settings.GRAPPE_PASSWORD_LOGIN)
+
+
+def require_password_login(view):  # type: ignore[no-untyped-def]
+    """The view exists only where passwords are accepted (404 elsewhere)."""
+
+    def wrapped(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not password_login_on():
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = getattr(view, "__name__", "view")
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
+    if not (password_login_on() and settings.GRAPPE_SELF_REGISTRATION):
+        raise Http404
     if request.user.is_authenticated:
         return redirect("people:profile")
     form = RegistrationForm(request.POST or None)
@@ -67,6 +87,17 @@ class LoginView(auth_views.LoginView):
     authentication_form = EmailLoginForm
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+        if not password_login_on():  # refused on the server, not only hidden
+            context = self.get_context_data(password_refused=True)
+            return self.render_to_response(context, status=403)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
+        context = super().get_context_data(**kwargs)
+        context["password_login"] = password_login_on()
+        return context
+
     def form_invalid(self, form: EmailLoginForm) -> HttpResponse:
         if form.unverified_user is not None:
             # The resend button may only send to the account whose password was just given.
@@ -84,6 +115,7 @@ RESEND_SESSION_KEY = "grappe_resend_verification"
 
 
 @require_POST
+@require_password_login
 def resend_verification_email(request: HttpRequest) -> HttpResponse:
     """Send the confirmation email again, to the unconfirmed account just identified by its password."""
     pk = request.session.pop(RESEND_SESSION_KEY, None)
@@ -102,11 +134,20 @@ class LogoutView(auth_views.LogoutView):
     pass
 
 
+class PasswordLoginOnlyMixin:
+    """Password reset exists only where passwords are accepted (404 elsewhere)."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+        if not password_login_on():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
 class CleanPasswordResetForm(CleanInputMixin, PasswordResetForm):
     pass
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class PasswordResetView(PasswordLoginOnlyMixin, auth_views.PasswordResetView):
     form_class = CleanPasswordResetForm
     template_name = "people/password_reset.html"
     email_template_name = "people/email/password_reset.txt"
@@ -115,7 +156,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     extra_email_context = {"site_url": settings.SITE_URL}
 
 
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+class PasswordResetDoneView(PasswordLoginOnlyMixin, auth_views.PasswordResetDoneView):
     template_name = "people/password_reset_done.html"
 
 
@@ -126,13 +167,13 @@ class AuditedSetPasswordForm(CleanInputMixin, SetPasswordForm):
         return user
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(PasswordLoginOnlyMixin, auth_views.PasswordResetConfirmView):
     template_name = "people/password_reset_confirm.html"
     form_class = AuditedSetPasswordForm
     success_url = reverse_lazy("people:password_reset_complete")
 
 
-class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+class PasswordResetCompleteView(PasswordLoginOnlyMixin, auth_views.PasswordResetCompleteView):
     template_name = "people/password_reset_complete.html"
 
 

@@ -1,0 +1,254 @@
+"""Single sign-on: start at a provider, come back, sign in or link; the linked identities of one's account."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import asdict
+from typing import Any
+
+from authlib.common.errors import AuthlibBaseError
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from joserfc.errors import JoseError
+from requests import RequestException
+from saml2.s_utils import SamlException
+from saml2.sigver import SignatureError
+
+from grappe.core.cookies import set_language_cookie
+from grappe.sso import oidc, providers, saml
+from grappe.sso.models import Identity, PendingResult
+from grappe.sso.providers import Provider
+from grappe.sso.services import Claims, SsoError, link, sign_in, unlink, ways_to_log_in
+
+logger = logging.getLogger(__name__)
+FLOW_KEY = "grappe_sso_flow"
+SAML_FLOWS_KEY = "grappe_sso_saml"
+RESULT_MAX_AGE = 120  # seconds between the IdP's answer and the browser's return
+BACKEND = "grappe.people.backends.EmailBackend"
+
+
+def _provider_or_404(key: str) -> Provider:
+    provider = providers.get(key)
+    if provider is None:
+        raise Http404
+    return provider
+
+
+def _safe_next(request: HttpRequest, value: str | None) -> str:
+    if value and value.startswith("/") and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}):
+        return value
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _failed(request: HttpRequest, provider: Provider, message: str, status: int = 400) -> HttpResponse:
+    return render(request, "sso/failed.html", {"provider": provider, "message": message}, status=status)
+
+
+def _technical_failure(request: HttpRequest, provider: Provider, exc: Exception) -> HttpResponse:
+    logger.warning("sign-in with %s refused: %s: %s", provider.key, type(exc).__name__, exc)
+    return _failed(
+        request,
+        provider,
+        _(
+            "%(provider)s's answer could not be accepted (it was invalid, expired or already used). "
+            "Nothing was changed. Start again from the login page."
+        )
+        % {"provider": provider.label},
+    )
+
+
+def _start(request: HttpRequest, provider: Provider, *, linking: bool) -> HttpResponse:
+    started = request.session.get(FLOW_KEY) or {}
+    if provider.kind == "saml" and "entityID" in request.GET and started.get("provider") == provider.key:
+        flow = started  # back from the discovery service: the flow started before it
+    else:
+        flow = {
+            "provider": provider.key,
+            "next": _safe_next(request, request.GET.get("next")),
+            "link": linking,
+            "user": request.user.pk if linking else None,
+        }
+        request.session[FLOW_KEY] = flow
+    if provider.kind == "oidc":
+        callback = settings.SITE_URL + reverse("sso:oidc_callback", args=[provider.key])
+        try:
+            return oidc.redirect_to_provider(request, provider, callback)
+        except (RequestException, AuthlibBaseError, ValueError) as exc:
+            return _unreachable(request, provider, exc)
+    try:
+        idp = saml.choose_idp(provider, request.GET.get("entityID"))
+    except SsoError:
+        return _failed(request, provider, _("This identity provider is not known to this site."))
+    if idp is None:
+        if not provider.config.get("discovery_url"):
+            return _unreachable(request, provider, ValueError("several IdPs and no discovery service"))
+        back = settings.SITE_URL + request.path
+        return redirect(saml.discovery_redirect(provider, back))
+    request_id, location = saml.start(provider, idp)
+    flows = dict(request.session.get(SAML_FLOWS_KEY, {}))
+    flows[request_id] = flow
+    request.session[SAML_FLOWS_KEY] = dict(list(flows.items())[-5:])  # a few tabs at most
+    return redirect(location)
+
+
+def _unreachable(request: HttpRequest, provider: Provider, exc: Exception) -> HttpResponse:
+    logger.error("cannot start a sign-in with %s: %s: %s", provider.key, type(exc).__name__, exc)
+    return _failed(
+        request,
+        provider,
+        _("%(provider)s cannot be reached just now. Try again later, or log in another way.")
+        % {"provider": provider.label},
+        status=503,
+    )
+
+
+@require_GET
+def start_login(request: HttpRequest, provider: str) -> HttpResponse:
+    """Send the browser to the provider to sign in."""
+    chosen = _provider_or_404(provider)
+    if request.user.is_authenticated:
+        return redirect(_safe_next(request, request.GET.get("next")))
+    return _start(request, chosen, linking=False)
+
+
+@login_required
+@require_GET
+def start_link(request: HttpRequest, provider: str) -> HttpResponse:
+    """Send the logged-in person to the provider to link that identity to their account."""
+    return _start(request, _provider_or_404(provider), linking=True)
+
+
+def _complete(request: HttpRequest, provider: Provider, flow: dict[str, Any], claims: Claims) -> HttpResponse:
+    if flow.get("link"):
+        if not request.user.is_authenticated or request.user.pk != flow.get("user"):
+            return _failed(request, provider, _("Log in again, then link the identity from your profile."), 403)
+        try:
+            link(request.user, claims)  # type: ignore[arg-type]
+        except SsoError as exc:
+            return _failed(request, provider, exc.message, 403)
+        messages.success(request, _("%(provider)s is linked to your account.") % {"provider": provider.label})
+        return redirect("sso:identities")
+    try:
+        user = sign_in(claims, language=translation.get_language() or "fr")
+    except SsoError as exc:
+        return _failed(request, provider, exc.message, 403)
+    login(request, user, backend=BACKEND)
+    response = redirect(_safe_next(request, flow.get("next")))
+    set_language_cookie(response, user.person.preferred_language)
+    return response
+
+
+@require_GET
+def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
+    """The provider sends the browser back here with a code (or an error)."""
+    chosen = _provider_or_404(provider)
+    flow = request.session.pop(FLOW_KEY, None)
+    if not flow or flow.get("provider") != chosen.key:
+        return _technical_failure(request, chosen, ValueError("no sign-in in progress in this browser"))
+    try:
+        claims = oidc.claims_from_callback(request, chosen)
+    except (AuthlibBaseError, JoseError, RequestException, ValueError, KeyError) as exc:
+        return _technical_failure(request, chosen, exc)
+    return _complete(request, chosen, flow, claims)
+
+
+@csrf_exempt  # the IdP posts here from its own site; the answer is signed and bound to our request
+@require_POST
+def saml_acs(request: HttpRequest) -> HttpResponse:
+    """The IdP posts its signed answer here (the browser comes without its session: SameSite=Lax)."""
+    provider = _provider_or_404("saml")
+    try:
+        request_id, claims = saml.consume(provider, request.POST.get("SAMLResponse", ""))
+    except SsoError:
+        return _failed(
+            request,
+            provider,
+            _("The identity provider did not send a lasting identifier for you; ask it to release one."),
+        )
+    except (SamlException, SignatureError, ValueError, KeyError, TypeError) as exc:
+        return _technical_failure(request, provider, exc)
+    except Exception as exc:
+        return _technical_failure(request, provider, exc)
+    key = secrets.token_urlsafe(32)
+    PendingResult.objects.filter(created_at__lt=timezone.now() - dt.timedelta(seconds=RESULT_MAX_AGE)).delete()
+    PendingResult.objects.create(key=key, request_id=request_id, payload=asdict(claims))
+    return redirect("sso:saml_finish", key=key)
+
+
+@require_GET
+def saml_finish(request: HttpRequest, key: str) -> HttpResponse:
+    """The browser comes back with its session: the answer it started is used once, here."""
+    provider = _provider_or_404("saml")
+    with transaction.atomic():
+        result = (
+            PendingResult.objects.select_for_update()
+            .filter(key=key, created_at__gte=timezone.now() - dt.timedelta(seconds=RESULT_MAX_AGE))
+            .first()
+        )
+        if result is not None:
+            result.delete()
+    if result is None:
+        return _technical_failure(request, provider, ValueError("unknown, expired or used result"))
+    flows = dict(request.session.get(SAML_FLOWS_KEY, {}))
+    flow = flows.pop(result.request_id, None)
+    request.session[SAML_FLOWS_KEY] = flows
+    if flow is None:
+        return _technical_failure(request, provider, ValueError("the sign-in was started in another browser"))
+    return _complete(request, provider, flow, Claims(**result.payload))
+
+
+@require_GET
+def saml_metadata(request: HttpRequest) -> HttpResponse:
+    """This site's SAML service provider metadata (to register with the IdP or Renater)."""
+    provider = _provider_or_404("saml")
+    return HttpResponse(saml.metadata_xml(provider), content_type="application/samlmetadata+xml")
+
+
+@login_required
+@require_GET
+def identities(request: HttpRequest) -> HttpResponse:
+    """The person's linked identities, with a link button for each provider not linked yet."""
+    mine = list(Identity.objects.filter(user=request.user))
+    configured = providers.configured()
+    labels = {p.key: p.label for p in configured}
+    linked = {i.provider for i in mine}
+    rows = [{"identity": i, "label": labels.get(i.provider, i.provider), "active": i.provider in labels} for i in mine]
+    return render(
+        request,
+        "sso/identities.html",
+        {
+            "rows": rows,
+            "to_link": [p for p in configured if p.key not in linked],
+            "ways": ways_to_log_in(request.user),  # type: ignore[arg-type]
+            "password_login": settings.GRAPPE_PASSWORD_LOGIN,
+            "has_password": request.user.has_usable_password(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def unlink_identity(request: HttpRequest, pk: int) -> HttpResponse:
+    identity = get_object_or_404(Identity, pk=pk, user=request.user)
+    try:
+        unlink(request.user, identity)  # type: ignore[arg-type]
+    except SsoError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("%(provider)s is no longer linked.") % {"provider": providers.label_of(identity.provider)}
+        )
+    return redirect("sso:identities")
