@@ -381,8 +381,12 @@ def suggestions_with_outcome(run: Any) -> tuple[list[Suggestion], list[Suggestio
     """The run's researchers (each with the contact request made since, if any) and teams."""
     if run is None:
         return [], []
+    # A researcher who withdrew their consent since the run leaves it at once: the consent text
+    # promises they are no longer suggested, whether or not anyone computes the suggestions again.
     suggestions = list(
-        run.suggestions.select_related("person", "project").prefetch_related(
+        run.suggestions.filter(Q(person__isnull=True) | Q(person__matching_consent__opted_in=True))
+        .select_related("person", "project")
+        .prefetch_related(
             Prefetch("person__affiliations", to_attr="all_affiliations", queryset=_current_affiliations())
         )
     )

@@ -510,7 +510,7 @@ def send_request(
     if not challenge.is_open:
         raise PartnerError(_("This challenge is closed: it no longer takes contact requests."))
     if side == RequestSide.PARTNER and not queries.is_opted_in(researcher):
-        raise PartnerError(_("This researcher has not agreed to be contacted through matchmaking."))
+        raise PartnerError(_("This person does not (or no longer) accept to be contacted through matchmaking."))
     try:
         with transaction.atomic():
             request = ContactRequest.objects.create(

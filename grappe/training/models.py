@@ -308,6 +308,12 @@ class Enrolment(models.Model):
         return self.hours_imported + self.hours_sessions
 
     @property
+    def certificate_valid(self) -> bool:
+        """A certificate stands while the outcome it attests does: once the attendance behind it
+        is corrected below the programme's rule, its code stays known but reads as withdrawn."""
+        return bool(self.certificate_code) and self.outcome != Outcome.NONE
+
+    @property
     def year_label(self) -> str:
         return year_label(self.academic_year)
 

@@ -10,7 +10,7 @@ from grappe.training import services
 from grappe.training.models import Registration, RegistrationState
 from tests.e2e.test_submission import _login
 from tests.factories import UserFactory
-from tests.training.conftest import make_programme, make_session, xlsx
+from tests.training.conftest import held, make_programme, make_session, xlsx
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,6 +64,7 @@ def test_organiser_imports_sheet_and_certificate_appears(english, institution_co
     learners = [UserFactory(), UserFactory()]
     for user in learners:
         services.register_person(session, user.person, email=user.email, actor=user)
+    held(session)  # the session took place: attendance can be recorded
     sheet = tmp_path / "emargement.xlsx"
     sheet.write_bytes(xlsx([["Email", "Present"], [learners[0].email, "x"], [learners[1].email, "absent"]]))
 

@@ -36,6 +36,18 @@ def test_withdrawn_consent_leaves_the_next_run(challenge, researcher, reviewer, 
     assert consent.consented_at and consent.withdrawn_at and not consent.opted_in
 
 
+def test_withdrawn_consent_leaves_the_challenge_page_at_once(client, challenge, researcher, reviewer, partner_contact):
+    """The consent text promises "no longer suggested": the partner's page drops the researcher
+    before anyone computes the suggestions again."""
+    url = reverse("partners:challenge", args=[challenge.code])
+    client.force_login(partner_contact)
+    assert researcher.full_name in client.get(url).content.decode()
+
+    services.set_consent(researcher, opted_in=False, actor=reviewer)
+
+    assert researcher.full_name not in client.get(url).content.decode()
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [

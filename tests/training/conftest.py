@@ -38,6 +38,15 @@ def make_session(programme, *, capacity=2, days=10, hours="3"):
     )
 
 
+def held(*sessions):
+    """Move sessions to an hour ago (registrations are taken before; attendance only once a
+    session has taken place)."""
+    start = timezone.now() - dt.timedelta(hours=2)
+    for session in sessions:
+        TrainingSession.objects.filter(pk=session.pk).update(starts_at=start, ends_at=start + dt.timedelta(hours=1))
+        session.refresh_from_db()
+
+
 @pytest.fixture
 def programme(university):
     return make_programme(university)

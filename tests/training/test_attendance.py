@@ -2,11 +2,13 @@
 
 from decimal import Decimal
 
+import pytest
+
 from grappe.training import services
 from grappe.training.models import Enrolment, Outcome
 from tests.factories import UserFactory
 from tests.notifications.checks import assert_notified
-from tests.training.conftest import make_programme, make_session, xlsx
+from tests.training.conftest import held, make_programme, make_session, xlsx
 
 
 def _two_registered(session):
@@ -17,6 +19,7 @@ def _two_registered(session):
 
 def test_sheet_preview_writes_nothing_then_apply_completes(client, office, session):
     users, _regs = _two_registered(session)
+    held(session)
     client.force_login(office)
     sheet = xlsx([["Email", "Present"], [users[0].email.upper(), "x"], [users[1].email, "absent"], ["x@y.org", "1"]])
 
@@ -51,6 +54,7 @@ def test_rule_gives_trained_after_enough_hours(university, office):
     user = UserFactory()
     r1 = services.register_person(first, user.person, email=user.email, actor=user)
     r2 = services.register_person(second, user.person, email=user.email, actor=user)
+    held(first, second)
 
     services.mark_attendance(first, {r1.pk: True}, actor=office)
     services.mark_attendance(second, {r2.pk: True}, actor=office)
@@ -71,6 +75,7 @@ def test_tampered_preview_is_refused(client, office, session):
 def test_sheet_without_email_column_and_not_a_sheet(client, office, session):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    held(session)
     client.force_login(office)
     no_email = client.post(
         f"/training/sessions/{session.code}/organise/",
@@ -87,6 +92,7 @@ def test_sheet_without_email_column_and_not_a_sheet(client, office, session):
 
 def test_certificate_pdf_and_public_verification(client, office, session):
     users, regs = _two_registered(session)
+    held(session)
     services.mark_attendance(session, {regs[0].pk: True}, actor=office)
     code = Enrolment.objects.get().certificate_code
 
@@ -126,7 +132,7 @@ def test_organiser_closes_messages_and_exports(client, institution_contact, sess
     session.refresh_from_db()
     assert session.registration_open is False
     assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
-    assert all(assert_notified("message", u.email).subject == "Salle changée" for u in users)
+    assert all(assert_notified("message", u.email).subject.startswith("Salle changée — ") for u in users)
     assert export.count("\n") == 3 and users[0].email in export
     assert "Registration to this session is closed." in closed.content.decode()
 
@@ -198,3 +204,33 @@ def test_session_added_with_paris_times(client, office, programme):
         text in wrong.content.decode()
         for text in ("must end after it starts", "Give a place or an online link", "No person in the directory")
     )
+
+
+def test_no_attendance_before_the_session_takes_place(client, office, session):
+    """Nobody can have attended a session still to come: no certificate, no count."""
+    _users, regs = _two_registered(session)
+    client.force_login(office)
+
+    with pytest.raises(services.TrainingError, match="from the day of the session"):
+        services.mark_attendance(session, {regs[0].pk: True}, actor=office)
+    page = client.post(
+        f"/training/sessions/{session.code}/organise/", {"action": "attendance", f"r{regs[0].pk}": "yes"}, follow=True
+    )
+
+    assert "from the day of the session" in page.content.decode()
+    assert not Enrolment.objects.exists()
+
+
+def test_a_certificate_is_withdrawn_when_its_attendance_is_corrected(client, office, session):
+    users, regs = _two_registered(session)
+    held(session)
+    services.mark_attendance(session, {regs[0].pk: True}, actor=office)
+    code = Enrolment.objects.get().certificate_code
+
+    services.mark_attendance(session, {regs[0].pk: False}, actor=office)
+
+    verify = client.get(f"/training/verify/{code}/").content.decode()
+    assert "This certificate has been withdrawn." in verify and "genuine" not in verify
+    client.force_login(users[0])
+    assert client.get(f"/training/certificates/{code}.pdf").status_code != 200
+    assert f"/training/certificates/{code}.pdf" not in client.get("/training/mine/").content.decode()

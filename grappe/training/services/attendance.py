@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from grappe.core.codes import new_code
@@ -73,10 +73,22 @@ def _settle(enrolment: Enrolment, programme: Any, *, today: dt.date | None = Non
         enrolment.completed_on = None
 
 
+def check_session_held(session: TrainingSession, *, today: dt.date | None = None) -> None:
+    """Attendance (and so certificates and the funder's counts) only from the session's day on:
+    nobody can have attended a session that has not taken place."""
+    day = timezone.localdate(session.starts_at)
+    if day > (today or timezone.localdate()):
+        raise TrainingError(
+            _("Attendance can be recorded from the day of the session (%(day)s) on.")
+            % {"day": formats.date_format(day, "DATE_FORMAT")}
+        )
+
+
 @transaction.atomic
 def mark_attendance(session: TrainingSession, present: dict[int, bool | None], *, actor: Any) -> int:
     """Set attended (True/False/None) for registrations of ``session`` given by id; recompute
     the enrolments they touch. Returns how many registrations changed."""
+    check_session_held(session)
     registrations = Registration.objects.select_for_update().filter(
         session=session, pk__in=list(present), state=RegistrationState.CONFIRMED
     )
@@ -103,6 +115,7 @@ def preview_sign_in_sheet(session: TrainingSession, upload: IO[bytes], name: str
     Returns ``{"changes": [(id, name, email, before, after)], "unknown": [...], "token": signed}``;
     nothing is written. A row without a presence column counts as present.
     """
+    check_session_held(session)
     rows = sheets.rows(upload, name)
     header = [sheets.text(cell).lower() for cell in next(rows, [])]
     email_col = next((i for i, h in enumerate(header) if h in {"email", "e-mail", "courriel", "mail"}), None)
@@ -180,7 +193,7 @@ def certificate_for(enrolment: Enrolment, *, language: str) -> bytes:
     from django.utils import translation
     from weasyprint import HTML
 
-    if not enrolment.certificate_code:
+    if not enrolment.certificate_valid:
         raise TrainingError(_("No certificate: this enrolment is not completed."))
     with translation.override(language):
         html = render_to_string(

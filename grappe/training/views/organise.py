@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from grappe.core.exports import csv_lines
 from grappe.training import services
 from grappe.training.forms import MessageForm, SheetForm
-from grappe.training.models import Enrolment, Registration, RegistrationState, academic_year
+from grappe.training.models import Enrolment, Outcome, Registration, RegistrationState, academic_year
 from grappe.training.services.catalogue import TrainingError
 from grappe.training.sheets import SheetError
 from grappe.training.views.public import get_session
@@ -74,6 +74,7 @@ def organise(request: HttpRequest, code: str) -> HttpResponse:
             person_id__in=[r.person_id for r in registrations if r.person_id],
         )
         .exclude(certificate_code=None)
+        .exclude(outcome=Outcome.NONE)  # a certificate withdrawn after a correction is not offered
         .values_list("person_id", "certificate_code")
     )
     return render(
@@ -99,8 +100,16 @@ def _simple_action(request: HttpRequest, session: Any, action: str | None) -> Ht
         for registration in Registration.objects.filter(session=session, state=RegistrationState.CONFIRMED):
             value = request.POST.get(f"r{registration.pk}", "")
             present[registration.pk] = {"yes": True, "no": False}.get(value)
-        changed = services.mark_attendance(session, present, actor=request.user)
-        messages.success(request, _("Attendance saved (%(n)s changed).") % {"n": changed})
+        try:
+            changed = services.mark_attendance(session, present, actor=request.user)
+        except TrainingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                ngettext("Attendance saved (%(n)s change).", "Attendance saved (%(n)s changes).", changed)
+                % {"n": changed},
+            )
     elif action in ("close", "open") and session.cancelled_at is None:
         services.set_registration_open(session, action == "open", actor=request.user)
         messages.success(request, _("Registration opened.") if action == "open" else _("Registration closed."))

@@ -195,9 +195,13 @@ def certificate(request: HttpRequest, code: str) -> HttpResponse:
         if code
         else None
     )
-    if enrolment is None or not (
-        enrolment.person_id == request.user.person_id
-        or request.user.has_perm("training.change_programme", enrolment.programme)
+    if (
+        enrolment is None
+        or not enrolment.certificate_valid
+        or not (
+            enrolment.person_id == request.user.person_id
+            or request.user.has_perm("training.change_programme", enrolment.programme)
+        )
     ):
         raise Http404
     language = enrolment.person.preferred_language or get_language() or "fr"
