@@ -5,10 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext as _
 
+from grappe.core.forms import Form, harden
 from grappe.notifications.models import MANDATORY, Kind, Mode
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(Form):
     """One choice per kind; the mandatory kinds offer no "off"."""
 
     def __init__(self, *args: Any, current: dict[str, str], **kwargs: Any) -> None:
@@ -22,3 +23,4 @@ class PreferencesForm(forms.Form):
                 widget=forms.RadioSelect,
                 help_text=_("Always emailed: it cannot be turned off.") if kind in MANDATORY else "",
             )
+            harden(self.fields[kind.value])

@@ -62,7 +62,12 @@ class PartnerFilterForm(Form):
     agreements = forms.ChoiceField(
         label=_("Agreements"),
         required=False,
-        choices=[("", _("Any")), ("active", _("With an active agreement")), ("none", _("Without"))],
+        choices=[
+            ("", _("Any")),
+            ("active", _("With an active agreement")),
+            ("renewal", _("With an agreement to renew soon")),
+            ("none", _("Without")),
+        ],
     )
     min_contribution = money_field(_("Pledged to projects, min (EUR)"), required=False)
     max_contribution = money_field(_("Pledged to projects, max (EUR)"), required=False)

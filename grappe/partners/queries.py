@@ -86,6 +86,15 @@ def partners_for_office() -> QuerySet[Organisation]:
     )
 
 
+def renewal_due() -> set[int]:
+    """The partners with an active agreement inside its notice period (one query)."""
+    today = timezone.localdate()
+    agreements = Agreement.objects.filter(start_date__lte=today, end_date__gte=today).only(
+        "start_date", "end_date", "notice_days", "profile__organisation_id"
+    )
+    return {a.profile.organisation_id for a in agreements.select_related("profile") if a.expires_soon}
+
+
 def filter_partners(queryset: QuerySet[Organisation], data: dict[str, Any]) -> QuerySet[Organisation]:
     if data.get("q"):
         queryset = queryset.filter(Q(name__icontains=data["q"]) | Q(short_name__icontains=data["q"]))
@@ -99,6 +108,8 @@ def filter_partners(queryset: QuerySet[Organisation], data: dict[str, Any]) -> Q
         queryset = queryset.filter(active_agreements__gt=0)
     elif data.get("agreements") == "none":
         queryset = queryset.filter(active_agreements=0)
+    elif data.get("agreements") == "renewal":  # active, and inside its notice period
+        queryset = queryset.filter(pk__in=renewal_due())
     if data.get("min_contribution") is not None:
         queryset = queryset.filter(project_pledged__gte=data["min_contribution"])
     if data.get("max_contribution") is not None:

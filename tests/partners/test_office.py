@@ -161,3 +161,31 @@ def test_contributions_from_the_records(project, company, relation):
     assert money.pledged == pledged and money.realised == Decimal("15000") == money.realised_cash
     row = queries.partners_for_office().get(pk=company.pk)
     assert row.realised == Decimal("15000") and row.project_pledged == pledged
+
+
+def test_the_office_finds_the_agreements_to_renew(as_persona, company, relation):
+    """The renewal filter lists partners whose active agreement is inside its notice period."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    later = CompanyFactory(name="Renouvellement Lointain SA", kind="sme")
+    today = timezone.localdate()
+    Agreement.objects.create(
+        profile=relation,
+        kind="nda",
+        title="NDA",
+        start_date=today - dt.timedelta(days=300),
+        end_date=today + dt.timedelta(days=20),
+        notice_days=60,
+    )
+    from grappe.partners.models import PartnerProfile
+
+    far = PartnerProfile.objects.create(organisation=later)
+    Agreement.objects.create(
+        profile=far, kind="nda", title="NDA", start_date=today, end_date=today + dt.timedelta(days=400), notice_days=60
+    )
+
+    response = as_persona("office").get(reverse("partners:list"), {"agreements": "renewal"})
+
+    assert company.name in response.text and later.name not in response.text
