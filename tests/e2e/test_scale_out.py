@@ -14,7 +14,7 @@ from tests.conftest import PASSWORD
 from tests.deploy import servers
 from tests.deploy.test_scale_out import shared_url  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
 def test_profile_saved_on_one_web_server_is_read_on_the_other(shared_url, browser, tmp_path, applicant, settings):  # noqa: F811
