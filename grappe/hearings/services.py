@@ -24,6 +24,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call
+from grappe.core.access import posted_code
 from grappe.core.calendar import event_ics
 from grappe.core.services import ConcurrentEditError, log_action
 from grappe.core.validation import clean_text, finite_decimal, one_line
@@ -251,7 +252,9 @@ def _clean_half_days(keys: list[str], setup: HearingSetup) -> list[str]:
 @transaction.atomic
 def shortlist(call: Call, codes: list[str], *, actor: Any) -> int:
     """Add these submitted proposals of the call to the hearings (those already in stay)."""
-    wanted = {str(code).strip().upper() for code in codes if str(code).strip()}
+    typed = [str(code).strip() for code in codes if str(code).strip()]
+    # A code with control characters cannot be one; it is named back without them.
+    wanted = {posted_code(code).upper() or one_line(code)[:20] or "?" for code in typed}
     proposals = list(Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED, code__in=wanted))
     unknown = wanted - {p.code for p in proposals}
     if unknown:

@@ -196,7 +196,7 @@ def send_delivery(delivery_id: int) -> bool:
     now = timezone.now()
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("notification")
             .filter(pk=delivery_id, state=DeliveryState.QUEUED, mode=Mode.IMMEDIATE)
             .first()
@@ -256,7 +256,7 @@ def send_digests(*, now: dt.datetime | None = None) -> int:
 def _send_digest(address: str, now: dt.datetime) -> int:
     with transaction.atomic():
         deliveries = list(
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .filter(address=address, state=DeliveryState.QUEUED, mode=Mode.DAILY, notification__created_at__lte=now)
             .select_related("notification__person")
             .order_by("notification__created_at", "pk")
