@@ -121,3 +121,29 @@ def as_persona(request, db):
         return client
 
     return make
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With ``GRAPPE_TESTS_DATABASE_ONLY=1`` (CI's second pass, on PostgreSQL), keep only what the
+    database can change: the tests that use it, and the crash tests (they kill a server
+    mid-transaction). Tests that never touch the database (the engine, validators, settings) give
+    the same answer on both and ran in the SQLite pass; so did the deployment tests (systemd units,
+    nginx), except those marked ``postgres``."""
+    if os.environ.get("GRAPPE_TESTS_DATABASE_ONLY") != "1":
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or bool(
+            DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        deployment = item.nodeid.startswith("tests/deploy/")
+        wanted = item.get_closest_marker("postgres") is not None or (
+            not deployment and (uses_database or item.get_closest_marker("crash") is not None)
+        )
+        (kept if wanted else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
