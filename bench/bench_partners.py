@@ -219,10 +219,20 @@ def app() -> None:
     client.force_login(contact)
     suggest = reverse("partners:suggest", args=[challenge.code])
     page = reverse("partners:challenge", args=[challenge.code])
-    index._loaded.clear()  # as a process that has not read the index yet
+    colds = []
+    for _ in range(3):
+        index._loaded.clear()  # as a process that has not read the index yet
+        t2 = time.perf_counter()
+        assert client.post(suggest).status_code == 302
+        colds.append(time.perf_counter() - t2)
+    cold = statistics.median(colds)
+    index._loaded.clear()
+    t2 = time.perf_counter()
+    index.preload_in_background().join()  # what a gunicorn worker does as it starts
+    preloaded = time.perf_counter() - t2
     t2 = time.perf_counter()
     assert client.post(suggest).status_code == 302
-    cold = time.perf_counter() - t2
+    after_preload = time.perf_counter() - t2
     warm, pages = [], []
     for _ in range(repeat):
         t3 = time.perf_counter()
@@ -243,7 +253,14 @@ def app() -> None:
         f"  precomputation (partners.index.build_now: profiles loaded {row.statistics['seconds']['load']} s, "
         f"built {row.statistics['seconds']['build']} s, file {row.statistics['bytes'] / 2**20:.0f} MB): {built:.1f} s"
     )
-    print(f"  'Compute again' (POST), first in a process (index read from its file): {cold * 1000:.0f} ms")
+    print(
+        f"  'Compute again' (POST), first in a process without preloading (index read from its file): "
+        f"median {cold * 1000:.0f} ms, max {max(colds) * 1000:.0f} ms over 3"
+    )
+    print(
+        f"  worker start: both indexes preloaded in the background in {preloaded * 1000:.0f} ms; "
+        f"the first 'Compute again' then takes {after_preload * 1000:.0f} ms"
+    )
     print(
         f"  'Compute again' (POST), index in memory: median {statistics.median(warm) * 1000:.0f} ms, "
         f"max {max(warm) * 1000:.0f} ms over {repeat}"

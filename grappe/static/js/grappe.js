@@ -220,6 +220,24 @@ function markScrollableRegions() {
 }
 document.addEventListener("DOMContentLoaded", markScrollableRegions);
 window.addEventListener("resize", markScrollableRegions);
+// A table wider than the screen says so above it: <div class="table-wrap" data-scroll-hint="…">
+// (the text translated by the template); the hint goes when the table fits again.
+function hintHiddenColumns() {
+  document.querySelectorAll("[data-scroll-hint]").forEach((box) => {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    let hint = box.previousElementSibling;
+    if (!hint || !hint.classList.contains("scroll-hint")) {
+      if (!scrolls) return;
+      hint = document.createElement("p");
+      hint.className = "scroll-hint";
+      hint.textContent = box.dataset.scrollHint;
+      box.insertAdjacentElement("beforebegin", hint);
+    }
+    hint.hidden = !scrolls;
+  });
+}
+document.addEventListener("DOMContentLoaded", hintHiddenColumns);
+window.addEventListener("resize", hintHiddenColumns);
 // Files larger than the upload limit are refused before sending: <input type="file" data-max-bytes="…">.
 document.addEventListener("change", (event) => {
   const input = event.target;
