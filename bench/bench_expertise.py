@@ -207,7 +207,9 @@ def main() -> None:
     stopped, shown = stop_word_share(compute_affinity(submissions, reviewers), rated)
     print(f"explanations ({samples[0].name}, default): {stopped} of {shown} terms shown contain a stop word")
     for sample, (submissions, reviewers) in zip(samples[:3], inputs[:3], strict=True):
-        print(f"explanations ({sample.name}): {common_word_explanations(compute_affinity(submissions, reviewers), rated)}")
+        print(
+            f"explanations ({sample.name}): {common_word_explanations(compute_affinity(submissions, reviewers), rated)}"
+        )
     if isinstance(encoder, CachedEncoder):
         print(f"embedding: {encoder.computed} texts encoded")
 

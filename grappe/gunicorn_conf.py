@@ -35,6 +35,7 @@ def post_worker_init(worker: object) -> None:
 
     preload_in_background()
 
+
 if os.environ.get("LOG_FORMAT", "json" if os.environ.get("GRAPPE_ENV") == "production" else "text") == "json":
     logconfig_dict = {
         "version": 1,

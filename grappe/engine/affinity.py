@@ -550,9 +550,7 @@ def flatten_profiles(profiles: Sequence[Profile]) -> tuple[list[Document], list[
     owner: list[int] = []
     for index, profile in enumerate(profiles):
         if profile.keywords:
-            documents.append(
-                Document(id=f"{profile.id}:keywords", title=", ".join(profile.keywords), is_keywords=True)
-            )
+            documents.append(Document(id=f"{profile.id}:keywords", title=", ".join(profile.keywords), is_keywords=True))
             owner.append(index)
         for document in profile.documents:
             documents.append(document)

@@ -22,9 +22,9 @@ third decimal (tests/engine/test_matching.py).
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_left
 import json
 import pickle
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -51,10 +51,10 @@ from grappe.engine.affinity import (
     TermAnalyzer,
     _validate,
     _Vectors,
+    common_terms,
     describe,
     flatten_profiles,
     make_vectorizer,
-    common_terms,
     recency_factors,
     score_profiles,
     term_texts,

@@ -8,8 +8,8 @@ LaTeX (``\\'{e}``, ``$\\mathcal{O}(n)$``); left in, the tag and command names co
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")

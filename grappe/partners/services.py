@@ -492,9 +492,7 @@ def quoted(message: str) -> str:
     return "\n".join(f"> {line}".rstrip() for line in message.strip().splitlines())
 
 
-def _notify(
-    request: ContactRequest, recipients: Sequence[Person], subject: Any, body: Any, message: str = ""
-) -> None:
+def _notify(request: ContactRequest, recipients: Sequence[Person], subject: Any, body: Any, message: str = "") -> None:
     link = settings.SITE_URL + reverse("partners:request", args=[request.code])
     values = {"challenge": request.challenge.title, "link": link, "message": quoted(message)}
     for person in recipients:

@@ -13,7 +13,7 @@ from grappe.partners.forms import ChallengeForm
 from grappe.partners.models import ContactRequest, RequestState, SuggestionRun
 from grappe.people.models import Keyword
 from tests.factories import AffiliationFactory, CompanyFactory, PersonFactory
-from tests.partners.conftest import CHALLENGE_TEXT, publish
+from tests.partners.conftest import publish
 
 
 def latest_people(challenge):
@@ -147,7 +147,9 @@ def test_contact_request_emails_quote_the_message_as_text(
     assert "&lt;b&gt;Shall we talk&lt;/b&gt;" in page and "<b>Shall we talk</b>" not in page
     contact = ContactRequest.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("partners:request", args=[contact.code]), {"decision": "accept", "answer": "Gladly.\nCall me."})
+        client.post(
+            reverse("partners:request", args=[contact.code]), {"decision": "accept", "answer": "Gladly.\nCall me."}
+        )
     assert "> Gladly.\n> Call me." in mailoutbox[-1].body
 
 
@@ -161,3 +163,24 @@ def test_an_answer_without_message_sends_the_short_email(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("partners:request", args=[contact.code]), {"decision": "decline"})
     assert "\n>" not in mailoutbox[-1].body
+
+
+def test_a_partner_known_by_its_keywords_is_shown_so(client, applicant, company, partner_contact, relation):
+    from tests.factories import ProposalFactory
+
+    services.update_public_profile(
+        company,
+        description="",
+        website="",
+        interests="",
+        keywords=[Keyword.objects.get_or_create(name=name)[0] for name in ("federated learning", "tumour imaging")],
+        organisation_version=company.version,
+        profile_version=relation.version,
+        actor=partner_contact,
+    )
+    proposal = ProposalFactory(lead=applicant.person, title="Federated learning for tumour imaging")
+    url = reverse("partners:find_partners", args=[proposal.code])
+    client.force_login(applicant)
+    client.post(url)
+    page = client.get(url).text
+    assert company.name in page and "Their keywords: federated learning, tumour imaging" in page

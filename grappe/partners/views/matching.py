@@ -55,7 +55,9 @@ def challenge_detail(request: HttpRequest, code: str) -> HttpResponse:
     asking for an open members-only challenge is sent to log in (any account may read it);
     other challenges they may not read answer 404."""
     if not request.user.is_authenticated and (
-        Challenge.objects.filter(open_challenge_filter(), code=posted_code(code), visibility=Visibility.MEMBERS).exists()
+        Challenge.objects.filter(
+            open_challenge_filter(), code=posted_code(code), visibility=Visibility.MEMBERS
+        ).exists()
     ):
         return redirect_to_login(request.get_full_path())
     challenge = get_challenge(request, code, "partners.read_challenge")

@@ -122,7 +122,8 @@ function setUpWordCounter(area) {
   area.setAttribute("aria-describedby", [area.getAttribute("aria-describedby"), counter.id].filter(Boolean).join(" "));
   const update = () => {
     const words = area.value.trim() ? area.value.trim().split(/\s+/).length : 0;
-    counter.textContent = `${words} / ${limit} ${area.dataset.wordsLabel || "words"}`;
+    const lang = document.documentElement.lang || undefined; // 5 000 in French, 5,000 in English
+    counter.textContent = `${words.toLocaleString(lang)} / ${limit.toLocaleString(lang)} ${area.dataset.wordsLabel || "words"}`;
     counter.classList.toggle("word-count-over", words > limit);
   };
   area.addEventListener("input", update);
