@@ -53,6 +53,7 @@ SETTINGS: list[tuple[str, dict[str, Any]]] = [
     ("stems, softmax τ = 0.3, half-life 4", {"temperature": 0.3}),
     ("stems, softmax τ = 0.2, half-life 8", {"half_life_years": 8.0}),
     ("stems, softmax τ = 0.2, no recency", {"half_life_years": 1e9}),
+    ("stems, softmax τ = 0.2, half-life 4, phrases across title and abstract (0.3)", {"segmented": False}),
     ("stems, softmax τ = 0.2, half-life 4 (default)", {}),
 ]
 EMBEDDING_SETTINGS: list[tuple[str, dict[str, Any]]] = [
@@ -132,6 +133,40 @@ def stop_word_share(result: AffinityResult, rated: dict[str, list[tuple[str, flo
     return sum(1 for t in terms if set(t.split()) & STOP_WORDS), len(terms)
 
 
+def common_word_explanations(result: AffinityResult, rated: dict[str, list[tuple[str, float]]]) -> str:
+    """How many explanations (each participant's three best papers, five terms) lead with, or
+    consist only of, a single word common in the profiles' documents (``affinity.common_terms``),
+    without the filter and with it."""
+    from dataclasses import replace
+
+    paper = {p: j for j, p in enumerate(result.proposal_ids)}
+    pairs = []
+    for i, reviewer in enumerate(result.reviewer_ids):
+        mine = [paper[p] for p, _e in rated.get(reviewer.lstrip("~"), []) if p in paper]
+        pairs += [(i, j) for j in sorted(mine, key=lambda j: -result.scores[i, j])[:3]]
+    common = result._common
+    if common is None:
+        return "corpus too small for common words"
+    words = {str(t) for t, c in zip(result._terms, common, strict=True) if c}
+    analyzer = result._analyzer
+    out = []
+    for label, shown in (("without the filter", replace(result, _common=None)), ("with it", result)):
+        explanations = shown.explain_many(pairs, n_terms=5)
+
+        def is_common(term: str) -> bool:
+            stems = analyzer(term)
+            return len(stems) == 1 and stems[0] in words
+
+        lead = sum(1 for e in explanations if e.terms and is_common(e.terms[0]))
+        only = sum(1 for e in explanations if e.terms and all(is_common(t) for t in e.terms))
+        empty = sum(1 for e in explanations if not e.terms)
+        out.append(
+            f"{label}: {lead} of {len(explanations)} lead with a common word, {only} show only common words,"
+            f" {empty} show no term"
+        )
+    return f"{int(common.sum())} common words ({', '.join(sorted(words)[:12])}…); " + "; ".join(out)
+
+
 def main() -> None:
     if not (DATA / "evaluations.tsv").exists():
         print(f"Affinity on real expertise data: skipped, {DATA} is absent (set BENCH_EXPERTISE_DIR)")
@@ -171,6 +206,10 @@ def main() -> None:
     submissions, reviewers = inputs[0]
     stopped, shown = stop_word_share(compute_affinity(submissions, reviewers), rated)
     print(f"explanations ({samples[0].name}, default): {stopped} of {shown} terms shown contain a stop word")
+    for sample, (submissions, reviewers) in zip(samples[:3], inputs[:3], strict=True):
+        print(
+            f"explanations ({sample.name}): {common_word_explanations(compute_affinity(submissions, reviewers), rated)}"
+        )
     if isinstance(encoder, CachedEncoder):
         print(f"embedding: {encoder.computed} texts encoded")
 

@@ -27,6 +27,15 @@ accesslog = "-"
 errorlog = "-"
 proc_name = "grappe-web"
 
+
+def post_worker_init(worker: object) -> None:
+    """Each web worker reads the matchmaking indexes as it starts, in the background, so that the
+    first challenge it matches answers as fast as the next ones (docs/partners.md, bench/README.md)."""
+    from grappe.partners.index import preload_in_background
+
+    preload_in_background()
+
+
 if os.environ.get("LOG_FORMAT", "json" if os.environ.get("GRAPPE_ENV") == "production" else "text") == "json":
     logconfig_dict = {
         "version": 1,

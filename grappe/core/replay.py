@@ -147,7 +147,10 @@ class Replayer:
     they cannot be gathered any more); ``recompute(payload)`` the suggestion from inputs;
     ``kept(run)`` the suggestion the run stored, in the form ``recompute`` returns;
     ``compare(kept, new)`` the differences in words; ``version(run)`` its engine version; ``label``
-    the kind's name for people; ``call_of(run)`` the object the audit entry is attached to."""
+    the kind's name for people; ``call_of(run)`` the object the audit entry is attached to.
+    ``recompute_as(payload, version)``, when given, replaces ``recompute``: the suggestion as the
+    engine ``version`` the run used computed it, for the changes the engine can still undo (engine
+    0.4's phrases per segment, recomputed as 0.3's for a 0.3 run)."""
 
     label: Callable[[], str]
     get: Callable[[int], Any]
@@ -159,6 +162,7 @@ class Replayer:
     version: Callable[[Any], str]
     call_of: Callable[[Any], Any]
     all: Callable[[], list[int]] = lambda: []  # the runs that kept their inputs, for ``replay --all``
+    recompute_as: Callable[[Any, str], Any] | None = None
 
 
 REPLAYERS: dict[str, Replayer] = {}
@@ -196,7 +200,7 @@ def replay(kind: str, run_id: int, *, actor: Any = None) -> Replay:
     today = replayer.gather(run)
     if today is not None:
         result.data_changes = diff_inputs(loaded.payload, today)
-    new = replayer.recompute(loaded.payload)
+    new = replayer.recompute_as(loaded.payload, then) if replayer.recompute_as else replayer.recompute(loaded.payload)
     result.differences = replayer.compare(replayer.kept(run), new)
     result.reproduced = loaded.intact and not result.differences
     if not loaded.intact:

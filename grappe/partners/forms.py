@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -170,18 +171,23 @@ class PublicProfileForm(Form):
         return text
 
 
+def grouped(number: int) -> str:
+    """``number`` with the active language's thousands separator (100 000, 100,000)."""
+    return number_format(number, force_grouping=True)
+
+
 class ChallengeForm(ModelForm):
     # No character limit on the field itself: a far too long text gets the word count message.
     text = forms.CharField(
         label=_("Problem statement"),
-        widget=forms.Textarea(attrs={"rows": 10, "data-word-limit": MAX_WORDS}),
+        widget=forms.Textarea(attrs={"rows": 10, "data-word-limit": MAX_WORDS, "data-words-label": _("words")}),
         help_text=_("In French or English, at most 5,000 words."),
     )
     keyword_names = KeywordsField(label=_("Keywords"))
 
     class Meta:
         model = Challenge
-        fields = ["title", "text", "language", "collaboration", "visibility", "end_date"]
+        fields = ["title", "text", "language", "collaboration", "visibility", "end_date", "academic_only"]
         widgets = {"end_date": DATE["widget"]}
         error_messages = {
             "language": {"invalid_choice": _("Choose French or English: matchmaking reads only these two.")}
@@ -192,12 +198,13 @@ class ChallengeForm(ModelForm):
         count = len(text.split())
         if count > MAX_WORDS:
             raise forms.ValidationError(
-                _("This statement has %(count)s words; the limit is %(limit)s.") % {"count": count, "limit": MAX_WORDS}
+                _("This statement has %(count)s words; the limit is %(limit)s.")
+                % {"count": grouped(count), "limit": grouped(MAX_WORDS)}
             )
         if len(text) > MAX_CHARACTERS:
             raise forms.ValidationError(
                 _("This statement has %(count)s characters; the limit is %(limit)s.")
-                % {"count": len(text), "limit": MAX_CHARACTERS}
+                % {"count": grouped(len(text)), "limit": grouped(MAX_CHARACTERS)}
             )
         check_language(text)
         return text

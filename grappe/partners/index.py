@@ -19,6 +19,7 @@ once, before any rebuild.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from typing import Any
@@ -33,6 +34,7 @@ from grappe.core import jobs
 from grappe.partners import queries
 from grappe.partners.models import IndexKind, IndexState, MatchingConsent, MatchingIndex
 
+logger = logging.getLogger(__name__)
 _loaded: dict[str, tuple[int, Any]] = {}  # kind → (index id, AffinityIndex), per process
 _lock = threading.Lock()
 
@@ -100,6 +102,53 @@ def load(row: MatchingIndex) -> Any:
         index = AffinityIndex.from_bytes(data, encoder=encoder)
         _loaded[row.kind] = (row.pk, index)  # one index per kind and process: the one replaced is dropped
         return index
+
+
+def preload() -> list[str]:
+    """Read the latest index of each kind into this process's memory (a web worker starting, see
+    ``grappe/gunicorn_conf.py``): the first challenge it matches then does not wait for the file.
+    Returns the kinds loaded; a missing or damaged file is left for the request to report."""
+    loaded = []
+    for kind in IndexKind.values:
+        row = latest(kind)
+        if row is None:
+            continue
+        try:
+            load(row)
+        except (OSError, ValueError, TypeError):
+            logger.warning("matchmaking index %s could not be preloaded", row.pk, exc_info=True)
+            continue
+        loaded.append(kind)
+    return loaded
+
+
+def preload_in_background() -> threading.Thread:
+    """:func:`preload` in a daemon thread (its own database connection, closed at the end)."""
+    from django.db import connection
+
+    def run() -> None:
+        try:
+            preload()
+        except Exception:  # never take the worker down: the first request loads it instead
+            logger.warning("matchmaking indexes not preloaded", exc_info=True)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="grappe-matching-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+def common_stems() -> frozenset[str]:
+    """The words too common among the researchers' publications to explain a match alone (from
+    their latest index): the teams' and partners' corpora, a few dozen texts, cannot tell."""
+    row = latest(IndexKind.RESEARCHERS)
+    if row is None:
+        return frozenset()
+    try:
+        return frozenset(load(row).common_stems)
+    except (OSError, ValueError, TypeError):
+        return frozenset()
 
 
 def _profiles(kind: str) -> tuple[list[Any], list[Any]]:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from grappe.core.codes import new_code
 from grappe.people.models import Keyword, Organisation, Person
@@ -232,6 +233,14 @@ class Challenge(models.Model):
         _("visible to"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
     )
     end_date = models.DateField(_("open until"))
+    academic_only = models.BooleanField(
+        _("academic researchers only"),
+        default=True,
+        help_text=_(
+            "Leave out of the suggestions the researchers whose current affiliation is a company "
+            "(other industrial partners' staff)."
+        ),
+    )
     created_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("published"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed early"), null=True, blank=True)
@@ -298,6 +307,7 @@ class Suggestion(models.Model):
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     terms = models.JSONField(_("shared terms"), default=list)
     document = models.CharField(_("closest publication"), max_length=500, blank=True)
+    from_keywords = models.BooleanField(_("explained by expertise keywords"), default=False)
 
     class Meta:
         verbose_name = _("suggestion")
@@ -309,8 +319,8 @@ class Suggestion(models.Model):
 
 class RequestState(models.TextChoices):
     PENDING = "pending", _("Waiting for an answer")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
+    ACCEPTED = "accepted", pgettext_lazy("a contact request", "Accepted")
+    DECLINED = "declined", pgettext_lazy("a contact request", "Declined")
 
 
 class RequestSide(models.TextChoices):

@@ -274,6 +274,12 @@ def opted_in_people() -> QuerySet[Person]:
     return Person.objects.filter(matching_consent__opted_in=True)
 
 
+def not_opted_in_codes() -> set[str]:
+    """Codes of the people whose consent is withdrawn (or was never given): the few to leave out
+    of an index built when they had opted in, without reading every opted-in person."""
+    return set(MatchingConsent.objects.filter(opted_in=False).values_list("person__code", flat=True))
+
+
 def is_opted_in(person: Person) -> bool:
     return MatchingConsent.objects.filter(person=person, opted_in=True).exists()
 
@@ -291,6 +297,18 @@ def current_staff_codes(organisation_id: int) -> set[str]:
     from grappe.people.queries import current_affiliations_q
 
     staff = current_affiliations_q("affiliations__") & Q(affiliations__organisation_id=organisation_id)
+    return set(Person.objects.filter(staff).values_list("code", flat=True))
+
+
+def company_staff_codes() -> set[str]:
+    """Codes of the people with a current affiliation at a company (large company, SME,
+    start-up): left out of a challenge kept to academic researchers (``Challenge.academic_only``)."""
+    from grappe.people.models import OrganisationKind
+    from grappe.people.queries import current_affiliations_q
+
+    staff = current_affiliations_q("affiliations__") & Q(
+        affiliations__organisation__kind__in=sorted(OrganisationKind.companies())
+    )
     return set(Person.objects.filter(staff).values_list("code", flat=True))
 
 

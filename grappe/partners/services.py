@@ -53,11 +53,14 @@ SUGGESTIONS_KEPT = 10  # per list (researchers, teams, challenges, partners)
 # Emails about contact requests, translated into each recipient's language when sent.
 SENT_SUBJECT = gettext_lazy("Contact request about the challenge: %(challenge)s")
 SENT_BODY = gettext_lazy(
-    "You received a contact request about the challenge “%(challenge)s”. Read it and answer: %(link)s"
+    "You received a contact request about the challenge “%(challenge)s”:\n\n%(message)s\n\nAnswer it: %(link)s"
 )
 ACCEPTED_SUBJECT = gettext_lazy("Your contact request was accepted: %(challenge)s")
 DECLINED_SUBJECT = gettext_lazy("Your contact request was declined: %(challenge)s")
 ANSWERED_BODY = gettext_lazy("The other side answered your contact request about “%(challenge)s”: %(link)s")
+ANSWERED_WITH_MESSAGE_BODY = gettext_lazy(
+    "The other side answered your contact request about “%(challenge)s”:\n\n%(message)s\n\n%(link)s"
+)
 
 
 # --- Relations (office) ----------------------------------------------------------------------------
@@ -212,7 +215,7 @@ def publish_challenge(
     return challenge
 
 
-CHALLENGE_FIELDS = ("title", "text", "language", "collaboration", "visibility", "end_date")
+CHALLENGE_FIELDS = ("title", "text", "language", "collaboration", "visibility", "end_date", "academic_only")
 
 
 @transaction.atomic
@@ -220,7 +223,8 @@ def update_challenge(
     challenge: Challenge, *, data: dict[str, Any], keywords: Sequence[Keyword], expected_version: int, actor: Any
 ) -> bool:
     """Edit an open challenge (its partner's contacts or the office); optimistic locking. Returns
-    whether what the engine reads changed (title, statement, keywords): then suggest again."""
+    whether what the suggestions depend on changed (title, statement, keywords, academic researchers
+    only): then suggest again."""
     if not challenge.is_open:
         raise PartnerError(_("This challenge is closed: it can no longer be edited."))
     old = {name: getattr(challenge, name) for name in CHALLENGE_FIELDS}
@@ -234,7 +238,7 @@ def update_challenge(
     if old_keywords != new_keywords:
         diff["keywords"] = [old_keywords, new_keywords]
     log_action(challenge, "partners.challenge_updated", actor=actor, data=diff)
-    return bool({"title", "text", "keywords"} & set(diff))
+    return bool({"title", "text", "keywords", "academic_only"} & set(diff))
 
 
 @transaction.atomic
@@ -326,6 +330,7 @@ def _suggestions(matches: Sequence[Any], **targets: Sequence[Any]) -> list[Sugge
             score=round(m.score, 6),
             terms=list(m.terms),
             document=(m.document_title or "")[:500],
+            from_keywords=m.from_keywords,
             **{field: objects[m.profile]},
         )
         for n, m in enumerate(matches, start=1)
@@ -345,7 +350,8 @@ def suggest_for_challenges(
     come from the stored indexes (``partners.index``: built once, reused until their inputs
     change); who may be suggested is decided now: only people opted in at this moment (a consent
     withdrawn since the index was built counts at once), not the challenge's own organisation's
-    people. Each challenge gets its own run."""
+    people, and for a challenge kept to academic researchers (the default) nobody currently
+    affiliated with a company. Each challenge gets its own run."""
     from grappe.engine.matching import ranked
 
     seeds = list(seeds) if seeds is not None else [None] * len(challenges)
@@ -353,7 +359,11 @@ def suggest_for_challenges(
     people_row, people_index, people_fresh = index.current(IndexKind.RESEARCHERS)
     teams_row, teams_index, teams_fresh = index.current(IndexKind.TEAMS)
     researcher_codes = list(people_index.profile_ids) if people_index is not None else []
-    allowed = set(queries.opted_in_people().values_list("code", flat=True)) if researcher_codes else set()
+    position = people_index.positions if people_index is not None else {}
+    withdrawn = queries.not_opted_in_codes() if researcher_codes else set()
+    companies = (
+        queries.company_staff_codes() if researcher_codes and any(c.academic_only for c in challenges) else set()
+    )
     loaded = time.perf_counter()
     runs = []
     for challenge, seed in zip(challenges, seeds, strict=True):
@@ -363,11 +373,12 @@ def suggest_for_challenges(
         excluded: list[str] = []
         if people_index is not None:
             result = people_index.query([query])
-            employees = queries.current_staff_codes(challenge.organisation_id)
-            for i, code in enumerate(researcher_codes):
-                if code not in allowed or code in employees:
-                    result.scores[i, 0] = 0.0  # withdrawn since the index was built, or their own employer
-                    excluded.append(code)
+            left_out = withdrawn | queries.current_staff_codes(challenge.organisation_id)
+            if challenge.academic_only:
+                left_out |= companies
+            # Withdrawn since the index was built, the challenge's own staff, other companies' staff.
+            excluded = sorted(code for code in left_out if code in position)
+            result.scores[[position[code] for code in excluded], 0] = 0.0
             matches = ranked(result, limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
             found = queries.people_by_code([researcher_codes[m.profile] for m in matches])
             people = _suggestions(
@@ -376,7 +387,9 @@ def suggest_for_challenges(
             )
         projects: list[Suggestion] = []
         if teams_index is not None:
-            matches = ranked(teams_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
+            common = people_index.common_stems if people_index is not None else frozenset()
+            teams_result = teams_index.query([query]).also_common(common)
+            matches = ranked(teams_result, limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
             found_projects = queries.projects_by_code([teams_index.profile_ids[m.profile] for m in matches])
             projects = _suggestions(
                 [m for m in matches if teams_index.profile_ids[m.profile] in found_projects],
@@ -390,12 +403,13 @@ def suggest_for_challenges(
                     query.text,
                     people_row.inputs_hash if people_row else None,
                     teams_row.inputs_hash if teams_row else None,
-                    sorted(excluded),
+                    excluded,
                 ],
                 parameters={
                     **(people_index.parameters if people_index is not None else {}),
                     "kept": SUGGESTIONS_KEPT,
                     "opted_in_only": True,
+                    "academic_only": challenge.academic_only,
                 },
                 seed=seed if seed is not None else random.SystemRandom().randrange(2**31),
                 statistics={
@@ -430,11 +444,8 @@ def suggest_for_researcher(person: Person, *, user: Any, seed: int | None = None
     query = queries.person_document(person)
     profiles = [queries.challenge_profile(c) for c in challenges]
     engine_index = AffinityIndex.build(profiles, **index.engine_options(backend))
-    matches = (
-        ranked(engine_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
-        if query.text
-        else []
-    )
+    result = engine_index.query([query]).also_common(index.common_stems())
+    matches = ranked(result, limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
     suggestions = _suggestions(matches, challenge=challenges)
     return _store_run(
         target=RunTarget.RESEARCHER,
@@ -457,11 +468,8 @@ def suggest_partners_for_proposal(proposal: Proposal, *, actor: Any, seed: int |
     query = queries.proposal_document(proposal)
     partners, profiles = queries.partner_profiles()
     engine_index = AffinityIndex.build(profiles, **index.engine_options(backend))
-    matches = (
-        ranked(engine_index.query([query]), limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
-        if query.text
-        else []
-    )
+    result = engine_index.query([query]).also_common(index.common_stems())
+    matches = ranked(result, limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
     suggestions = _suggestions(matches, organisation=partners)
     return _store_run(
         target=RunTarget.PROPOSAL,
@@ -478,14 +486,21 @@ def suggest_partners_for_proposal(proposal: Proposal, *, actor: Any, seed: int |
 # --- Contact requests -----------------------------------------------------------------------------------
 
 
-def _notify(request: ContactRequest, recipients: Sequence[Person], subject: Any, body: Any) -> None:
+def quoted(message: str) -> str:
+    """``message`` as a plain-text email quotes it: each line after "> " (the emails are text,
+    and the in-app notification escapes it, so what the sender typed is never markup)."""
+    return "\n".join(f"> {line}".rstrip() for line in message.strip().splitlines())
+
+
+def _notify(request: ContactRequest, recipients: Sequence[Person], subject: Any, body: Any, message: str = "") -> None:
     link = settings.SITE_URL + reverse("partners:request", args=[request.code])
+    values = {"challenge": request.challenge.title, "link": link, "message": quoted(message)}
     for person in recipients:
         notify(
             person,
             Kind.MESSAGE,
             subject=lambda: one_line(str(subject) % {"challenge": request.challenge.title}),
-            body=lambda: str(body) % {"challenge": request.challenge.title, "link": link},
+            body=lambda: str(body) % values,
             link=link,
         )
 
@@ -531,6 +546,7 @@ def send_request(
             recipients,
             SENT_SUBJECT,
             SENT_BODY,
+            message,
         )
     )
     return request
@@ -553,7 +569,8 @@ def answer_request(request: ContactRequest, *, accept: bool, answer: str, actor:
             locked,
             recipients,
             ACCEPTED_SUBJECT if accept else DECLINED_SUBJECT,
-            ANSWERED_BODY,
+            ANSWERED_WITH_MESSAGE_BODY if answer.strip() else ANSWERED_BODY,
+            answer,
         )
     )
     return locked

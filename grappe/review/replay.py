@@ -41,8 +41,8 @@ def _recompute_assignment(payload: dict[str, Any]) -> dict[str, Any]:
     return runs.assignment_outcome(payload, runs.assignment_from_inputs(payload))
 
 
-def _recompute_affinity(payload: dict[str, Any]) -> dict[str, Any]:
-    return runs.affinity_outcome(payload, runs.affinity_from_inputs(payload).scores)
+def _recompute_affinity(payload: dict[str, Any], version: str | None = None) -> dict[str, Any]:
+    return runs.affinity_outcome(payload, runs.affinity_from_inputs(payload, engine_version=version).scores)
 
 
 def register_replayers() -> None:
@@ -64,6 +64,7 @@ def register_replayers() -> None:
             get=_get(RunKind.AFFINITY),
             gather=_affinity_today,
             recompute=_recompute_affinity,
+            recompute_as=_recompute_affinity,
             kept=lambda run: {"scores_digest": run.statistics.get("scores_digest"), "top": run.statistics.get("top")},
             compare=runs.compare_affinity,
             all=every(RunKind.AFFINITY),

@@ -235,3 +235,23 @@ def test_the_portfolio_page_offers_replay_to_the_office(review_call, ready, offi
 
     assert url in page.content.decode()
     assert PortfolioRun.objects.get(pk=run.pk).inputs_id == run.inputs_hash
+
+
+def test_a_run_of_engine_0_3_is_replayed_with_its_phrases(runs):
+    """Engine 0.4 stops phrases at the end of a title or a keyword; a run made by 0.3 is replayed
+    with 0.3's phrases, so its scores come back bit for bit."""
+    from grappe.review.services import runs as review_runs
+
+    affinity, _assignment = runs
+    payload = replay.load_inputs(affinity.inputs).payload
+    then = review_runs.affinity_outcome(
+        payload, review_runs.affinity_from_inputs(payload, engine_version="0.3.0").scores
+    )
+    assert then["scores_digest"] != affinity.statistics["scores_digest"]  # 0.4 scores otherwise
+    EngineRun.objects.filter(pk=affinity.pk).update(engine_version="0.3.0", statistics={**affinity.statistics, **then})
+
+    result = replay.replay("affinity", affinity.pk)
+
+    assert result.reproduced is True and "the run used 0.3.0" in result.line
+    EngineRun.objects.filter(pk=affinity.pk).update(engine_version="0.4.0")
+    assert replay.replay("affinity", affinity.pk).reproduced is False  # the same scores are not 0.4's

@@ -167,3 +167,21 @@ def test_an_index_replaced_meanwhile_is_taken_again(challenge, researcher, monke
     monkeypatch.setattr(index, "latest", stale_then_real)
     row, loaded, fresh = index.current(IndexKind.RESEARCHERS)
     assert row.pk == new.pk and fresh and loaded.profile_ids == (researcher.code,)
+
+
+def test_a_starting_worker_preloads_the_indexes(challenge, researcher, caplog):
+    """gunicorn's ``post_worker_init`` reads both indexes before the first request needs them."""
+    from grappe import gunicorn_conf
+
+    rows = {kind: index.latest(kind).pk for kind in IndexKind.values}
+    index._loaded.clear()
+    assert sorted(index.preload()) == sorted(IndexKind.values)
+    assert {kind: pk for kind, (pk, _index) in index._loaded.items()} == rows
+    index._loaded.clear()
+    assert callable(gunicorn_conf.post_worker_init)
+    # A damaged file is logged and left for the request to report, never raised at start.
+    row = researchers_index()
+    with row.file.open("wb") as handle:
+        handle.write(b"damaged")
+    assert index.preload() == ["teams"]
+    assert "could not be preloaded" in caplog.text

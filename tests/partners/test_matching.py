@@ -117,20 +117,27 @@ def test_researcher_side_and_challenges_that_fit(client, challenge, reviewer, re
     assert contact.state == RequestState.DECLINED
 
 
-def test_visibility(client, challenge):
+def test_visibility(client, challenge, reviewer):
     url = reverse("partners:challenge", args=[challenge.code])
-    assert client.get(url).status_code == 404  # members only
+    response = client.get(url)  # members only: a signed-out visitor is asked to log in, then comes back
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('people:login')}?next={url}"
     Challenge.objects.filter(pk=challenge.pk).update(visibility="public")
     assert client.get(url).status_code == 200
     Challenge.objects.filter(pk=challenge.pk).update(end_date=timezone.localdate() - dt.timedelta(days=1))
     assert client.get(url).status_code == 404
+    Challenge.objects.filter(pk=challenge.pk).update(visibility="members")
+    assert client.get(url).status_code == 404  # closed: only its partner and the office may know it
+    client.force_login(reviewer)
+    assert client.get(url).status_code == 404  # a signed-in account outside the partner too
+    assert client.get(reverse("partners:challenge", args=["NO\x00SUCH"])).status_code == 404
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         ({"text": ""}, "This field is required"),
-        ({"text": "word " * 100_000}, "the limit is 5000"),
+        ({"text": "word " * 100_000}, "This statement has 100,000 words; the limit is 5,000."),
         ({"language": "de"}, "Choose French or English"),
         (
             {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -28,6 +29,8 @@ from grappe.partners.models import (
     RunTarget,
     Suggestion,
     SuggestionRun,
+    Visibility,
+    open_challenge_filter,
 )
 from grappe.partners.views.common import run_write
 from grappe.people.models import Person
@@ -48,7 +51,15 @@ def get_challenge(request: HttpRequest, code: str, perm: str) -> Challenge:
 
 def challenge_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The challenge; for its partner and the office, the latest suggestions beside the contact
-    requests made since; for a signed-in researcher, a way to answer it."""
+    requests made since; for a signed-in researcher, a way to answer it. A signed-out visitor
+    asking for an open members-only challenge is sent to log in (any account may read it);
+    other challenges they may not read answer 404."""
+    if not request.user.is_authenticated and (
+        Challenge.objects.filter(
+            open_challenge_filter(), code=posted_code(code), visibility=Visibility.MEMBERS
+        ).exists()
+    ):
+        return redirect_to_login(request.get_full_path())
     challenge = get_challenge(request, code, "partners.read_challenge")
     manage = request.user.has_perm("partners.manage_challenge", challenge)
     run = queries.latest_run(challenge) if manage else None

@@ -122,7 +122,8 @@ function setUpWordCounter(area) {
   area.setAttribute("aria-describedby", [area.getAttribute("aria-describedby"), counter.id].filter(Boolean).join(" "));
   const update = () => {
     const words = area.value.trim() ? area.value.trim().split(/\s+/).length : 0;
-    counter.textContent = `${words} / ${limit} ${area.dataset.wordsLabel || "words"}`;
+    const lang = document.documentElement.lang || undefined; // 5 000 in French, 5,000 in English
+    counter.textContent = `${words.toLocaleString(lang)} / ${limit.toLocaleString(lang)} ${area.dataset.wordsLabel || "words"}`;
     counter.classList.toggle("word-count-over", words > limit);
   };
   area.addEventListener("input", update);
@@ -220,6 +221,24 @@ function markScrollableRegions() {
 }
 document.addEventListener("DOMContentLoaded", markScrollableRegions);
 window.addEventListener("resize", markScrollableRegions);
+// A table wider than the screen says so above it: <div class="table-wrap" data-scroll-hint="…">
+// (the text translated by the template); the hint goes when the table fits again.
+function hintHiddenColumns() {
+  document.querySelectorAll("[data-scroll-hint]").forEach((box) => {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    let hint = box.previousElementSibling;
+    if (!hint || !hint.classList.contains("scroll-hint")) {
+      if (!scrolls) return;
+      hint = document.createElement("p");
+      hint.className = "scroll-hint";
+      hint.textContent = box.dataset.scrollHint;
+      box.insertAdjacentElement("beforebegin", hint);
+    }
+    hint.hidden = !scrolls;
+  });
+}
+document.addEventListener("DOMContentLoaded", hintHiddenColumns);
+window.addEventListener("resize", hintHiddenColumns);
 // Files larger than the upload limit are refused before sending: <input type="file" data-max-bytes="…">.
 document.addEventListener("change", (event) => {
   const input = event.target;
