@@ -180,6 +180,12 @@ class Course(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def full_title(self) -> str:
+        """ "Programme — course", or the programme's title alone when the course is named like it."""
+        programme = self.programme.title
+        return programme if self.title == programme else f"{programme} — {self.title}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         refresh_search([self.programme_id])

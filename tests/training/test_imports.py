@@ -111,3 +111,16 @@ def test_zip_bomb_and_plain_zip_and_garbage_refused(client, office):
 @pytest.mark.parametrize("persona", ["applicant", "partner_contact", "board"])
 def test_import_denied(as_persona, persona):
     assert as_persona(persona).get("/office/training/imports/").status_code == 404
+
+
+@pytest.mark.parametrize("address", ["bar", "a@bar", "a b@example.org", "@example.org"])
+def test_a_row_without_a_valid_address_is_an_error(client, office, programme, university, address):
+    client.force_login(office)
+    content = xlsx([HEADER, [address, "Ada", "L", programme.code, "UE", "15/09/2025", "24", "F"]])
+
+    _, record = _upload(client, "enrolments.xlsx", content)
+    summary, record = _check_and_apply(client, record)
+
+    assert summary["errors"] == 1
+    assert "is not an email address" in " ".join(summary["error_rows"][0][1])
+    assert not Enrolment.objects.exists()

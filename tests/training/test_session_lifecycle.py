@@ -113,7 +113,9 @@ def test_cancelling_asks_first_then_tells_everyone_with_a_calendar_cancel(client
     assert cancel["UID"] == confirmation["UID"] == f"{session.code}-{held.token[:12]}@grappe"
     assert int(cancel["SEQUENCE"]) > int(confirmation["SEQUENCE"])
     assert AuditLog.objects.filter(action="training.session_cancelled").count() == 1
-    assert client.get(f"/training/sessions/{session.code}/").context["session"].cancelled_at is not None
+    page = client.get(f"/training/sessions/{session.code}/")
+    assert page.context["session"].cancelled_at is not None
+    assert "<title>Cancelled · " in page.content.decode()
 
 
 def _event(ics):
@@ -222,3 +224,14 @@ def test_course_of_another_institution_is_404(as_persona, other_university):
 
     client = as_persona("institution_contact")
     assert client.get(f"/office/training/programmes/{foreign.code}/courses/{course.pk}/remove/").status_code == 404
+
+
+def test_a_course_named_like_its_programme_is_named_once(session):
+    course = session.course
+    course.title = course.programme.title
+    course.save()
+    registration = _register(session, UserFactory())
+
+    assert course.full_title == course.programme.title
+    assert _event(mail.outbox[0].attachments[0][1])["SUMMARY"] == course.programme.title
+    assert registration.session.course.full_title.count(course.programme.title) == 1

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -152,9 +153,17 @@ def _person_errors(values: dict[str, str]) -> list[str]:
         except ValidationError:
             errors.append(_("%(field)s holds control characters or line breaks.") % {"field": field_labels()[field]})
     email = values["email"].lower()
-    if email and ("@" not in email or len(email) > 254 or " " in email):
+    if email and not _is_email(email):
         errors.append(_('"%(value)s" is not an email address.') % {"value": email[:60]})
     return errors
+
+
+def _is_email(value: str) -> bool:
+    try:
+        validate_email(value)  # the same check as every email field of Grappe ("a@bar" has no domain)
+    except ValidationError:
+        return False
+    return True
 
 
 def _programme_of(values: dict[str, str], catalogue: Catalogue, errors: list[str]) -> TrainingProgramme | None:
