@@ -180,12 +180,6 @@ class Course(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def full_title(self) -> str:
-        """ "Programme — course", or the programme's title alone when the course is named like it."""
-        programme = self.programme.title
-        return programme if self.title == programme else f"{programme} — {self.title}"
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         refresh_search([self.programme_id])
@@ -195,6 +189,12 @@ class Course(models.Model):
         result = super().delete(*args, **kwargs)
         refresh_search([programme_id])
         return result
+
+    @property
+    def full_title(self) -> str:
+        """ "Programme — course", or the programme's title alone when the course is named like it."""
+        programme = self.programme.title
+        return programme if self.title == programme else f"{programme} — {self.title}"
 
 
 class TrainingSession(models.Model):
