@@ -421,3 +421,19 @@ def test_board_opens_every_record_a_figure_counts(as_persona, funding_programme,
             opened.add(name)
     assert {"proposals_submitted", "proposals_funded", "projects_opened", "outputs_publication"} <= opened
     assert {"people_trained", "people_aware", "partners_active"} <= opened
+
+
+@pytest.mark.django_db
+def test_french_indicator_and_dashboard_pages_read_in_french(as_persona, funding_programme, settings):
+    """The default period, the funnel's labels and the dashboard's year are shown, in French."""
+    settings.LANGUAGE_CODE = "fr"
+    client = as_persona("board")
+    client.cookies["django_language"] = "fr"
+    indicator = Indicator.objects.filter(programme=funding_programme).first()
+    assert indicator.period == "calendar year"  # stored in English by the defaults
+    html = client.get(url("indicator", funding_programme, indicator.pk), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "année civile" in html and "calendar year" not in html
+    response = client.get(url("dashboard", funding_programme), HTTP_ACCEPT_LANGUAGE="fr")
+    html = response.content.decode()
+    assert "Déposées" in html and "Financées" in html  # the funnel speaks of proposals
+    assert response.context["form"]["year"].value() == response.context["year"]  # the year shown is filled in
