@@ -27,7 +27,7 @@ def planned_actual_bars(
     name = escape(title or f"{planned_label} / {actual_label}")
     parts = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" style="max-width:{WIDTH}px" role="img" aria-label="{name}" '
+        f'width="100%" role="img" aria-label="{name}" '
         f'font-family="sans-serif" font-size="12"><title>{name}</title>'
     ]
     for x, colour, text in ((LABEL_W, "#a5b4fc", planned_label), (LABEL_W + 150, "#4338ca", actual_label)):

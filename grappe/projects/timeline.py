@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.dates import MONTHS_3
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 LABEL_W, MONTH_W, ROW_H, HEAD_H = 220, 28, 22, 40
 
@@ -42,13 +44,20 @@ def _x(day: dt.date, first: dt.date) -> float:
 
 def render(rows: Iterable[Row], *, start: dt.date, end: dt.date, today: dt.date) -> SafeString:
     rows = list(rows)
+    # A picture for screen readers: its name says what it shows; the tables beside it hold the dates.
+    label = _("Timeline of the work plan, %(start)s to %(end)s") % {
+        "start": date_format(start, "SHORT_DATE_FORMAT"),
+        "end": date_format(end, "SHORT_DATE_FORMAT"),
+    }
     months = _months(start, end)
     first = months[0]
     width = LABEL_W + MONTH_W * len(months) + 10
     height = HEAD_H + ROW_H * max(len(rows), 1) + 10
     parts = [
         f'<svg class="timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" font-family="sans-serif" font-size="11">'
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(label)}" '
+        'font-family="sans-serif" font-size="11">',
+        f"<title>{escape(label)}</title>",
     ]
     for i, month in enumerate(months):
         x = LABEL_W + MONTH_W * i

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -24,10 +24,12 @@ from django.utils.translation import gettext_lazy as _
 from grappe.funding.models import Contribution, ExpenseStatement, Instalment, StatementState
 from grappe.partners.models import PartnerProfile
 from grappe.people.models import Person
+from grappe.people.rules import is_office
 from grappe.projects.models import Output, OutputKind, Project
 from grappe.review.models import Review, ReviewState
 from grappe.selection.models import Award
 from grappe.submissions.models import ContributionKind, Proposal, ProposalState
+from grappe.submissions.rules import is_board_reader
 from grappe.training.models import Enrolment, FundedKind, FundedTrainee
 from grappe.training.models import Outcome as TrainingOutcome
 
@@ -95,6 +97,13 @@ class Computation:
     related: tuple[str, ...] = field(default_factory=tuple)  # select_related of the drill-down
     # A cheaper query giving the same number as counting ``build``'s records (tested to agree).
     counter: Callable[[Scope, Window], int] | None = None
+    # One query giving the figures of this computation and its siblings (name: figure), used by
+    # the dashboard to draw a family of figures at once (tested to agree with ``figure``).
+    family: Callable[[Scope, Window], dict[str, Decimal]] | None = None
+    # Whether a reader of the dashboard (office, board) may open a record's page, where that
+    # depends on the record: the board reads a proposal once its call is closed, not before. The
+    # drill-down links only what the reader may open. None: every record's page is open to them.
+    opens: Callable[[Any, Any], bool] | None = None
 
     def records(self, scope: Scope, win: Window) -> QuerySet[Any]:
         return self.build(scope, win)
@@ -179,17 +188,37 @@ def _submitted(scope: Scope, win: Window) -> QuerySet[Any]:
     )
 
 
-def _eligible(scope: Scope, win: Window) -> QuerySet[Any]:
-    return _submitted(scope, win).filter(
-        Q(eligibility_override=True) | Q(eligibility_override__isnull=True, eligible=True)
+ELIGIBLE = Q(eligibility_override=True) | Q(eligibility_override__isnull=True, eligible=True)
+
+
+def review_done(win: Window) -> Exists:
+    """The proposal has a review submitted before ``as_of``."""
+    return Exists(
+        Review.objects.filter(
+            assignment__proposal=OuterRef("pk"), state=ReviewState.SUBMITTED, submitted_at__lt=win.as_of
+        )
     )
+
+
+def _eligible(scope: Scope, win: Window) -> QuerySet[Any]:
+    return _submitted(scope, win).filter(ELIGIBLE)
 
 
 def _reviewed(scope: Scope, win: Window) -> QuerySet[Any]:
-    done = Review.objects.filter(
-        assignment__proposal=OuterRef("pk"), state=ReviewState.SUBMITTED, submitted_at__lt=win.as_of
+    return _submitted(scope, win).filter(review_done(win))
+
+
+def _proposal_family(scope: Scope, win: Window) -> dict[str, Decimal]:
+    """Submitted, eligible and reviewed in one query over the submitted proposals."""
+    counts = (
+        _submitted(scope, win)
+        .annotate(reviewed_=review_done(win))
+        .order_by()
+        .aggregate(
+            submitted=Count("pk"), eligible=Count("pk", filter=ELIGIBLE), reviewed=Count("pk", filter=Q(reviewed_=True))
+        )
     )
-    return _submitted(scope, win).filter(Exists(done))
+    return {f"proposals_{key}": Decimal(value) for key, value in counts.items()}
 
 
 def _funded(scope: Scope, win: Window) -> QuerySet[Any]:
@@ -207,6 +236,12 @@ def _proposal_columns() -> tuple[Column, ...]:
     )
 
 
+def _readable(user: Any, proposal: Any) -> bool:
+    """The office reads every proposal; the board a submitted one once its call is closed (the
+    rule of ``submissions.view_proposal`` for them, without its per-row queries for the others)."""
+    return bool((is_office | is_board_reader).test(user, proposal))
+
+
 def _proposal_link(p: Any) -> str:
     return reverse("submissions:detail", args=[p.code])
 
@@ -220,7 +255,9 @@ register(
         _submitted,
         _proposal_columns(),
         _proposal_link,
+        opens=_readable,
         related=("call", "lead_organisation"),
+        family=_proposal_family,
     )
 )
 register(
@@ -232,7 +269,9 @@ register(
         _eligible,
         _proposal_columns(),
         _proposal_link,
+        opens=_readable,
         related=("call", "lead_organisation"),
+        family=_proposal_family,
     )
 )
 register(
@@ -244,7 +283,9 @@ register(
         _reviewed,
         _proposal_columns(),
         _proposal_link,
+        opens=_readable,
         related=("call", "lead_organisation"),
+        family=_proposal_family,
     )
 )
 
@@ -272,7 +313,8 @@ register(
         _funded,
         _award_columns(),
         _award_link,
-        related=("proposal", "call"),
+        opens=lambda user, a: _readable(user, a.proposal),
+        related=("proposal__call", "call"),
     )
 )
 register(
@@ -284,8 +326,9 @@ register(
         _funded,
         _award_columns(),
         _award_link,
+        opens=lambda user, a: _readable(user, a.proposal),
         amount="amount",
-        related=("proposal", "call"),
+        related=("proposal__call", "call"),
     )
 )
 
@@ -443,16 +486,26 @@ register(
 # --- outputs ---------------------------------------------------------------------------------
 
 
+def _all_outputs(scope: Scope, win: Window) -> QuerySet[Any]:
+    # The output's year when declared, else the year it was declared in Grappe.
+    by_year = Q(year__lte=win.last_day.year) & (Q() if win.start is None else Q(year__gte=win.start.year))
+    by_date = Q(year=None) & _between("created_at", win, instant=True)
+    return _scoped(Output.objects.all(), scope, "project__proposal").filter(
+        (by_year | by_date), created_at__lt=win.as_of
+    )
+
+
 def _outputs(kind: str) -> Callable[[Scope, Window], QuerySet[Any]]:
     def build(scope: Scope, win: Window) -> QuerySet[Any]:
-        # The output's year when declared, else the year it was declared in Grappe.
-        by_year = Q(year__lte=win.last_day.year) & (Q() if win.start is None else Q(year__gte=win.start.year))
-        by_date = Q(year=None) & _between("created_at", win, instant=True)
-        return _scoped(Output.objects.filter(kind=kind), scope, "project__proposal").filter(
-            (by_year | by_date), created_at__lt=win.as_of
-        )
+        return _all_outputs(scope, win).filter(kind=kind)
 
     return build
+
+
+def _output_family(scope: Scope, win: Window) -> dict[str, Decimal]:
+    """Every kind of output in one grouped query."""
+    counts = dict(_all_outputs(scope, win).order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n"))
+    return {f"outputs_{kind}": Decimal(counts.get(kind, 0)) for kind in OutputKind.values}
 
 
 OUTPUT_COLUMNS = (
@@ -480,6 +533,7 @@ for _kind, _label, _source in (
             OUTPUT_COLUMNS,
             _project_of,
             related=("project",),
+            family=_output_family,
         )
     )
 
@@ -512,15 +566,34 @@ def _people_aware(scope: Scope, win: Window) -> QuerySet[Any]:
     )
 
 
+def _people_counts(scope: Scope, win: Window) -> tuple[int, int]:
+    """People trained and people made aware (and not trained) in ``win``, in one scan of the
+    enrolments: those made aware only are everyone with either outcome less those trained."""
+    rows = Enrolment.objects.filter(outcome__in=[TrainingOutcome.TRAINED, TrainingOutcome.AWARE]).exclude(
+        completed_on=None
+    )
+    rows = rows.filter(_between("completed_on", win, instant=False), created_at__lt=win.as_of)
+    if scope.institution is not None:
+        rows = rows.filter(programme__institution=scope.institution)
+    counts = rows.order_by().aggregate(
+        anyone=Count("person_id", distinct=True),
+        trained=Count("person_id", distinct=True, filter=Q(outcome=TrainingOutcome.TRAINED)),
+    )
+    return counts["trained"], counts["anyone"] - counts["trained"]
+
+
+def _people_family(scope: Scope, win: Window) -> dict[str, Decimal]:
+    trained, aware = _people_counts(scope, win)
+    return {"people_trained": Decimal(trained), "people_aware": Decimal(aware)}
+
+
 def _count_trained(scope: Scope, win: Window) -> int:
     """People trained, counted on the enrolments alone (no join to the people)."""
-    return _enrolments(scope, win, TrainingOutcome.TRAINED).order_by().values("person_id").distinct().count()
+    return _people_counts(scope, win)[0]
 
 
 def _count_aware(scope: Scope, win: Window) -> int:
-    trained = _enrolments(scope, win, TrainingOutcome.TRAINED).values("person_id")
-    aware = _enrolments(scope, win, TrainingOutcome.AWARE).exclude(person_id__in=trained)
-    return aware.order_by().values("person_id").distinct().count()
+    return _people_counts(scope, win)[1]
 
 
 def _person_link(p: Any) -> str:
@@ -542,6 +615,7 @@ register(
         PERSON_COLUMNS,
         _person_link,
         counter=_count_trained,
+        family=_people_family,
     )
 )
 register(
@@ -554,6 +628,7 @@ register(
         PERSON_COLUMNS,
         _person_link,
         counter=_count_aware,
+        family=_people_family,
     )
 )
 

@@ -14,6 +14,9 @@ from grappe.core.codes import new_code
 from grappe.funding.models import JobState
 from grappe.programmes.models import Programme
 
+# The default period, as stored by the defaults (English) or typed from the French form's default.
+DEFAULT_PERIODS = {"calendar year", "année civile"}
+
 VALUE = {"max_digits": 16, "decimal_places": 2}
 
 
@@ -81,6 +84,14 @@ class Indicator(models.Model):
     @property
     def is_computed(self) -> bool:
         return self.method == Method.COMPUTED
+
+    @property
+    def period_display(self) -> str:
+        """The period in the reader's language when it is the default (stored in English by the
+        defaults, in French when the office created the indicator in French); else as typed."""
+        if self.period.strip().lower() in DEFAULT_PERIODS:
+            return str(_("calendar year"))
+        return self.period
 
 
 class Target(models.Model):

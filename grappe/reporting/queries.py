@@ -9,17 +9,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from grappe.calls.models import Call
 from grappe.programmes.models import Programme
 from grappe.reporting import computations
 from grappe.reporting.computations import Scope, Window, window
 from grappe.reporting.models import Indicator, ManualValue, Method, Target, Unit
-from grappe.review.models import Review, ReviewState
 from grappe.submissions.models import Proposal, ProposalState
 
 ZERO = Decimal("0")
@@ -59,12 +59,17 @@ Memo = dict[tuple[str, Window], tuple[Decimal, Any]]
 
 def figure_of(computation: Any, scope: Scope, win: Window, memo: Memo | None = None) -> tuple[Decimal, Any]:
     """``computation.figure``, computed once per request when a ``memo`` is shared (the dashboard's
-    indicator table and its charts ask for the same cumulated figures)."""
+    indicator table and its charts ask for the same cumulated figures); with a memo, a computation
+    of a family (proposals, outputs, people) gets its siblings' figures from the same query."""
     if memo is None:
         return computation.figure(scope, win)
     key = (computation.name, win)
     if key not in memo:
-        memo[key] = computation.figure(scope, win)
+        if computation.family is not None:
+            for name, value in computation.family(scope, win).items():
+                memo[(name, win)] = (value, computations.named(name).records(scope, win))
+        else:
+            memo[key] = computation.figure(scope, win)
     return memo[key]
 
 
@@ -198,17 +203,15 @@ def funnel_by_call(programme: Programme, scope: Scope, as_of: dt.datetime) -> li
     one grouped query for the proposals and one for the awards."""
     win = window(programme.end_year, cumulative=True, as_of=as_of)
     submitted = computations.named("proposals_submitted").records(scope, win)
-    done = Review.objects.filter(
-        assignment__proposal=OuterRef("pk"), state=ReviewState.SUBMITTED, submitted_at__lt=as_of
-    )
-    eligible = Q(eligibility_override=True) | Q(eligibility_override__isnull=True, eligible=True)
     counts = {
         row["call_id"]: row
-        for row in submitted.annotate(reviewed_=Exists(done))
+        for row in submitted.annotate(reviewed_=computations.review_done(win))
         .order_by()
         .values("call_id")
         .annotate(
-            submitted=Count("pk"), eligible=Count("pk", filter=eligible), reviewed=Count("pk", filter=Q(reviewed_=True))
+            submitted=Count("pk"),
+            eligible=Count("pk", filter=computations.ELIGIBLE),
+            reviewed=Count("pk", filter=Q(reviewed_=True)),
         )
     }
     awards = {
@@ -258,12 +261,12 @@ def dashboard(
     as_of_text = as_text
     funnel_rows = funnel_by_call(programme, scope, as_of)
     totals = {k: sum(r[k] for r in funnel_rows) for k in ("submitted", "eligible", "reviewed", "funded")}
-    funnel = Chart("funnel", _("Funnel of the calls"), "bar", [_("Proposals")])
+    funnel = Chart("funnel", _("Funnel of the calls"), "bar", [pgettext("funnel", "Proposals")])
     for key, label in (
-        ("proposals_submitted", _("Submitted")),
-        ("proposals_eligible", _("Eligible")),
-        ("proposals_reviewed", _("Reviewed")),
-        ("proposals_funded", _("Funded")),
+        ("proposals_submitted", pgettext("funnel", "Submitted")),
+        ("proposals_eligible", pgettext("funnel", "Eligible")),
+        ("proposals_reviewed", pgettext("funnel", "Reviewed")),
+        ("proposals_funded", pgettext("funnel", "Funded")),
     ):
         funnel.rows.append((label, [totals[key.split("_")[1]]], figure_link(programme, key, year, as_of_text, params)))
 
@@ -313,8 +316,9 @@ def dashboard(
 
 def training_by_year(scope: Scope, years: list[int], as_of: dt.datetime) -> dict[int, tuple[int, int]]:
     """People trained and made aware in each calendar year of ``years``, each person once per year
-    at their best outcome: one pass over the enrolments (the same rule as the two computations,
-    which the tests check)."""
+    at their best outcome, in one grouped query (the same rule as the two computations, which the
+    tests check): per year, those made aware only are everyone with either outcome less those
+    trained. The year is a CASE over date ranges, not a date function (SQLite calls Python for those)."""
     from grappe.training.models import Enrolment
     from grappe.training.models import Outcome as TrainingOutcome
 
@@ -328,18 +332,24 @@ def training_by_year(scope: Scope, years: list[int], as_of: dt.datetime) -> dict
     )
     if scope.institution is not None:
         rows = rows.filter(programme__institution=scope.institution)
-    best: dict[tuple[int, int], str] = {}
-    # The year is taken in Python: SQLite extracts it through a Python function per row, slower.
-    for person_id, completed, outcome in rows.values_list("person_id", "completed_on", "outcome").iterator(
-        chunk_size=10000
-    ):
-        key = (completed.year, person_id)
-        if best.get(key) != TrainingOutcome.TRAINED:
-            best[key] = outcome
-    counts = {y: [0, 0] for y in years}
-    for (y, _person), outcome in best.items():
-        counts[y][0 if outcome == TrainingOutcome.TRAINED else 1] += 1
-    return {y: (c[0], c[1]) for y, c in counts.items()}
+    bucket = Case(
+        *(When(completed_on__gte=dt.date(y, 1, 1), completed_on__lte=dt.date(y, 12, 31), then=Value(y)) for y in years),
+        output_field=IntegerField(),
+    )
+    grouped = (
+        rows.annotate(bucket=bucket)
+        .order_by()
+        .values("bucket")
+        .annotate(
+            anyone=Count("person_id", distinct=True),
+            trained=Count("person_id", distinct=True, filter=Q(outcome=TrainingOutcome.TRAINED)),
+        )
+    )
+    counts = dict.fromkeys(years, (0, 0))
+    for row in grouped:
+        if row["bucket"] in counts:
+            counts[row["bucket"]] = (row["trained"], row["anyone"] - row["trained"])
+    return counts
 
 
 def figure_link(programme: Programme, name: str, year: int, as_of: str, params: dict[str, Any]) -> str:

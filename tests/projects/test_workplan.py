@@ -248,6 +248,8 @@ def test_timeline_is_svg_with_late_deliverables_in_red():
 
     assert svg.startswith("<svg") and svg.count("<rect") == 12 + 1
     assert 'fill="#b91c1c"' in svg and "D1.1 &lt;b&gt;" in svg and "stroke-dasharray" in svg
+    # A picture with a name for screen readers (axe-core's svg-img-alt).
+    assert 'role="img" aria-label="' in svg and "<title>" in svg
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -33,6 +33,11 @@ def check(name, scope, win, expected, *, value=None):
         assert figure == Decimal(len(expected))
     else:
         assert figure == Decimal(value)
+    if computation.family is not None:
+        # The dashboard's one query per family gives the same figure.
+        assert computation.family(scope, win)[name] == figure
+    if computation.counter is not None:
+        assert computation.counter(scope, win) == figure
     return figure
 
 

@@ -213,7 +213,12 @@ def evidence(request: HttpRequest, code: str, pk: int) -> FileResponse:
 
 
 def _scope(request: HttpRequest, programme: Programme) -> tuple[ScopeForm, Scope, int, Any, dict[str, str]]:
-    form = ScopeForm(request.GET or None, programme=programme, choices=queries.scope_choices(programme))
+    form = ScopeForm(
+        request.GET or None,
+        programme=programme,
+        choices=queries.scope_choices(programme),
+        initial={"year": default_year(programme)},  # the year shown when none is asked
+    )
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     scope = Scope(programme, data.get("call"), data.get("institution"), data.get("partner"))
     year = data.get("year") or default_year(programme)
@@ -244,6 +249,15 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _link(request: HttpRequest, computation: computations.Computation, obj: Any) -> str:
+    """The record's page, if the reader may open it (else no link, rather than a link to a 404)."""
+    if computation.link is None:
+        return ""
+    if computation.opens is not None and not computation.opens(request.user, obj):
+        return ""
+    return computation.link(obj)
+
+
 @login_required
 def drill(request: HttpRequest, code: str, name: str) -> HttpResponse:
     """The records a figure counts: the same queryset that gave the figure, page by page."""
@@ -258,9 +272,7 @@ def drill(request: HttpRequest, code: str, name: str) -> HttpResponse:
     if computation.related:
         records = records.select_related(*computation.related)
     page = paginate(request, records.order_by(*(records.query.order_by or ["pk"])), per_page=50)
-    rows = [
-        ([c.value(obj) for c in computation.columns], computation.link(obj) if computation.link else "") for obj in page
-    ]
+    rows = [([c.value(obj) for c in computation.columns], _link(request, computation, obj)) for obj in page]
     return render(
         request,
         "reporting/drill.html",
@@ -271,6 +283,7 @@ def drill(request: HttpRequest, code: str, name: str) -> HttpResponse:
             "count": page.paginator.count,
             "page": page,
             "rows": rows,
+            "closed": sum(1 for _values, link in rows if not link),
             "year": year,
             "cumulative": cumulative,
             "as_of": timezone.localdate(as_of),
@@ -390,6 +403,7 @@ def quality(request: HttpRequest, code: str) -> HttpResponse:
             "year": year,
             "years": programme.years,
             "gaps": gaps,
+            "complete": [g for g in gaps if not g.count],
             "missing": sum(g.count for g in gaps),
         },
     )
