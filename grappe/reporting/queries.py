@@ -496,11 +496,13 @@ def compare_figures(kept: dict[str, Any], new: dict[str, Any]) -> list[str]:
             then = set((kept.get("records") or {}).get(code, {}).get(key, []))
             now = set(new["records"].get(code, {}).get(key, []))
             if then != now:
+                counted = {"code": code, "window": key, "added": len(now - then), "removed": len(then - now)}
                 lines.append(
                     _(
-                        "%(code)s (%(window)s): %(added)d record(s) counted now and not then, %(removed)d then and not now"
+                        "%(code)s (%(window)s): %(added)d record(s) counted now and not then, "
+                        "%(removed)d then and not now"
                     )
-                    % {"code": code, "window": key, "added": len(now - then), "removed": len(then - now)}
+                    % counted
                 )
     return lines
 

@@ -3,14 +3,12 @@
 calibration, matchmaking runs and the annual report's indicators. Each is reproduced bit for bit;
 an altered stored input says "Inputs differ"; a changed engine shows what differs."""
 
-import datetime as dt
 import zlib
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from grappe.core import replay
 from grappe.core.models import StoredInput
@@ -26,6 +24,7 @@ from grappe.selection.models import Decision, RankingRun
 from grappe.submissions.models import ProposalState
 from tests.factories import AffiliationFactory, CallFactory, ProgrammeFactory, ProposalFactory
 from tests.partners.conftest import _media, challenge, relation, researcher, shy  # noqa: F401 - fixtures
+from tests.reporting.conftest import at
 from tests.review.conftest import pool, proposals, review_call  # noqa: F401 - fixtures
 from tests.selection.conftest import priced, ready, reviewed  # noqa: F401 - fixtures
 
@@ -178,7 +177,7 @@ def test_the_ranking_sees_todays_scores_differ(ranking_run, ready):
     from grappe.selection.models import Consensus
 
     consensus = Consensus.objects.get(proposal=ready[0])
-    consensus.scores = {key: "1.0" for key in consensus.scores}
+    consensus.scores = dict.fromkeys(consensus.scores, "1.0")
     consensus.save()
 
     result = replay.replay("ranking", ranking_run.pk)
@@ -261,11 +260,11 @@ def report(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     programme = ProgrammeFactory(start_year=2024, end_year=2028, total_amount=Decimal("5000000"))
     call = CallFactory(programme=programme)
-    when = timezone.make_aware(dt.datetime(2026, 3, 2, 12))
+    when = at(2026, 3, 2)
     for _n in range(2):
         ProposalFactory(call=call, state=ProposalState.SUBMITTED, submitted_at=when)
     made = AnnualReport.objects.create(programme=programme, year=2026, language="en")
-    assert reporting.build_report(made.pk, as_of=timezone.make_aware(dt.datetime(2026, 6, 1, 12)))
+    assert reporting.build_report(made.pk, as_of=at(2026, 6, 1))
     made.refresh_from_db()
     return made
 
@@ -307,7 +306,7 @@ def test_the_indicators_engine_change_shows_the_amounts(report, monkeypatch):
 
 def test_the_indicators_see_todays_records_differ(report):
     call = report.programme.calls.get()
-    ProposalFactory(call=call, state=ProposalState.SUBMITTED, submitted_at=timezone.make_aware(dt.datetime(2026, 4, 1)))
+    ProposalFactory(call=call, state=ProposalState.SUBMITTED, submitted_at=at(2026, 4, 1))
 
     result = replay.replay("indicators", report.pk)
 
@@ -337,3 +336,18 @@ def test_the_office_replays_and_others_get_404(kind, as_persona, request):
     page = as_persona("office").post(url)
     assert page.status_code == 200 and "Reproduced bit for bit" in page.content.decode()
     assert as_persona("board").post(url).status_code == 404
+
+
+def test_anonymising_a_call_forgets_its_drafts_matchmaking_inputs(challenge, applicant, company):
+    from grappe.privacy.services import drop_run_inputs
+
+    draft = ProposalFactory(lead=applicant.person, title="Federated learning for tumour imaging")
+    run = partners.suggest_partners_for_proposal(draft, actor=applicant, seed=1)
+    kept = SuggestionRun.objects.get(challenge=challenge)
+
+    drop_run_inputs({draft.call_id})
+
+    run.refresh_from_db()
+    kept.refresh_from_db()
+    assert run.inputs is None and kept.inputs_id  # the challenge's run copies no proposal text
+    assert replay.replay("matchmaking", run.pk).line.startswith("Cannot replay")

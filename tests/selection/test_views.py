@@ -113,9 +113,9 @@ def test_ranking_query_count(as_persona, django_assert_num_queries, review_call,
     client = as_persona("office")
     # computed: the generation, the ranking's reads, the extra scores (hearings), and the ranking
     # kept in the ledger once (selection/ranking_runs.py: reviewers' codes, its inputs, its run)
-    with django_assert_num_queries(34):
+    with django_assert_num_queries(35):  # and its run read back, for its Replay button
         client.get(reverse("selection:ranking", args=[review_call.code]))
-    with django_assert_num_queries(11):  # stored (selection/ranking_store.py): nothing recomputed
+    with django_assert_num_queries(12):  # stored (selection/ranking_store.py): nothing recomputed
         client.get(reverse("selection:ranking", args=[review_call.code]))
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call
+from grappe.core.replay import digest_of
 from grappe.core.services import log_action
 from grappe.people.models import Affiliation, Person, Role, RoleKind
 from grappe.review.models import (
@@ -28,7 +29,6 @@ from grappe.review.models import (
     RunKind,
     RunState,
 )
-from grappe.core.replay import digest_of
 from grappe.review.names import author_match, fold, normalise_orcid, title_key
 from grappe.review.services.common import ReviewError, clean_reason, settings_for
 from grappe.submissions.models import InvitationState, Proposal, ProposalState
