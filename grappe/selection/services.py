@@ -176,9 +176,13 @@ def rows(call: Call, *, only: Proposal | None = None) -> list[Row]:
     )
     ids = [p.pk for p in proposals]
     reviews: dict[int, list[Review]] = {}
-    for review in Review.objects.filter(
-        assignment__proposal_id__in=ids, assignment__state=AssignmentState.ACTIVE, state=ReviewState.SUBMITTED
-    ).select_related("assignment"):
+    for review in (
+        Review.objects.filter(
+            assignment__proposal_id__in=ids, assignment__state=AssignmentState.ACTIVE, state=ReviewState.SUBMITTED
+        )
+        .select_related("assignment")
+        .order_by("pk")
+    ):  # one order: the calibration is fitted in it
         if all(str(c.pk) in (review.scores or {}) for c in criteria):  # only complete reviews count
             reviews.setdefault(review.assignment.proposal_id, []).append(review)
     cofunding = dict(
