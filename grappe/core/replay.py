@@ -62,6 +62,38 @@ def load_inputs(stored: StoredInput) -> Loaded:
     return Loaded(payload=json.loads(raw), intact=hashlib.sha256(raw).hexdigest() == stored.digest)
 
 
+REFERENCE = "stored_input"  # {"stored_input": digest}: a part of the inputs stored on its own
+
+
+def reference(stored: StoredInput | str) -> dict[str, str]:
+    """A pointer to inputs stored on their own (the row or its key), to put inside another run's
+    inputs: a large part shared by many runs (a matchmaking index's profiles) is stored once."""
+    return {REFERENCE: stored if isinstance(stored, str) else stored.digest}
+
+
+def resolve(payload: Any) -> tuple[Any, bool, bool]:
+    """``payload`` with every :func:`reference` replaced by the inputs it points to; whether all
+    of them are intact, and whether all are still kept."""
+    if isinstance(payload, dict):
+        if set(payload) == {REFERENCE}:
+            stored = StoredInput.objects.filter(pk=payload[REFERENCE]).first()
+            if stored is None:
+                return None, True, False
+            loaded = load_inputs(stored)
+            inner, intact, kept = resolve(loaded.payload)
+            return inner, intact and loaded.intact, kept
+        items = {key: resolve(value) for key, value in payload.items()}
+        return (
+            {key: item[0] for key, item in items.items()},
+            all(item[1] for item in items.values()),
+            all(item[2] for item in items.values()),
+        )
+    if isinstance(payload, list):
+        resolved = [resolve(value) for value in payload]
+        return [r[0] for r in resolved], all(r[1] for r in resolved), all(r[2] for r in resolved)
+    return payload, True, True
+
+
 def purge_inputs(*, now: dt.datetime | None = None) -> int:
     """Drop the stored inputs older than ``GRAPPE_INPUT_RETENTION_DAYS`` (none when unset); runs
     that used them keep their hash (their foreign key is set to null)."""
@@ -75,8 +107,15 @@ def purge_inputs(*, now: dt.datetime | None = None) -> int:
 
 def diff_records(then: Any, now: Any, *, name: str, limit: int = 5) -> list[str]:
     """How a list of records changed, in words: records are lists (or dicts) whose first item
-    (or ``"id"``) identifies them. Anything else compares as a whole."""
+    (or ``"id"``, or ``"code"``) identifies them; a dict of parts is compared part by part.
+    Anything else compares as a whole."""
 
+    if isinstance(then, dict) and isinstance(now, dict):  # a group of inputs: each part by its name
+        return [
+            line
+            for key in sorted(set(then) | set(now))
+            for line in diff_records(then.get(key), now.get(key), name=f"{name}.{key}", limit=limit)
+        ]
     if not (isinstance(then, list) and isinstance(now, list)):
         return [] if canonical(then) == canonical(now) else [_("%(name)s changed") % {"name": name}]
     for width in (1, 2):  # records identified by their first item, else by their first two
@@ -103,8 +142,8 @@ def _keyed(records: list[Any], width: int) -> dict[str, Any] | None:
     records share one."""
     keyed: dict[str, Any] = {}
     for record in records:
-        if isinstance(record, dict) and "id" in record:
-            ident: Any = record["id"]
+        if isinstance(record, dict) and ("id" in record or "code" in record):
+            ident: Any = record["id"] if "id" in record else record["code"]
         elif isinstance(record, list | tuple) and len(record) > width:
             ident = record[:width]
         else:
@@ -196,14 +235,21 @@ def replay(kind: str, run_id: int, *, actor: Any = None) -> Replay:
         )
         return result
     loaded = load_inputs(stored)
-    result.inputs_intact = loaded.intact
+    payload, parts_intact, complete = resolve(loaded.payload)
+    if not complete:
+        result.line = _(
+            "Cannot replay: part of the inputs of this run is no longer kept (removed after the retention period)."
+        )
+        return result
+    intact = loaded.intact and parts_intact
+    result.inputs_intact = intact
     today = replayer.gather(run)
     if today is not None:
-        result.data_changes = diff_inputs(loaded.payload, today)
-    new = replayer.recompute_as(loaded.payload, then) if replayer.recompute_as else replayer.recompute(loaded.payload)
+        result.data_changes = diff_inputs(payload, today)
+    new = replayer.recompute_as(payload, then) if replayer.recompute_as else replayer.recompute(payload)
     result.differences = replayer.compare(replayer.kept(run), new)
-    result.reproduced = loaded.intact and not result.differences
-    if not loaded.intact:
+    result.reproduced = intact and not result.differences
+    if not intact:
         result.line = _(
             "Inputs differ: the stored inputs no longer match the hash the run recorded; "
             "the replay cannot vouch for the run."
@@ -225,6 +271,6 @@ def replay(kind: str, run_id: int, *, actor: Any = None) -> Replay:
         replayer.call_of(run),
         "core.replayed",
         actor=actor,
-        data={"kind": kind, "run": run_id, "reproduced": result.reproduced, "intact": loaded.intact},
+        data={"kind": kind, "run": run_id, "reproduced": result.reproduced, "intact": intact},
     )
     return result

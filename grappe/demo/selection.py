@@ -44,4 +44,5 @@ def seed_selection(rng: random.Random, call: Call) -> dict[str, int]:
     run = services.run_portfolio(call, {"budget": float(call.budget), "max_per_lead": 6, "min_rate": 1.0}, actor=None)
     if not run.error:
         services.adopt_portfolio_run(run, actor=None)  # recommendations follow the adopted run only
+    services.ranking(call)  # the ranking as the office reads it, kept in the ledger (replayable)
     return {"consensus": len(created), "funded": len(run.result.get("funded", {}))}

@@ -179,8 +179,10 @@ def build(row: MatchingIndex) -> MatchingIndex:
     """Load the profiles of ``row.kind``, build the engine's index, store it; the row becomes
     ``done`` with its hash, fingerprint, parameters and statistics. Older indexes of the kind
     are removed with their files."""
+    from grappe.core.replay import store_inputs
     from grappe.engine import ENGINE_VERSION
     from grappe.engine.matching import AffinityIndex
+    from grappe.partners.replay import profiles_json
 
     started = time.perf_counter()
     taken = row.fingerprint or fingerprint(row.kind)  # before loading: a change meanwhile leaves it stale
@@ -194,6 +196,7 @@ def build(row: MatchingIndex) -> MatchingIndex:
     row.backend = chosen
     row.fingerprint = taken
     row.inputs_hash = profiles_hash(profiles)
+    row.inputs = store_inputs(profiles_json(profiles))
     row.engine_version = ENGINE_VERSION
     row.parameters = index.parameters
     row.file_hash = hashlib.sha256(data).hexdigest()

@@ -282,6 +282,12 @@ class SuggestionRun(models.Model):
     parameters = models.JSONField(_("parameters"), default=dict)
     seed = models.IntegerField(_("seed"), null=True, blank=True)
     inputs_hash = models.CharField(_("hash of the inputs"), max_length=64)
+    # The exact inputs, for replay (core.replay); null once dropped after the retention period.
+    inputs = models.ForeignKey(
+        "core.StoredInput", verbose_name=_("inputs"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the engine ranked, per side: [profile code, score] best first (a replay compares it).
+    ranked = models.JSONField(_("ranked"), default=dict, blank=True)
     engine_version = models.CharField(_("engine version"), max_length=20)
     statistics = models.JSONField(_("statistics"), default=dict, blank=True)
     created_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
@@ -382,6 +388,10 @@ class MatchingIndex(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=IndexState.choices, default=IndexState.QUEUED)
     fingerprint = models.CharField(_("fingerprint of the inputs"), max_length=64, blank=True)
     inputs_hash = models.CharField(_("hash of the inputs"), max_length=64, blank=True)
+    # The profiles the index was built from, stored once and pointed to by the runs that used it.
+    inputs = models.ForeignKey(
+        "core.StoredInput", verbose_name=_("inputs"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     engine_version = models.CharField(_("engine version"), max_length=20, blank=True)
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     statistics = models.JSONField(_("statistics"), default=dict, blank=True)

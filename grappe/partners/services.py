@@ -291,7 +291,8 @@ def set_consent(person: Person, *, opted_in: bool, actor: Any) -> MatchingConsen
 def _store_run(
     *,
     target: str,
-    inputs: Any,
+    inputs: dict[str, Any] | None,
+    ranked: dict[str, Any],
     parameters: dict[str, Any],
     seed: int,
     statistics: dict[str, Any],
@@ -299,15 +300,20 @@ def _store_run(
     actor: Any,
     **subject: Any,
 ) -> SuggestionRun:
+    """Keep a run with its exact inputs (``None`` when they cannot be kept: an index built before
+    inputs were stored) and what the engine ranked."""
+    from grappe.core.replay import digest_of, store_inputs
     from grappe.engine import ENGINE_VERSION
-    from grappe.engine.matching import inputs_hash
 
     with transaction.atomic():
+        stored = store_inputs(inputs) if inputs is not None else None
         run = SuggestionRun.objects.create(
             target=target,
             parameters=parameters,
             seed=seed,
-            inputs_hash=inputs_hash(inputs),
+            inputs_hash=stored.digest if stored is not None else digest_of(ranked),
+            inputs=stored,
+            ranked=ranked,
             engine_version=ENGINE_VERSION,
             statistics=statistics,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -343,6 +349,30 @@ def suggest_for_challenge(challenge: Challenge, *, actor: Any, seed: int | None 
     return suggest_for_challenges([challenge], actor=actor, seeds=[seed])[0]
 
 
+def _side(row: Any, excluded: list[str], *, common: Sequence[str] | None = None) -> dict[str, Any] | None:
+    """A side of a challenge run's inputs: the index's profiles (stored once, pointed to), the
+    codes left out now, the backend, the words too common to explain alone (the researchers' ones,
+    for a small corpus); None when the index kept no inputs (built before)."""
+    from grappe.core.replay import reference
+
+    if row.inputs_id is None:
+        return None
+    side = {"profiles": reference(row.inputs_id), "excluded": sorted(excluded), "backend": row.backend}
+    if common is not None:
+        side["common"] = list(common)
+    return side
+
+
+def _excluded_now(challenge: Challenge, indexed: Any, withdrawn: set[str], companies: set[str]) -> list[str]:
+    """The researchers of ``indexed`` (codes) left out of ``challenge`` now: their consent withdrawn
+    since the index was built, the challenge's own staff, and for a challenge kept to academic
+    researchers anyone at a company."""
+    left_out = withdrawn | queries.current_staff_codes(challenge.organisation_id)
+    if challenge.academic_only:
+        left_out |= companies
+    return sorted(code for code in left_out if code in indexed)
+
+
 def suggest_for_challenges(
     challenges: Sequence[Challenge], *, actor: Any, seeds: Sequence[int | None] | None = None
 ) -> list[SuggestionRun]:
@@ -352,7 +382,7 @@ def suggest_for_challenges(
     withdrawn since the index was built counts at once), not the challenge's own organisation's
     people, and for a challenge kept to academic researchers (the default) nobody currently
     affiliated with a company. Each challenge gets its own run."""
-    from grappe.engine.matching import ranked
+    from grappe.partners.replay import document_json, ranked_json, side_matches
 
     seeds = list(seeds) if seeds is not None else [None] * len(challenges)
     started = time.perf_counter()
@@ -371,15 +401,16 @@ def suggest_for_challenges(
         query = queries.challenge_document(challenge)
         people: list[Suggestion] = []
         excluded: list[str] = []
+        sides: dict[str, Any] = {}
+        ranked: dict[str, Any] = {}
         if people_index is not None:
-            result = people_index.query([query])
-            left_out = withdrawn | queries.current_staff_codes(challenge.organisation_id)
-            if challenge.academic_only:
-                left_out |= companies
             # Withdrawn since the index was built, the challenge's own staff, other companies' staff.
-            excluded = sorted(code for code in left_out if code in position)
-            result.scores[[position[code] for code in excluded], 0] = 0.0
-            matches = ranked(result, limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
+            excluded = _excluded_now(challenge, position, withdrawn, companies)
+            matches = side_matches(people_index.query([query]), researcher_codes, excluded, SUGGESTIONS_KEPT)
+            sides["researchers"], ranked["researchers"] = (
+                _side(people_row, excluded),
+                ranked_json(matches, researcher_codes),
+            )
             found = queries.people_by_code([researcher_codes[m.profile] for m in matches])
             people = _suggestions(
                 [m for m in matches if researcher_codes[m.profile] in found],
@@ -387,24 +418,29 @@ def suggest_for_challenges(
             )
         projects: list[Suggestion] = []
         if teams_index is not None:
-            common = people_index.common_stems if people_index is not None else frozenset()
-            teams_result = teams_index.query([query]).also_common(common)
-            matches = ranked(teams_result, limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True)
+            common = sorted(people_index.common_stems) if people_index is not None else []
+            matches = side_matches(
+                teams_index.query([query]), teams_index.profile_ids, [], SUGGESTIONS_KEPT, common=common
+            )
+            sides["teams"] = _side(teams_row, [], common=common)
+            ranked["teams"] = ranked_json(matches, teams_index.profile_ids)
             found_projects = queries.projects_by_code([teams_index.profile_ids[m.profile] for m in matches])
             projects = _suggestions(
                 [m for m in matches if teams_index.profile_ids[m.profile] in found_projects],
                 project=[found_projects.get(code) for code in teams_index.profile_ids],
             )
+        inputs = {
+            "target": RunTarget.CHALLENGE,
+            "kept": SUGGESTIONS_KEPT,
+            "query": document_json(query),
+            "sides": sides,
+        }
         runs.append(
             _store_run(
                 target=RunTarget.CHALLENGE,
                 challenge=challenge,
-                inputs=[
-                    query.text,
-                    people_row.inputs_hash if people_row else None,
-                    teams_row.inputs_hash if teams_row else None,
-                    excluded,
-                ],
+                inputs=None if None in sides.values() else inputs,
+                ranked=ranked,
                 parameters={
                     **(people_index.parameters if people_index is not None else {}),
                     "kept": SUGGESTIONS_KEPT,
@@ -434,53 +470,101 @@ def _index_summary(row: Any, fresh: bool) -> dict[str, Any] | None:
     return {"id": row.pk, "built_at": row.built_at.isoformat(), "inputs_hash": row.inputs_hash, "fresh": fresh}
 
 
+def _match_inline(
+    target: str, query: Any, side: str, profiles: list[Any], **found: Any
+) -> tuple[dict[str, Any], dict[str, Any], list[Any], dict[str, Any]]:
+    """Match ``query`` against ``profiles`` indexed now: (inputs, what was ranked, the matches,
+    the index's parameters)."""
+    from grappe.engine.matching import AffinityIndex
+    from grappe.partners.replay import document_json, profiles_json, ranked_json, side_matches
+
+    chosen = index.backend()
+    common = sorted(index.common_stems())  # a few dozen texts cannot tell which words are common
+    engine_index = AffinityIndex.build(profiles, **index.engine_options(chosen))
+    matches = (
+        side_matches(engine_index.query([query]), engine_index.profile_ids, [], SUGGESTIONS_KEPT, common=common)
+        if query.text
+        else []
+    )
+    inputs = {
+        "target": target,
+        "kept": SUGGESTIONS_KEPT,
+        "query": document_json(query),
+        "sides": {side: {"profiles": profiles_json(profiles), "excluded": [], "backend": chosen, "common": common}},
+    }
+    return inputs, {side: ranked_json(matches, engine_index.profile_ids)}, matches, engine_index.parameters
+
+
 def suggest_for_researcher(person: Person, *, user: Any, seed: int | None = None) -> SuggestionRun:
     """The open challenges (visible to ``user``) that fit ``person``'s publications and keywords."""
-    from grappe.engine.matching import AffinityIndex, ranked
-
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
-    backend = index.backend()
     challenges = queries.open_challenges_for(user)
     query = queries.person_document(person)
     profiles = [queries.challenge_profile(c) for c in challenges]
-    engine_index = AffinityIndex.build(profiles, **index.engine_options(backend))
-    result = engine_index.query([query]).also_common(index.common_stems())
-    matches = ranked(result, limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
-    suggestions = _suggestions(matches, challenge=challenges)
+    inputs, ranked, matches, parameters = _match_inline(RunTarget.RESEARCHER, query, "challenges", profiles)
     return _store_run(
         target=RunTarget.RESEARCHER,
         person=person,
-        inputs=[query.text, [p.id for p in profiles]],
-        parameters={**engine_index.parameters, "kept": SUGGESTIONS_KEPT},
+        inputs=inputs,
+        ranked=ranked,
+        parameters={**parameters, "kept": SUGGESTIONS_KEPT},
         seed=seed,
         statistics={"challenges": len(profiles)},
-        suggestions=suggestions,
+        suggestions=_suggestions(matches, challenge=challenges),
         actor=user,
     )
 
 
 def suggest_partners_for_proposal(proposal: Proposal, *, actor: Any, seed: int | None = None) -> SuggestionRun:
     """Industrial partners whose interests, keywords and challenges fit the draft."""
-    from grappe.engine.matching import AffinityIndex, ranked
-
     seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
-    backend = index.backend()
     query = queries.proposal_document(proposal)
     partners, profiles = queries.partner_profiles()
-    engine_index = AffinityIndex.build(profiles, **index.engine_options(backend))
-    result = engine_index.query([query]).also_common(index.common_stems())
-    matches = ranked(result, limit=SUGGESTIONS_KEPT, minimum=0.0, explained_only=True) if query.text else []
-    suggestions = _suggestions(matches, organisation=partners)
+    inputs, ranked, matches, parameters = _match_inline(RunTarget.PROPOSAL, query, "partners", profiles)
     return _store_run(
         target=RunTarget.PROPOSAL,
         proposal=proposal,
-        inputs=[query.text, [[p.id, p.keywords, [d.text for d in p.documents]] for p in profiles]],
-        parameters={**engine_index.parameters, "kept": SUGGESTIONS_KEPT},
+        inputs=inputs,
+        ranked=ranked,
+        parameters={**parameters, "kept": SUGGESTIONS_KEPT},
         seed=seed,
         statistics={"partners": len(profiles)},
-        suggestions=suggestions,
+        suggestions=_suggestions(matches, organisation=partners),
         actor=actor,
     )
+
+
+def matchmaking_inputs_today(run: SuggestionRun) -> dict[str, Any] | None:
+    """The inputs a run for the same question would read today, references resolved (for replay
+    to say how today's data differ from those the run used)."""
+    from grappe.partners.replay import document_json, profiles_json
+
+    chosen = index.backend()
+    if run.target == RunTarget.CHALLENGE and run.challenge is not None:
+        sides: dict[str, Any] = {}
+        people, teams = queries.researcher_profiles()[1], queries.team_profiles()[1]
+        codes = {p.id for p in people}
+        companies = queries.company_staff_codes() if run.challenge.academic_only else set()
+        excluded = _excluded_now(run.challenge, codes, queries.not_opted_in_codes(), companies)
+        common = sorted(index.common_stems())
+        sides["researchers"] = {"profiles": profiles_json(people), "excluded": excluded, "backend": chosen}
+        sides["teams"] = {"profiles": profiles_json(teams), "excluded": [], "backend": chosen, "common": common}
+        query = queries.challenge_document(run.challenge)
+    elif run.target == RunTarget.RESEARCHER and run.person is not None and run.created_by is not None:
+        profiles = [queries.challenge_profile(c) for c in queries.open_challenges_for(run.created_by)]
+        common = sorted(index.common_stems())
+        sides = {
+            "challenges": {"profiles": profiles_json(profiles), "excluded": [], "backend": chosen, "common": common}
+        }
+        query = queries.person_document(run.person)
+    elif run.target == RunTarget.PROPOSAL and run.proposal is not None:
+        profiles = queries.partner_profiles()[1]
+        common = sorted(index.common_stems())
+        sides = {"partners": {"profiles": profiles_json(profiles), "excluded": [], "backend": chosen, "common": common}}
+        query = queries.proposal_document(run.proposal)
+    else:
+        return None
+    return {"target": run.target, "kept": SUGGESTIONS_KEPT, "query": document_json(query), "sides": sides}
 
 
 # --- Contact requests -----------------------------------------------------------------------------------

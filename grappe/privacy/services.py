@@ -147,21 +147,28 @@ def apply_retention(*, dry_run: bool, actor: Any = None, now: dt.datetime | None
 
 
 def drop_run_inputs(call_ids: set[int]) -> int:
-    """Forget the stored inputs (``core.replay``) of the engine and portfolio runs of these calls:
-    they copy the texts of proposals now anonymised. The runs keep their hash and results; their
-    replay then says the inputs are no longer kept. Inputs still used by another call's run stay."""
+    """Forget the stored inputs (``core.replay``) of the engine and portfolio runs of these calls,
+    and of the matchmaking runs of their proposals: they copy the texts of proposals now
+    anonymised. The runs keep their hash and results; their replay then says the inputs are no
+    longer kept. Inputs still used by another run stay. (A ranking run keeps codes and scores,
+    which anonymisation keeps too.)"""
     from grappe.core.models import StoredInput
+    from grappe.partners.models import MatchingIndex, SuggestionRun
     from grappe.review.models import EngineRun
-    from grappe.selection.models import PortfolioRun
+    from grappe.selection.models import PortfolioRun, RankingRun
 
     digests: set[str] = set()
-    for model in (EngineRun, PortfolioRun):
-        runs = model.objects.filter(call_id__in=call_ids, inputs__isnull=False)
+    for of_calls in (
+        EngineRun.objects.filter(call_id__in=call_ids),
+        PortfolioRun.objects.filter(call_id__in=call_ids),
+        SuggestionRun.objects.filter(proposal__call_id__in=call_ids),
+    ):
+        runs = of_calls.filter(inputs__isnull=False)
         digests |= set(runs.values_list("inputs_id", flat=True))
         runs.update(inputs=None)
-    used = set(EngineRun.objects.filter(inputs_id__in=digests).values_list("inputs_id", flat=True)) | set(
-        PortfolioRun.objects.filter(inputs_id__in=digests).values_list("inputs_id", flat=True)
-    )
+    used: set[str] = set()
+    for model in (EngineRun, PortfolioRun, RankingRun, SuggestionRun, MatchingIndex):
+        used |= set(model.objects.filter(inputs_id__in=digests).values_list("inputs_id", flat=True))
     deleted, _detail = StoredInput.objects.filter(pk__in=digests - used).delete()
     return deleted
 

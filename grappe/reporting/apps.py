@@ -12,8 +12,9 @@ class ReportingConfig(AppConfig):
 
         from grappe.core import jobs
         from grappe.programmes.models import Programme
-        from grappe.reporting import rules  # noqa: F401 - registers the permissions
+        from grappe.reporting import replay, rules  # noqa: F401 - registers the permissions
         from grappe.reporting.services import on_programme_saved
 
         jobs.register(self.get_model("AnnualReport"))
+        replay.register_replayers()
         post_save.connect(on_programme_saved, sender=Programme, dispatch_uid="reporting.default_indicators")

@@ -175,6 +175,13 @@ class AnnualReport(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     figures = models.JSONField(_("figures"), default=list, blank=True)
     records = models.JSONField(_("counted records"), default=dict, blank=True)
+    engine_version = models.CharField(_("engine version"), max_length=20, blank=True)
+    inputs_hash = models.CharField(_("hash of the inputs"), max_length=64, blank=True)
+    # What the figures were computed from, for replay (core.replay); null once dropped after the
+    # retention period.
+    inputs = models.ForeignKey(
+        "core.StoredInput", verbose_name=_("inputs"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     pdf = models.FileField(_("PDF"), upload_to=report_path, blank=True, max_length=200)
     xlsx = models.FileField(_("workbook"), upload_to=report_path, blank=True, max_length=200)
     error = models.TextField(_("error"), blank=True)

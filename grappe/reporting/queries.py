@@ -364,6 +364,110 @@ def _plain(value: Decimal | None) -> str | None:
     return None if value is None else format(Decimal(value).normalize(), "f")
 
 
+def _number(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _window_inputs(computation: computations.Computation, scope: Scope, win: Window) -> dict[str, Any]:
+    """What one computed figure reads in one window: the records counted (with the amount summed,
+    when the figure is a sum) and the denominator of a ratio."""
+    rows = computation.records(scope, win).order_by()
+    if computation.amount and computation.counter is None:
+        amounts = sorted([pk, _plain(amount or ZERO)] for pk, amount in rows.values_list("pk", computation.amount))
+        return {"ids": [pk for pk, _amount in amounts], "amounts": [a for _pk, a in amounts], "base": None}
+    base = None
+    if computation.ratio is not None and computation.counter is None:
+        base = _plain(computation.ratio(scope, win))
+    return {"ids": sorted(rows.values_list("pk", flat=True)), "amounts": None, "base": base}
+
+
+def _window_value(read: dict[str, Any]) -> Decimal:
+    """A computed figure from what it read: the records' count or their amounts' sum, over the
+    ratio's denominator when there is one (as ``Computation.value_of``)."""
+    amounts = read["amounts"]
+    value = sum((Decimal(a) for a in amounts), ZERO) if amounts is not None else Decimal(len(read["ids"]))
+    if read["base"] is not None:
+        base = Decimal(read["base"])
+        return (value / base).quantize(Decimal("0.01")) if base else ZERO
+    return value
+
+
+def snapshot_inputs(
+    programme: Programme,
+    year: int,
+    *,
+    as_of: dt.datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Everything the annual report's figures are computed from, as plain JSON (stored for replay,
+    ``core.replay``): each indicator's definition, baseline and targets, and for a computed one
+    the records it counted in the year and cumulated (ids, amounts summed, ratio's denominator),
+    for a manual one the values entered."""
+    indicators = list(Indicator.objects.filter(programme=programme))
+    targets = targets_of(indicators)
+    manual = manual_values_of(indicators)
+    scope = Scope(programme)
+    out = []
+    for n, indicator in enumerate(indicators):
+        computation = computations.get(indicator.computation) if indicator.is_computed else None
+        item: dict[str, Any] = {
+            "code": indicator.code,
+            "name_fr": indicator.name_fr,
+            "name_en": indicator.name_en,
+            "definition_fr": indicator.definition_fr,
+            "definition_en": indicator.definition_en,
+            "unit": indicator.unit,
+            "method": indicator.method,
+            "computation": indicator.computation,
+            "baseline": _plain(indicator.baseline),
+            "target": _plain(targets.get((indicator.pk, year))),
+            "target_cumulative": _plain(cumulated_target(targets, indicator, year)),
+        }
+        if computation is not None:
+            item["computed"] = {
+                key: _window_inputs(computation, scope, win)
+                for key, win in (
+                    ("year", window(year, as_of=as_of)),
+                    ("cumulative", window(year, cumulative=True, as_of=as_of)),
+                )
+            }
+        else:
+            item["manual"] = [_plain(v) for v in manual_figures(manual, indicator, year)]
+        out.append(item)
+        if progress is not None:
+            progress(n + 1, len(indicators))
+    return {"year": year, "as_of": as_of.astimezone(dt.UTC).isoformat(), "indicators": out}
+
+
+def figures_from_inputs(payload: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, dict[str, list[int]]]]:
+    """Every indicator's figures (the year and cumulated, targets, gaps, as text decimals) and the
+    ids of the records each computed figure counted, from :func:`snapshot_inputs`: what a report
+    stores and what its replay recomputes."""
+    figures: list[dict[str, Any]] = []
+    records: dict[str, dict[str, list[int]]] = {}
+    for item in payload["indicators"]:
+        computed = item.get("computed")
+        if computed is not None:
+            value, cumulated = _window_value(computed["year"]), _window_value(computed["cumulative"])
+            records[item["code"]] = {key: computed[key]["ids"] for key in ("year", "cumulative")}
+        else:
+            value, cumulated = (_number(v) for v in item["manual"])
+        target, target_cum = _number(item["target"]), _number(item["target_cumulative"])
+        figures.append(
+            {
+                **{key: item[key] for key in ("code", "name_fr", "name_en", "definition_fr", "definition_en")},
+                **{key: item[key] for key in ("unit", "method", "computation", "baseline")},
+                "target": item["target"],
+                "target_cumulative": item["target_cumulative"],
+                "value": _plain(value),
+                "cumulative": _plain(cumulated),
+                "gap": _plain(None if value is None or target is None else value - target),
+                "gap_cumulative": _plain(None if cumulated is None or target_cum is None else cumulated - target_cum),
+            }
+        )
+    return figures, records
+
+
 def snapshot(
     programme: Programme,
     year: int,
@@ -373,52 +477,44 @@ def snapshot(
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, list[int]]]]:
     """Every indicator's figures for ``year`` (the year and cumulated, targets, gaps, as text
     decimals) and the ids of the records each computed figure counted."""
-    indicators = list(Indicator.objects.filter(programme=programme))
-    targets = targets_of(indicators)
-    manual = manual_values_of(indicators)
-    figures: list[dict[str, Any]] = []
-    records: dict[str, dict[str, list[int]]] = {}
-    scope = Scope(programme)
-    for n, indicator in enumerate(indicators):
-        target = targets.get((indicator.pk, year))
-        target_cum = cumulated_target(targets, indicator, year)
-        computation = computations.get(indicator.computation) if indicator.is_computed else None
-        if computation is not None:
-            values = []
-            ids: dict[str, list[int]] = {}
-            for key, win in (
-                ("year", window(year, as_of=as_of)),
-                ("cumulative", window(year, cumulative=True, as_of=as_of)),
-            ):
-                value, rows = computation.figure(scope, win)
-                values.append(value)
-                ids[key] = sorted(rows.order_by().values_list("pk", flat=True))
-            records[indicator.code] = ids
-            value, cumulated = values
-        else:
-            value, cumulated = manual_figures(manual, indicator, year)
-        figures.append(
-            {
-                "code": indicator.code,
-                "name_fr": indicator.name_fr,
-                "name_en": indicator.name_en,
-                "definition_fr": indicator.definition_fr,
-                "definition_en": indicator.definition_en,
-                "unit": indicator.unit,
-                "method": indicator.method,
-                "computation": indicator.computation,
-                "baseline": _plain(indicator.baseline),
-                "target": _plain(target),
-                "target_cumulative": _plain(target_cum),
-                "value": _plain(value),
-                "cumulative": _plain(cumulated),
-                "gap": _plain(None if value is None or target is None else value - target),
-                "gap_cumulative": _plain(None if cumulated is None or target_cum is None else cumulated - target_cum),
-            }
-        )
-        if progress is not None:
-            progress(n + 1, len(indicators))
-    return figures, records
+    return figures_from_inputs(snapshot_inputs(programme, year, as_of=as_of, progress=progress))
+
+
+FIGURES_COMPARED = ("value", "cumulative", "target", "target_cumulative", "baseline")
+
+
+def compare_figures(kept: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """A report's stored figures and counted records against those recomputed, in words."""
+    before = {f["code"]: f for f in kept.get("figures") or []}
+    after = {f["code"]: f for f in new["figures"]}
+    lines = []
+    if set(before) != set(after):
+        lines.append(_("Not the same indicators."))
+    for code in [c for c in after if c in before]:
+        for name in FIGURES_COMPARED:
+            if before[code].get(name) != after[code].get(name):
+                lines.append(
+                    _("%(code)s, %(what)s: %(then)s then, %(now)s now")
+                    % {
+                        "code": code,
+                        "what": name.replace("_", " "),
+                        "then": before[code].get(name) or "—",
+                        "now": after[code].get(name) or "—",
+                    }
+                )
+        for key in ("year", "cumulative"):
+            then = set((kept.get("records") or {}).get(code, {}).get(key, []))
+            now = set(new["records"].get(code, {}).get(key, []))
+            if then != now:
+                counted = {"code": code, "window": key, "added": len(now - then), "removed": len(then - now)}
+                lines.append(
+                    _(
+                        "%(code)s (%(window)s): %(added)d record(s) counted now and not then, "
+                        "%(removed)d then and not now"
+                    )
+                    % counted
+                )
+    return lines
 
 
 @dataclass

@@ -210,6 +210,8 @@ def _enqueue(report_id: int) -> None:
 def build_report(report_id: int, *, as_of: dt.datetime | None = None) -> bool:
     """The task: compute every indicator (figures and counted ids), then draw the PDF and the
     workbook from what was stored. Claimed once; progress written as it goes."""
+    from grappe.core.replay import store_inputs
+    from grappe.engine import ENGINE_VERSION
     from grappe.reporting import documents, queries
 
     if not claim(AnnualReport, report_id):
@@ -222,9 +224,18 @@ def build_report(report_id: int, *, as_of: dt.datetime | None = None) -> bool:
             share = int(done * 90 / max(total, 1))
             AnnualReport.objects.filter(pk=report_id, state=RUNNING).update(progress=share)
 
-        figures, records = queries.snapshot(report.programme, report.year, as_of=as_of, progress=progress)
+        payload = queries.snapshot_inputs(report.programme, report.year, as_of=as_of, progress=progress)
+        stored = store_inputs(payload)
+        figures, records = queries.figures_from_inputs(payload)
         report.figures, report.records, report.computed_at = figures, records, as_of
-        AnnualReport.objects.filter(pk=report_id).update(figures=figures, records=records, computed_at=as_of)
+        AnnualReport.objects.filter(pk=report_id).update(
+            figures=figures,
+            records=records,
+            computed_at=as_of,
+            engine_version=ENGINE_VERSION,
+            inputs_hash=stored.digest,
+            inputs=stored,
+        )
         with tempfile.TemporaryFile() as pdf, tempfile.TemporaryFile() as xlsx:
             documents.write_pdf(report, pdf)
             AnnualReport.objects.filter(pk=report_id, state=RUNNING).update(progress=95)

@@ -20,6 +20,7 @@ LABELS = {
     "temperature": _("softness of the maximum over publications"),
     "terms": _("terms compared"),
     "window": _("years looked back"),
+    "since": _("counted back to"),
     "count": _("number"),
     "run": _("run"),
     "pairs": _("expert–proposal pairs"),

@@ -254,6 +254,7 @@ class Affinity(models.Model):
 class RunKind(models.TextChoices):
     AFFINITY = "affinity", _("Affinity")
     ASSIGNMENT = "assignment", _("Assignment")
+    CONFLICTS = "conflicts", _("Conflicts of interest")
 
 
 class RunState(models.TextChoices):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from grappe.core.replay import Replayer, register
 from grappe.review.models import EngineRun, RunKind, RunState
-from grappe.review.services import runs
+from grappe.review.services import conflicts, runs
 
 
 def _get(kind: str):  # type: ignore[no-untyped-def]
@@ -81,6 +81,19 @@ def register_replayers() -> None:
             kept=_assignment_kept,
             compare=runs.compare_assignment,
             all=every(RunKind.ASSIGNMENT),
+            **common,
+        ),
+    )
+    register(
+        "conflicts",
+        Replayer(
+            label=lambda: _("conflict detection"),
+            get=_get(RunKind.CONFLICTS),
+            gather=lambda run: conflicts.conflict_inputs(run.call),
+            recompute=lambda payload: conflicts.conflicts_outcome(conflicts.conflicts_from_inputs(payload)),
+            kept=lambda run: {"pairs": run.statistics.get("pairs"), "digest": run.statistics.get("digest")},
+            compare=conflicts.compare_conflicts,
+            all=every(RunKind.CONFLICTS),
             **common,
         ),
     )

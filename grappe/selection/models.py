@@ -116,6 +116,35 @@ class PortfolioRun(models.Model):
         return f"#{self.pk}"
 
 
+class RankingRun(models.Model):
+    """A ranking of a call as it was computed and used (shown to the office, exported, relied on
+    by a decision): the exact inputs (scores, passes, tie-break keys, every reviewer's weighted
+    score for the calibration), the tie rules, the engine version and what came out (the order,
+    each calibrated score, each reviewer's leniency). One row per distinct input and engine
+    version: a ranking recomputed on unchanged data reuses its run (decision 0019)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="ranking_runs")
+    parameters = models.JSONField(_("parameters"), default=dict)
+    result = models.JSONField(_("result"), default=dict)
+    engine_version = models.CharField(_("engine version"), max_length=20, blank=True)
+    inputs_hash = models.CharField(_("hash of the inputs"), max_length=64)
+    # The exact inputs, for replay (core.replay); null once dropped after the retention period.
+    inputs = models.ForeignKey(
+        "core.StoredInput", verbose_name=_("inputs"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("computed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ranking run")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "inputs_hash", "engine_version"], name="ranking_run_unique_inputs")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
 class Outcome(models.TextChoices):
     FUNDED = "funded", _("Funded")
     RESERVE = "reserve", _("Reserve list")
@@ -133,6 +162,8 @@ class Decision(models.Model):
     recommended = models.CharField(_("recommendation"), max_length=10, choices=Outcome.choices, blank=True)
     recommended_amount = models.DecimalField(_("recommended amount (EUR)"), **MONEY, null=True, blank=True)
     portfolio_run = models.ForeignKey(PortfolioRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The ranking (with its calibration) as it stood when the decision was recorded.
+    ranking_run = models.ForeignKey(RankingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     justification = models.TextField(_("justification"), max_length=5000, blank=True)
     letter_override = models.TextField(
         _("why the letter goes out although the proposal is not ready"), max_length=2000, blank=True

@@ -176,9 +176,13 @@ def rows(call: Call, *, only: Proposal | None = None) -> list[Row]:
     )
     ids = [p.pk for p in proposals]
     reviews: dict[int, list[Review]] = {}
-    for review in Review.objects.filter(
-        assignment__proposal_id__in=ids, assignment__state=AssignmentState.ACTIVE, state=ReviewState.SUBMITTED
-    ).select_related("assignment"):
+    for review in (
+        Review.objects.filter(
+            assignment__proposal_id__in=ids, assignment__state=AssignmentState.ACTIVE, state=ReviewState.SUBMITTED
+        )
+        .select_related("assignment")
+        .order_by("pk")
+    ):  # one order: the calibration is fitted in it
         if all(str(c.pk) in (review.scores or {}) for c in criteria):  # only complete reviews count
             reviews.setdefault(review.assignment.proposal_id, []).append(review)
     cofunding = dict(
@@ -276,28 +280,9 @@ def adopted_run(call: Call) -> PortfolioRun | None:
 def fit_calibration(items: list[Row], criteria: list[Criterion]) -> tuple[Any, dict[int, int]]:
     """The calibration model fitted on the complete reviews of ``items`` (rows in that order), and
     each reviewer's index in its ``leniency`` (by person id)."""
-    import numpy as np
+    from grappe.selection import ranking_runs
 
-    from grappe.engine.calibration import calibrate
-
-    reviewers: dict[int, int] = {}
-    r_idx, p_idx, values = [], [], []
-    for j, row in enumerate(items):
-        for review in row.reviews:
-            score = weighted(review.scores, criteria)
-            if score is None:
-                continue
-            r_idx.append(reviewers.setdefault(review.assignment.reviewer_id, len(reviewers)))
-            p_idx.append(j)
-            values.append(float(score))
-    result = calibrate(
-        np.array(r_idx, dtype=np.int64),
-        np.array(p_idx, dtype=np.int64),
-        np.array(values),
-        n_reviewers=len(reviewers),
-        n_proposals=len(items),
-    )
-    return result, reviewers
+    return ranking_runs.calibrate(ranking_runs.calibration_triples(items, criteria), len(items))
 
 
 def _calibrate(items: list[Row], criteria: list[Criterion]) -> None:
@@ -327,9 +312,12 @@ def _tie_key(row: Row, rule: str, criteria: list[Criterion]) -> Any:
     return 0
 
 
-def ranking(call: Call) -> list[Row]:
+def ranking(call: Call, *, record: bool = True) -> list[Row]:
     """Rows ordered by weighted score (those passing the thresholds first); ties broken by the
-    call's ordered rules, each tie noting the rule that decided it; the code breaks what is left."""
+    call's ordered rules, each tie noting the rule that decided it; the code breaks what is left.
+
+    Unless ``record`` is False, the ranking is kept in the ledger as a run (``ranking_runs``,
+    one per distinct inputs) so that it can be replayed."""
     items = rows(call)
     criteria = criteria_of(call)
     order = settings_for(call).rules()
@@ -353,6 +341,10 @@ def ranking(call: Call) -> list[Row]:
                     row.tie_rule = str(TIE_RULES[rule])
                     break
     recommend(items, adopted_run(call))
+    if record:
+        from grappe.selection import ranking_runs
+
+        ranking_runs.record(call, items, criteria, order)
     return items
 
 
@@ -674,6 +666,7 @@ def record_decision(
     decision.recommended = row.recommendation
     decision.recommended_amount = row.recommended_amount
     decision.portfolio_run = adopted_run(call)
+    decision.ranking_run = _ranking_run(call)
     decision.justification = justification.strip()
     decision.decided_by = actor
     decision.version = (decision.version or 0) + 1 if decision.pk else 1
@@ -695,6 +688,15 @@ def record_decision(
         },
     )
     return decision
+
+
+def _ranking_run(call: Call) -> Any:
+    """The run keeping the call's ranking as it stands (computed now unless cached; the same
+    inputs reuse their run)."""
+    from grappe.selection import ranking_runs, ranking_store
+
+    items = ranking_store.ranking(call)
+    return ranking_runs.record(call, items, criteria_of(call), settings_for(call).rules())
 
 
 PROJECT_OPENED_MESSAGE = gettext_lazy(

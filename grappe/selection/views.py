@@ -38,6 +38,7 @@ from grappe.selection.models import (
     LetterState,
     Outcome,
     PortfolioRun,
+    RankingRun,
 )
 from grappe.selection.rules import submitted_own_review
 from grappe.selection.sections import sections_for
@@ -66,6 +67,8 @@ def ranking_page(request: HttpRequest, code: str) -> HttpResponse:
             "ranking_version": version,
             # Called by the template only when the rendered table is not in the cache.
             "rows": lambda: ranking_store.ranking(call, version),
+            # The ledger's run of the ranking shown (recorded when it was computed), for its replay.
+            "ranking_run": lambda: RankingRun.objects.filter(call=call).first(),
             "criteria": services.criteria_of(call),
             "settings": settings,
             "tie_rules": [(key, TIE_RULES[key]) for key in settings.rules()],

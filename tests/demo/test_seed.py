@@ -42,7 +42,15 @@ def test_seed_builds_the_demo_cluster(capsys, client):
     # Every kind of run of the demo replays bit for bit from its stored inputs (issue 19).
     call_command("replay", "--all")
     replayed = capsys.readouterr().out.splitlines()
-    assert {line.split(":")[0] for line in replayed} >= {"affinity", "assignment", "portfolio"}
+    assert {line.split(":")[0] for line in replayed} >= {
+        "affinity",
+        "assignment",
+        "portfolio",
+        "conflicts",
+        "ranking",
+        "matchmaking",
+        "indicators",
+    }
     assert all("Reproduced bit for bit" in line for line in replayed)
     _seed_again_changes_nothing_and_accounts_log_in(client)
 

@@ -60,7 +60,9 @@ def test_the_stage_page_costs_a_constant_number_of_queries(client, office, link,
         client.get(reverse("stages:page", args=[link.stage1.code]))
     for _ in range(6):
         ProposalFactory(call=link.stage1, state="submitted", submitted_at=timezone.now() - dt.timedelta(days=2))
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    # The new proposals change the ranking's inputs: it is kept once more in the ledger
+    # (selection/ranking_runs.py: its stored inputs and its run, 6 writes whatever the size).
+    with django_assert_max_num_queries(len(small.captured_queries) + 6):
         client.get(reverse("stages:page", args=[link.stage1.code]))
 
 
