@@ -121,7 +121,7 @@ class RankingRun(models.Model):
     by a decision): the exact inputs (scores, passes, tie-break keys, every reviewer's weighted
     score for the calibration), the tie rules, the engine version and what came out (the order,
     each calibrated score, each reviewer's leniency). One row per distinct input and engine
-    version: a ranking recomputed on unchanged data reuses its run (decision 0019)."""
+    version: a ranking recomputed on unchanged data reuses its run (decision 0020)."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="ranking_runs")
     parameters = models.JSONField(_("parameters"), default=dict)

@@ -1,5 +1,5 @@
 """The ranking and its calibration kept as runs, so they can be replayed (``core.replay``,
-docs/accountability.md, decision 0019).
+docs/accountability.md, decision 0020).
 
 A ranking is computed live from the records (and cached, ``ranking_store``). Each time one is
 computed to be shown, exported or relied on by a decision, :func:`record` keeps what it read
