@@ -134,6 +134,9 @@ class Decision(models.Model):
     recommended_amount = models.DecimalField(_("recommended amount (EUR)"), **MONEY, null=True, blank=True)
     portfolio_run = models.ForeignKey(PortfolioRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     justification = models.TextField(_("justification"), max_length=5000, blank=True)
+    # What the office chose to tell the applicants about a departure from the suggestion (their
+    # evaluation summary shows it; the internal justification above stays internal).
+    shared_justification = models.TextField(_("justification shared with the applicants"), max_length=2000, blank=True)
     letter_override = models.TextField(
         _("why the letter goes out although the proposal is not ready"), max_length=2000, blank=True
     )
