@@ -91,7 +91,9 @@ def save_self_declaration(
 ) -> SelfDeclaration | None:
     """Record the consent of kind ``equality`` and keep the declaration only with it: without the
     consent nothing is kept (an earlier declaration is deleted)."""
-    record_consent(person, ConsentKind.EQUALITY, given=consent, actor=actor)
+    # Saving the empty form without ever having consented records nothing.
+    if consent or Consent.objects.filter(person=person, kind=ConsentKind.EQUALITY).exists():
+        record_consent(person, ConsentKind.EQUALITY, given=consent, actor=actor)
     if not consent:
         SelfDeclaration.objects.filter(person=person).delete()
         return None

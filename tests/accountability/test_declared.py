@@ -184,3 +184,10 @@ def test_a_declaration_is_in_the_persons_data_export(applicant):
     )
 
     assert personal_data(applicant.person)[0]["self_declaration"]["career_stage"] == "senior"
+
+
+def test_saving_the_empty_form_without_ever_consenting_records_nothing(as_persona, applicant):
+    response = as_persona("applicant").post(reverse("privacy:mine"), {"form": "declaration"})
+
+    assert response.status_code == 302
+    assert not Consent.objects.exists() and not SelfDeclaration.objects.exists()
