@@ -9,17 +9,20 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grappe.calls.models import Call
 from grappe.people.models import Person
+from grappe.privacy.models import CareerStage, Consent, ConsentKind, SelfDeclaration
 from grappe.review.models import Conflict, ConflictOrigin, Review, ReviewState
 from grappe.selection import services as selection
 from grappe.selection.models import Outcome
 from grappe.submissions.models import Proposal, ProposalState
+from grappe.training.models import Gender
+from grappe.training.queries import MIN_GROUP
 
 SIGNIFICANCE = 0.05  # a gap is called "larger than chance would give" below this adjusted p-value
 
@@ -27,7 +30,14 @@ BREAKDOWNS = (
     ("institution", gettext_lazy("Lead institution")),
     ("kind", gettext_lazy("Kind of lead organisation")),
     ("theme", gettext_lazy("Theme")),
+    ("seniority", gettext_lazy("Lead applicant's career stage (self-declared)")),
+    ("gender", gettext_lazy("Lead applicant's gender (self-declared)")),
 )
+# Self-declared, with consent: a group is shown only with at least MIN_GROUP people, funded and
+# not funded each 0 or at least MIN_GROUP (the training counts' rule, decision 0009); smaller
+# groups are merged with the people who declared nothing (decision 0021).
+DECLARED = ("seniority", "gender")
+NOT_SHOWN = gettext_lazy("Not declared, or in a group too small to show")
 
 
 @dataclass
@@ -67,6 +77,7 @@ class Breakdown:
     key: str
     title: str
     rows: list[GroupRow]
+    declared: int | None = None  # self-declared breakdowns: how many lead applicants declared
 
 
 @dataclass
@@ -91,6 +102,7 @@ class Audit:
     seed: int
     min_group: int
     engine_version: str
+    min_people: int = 10  # self-declared groups: the smallest shown (decision 0009)
     computed_at: Any = field(default_factory=timezone.now)
 
 
@@ -115,9 +127,14 @@ def outcomes_audit(call: Call, *, permutations: int = 2000, seed: int = 0) -> Au
         [float(rows[p.pk].score) if p.pk in rows and rows[p.pk].score is not None else np.nan for p in proposals]
     )
     minimum = _min_group()
+    declarations = _declarations(call, proposals)
     breakdowns = []
     for key, title in BREAKDOWNS:
-        names = [_group_of(key, p, rows.get(p.pk)) for p in proposals]
+        declared = None
+        if key in DECLARED:
+            names, declared = _declared_groups(key, proposals, declarations, funded)
+        else:
+            names = [_group_of(key, p, rows.get(p.pk)) for p in proposals]
         order = sorted(set(names))
         labels = np.array([order.index(name) for name in names], dtype=np.int64)
         rate_tests = permutation_tests(funded, labels, permutations=permutations, seed=seed)
@@ -143,7 +160,7 @@ def outcomes_audit(call: Call, *, permutations: int = 2000, seed: int = 0) -> Au
                 )
             )
         group_rows.sort(key=lambda r: (-r.proposals, r.label))
-        breakdowns.append(Breakdown(key=key, title=str(title), rows=group_rows))
+        breakdowns.append(Breakdown(key=key, title=str(title), rows=group_rows, declared=declared))
     reviewers, load = _reviewers(call, list(rows.values()))
     scored_values = scores[~np.isnan(scores)]
     return Audit(
@@ -160,6 +177,7 @@ def outcomes_audit(call: Call, *, permutations: int = 2000, seed: int = 0) -> Au
         seed=seed,
         min_group=minimum,
         engine_version=ENGINE_VERSION,
+        min_people=MIN_GROUP,
     )
 
 
@@ -173,6 +191,49 @@ def _group_of(key: str, proposal: Proposal, row: Any) -> str:
     if key == "kind":
         return organisation.get_kind_display() if organisation is not None else "—"
     return (row.theme_label if row is not None else "") or "—"
+
+
+def _declarations(call: Call, proposals: list[Proposal]) -> dict[int, tuple[str, str]]:
+    """Lead applicant → (career stage, gender) declared, for those whose consent stands."""
+
+    latest = Consent.objects.filter(person=OuterRef("person"), kind=ConsentKind.EQUALITY).order_by(
+        "-recorded_at", "-pk"
+    )
+    year = timezone.localtime(call.closes_at).year
+    found = (
+        SelfDeclaration.objects.filter(person_id__in={p.lead_id for p in proposals})
+        .annotate(consented=Subquery(latest.values("given")[:1]))
+        .filter(consented=True)
+    )
+    return {d.person_id: (d.stage(year), d.gender) for d in found}
+
+
+def _declared_groups(
+    key: str, proposals: list[Proposal], declarations: dict[int, tuple[str, str]], funded: np.ndarray
+) -> tuple[list[str], int]:
+    """Each proposal's group by its lead's declaration; groups under the threshold merged into
+    "not shown"."""
+
+    index = 0 if key == "seniority" else 1
+    labels = dict(CareerStage.choices) if key == "seniority" else dict(Gender.choices)
+    hidden = str(NOT_SHOWN)
+    values = [declarations.get(p.lead_id, ("", ""))[index] for p in proposals]
+    people: dict[str, set[int]] = {}
+    funded_people: dict[str, set[int]] = {}
+    for p, value, outcome in zip(proposals, values, funded, strict=True):
+        people.setdefault(value, set()).add(p.lead_id)
+        if outcome:
+            funded_people.setdefault(value, set()).add(p.lead_id)
+    shown = set()
+    for value, persons in people.items():
+        yes = len(funded_people.get(value, ()))
+        no = len(persons) - yes
+        if value and len(persons) >= MIN_GROUP and all(n == 0 or n >= MIN_GROUP for n in (yes, no)):
+            shown.add(value)
+    names = [str(labels.get(value, value)) if value in shown else hidden for value in values]
+    return names, sum(
+        1 for lead in {p.lead_id for p in proposals} if lead in declarations and declarations[lead][index]
+    )
 
 
 def _reviewers(call: Call, rows: list[Any]) -> tuple[list[ReviewerRow], dict[str, Any]]:

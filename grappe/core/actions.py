@@ -120,6 +120,8 @@ ACTIONS = {
     "review.assignment_added": _("reviewer assigned by hand"),
     "review.assignment_declined": _("assignment declined"),
     "review.assignment_published": _("assignment published"),
+    "review.poor_match_flagged": _("poor match flagged by the reviewer"),
+    "review.poor_match_withdrawn": _("poor-match flag withdrawn"),
     "review.assignment_removed": _("assignment removed"),
     "review.bids_saved": _("bids saved"),
     "review.confidentiality_confirmed": _("no conflict and confidentiality confirmed"),

@@ -46,3 +46,29 @@ def seed_selection(rng: random.Random, call: Call) -> dict[str, int]:
         services.adopt_portfolio_run(run, actor=None)  # recommendations follow the adopted run only
     services.ranking(call)  # the ranking as the office reads it, kept in the ledger (replayable)
     return {"consensus": len(created), "funded": len(run.result.get("funded", {}))}
+
+
+@transaction.atomic
+def seed_declarations(rng: random.Random, call: Call) -> int:
+    """About two leads in three of the closed call declare a career stage and a gender, with the
+    consent of kind ``equality`` (decision 0021), so the audit's declared breakdowns have groups of
+    ten. Skipped when any declaration exists."""
+    from grappe.privacy.models import CareerStage, Consent, ConsentKind, SelfDeclaration
+    from grappe.privacy.texts import CONSENT_TEXTS
+    from grappe.training.models import Gender
+
+    if SelfDeclaration.objects.exists():
+        return 0
+    version = CONSENT_TEXTS[ConsentKind.EQUALITY][0]
+    leads = sorted(set(call.proposals.filter(state="submitted").values_list("lead_id", flat=True)))
+    stages = [CareerStage.DOCTORAL, CareerStage.EARLY, CareerStage.EARLY, CareerStage.MID, CareerStage.MID]
+    stages += [CareerStage.SENIOR, CareerStage.SENIOR, CareerStage.SENIOR]
+    genders = [Gender.FEMALE, Gender.FEMALE, Gender.MALE, Gender.MALE, Gender.MALE, Gender.UNSAID]
+    declaring = [pk for pk in leads if rng.random() < 0.67]
+    Consent.objects.bulk_create(
+        [Consent(person_id=pk, kind=ConsentKind.EQUALITY, given=True, text_version=version) for pk in declaring]
+    )
+    SelfDeclaration.objects.bulk_create(
+        [SelfDeclaration(person_id=pk, career_stage=rng.choice(stages), gender=rng.choice(genders)) for pk in declaring]
+    )
+    return len(declaring)

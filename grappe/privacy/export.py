@@ -13,6 +13,7 @@ from django.utils import timezone
 from grappe.core.models import AuditLog
 from grappe.funding.models import Evidence
 from grappe.people.models import Person
+from grappe.privacy.models import SelfDeclaration
 from grappe.privacy.services import current_consents
 from grappe.projects.models import ProjectMember
 from grappe.review.models import ReviewAssignment
@@ -54,6 +55,7 @@ def personal_data(person: Person) -> tuple[dict[str, Any], list[tuple[str, Any]]
             for c in person.consents.all()
         ],
         "current_consents": {kind: (c.given if c else None) for kind, c in current_consents(person).items()},
+        "self_declaration": _self_declaration(person),
         "matchmaking": _matchmaking(person),
         "notifications": [
             {
@@ -193,4 +195,17 @@ def _matchmaking(person: Person) -> dict[str, Any]:
             }
             for r in ContactRequest.objects.filter(researcher=person).select_related("challenge__organisation")
         ],
+    }
+
+
+def _self_declaration(person: Person) -> dict[str, Any] | None:
+    """Seniority and gender declared for the outcomes audit (decision 0021), if any."""
+    found = SelfDeclaration.objects.filter(person=person).first()
+    if found is None:
+        return None
+    return {
+        "career_stage": found.career_stage,
+        "phd_year": found.phd_year,
+        "gender": found.gender,
+        "updated_at": found.updated_at,
     }

@@ -66,6 +66,12 @@ REGISTER = [
         _("While the account exists; removed when the person is erased"),
     ),
     Processing(
+        _("Self-declared career stage, year of the PhD and gender"),
+        _("The outcomes audit of calls: success rates by group, in groups of at least ten people only"),
+        _("Consent (withdrawable; withdrawing deletes the declaration)"),
+        _("While the consent stands; removed when it is withdrawn or the person is erased"),
+    ),
+    Processing(
         _("API tokens (hash only), last use"),
         _("Letting a person's own tools use the API"),
         _("Contract (the person's request)"),

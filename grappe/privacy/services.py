@@ -22,13 +22,14 @@ from grappe.core.replay import purge_inputs
 from grappe.core.services import log_action
 from grappe.partners.models import MatchingConsent
 from grappe.people.models import Person
-from grappe.privacy.models import Consent, ConsentKind
+from grappe.privacy.models import CareerStage, Consent, ConsentKind, SelfDeclaration
 from grappe.privacy.retention import years
 from grappe.privacy.texts import CONSENT_TEXTS
 from grappe.projects.models import ProjectMember
 from grappe.review.models import Review
 from grappe.selection.models import Award
 from grappe.submissions.models import Answer, Proposal, TeamMember
+from grappe.training.models import Gender
 
 ANONYMISED = "proposal.anonymised"
 ERASED = "person.erased"
@@ -82,6 +83,28 @@ def matching_consent_recorded(
         actor=actor,
         data={"kind": ConsentKind.MATCHMAKING, "given": given, "version": text_version},
     )
+
+
+@transaction.atomic
+def save_self_declaration(
+    person: Person, *, consent: bool, career_stage: str, phd_year: int | None, gender: str, actor: Any
+) -> SelfDeclaration | None:
+    """Record the consent of kind ``equality`` and keep the declaration only with it: without the
+    consent nothing is kept (an earlier declaration is deleted)."""
+    # Saving the empty form without ever having consented records nothing.
+    if consent or Consent.objects.filter(person=person, kind=ConsentKind.EQUALITY).exists():
+        record_consent(person, ConsentKind.EQUALITY, given=consent, actor=actor)
+    if not consent:
+        SelfDeclaration.objects.filter(person=person).delete()
+        return None
+    if career_stage and career_stage not in CareerStage.values:
+        raise ValueError(career_stage)
+    if gender and gender not in Gender.values:
+        raise ValueError(gender)
+    declaration, _created = SelfDeclaration.objects.update_or_create(
+        person=person, defaults={"career_stage": career_stage, "phd_year": phd_year, "gender": gender}
+    )
+    return declaration
 
 
 def current_consents(person: Person) -> dict[str, Consent | None]:
@@ -250,6 +273,7 @@ def erase_person(person: Person, *, actor: Any) -> None:
         anonymise_proposal(proposal, actor=actor)
     TeamMember.objects.filter(person=person).update(email="")
     person.consents.all().delete()
+    SelfDeclaration.objects.filter(person=person).delete()  # seniority and gender for the audit
     MatchingConsent.objects.filter(person=person).delete()  # no longer suggested to partners
     person.notifications.all().delete()  # their deliveries and attachments with them
     person.notification_preferences.all().delete()

@@ -13,6 +13,14 @@ CONSENT_TEXTS = {
         "2026-11",
         _("My name, affiliation and expertise keywords may be shown on the public pages of the cluster."),
     ),
+    ConsentKind.EQUALITY: (
+        "2026-11",
+        _(
+            "The career stage and gender I declare here may be counted in the outcomes audit of the calls I "
+            "apply to, only in groups of at least ten people, never shown for me alone. I can withdraw this at "
+            "any time: what I declared is then deleted."
+        ),
+    ),
     ConsentKind.NEWSLETTER: (
         "2026-11",
         _("The cluster office may send me its newsletter (calls, events); I can stop it at any time."),

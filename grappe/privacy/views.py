@@ -14,7 +14,8 @@ from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.people.models import Person
 from grappe.privacy import services
 from grappe.privacy.export import export_zip
-from grappe.privacy.forms import ConsentForm
+from grappe.privacy.forms import ConsentForm, SelfDeclarationForm
+from grappe.privacy.models import ConsentKind, SelfDeclaration
 from grappe.privacy.retention import register
 from grappe.privacy.texts import CONSENT_TEXTS
 
@@ -31,8 +32,28 @@ def _zip_response(person: Person) -> HttpResponse:
 def my_data(request: HttpRequest) -> HttpResponse:
     person = Person.objects.get(pk=request.user.person_id)
     current = services.current_consents(person)
-    form = ConsentForm(request.POST or None, current=current)
-    if request.method == "POST" and form.is_valid():
+    equality = current.get(ConsentKind.EQUALITY)
+    declaring = request.method == "POST" and request.POST.get("form") == "declaration"
+    declaration = SelfDeclaration.objects.filter(person=person).first()
+    declaration_form = SelfDeclarationForm(
+        request.POST if declaring else None,
+        declaration=declaration,
+        consented=bool(equality and equality.given),
+    )
+    if declaring and declaration_form.is_valid():
+        data = declaration_form.cleaned_data
+        services.save_self_declaration(
+            person,
+            consent=data["consent"],
+            career_stage=data["career_stage"],
+            phd_year=data["phd_year"],
+            gender=data["gender"],
+            actor=request.user,
+        )
+        messages.success(request, _("Your choices are recorded."))
+        return redirect("privacy:mine")
+    form = ConsentForm(None if declaring else request.POST or None, current=current)
+    if request.method == "POST" and not declaring and form.is_valid():
         for kind, given in form.cleaned_data.items():
             services.record_consent(person, kind, given=given, actor=request.user)
         messages.success(request, _("Your choices are recorded."))
@@ -42,6 +63,8 @@ def my_data(request: HttpRequest) -> HttpResponse:
         "privacy/my_data.html",
         {
             "form": form,
+            "declaration_form": declaration_form,
+            "equality": equality,
             "current": current,
             "versions": {kind.value: version for kind, (version, _text) in CONSENT_TEXTS.items()},
             "assessment": services.assess_erasure(person),

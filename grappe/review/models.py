@@ -387,3 +387,22 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment} ({self.get_state_display()})"
+
+
+class MatchFlag(models.Model):
+    """A reviewer's flag that an assignment suggested by the engine is a poor match for them,
+    with the affinity run whose explanation they saw (it feeds that run's quality figures)."""
+
+    assignment = models.OneToOneField(ReviewAssignment, on_delete=models.CASCADE, related_name="match_flag")
+    affinity_run = models.ForeignKey(
+        EngineRun, verbose_name=_("affinity run"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    affinity = models.FloatField(_("affinity"), null=True, blank=True)
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("flagged"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("poor match flag")
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}: poor match"

@@ -39,4 +39,5 @@ urlpatterns = [
     path("reviews/<int:pk>/confirm/", reviewer.confirm, name="confirm"),
     path("reviews/<int:pk>/conflict/", reviewer.declare, name="declare"),
     path("reviews/<int:pk>/decline/", reviewer.decline, name="decline"),
+    path("reviews/<int:pk>/poor-match/", reviewer.flag_match, name="flag_match"),
 ]

@@ -165,6 +165,9 @@ class Decision(models.Model):
     # The ranking (with its calibration) as it stood when the decision was recorded.
     ranking_run = models.ForeignKey(RankingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     justification = models.TextField(_("justification"), max_length=5000, blank=True)
+    # What the office chose to tell the applicants about a departure from the suggestion (their
+    # evaluation summary shows it; the internal justification above stays internal).
+    shared_justification = models.TextField(_("justification shared with the applicants"), max_length=2000, blank=True)
     letter_override = models.TextField(
         _("why the letter goes out although the proposal is not ready"), max_length=2000, blank=True
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from grappe.selection.explain import steps_for
 from grappe.selection.models import ConsensusState, Decision, Outcome
 from grappe.selection.services import criteria_of, weighted
 from grappe.submissions.sections import register
@@ -30,6 +31,7 @@ def outcome_section(user: Any, proposal: Any) -> dict[str, Any] | None:
         if approved and consensus
         else [],
         "total": weighted(scores, criteria) if approved else None,
+        "steps": steps_for(proposal),
         "applicant_comment": consensus.applicant_comment if approved and consensus else "",
     }
 

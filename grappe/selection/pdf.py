@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from grappe.selection.explain import steps_for
 from grappe.selection.models import Decision
 from grappe.selection.services import criteria_of, weighted
 from grappe.submissions.models import Proposal
@@ -39,6 +40,7 @@ def evaluation_summary(proposal: Proposal, *, language: str) -> bytes:
                 "total": weighted(scores, criteria) if consensus else None,
                 "threshold": getattr(getattr(call, "scheme", None), "overall_threshold", None),
                 "decision": decision,
+                "steps": steps_for(proposal),
                 "language": language,
             },
         )

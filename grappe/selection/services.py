@@ -621,6 +621,7 @@ def record_decision(
     justification: str,
     expected_version: int | None,
     actor: Any,
+    shared_justification: str = "",
 ) -> Decision:
     """Record (or change) the decision on a proposal, once its call has closed.
 
@@ -635,6 +636,12 @@ def record_decision(
     if reserve_rank is not None:
         reserve_rank = bounded_int(reserve_rank, minimum=1, maximum=RESERVE_RANK_MAX, error=SelectionError)
     justification = clean_text(justification, max_length=5000, label=_("The justification"), error=SelectionError)
+    shared_justification = clean_text(
+        shared_justification,
+        max_length=2000,
+        label=_("The justification shared with the applicants"),
+        error=SelectionError,
+    )
     call = Call.objects.select_for_update().get(pk=proposal.call_id)
     Programme.objects.select_for_update().get(pk=call.programme_id)
     if timezone.now() < call.closes_at:
@@ -668,6 +675,7 @@ def record_decision(
     decision.portfolio_run = adopted_run(call)
     decision.ranking_run = _ranking_run(call)
     decision.justification = justification.strip()
+    decision.shared_justification = shared_justification.strip()
     decision.decided_by = actor
     decision.version = (decision.version or 0) + 1 if decision.pk else 1
     decision.save()
@@ -685,6 +693,7 @@ def record_decision(
             "recommended": row.recommendation,
             "recommended_amount": row.recommended_amount,
             "justification": decision.justification,
+            "shared_justification": decision.shared_justification,
         },
     )
     return decision

@@ -26,7 +26,7 @@ from grappe.core.services import ConcurrentEditError
 from grappe.core.validation import bounded_int, clean_text, finite_decimal
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
-from grappe.selection import letters, ranking_store, services
+from grappe.selection import chain, letters, ranking_store, services
 from grappe.selection.labels import Explainer
 from grappe.selection.models import (
     TIE_RULES,
@@ -329,6 +329,7 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
                     error=services.SelectionError,
                 ),
                 justification=request.POST.get("justification", ""),
+                shared_justification=request.POST.get("shared_justification", ""),
                 expected_version=posted_int(request.POST.get("version"), 0) or None,
                 actor=request.user,
             )
@@ -348,6 +349,7 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
             "call": proposal.call,
             "row": row,
             "decision": decision,
+            "chain": chain.chains(proposal.call, [_chained(decision)])[0] if decision else None,
             "adopted": services.adopted_run(proposal.call),
             "outcomes": Outcome.choices,
             "values": request.POST if request.method == "POST" else {},
@@ -357,13 +359,17 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _chained(decision: Decision) -> Decision:
+    return Decision.objects.select_related(*chain.RELATED).get(pk=decision.pk)
+
+
 @login_required
 def ledger(request: HttpRequest, code: str) -> HttpResponse:
     """Recommendation beside decision, who and why: the audit view of the selection."""
     call = _call(request, code, "selection.view_selection")
     decisions = (
         Decision.objects.filter(proposal__call=call)
-        .select_related("proposal", "decided_by__person", "portfolio_run")
+        .select_related(*chain.RELATED)
         # A funded team can no longer decline once its project is open (the award is fixed).
         .annotate(
             project_code=Subquery(Award.objects.filter(proposal=OuterRef("proposal")).values("project__code")[:1])
@@ -380,7 +386,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
         "selection/ledger.html",
         {
             "call": call,
-            "decisions": decisions,
+            "chains": chain.chains(call, list(decisions)),
             "committed": services.committed(call),
             "adopted": services.adopted_run(call),
             "adoptions": adoptions,

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from grappe.demo.people import DEMO_DOMAIN, MEMBERS, seed_people
 from grappe.partners.models import Agreement, Challenge, ContactRequest, MatchingConsent, RequestState
 from grappe.people.models import Affiliation, Organisation, Person, Relationship, Role, RoleKind, User
-from grappe.privacy.models import Consent
+from grappe.privacy.models import Consent, SelfDeclaration
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,8 @@ def _assert_partners_demo():
     assert Challenge.objects.filter(runs__suggestions__person__isnull=False).distinct().count() == 20
     assert set(ContactRequest.objects.values_list("state", flat=True)) == set(RequestState.values)
     assert Consent.objects.filter(kind="matchmaking", given=True).count() == MatchingConsent.objects.count() > 0
+    # Self-declared seniority and gender for the audit, each with its consent (decision 0019).
+    assert Consent.objects.filter(kind="equality", given=True).count() == SelfDeclaration.objects.count() >= 50
 
 
 def test_seed_is_deterministic_from_its_seed(django_db_blocker):

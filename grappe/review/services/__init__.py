@@ -18,6 +18,13 @@ from grappe.review.services.conflicts import (
     is_conflicted,
     waive_conflict,
 )
+from grappe.review.services.flags import (
+    explanation,
+    flag_poor_match,
+    flag_rate,
+    latest_affinity_run,
+    withdraw_flag,
+)
 from grappe.review.services.pool import capacity, invite, respond, send_pool_invitation, set_max_loads
 from grappe.review.services.publications import (
     execute_import,
@@ -52,10 +59,14 @@ __all__ = [
     "execute_affinity",
     "execute_assignment",
     "execute_import",
+    "explanation",
+    "flag_poor_match",
+    "flag_rate",
     "import_publications",
     "invite",
     "is_conflicted",
     "late_reviews",
+    "latest_affinity_run",
     "notify_reviewers",
     "parse_publications",
     "publish_run",
@@ -74,4 +85,5 @@ __all__ = [
     "start_import",
     "start_run",
     "waive_conflict",
+    "withdraw_flag",
 ]

@@ -29,6 +29,7 @@ from grappe.review.models import (
     Conflict,
     ConflictOrigin,
     ImportState,
+    MatchFlag,
     PoolMember,
     PoolState,
     PublicationImport,
@@ -278,6 +279,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "recommendations": Recommendation.choices,
             "open": settings.open_for_reviews,
             "deadline": settings.review_deadline,
+            "why": services.explanation(assignment),
+            "flag": MatchFlag.objects.filter(assignment=assignment).first(),
             "others": [
                 (
                     other,
@@ -321,6 +324,26 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("review:review", assignment.pk)
     messages.success(request, _("Conflict declared: the proposal is withdrawn from your list."))
     return redirect("review:mine")
+
+
+@login_required
+@require_POST
+def flag_match(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assigned reviewer flags their assignment as a poor match (or withdraws the flag)."""
+    assignment = _assignment(request, pk)
+    if request.POST.get("action") == "withdraw":
+        services.withdraw_flag(assignment, actor=request.user)
+        messages.success(request, _("Your flag is withdrawn."))
+        return redirect("review:review", assignment.pk)
+    try:
+        services.flag_poor_match(assignment, comment=request.POST.get("comment", ""), actor=request.user)
+    except services.ReviewError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request, _("Thank you: the office sees your flag, and it counts in the quality of the suggestions.")
+        )
+    return redirect("review:review", assignment.pk)
 
 
 @login_required

@@ -24,6 +24,7 @@ from grappe.review.methods import METHODS
 from grappe.review.models import (
     Affinity,
     EngineRun,
+    MatchFlag,
     ProposedPair,
     RunKind,
     RunState,
@@ -132,6 +133,15 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     compare_pk = request.GET.get("compare")
     if compare_pk and compare_pk.isdigit():
         compare = other_runs.filter(pk=int(compare_pk)).first()
+    flags: list[MatchFlag] = []
+    rate = None
+    if run.kind == RunKind.AFFINITY and run.state == RunState.DONE:
+        rate = services.flag_rate(run)
+        flags = list(
+            MatchFlag.objects.filter(affinity_run=run)
+            .select_related("assignment__reviewer", "assignment__proposal")
+            .order_by("-created_at")[:200]
+        )
     histogram = run.statistics.get("histogram") or []
     peak = max(histogram) if histogram else 0
     # Bins over the data's own range; runs saved before the edges were kept used tenths of [0, 1].
@@ -157,6 +167,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and run.state == RunState.FAILED
             and not run.restarts.exists(),
             "restarts": run.restarts.all(),
+            "flag_rate": rate,
+            "flags": flags,
         },
     )
 

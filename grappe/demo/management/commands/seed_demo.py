@@ -10,7 +10,7 @@ from grappe.demo.platform import seed_platform
 from grappe.demo.projects import seed_projects
 from grappe.demo.reporting import seed_reporting
 from grappe.demo.review import seed_review
-from grappe.demo.selection import seed_selection
+from grappe.demo.selection import seed_declarations, seed_selection
 from grappe.demo.stages import STAGE1_CODE, STAGE2_CODE, seed_stages
 from grappe.demo.training import seed_training
 
@@ -35,6 +35,7 @@ class Command(BaseCommand):
         calls = seed_calls(rng, people)
         review = seed_review(rng, people, calls["closed"])
         selection = seed_selection(rng, calls["closed"])
+        declared = seed_declarations(random.Random(seed + 19), calls["closed"])
         hearings = seed_hearings(calls["closed"])
         funded = seed_projects(rng, people, calls["programme"])
         trained = seed_training(random.Random(seed + 15))
@@ -48,6 +49,7 @@ class Command(BaseCommand):
                 f"partners, {len(people.people)} new people, {calls['proposals']} new proposals, {review['experts']} experts, "
                 f"{review['assignments']} review assignments, {review['reviews']} reviews, "
                 f"{selection['consensus']} consensus reports, {selection['funded']} proposals in the recommended portfolio, "
+                f"{declared} lead applicants' self-declared career stage and gender (with consent), "
                 f"{hearings['hearings']} hearings scheduled, "
                 f"{funded['projects']} funded projects about two years in, "
                 f"{trained['programmes']} training programmes with {trained['enrolments']} enrolments, "
