@@ -369,18 +369,31 @@ def _problem_inputs(call: Call, setup: HearingSetup) -> tuple[dict[str, Any], li
     return inputs, slots
 
 
+def stored_payload(inputs: dict[str, Any], parameters: dict[str, Any], seed: int) -> dict[str, Any]:
+    """What a run stores for replay: the times, each hearing and member as ``[code, half-days
+    away]`` in the order of their codes (so a replay names the records that changed since),
+    the conflicts, the parameters and the seed."""
+    return {
+        "times": inputs["times"],
+        "hearings": [[code, away] for code, away in sorted(inputs["hearings"].items())],
+        "members": [[code, away] for code, away in sorted(inputs["members"].items())],
+        "conflicts": inputs["conflicts"],
+        "parameters": parameters,
+        "seed": seed,
+    }
+
+
 def problem_from(payload: dict[str, Any]) -> Any:
-    """The engine's problem from stored inputs (what a run solves and its replay solves again).
-    Hearings and members are taken in the order of their codes, as the stored JSON keeps them."""
+    """The engine's problem from stored inputs (what a run solves and its replay solves again)."""
     from grappe.engine.hearings import HearingNeed, Problem, Time
     from grappe.engine.hearings import PanelMember as Member
 
-    inputs, parameters = payload["inputs"], payload["parameters"]
+    parameters = payload["parameters"]
     return Problem(
-        times=tuple(Time(int(index), str(half)) for index, half, _start in inputs["times"]),
-        hearings=tuple(HearingNeed(code, frozenset(away)) for code, away in sorted(inputs["hearings"].items())),
-        members=tuple(Member(code, frozenset(away)) for code, away in sorted(inputs["members"].items())),
-        conflicts=frozenset((str(reviewer), str(proposal)) for reviewer, proposal in inputs["conflicts"]),
+        times=tuple(Time(int(index), str(half)) for index, half, _start in payload["times"]),
+        hearings=tuple(HearingNeed(str(code), frozenset(away)) for code, away in payload["hearings"]),
+        members=tuple(Member(str(code), frozenset(away)) for code, away in payload["members"]),
+        conflicts=frozenset((str(reviewer), str(proposal)) for reviewer, proposal in payload["conflicts"]),
         rooms=int(parameters["rooms"]),
         panel_size=int(parameters["panel_size"]),
     )
@@ -391,7 +404,7 @@ def schedule_outcome(payload: dict[str, Any]) -> dict[str, Any]:
     the members' loads, or the blockers when no schedule exists. Deterministic for a seed."""
     from grappe.engine.hearings import Unschedulable, solve
 
-    ends = {int(index): start for index, _half, start in payload["inputs"]["times"]}
+    starts = {int(index): start for index, _half, start in payload["times"]}
     minutes = int(payload["parameters"]["slot_minutes"])
     try:
         schedule = solve(problem_from(payload), seed=int(payload["seed"]))
@@ -409,7 +422,7 @@ def schedule_outcome(payload: dict[str, Any]) -> dict[str, Any]:
         }
     placements = []
     for p in schedule.placements:
-        starts_at = dt.datetime.fromisoformat(ends[p.time])
+        starts_at = dt.datetime.fromisoformat(starts[p.time])
         placements.append(
             {
                 "hearing": p.hearing,
@@ -448,7 +461,7 @@ def schedule_inputs_today(run: SchedulingRun) -> dict[str, Any] | None:
     if setup.first_day is None:
         return None
     inputs, _slots = _problem_inputs(run.call, setup)
-    return {"inputs": inputs, "parameters": _parameters(setup), "seed": run.seed}
+    return stored_payload(inputs, _parameters(setup), run.seed)
 
 
 def _parameters(setup: HearingSetup) -> dict[str, Any]:
@@ -550,7 +563,7 @@ def run_schedule(call: Call, *, actor: Any, seed: int = 0) -> SchedulingRun:
         raise HearingError(_("Add panel members first."))
     inputs, _slots = _problem_inputs(call, setup)
     parameters = _parameters(setup)
-    stored = store_inputs({"inputs": inputs, "parameters": parameters, "seed": seed})
+    stored = store_inputs(stored_payload(inputs, parameters, seed))
     payload = load_inputs(stored).payload  # solve what was stored, exactly as a replay will
     run = SchedulingRun(
         call=call,

@@ -47,7 +47,7 @@ def test_an_impossible_run_replays_as_impossible(hearing_call, office, pool):
 def test_an_altered_stored_input_says_inputs_differ(hearing_call, office, pool):
     run = _run(hearing_call, office, pool)
     payload = replay.load_inputs(run.stored_inputs).payload
-    payload["inputs"]["members"] = {code: [] for code in payload["inputs"]["members"]}  # nobody away, now
+    payload["members"] = [[code, []] for code, _away in payload["members"]]  # nobody away, now
     StoredInput.objects.filter(pk=run.stored_inputs_id).update(data=zlib.compress(replay.canonical(payload)))
 
     result = replay.replay("hearings", run.pk)
@@ -64,7 +64,7 @@ def test_todays_changes_are_named_and_the_command_replays(hearing_call, office, 
     result = replay.replay("hearings", run.pk)
     call_command("replay", f"hearings:{run.pk}")
 
-    assert result.reproduced is True and result.data_changes == ["inputs changed"]
+    assert result.reproduced is True and result.data_changes == [f"members: 1 changed ({pool[1].person.code})"]
     assert f"hearings:{run.pk}  Reproduced bit for bit" in capsys.readouterr().out
 
 
