@@ -40,6 +40,7 @@ ACTIONS = {
     "stages.rebuttal_sent": _("answer to the reviews sent"),
     "stages.redress_examined": _("request for redress examined"),
     "stages.redress_filed": _("request for redress filed"),
+    "stages.invitation_declined": _("invitation to stage 2 declined by the team"),
     "stages.reviewer_excluded": _("stage-1 reviewer excluded from stage 2"),
     "stages.reviewer_kept": _("stage-1 reviewer kept for stage 2"),
     "stages.shortlist_recommended": _("stage-2 invitations recommended"),

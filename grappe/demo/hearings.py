@@ -1,11 +1,13 @@
-"""Demo hearings on the closed call (the two-stage call of issue 18 is built on another branch):
-the five best-ranked proposals shortlisted, a panel of four experts of the pool (one away on the
-first morning), an automatic schedule adopted by the office, honoraria rates. Skipped when a
-scheduling run exists."""
+"""Demo hearings, each time five hearings over two days, a panel of four experts of the call's
+pool (one away on the first morning), an automatic schedule adopted by the office, honoraria
+rates: on the closed call (the five best-ranked proposals, heard and paid for), and on the
+full-proposal stage of the two-stage call (the five invited teams best ranked at stage 1, heard
+after stage 2 closes). Skipped for a call that has a scheduling run."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
@@ -18,11 +20,26 @@ from grappe.review.models import PoolMember, PoolState
 from grappe.selection.services import rows
 
 
-@transaction.atomic
 def seed_hearings(call: Call) -> dict[str, int]:
+    """The closed call: the five best-ranked proposals."""
+
+    def best(call: Call) -> None:
+        ranked = sorted((r for r in rows(call) if r.score is not None), key=lambda r: -r.score)[:5]
+        services.shortlist(call, [r.proposal.code for r in ranked], actor=None)
+
+    return _seed(call, best, days_after=21)
+
+
+def seed_stage2_hearings(call: Call) -> dict[str, int]:
+    """The full-proposal stage: the five invited teams best ranked at stage 1."""
+    return _seed(call, lambda call: services.shortlist_from(call, "invited", 5, actor=None), days_after=14)
+
+
+@transaction.atomic
+def _seed(call: Call, shortlist: Callable[[Call], None], *, days_after: int) -> dict[str, int]:
     if SchedulingRun.objects.filter(call=call).exists():
         return {"hearings": 0}
-    first = timezone.localtime(call.closes_at).date() + dt.timedelta(days=21)
+    first = timezone.localtime(call.closes_at).date() + dt.timedelta(days=days_after)
     setup = services.setup_for(call)
     services.save_setup(
         call,
@@ -47,8 +64,7 @@ def seed_hearings(call: Call) -> dict[str, int]:
         expected_version=setup.version,
         actor=None,
     )
-    ranked = sorted((r for r in rows(call) if r.score is not None), key=lambda r: -r.score)[:5]
-    services.shortlist(call, [r.proposal.code for r in ranked], actor=None)
+    shortlist(call)
     experts = PoolMember.objects.filter(call=call, state=PoolState.ACCEPTED).select_related("person")[:4]
     members = [services.add_panel_member(call, m.person, actor=None) for m in experts]
     if members:

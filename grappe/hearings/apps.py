@@ -8,10 +8,14 @@ class HearingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from grappe.hearings import rules  # noqa: F401 - registers the permissions
+        from grappe.hearings import (
+            replay,
+            rules,  # noqa: F401 - registers the permissions
+        )
         from grappe.hearings.services import declaration_gate, hearing_scores
         from grappe.review import gates
         from grappe.selection import extra_scores
 
         extra_scores.register(hearing_scores)
         gates.register(declaration_gate)
+        replay.register_replayers()

@@ -108,6 +108,16 @@ class SchedulingRun(models.Model):
     seed = models.PositiveIntegerField(_("seed"), default=0)
     engine_version = models.CharField(_("engine version"), max_length=20, blank=True)
     inputs_hash = models.CharField(_("hash of the inputs"), max_length=64, blank=True)
+    # The exact inputs, parameters and seed, for replay (core.replay); null once dropped after the
+    # retention period (the JSON above stays for the page).
+    stored_inputs = models.ForeignKey(
+        "core.StoredInput",
+        verbose_name=_("stored inputs"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     result = models.JSONField(_("result"), default=dict)
     error = models.TextField(_("what blocks it"), blank=True)
     seconds = models.FloatField(_("seconds"), default=0)
@@ -124,6 +134,11 @@ class SchedulingRun(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk}"
+
+    @property
+    def inputs_id(self) -> str | None:
+        """The stored inputs' key, under the name the Replay button reads (includes/replay.html)."""
+        return self.stored_inputs_id
 
 
 class Hearing(models.Model):

@@ -8,7 +8,6 @@ import base64
 import datetime as dt
 import hashlib
 import io
-import json
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from grappe.calls.models import Call
 from grappe.core.access import posted_code
 from grappe.core.calendar import event_ics
+from grappe.core.replay import canonical, load_inputs, store_inputs
 from grappe.core.services import ConcurrentEditError, log_action
 from grappe.core.validation import clean_text, finite_decimal, one_line
 from grappe.hearings.models import (
@@ -43,7 +43,7 @@ from grappe.notifications.models import Kind
 from grappe.notifications.services import notify
 from grappe.people.models import Person
 from grappe.review.models import Conflict, PoolMember, PoolState, Review, ReviewState
-from grappe.selection import ranking_store
+from grappe.selection import ranking_store, shortlists
 from grappe.selection.extra_scores import ExtraScore
 from grappe.selection.services import criteria_of, weighted
 from grappe.submissions.models import InvitationState, Proposal, ProposalState, TeamMember
@@ -249,13 +249,25 @@ def _clean_half_days(keys: list[str], setup: HearingSetup) -> list[str]:
 # --- Shortlist and panel ---------------------------------------------------------------------
 
 
+def _offered(call: Call) -> set[str]:
+    """Codes another app offers for the call's shortlist (the full proposals of the teams invited
+    after a letter-of-intent stage, drafts included), ``selection.shortlists``."""
+    return {code for source in shortlists.sources_for(call) for code in source.codes}
+
+
 @transaction.atomic
 def shortlist(call: Call, codes: list[str], *, actor: Any) -> int:
-    """Add these submitted proposals of the call to the hearings (those already in stay)."""
+    """Add these proposals of the call to the hearings (those already in stay): submitted ones,
+    or those a shortlist source offers (on a two-stage call, the invited teams' full proposals,
+    which may still be drafts)."""
     typed = [str(code).strip() for code in codes if str(code).strip()]
     # A code with control characters cannot be one; it is named back without them.
     wanted = {posted_code(code).upper() or one_line(code)[:20] or "?" for code in typed}
-    proposals = list(Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED, code__in=wanted))
+    proposals = list(
+        Proposal.objects.filter(call=call, code__in=wanted).filter(
+            Q(state=ProposalState.SUBMITTED) | Q(code__in=_offered(call) & wanted)
+        )
+    )
     unknown = wanted - {p.code for p in proposals}
     if unknown:
         raise HearingError(
@@ -275,6 +287,16 @@ def shortlist_top(call: Call, count: int, *, actor: Any) -> int:
     """The first ``count`` proposals of the ranking that pass the thresholds."""
     rows = [row for row in ranking_store.ranking(call) if row.passes][: max(0, count)]
     return shortlist(call, [row.proposal.code for row in rows], actor=actor)
+
+
+def shortlist_from(call: Call, key: str, count: int, *, actor: Any) -> int:
+    """The first ``count`` proposals of a shortlist source (the invited teams, best first)."""
+    source = next((s for s in shortlists.sources_for(call) if s.key == key), None)
+    if source is None:
+        raise HearingError(_("This call offers no such shortlist."))
+    if count < 1:
+        raise HearingError(_("Shortlist at least one proposal."))
+    return shortlist(call, list(source.codes[:count]), actor=actor)
 
 
 @transaction.atomic
@@ -324,10 +346,9 @@ def set_team_unavailable(hearing: Hearing, keys: list[str], *, expected_version:
 # --- Scheduling runs -------------------------------------------------------------------------
 
 
-def _problem(call: Call, setup: HearingSetup) -> tuple[Any, dict[str, Any], list[TimeSlot]]:
-    from grappe.engine.hearings import HearingNeed, Problem, Time
-    from grappe.engine.hearings import PanelMember as Member
-
+def _problem_inputs(call: Call, setup: HearingSetup) -> tuple[dict[str, Any], list[TimeSlot]]:
+    """What the scheduler reads, as plain JSON: the times, each hearing's and member's half-days
+    away, and the conflicts of interest (no waiver) between them."""
     slots = time_slots(setup)
     hearings = list(Hearing.objects.filter(call=call).select_related("proposal").order_by("proposal__code"))
     members = list(PanelMember.objects.filter(call=call).select_related("person").order_by("person__code"))
@@ -345,15 +366,122 @@ def _problem(call: Call, setup: HearingSetup) -> tuple[Any, dict[str, Any], list
         "members": {m.person.code: sorted(m.unavailable or []) for m in members},
         "conflicts": sorted([list(pair) for pair in conflicts]),
     }
-    problem = Problem(
-        times=tuple(Time(s.index, s.half_day) for s in slots),
-        hearings=tuple(HearingNeed(h.proposal.code, frozenset(h.unavailable or [])) for h in hearings),
-        members=tuple(Member(m.person.code, frozenset(m.unavailable or [])) for m in members),
-        conflicts=frozenset(conflicts),
-        rooms=setup.rooms,
-        panel_size=setup.panel_size,
+    return inputs, slots
+
+
+def stored_payload(inputs: dict[str, Any], parameters: dict[str, Any], seed: int) -> dict[str, Any]:
+    """What a run stores for replay: the times, each hearing and member as ``[code, half-days
+    away]`` in the order of their codes (so a replay names the records that changed since),
+    the conflicts, the parameters and the seed."""
+    return {
+        "times": inputs["times"],
+        "hearings": [[code, away] for code, away in sorted(inputs["hearings"].items())],
+        "members": [[code, away] for code, away in sorted(inputs["members"].items())],
+        "conflicts": inputs["conflicts"],
+        "parameters": parameters,
+        "seed": seed,
+    }
+
+
+def problem_from(payload: dict[str, Any]) -> Any:
+    """The engine's problem from stored inputs (what a run solves and its replay solves again)."""
+    from grappe.engine.hearings import HearingNeed, Problem, Time
+    from grappe.engine.hearings import PanelMember as Member
+
+    parameters = payload["parameters"]
+    return Problem(
+        times=tuple(Time(int(index), str(half)) for index, half, _start in payload["times"]),
+        hearings=tuple(HearingNeed(str(code), frozenset(away)) for code, away in payload["hearings"]),
+        members=tuple(Member(str(code), frozenset(away)) for code, away in payload["members"]),
+        conflicts=frozenset((str(reviewer), str(proposal)) for reviewer, proposal in payload["conflicts"]),
+        rooms=int(parameters["rooms"]),
+        panel_size=int(parameters["panel_size"]),
     )
-    return problem, inputs, slots
+
+
+def schedule_outcome(payload: dict[str, Any]) -> dict[str, Any]:
+    """The run's result from its stored inputs: the placements (times from the stored times) and
+    the members' loads, or the blockers when no schedule exists. Deterministic for a seed."""
+    from grappe.engine.hearings import Unschedulable, solve
+
+    starts = {int(index): start for index, _half, start in payload["times"]}
+    minutes = int(payload["parameters"]["slot_minutes"])
+    try:
+        schedule = solve(problem_from(payload), seed=int(payload["seed"]))
+    except Unschedulable as exc:
+        return {
+            "blockers": [
+                {
+                    "kind": b.kind,
+                    "hearings": list(b.hearings),
+                    "members": list(b.members),
+                    "half_days": list(b.half_days),
+                }
+                for b in exc.blockers
+            ]
+        }
+    placements = []
+    for p in schedule.placements:
+        starts_at = dt.datetime.fromisoformat(starts[p.time])
+        placements.append(
+            {
+                "hearing": p.hearing,
+                "time": p.time,
+                "starts_at": starts_at.isoformat(),
+                "ends_at": (starts_at + dt.timedelta(minutes=minutes)).isoformat(),
+                "room": p.room,
+                "panel": list(p.panel),
+            }
+        )
+    return {"placements": placements, "loads": dict(schedule.loads), "status": schedule.status}
+
+
+def compare_schedules(kept: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The differences between a kept result and a recomputed one, in words."""
+    if "blockers" in kept or "blockers" in new:
+        if canonical(kept) == canonical(new):
+            return []
+        if "blockers" in kept and "blockers" in new:
+            return [_("What blocks the schedule differs.")]
+        return [_("The run found a schedule and the replay none, or the other way round.")]
+    then = {p["hearing"]: p for p in kept.get("placements", [])}
+    now = {p["hearing"]: p for p in new.get("placements", [])}
+    lines = []
+    for code in sorted(set(then) | set(now)):
+        if canonical(then.get(code)) != canonical(now.get(code)):
+            lines.append(_("Hearing %(code)s: time, room or panel differs.") % {"code": code})
+    if not lines and canonical(kept) != canonical(new):
+        lines.append(_("The members' loads or the solver's status differ."))
+    return lines
+
+
+def schedule_inputs_today(run: SchedulingRun) -> dict[str, Any] | None:
+    """Today's inputs for the run's call, in the stored form (what changed since the run)."""
+    setup = setup_for(run.call)
+    if setup.first_day is None:
+        return None
+    inputs, _slots = _problem_inputs(run.call, setup)
+    return stored_payload(inputs, _parameters(setup), run.seed)
+
+
+def _parameters(setup: HearingSetup) -> dict[str, Any]:
+    first = setup.first_day or dt.date.min  # callers check the days are set
+    return {
+        "first_day": first.isoformat(),
+        "last_day": (setup.last_day or first).isoformat(),
+        "slot_minutes": setup.slot_minutes,
+        "presentation_minutes": setup.presentation_minutes,
+        "questions_minutes": setup.questions_minutes,
+        "break_minutes": setup.break_minutes,
+        "rooms": setup.rooms,
+        "panel_size": setup.panel_size,
+        "hours": [
+            str(setup.morning_start),
+            str(setup.morning_end),
+            str(setup.afternoon_start),
+            str(setup.afternoon_end),
+        ],
+    }
 
 
 def _names(call: Call) -> tuple[dict[str, str], dict[str, str]]:
@@ -422,9 +550,9 @@ def explain(blockers: list[dict[str, Any]], call: Call, setup: HearingSetup) -> 
 
 
 def run_schedule(call: Call, *, actor: Any, seed: int = 0) -> SchedulingRun:
-    """Run the scheduler on the shortlist; the run is kept either way (inputs, seed, version)."""
+    """Run the scheduler on the shortlist; the run is kept either way, with its exact inputs,
+    parameters and seed stored for replay (``core.replay``) and the engine's version."""
     from grappe.engine import ENGINE_VERSION
-    from grappe.engine.hearings import Unschedulable, solve
 
     setup = setup_for(call)
     if setup.first_day is None:
@@ -433,59 +561,24 @@ def run_schedule(call: Call, *, actor: Any, seed: int = 0) -> SchedulingRun:
         raise HearingError(_("Shortlist proposals first: there is no hearing to schedule."))
     if not PanelMember.objects.filter(call=call).exists():
         raise HearingError(_("Add panel members first."))
-    problem, inputs, slots = _problem(call, setup)
-    parameters = {
-        "first_day": setup.first_day.isoformat(),
-        "last_day": (setup.last_day or setup.first_day).isoformat(),
-        "slot_minutes": setup.slot_minutes,
-        "presentation_minutes": setup.presentation_minutes,
-        "questions_minutes": setup.questions_minutes,
-        "break_minutes": setup.break_minutes,
-        "rooms": setup.rooms,
-        "panel_size": setup.panel_size,
-        "hours": [
-            str(setup.morning_start),
-            str(setup.morning_end),
-            str(setup.afternoon_start),
-            str(setup.afternoon_end),
-        ],
-    }
-    digest = hashlib.sha256(json.dumps([inputs, parameters, seed], sort_keys=True).encode()).hexdigest()
+    inputs, _slots = _problem_inputs(call, setup)
+    parameters = _parameters(setup)
+    stored = store_inputs(stored_payload(inputs, parameters, seed))
+    payload = load_inputs(stored).payload  # solve what was stored, exactly as a replay will
     run = SchedulingRun(
         call=call,
         parameters=parameters,
         inputs=inputs,
         seed=seed,
         engine_version=ENGINE_VERSION,
-        inputs_hash=digest,
+        inputs_hash=stored.digest,
+        stored_inputs=stored,
         created_by=actor,
     )
     started = timezone.now()
-    try:
-        schedule = solve(problem, seed=seed)
-    except Unschedulable as exc:
-        blockers = [
-            {"kind": b.kind, "hearings": list(b.hearings), "members": list(b.members), "half_days": list(b.half_days)}
-            for b in exc.blockers
-        ]
-        run.result = {"blockers": blockers}
-        run.error = "\n".join(explain(blockers, call, setup))
-    else:
-        run.result = {
-            "placements": [
-                {
-                    "hearing": p.hearing,
-                    "time": p.time,
-                    "starts_at": slots[p.time].starts_at.isoformat(),
-                    "ends_at": slots[p.time].ends_at.isoformat(),
-                    "room": p.room,
-                    "panel": list(p.panel),
-                }
-                for p in schedule.placements
-            ],
-            "loads": schedule.loads,
-            "status": schedule.status,
-        }
+    run.result = schedule_outcome(payload)
+    if "blockers" in run.result:
+        run.error = "\n".join(explain(run.result["blockers"], call, setup))
     run.seconds = round((timezone.now() - started).total_seconds(), 3)
     run.save()
     log_action(call, "hearings.scheduled", actor=actor, data={"run": run.pk, "ok": not run.error})

@@ -32,6 +32,7 @@ from grappe.hearings.models import (
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
 from grappe.review.models import PoolMember, PoolState
+from grappe.selection import shortlists
 from grappe.selection.services import criteria_of
 
 
@@ -110,6 +111,7 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
             "slots": len(services.time_slots(setup)),
             "to_invite": sum(1 for h in hearings if h.starts_at and not h.invited_at),
             "rooms": range(1, setup.rooms + 1),
+            "sources": shortlists.sources_for(call),
         },
     )
 
@@ -140,7 +142,14 @@ def save_setup(request: HttpRequest, code: str) -> HttpResponse:
 def shortlist(request: HttpRequest, code: str) -> HttpResponse:
     call = _call(request, code)
     try:
-        if request.POST.get("top"):
+        if request.POST.get("source"):
+            added = services.shortlist_from(
+                call,
+                str(request.POST.get("source"))[:40],
+                posted_int(request.POST.get("count"), 0),
+                actor=request.user,
+            )
+        elif request.POST.get("top"):
             added = services.shortlist_top(call, posted_int(request.POST.get("top"), 0), actor=request.user)
         else:
             added = services.shortlist(call, str(request.POST.get("codes", ""))[:2000].split(), actor=request.user)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grappe.calls.models import Call, Criterion, EvaluationScheme
+from grappe.core import guards
 from grappe.core.jobs import pause_point
 from grappe.core.money import format_money
 from grappe.core.services import ConcurrentEditError, log_action
@@ -427,6 +428,9 @@ def save_consensus(
             else None
         )
     if approve:
+        refused = guards.refusal("selection.approve_consensus", proposal)
+        if refused:  # e.g. the applicants may still answer their reviews (grappe.stages)
+            raise SelectionError(refused)
         missing = [c.label for c in criteria if str(c.pk) not in scores]
         if missing or not consensus.applicant_comment.strip():
             raise SelectionError(_("Score every criterion and write the comment for the applicants before approving."))

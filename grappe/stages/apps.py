@@ -10,5 +10,8 @@ class StagesConfig(AppConfig):
     def ready(self) -> None:
         from grappe.stages import (
             hooks,  # noqa: F401 - guards and page sections of earlier apps
+            replay,
             rules,  # noqa: F401 - registers the permissions
         )
+
+        replay.register_replayers()

@@ -9,7 +9,9 @@ from typing import Any
 from django.utils import timezone
 
 from grappe.core import guards
+from grappe.core import sections as core_sections
 from grappe.selection import sections as selection_sections
+from grappe.selection import shortlists
 from grappe.stages import services
 from grappe.stages.models import (
     AppealSettings,
@@ -37,6 +39,9 @@ def proposal_section(user: Any, proposal: Any) -> dict[str, Any] | None:
     decision = StageDecision.objects.filter(proposal=proposal).select_related("full_proposal").first()
     if decision and decision.notified_at and (team or office):
         context["stage_decision"] = decision
+        context["can_decline"] = (
+            decision.invited and decision.declined_at is None and user.has_perm("stages.decline_invitation", proposal)
+        )
     appeal = AppealSettings.objects.filter(call_id=proposal.call_id).first()
     if proposal.state == ProposalState.SUBMITTED and appeal is not None and appeal.rebuttal_enabled:
         rebuttal = Rebuttal.objects.filter(proposal=proposal).first()
@@ -59,11 +64,21 @@ def proposal_section(user: Any, proposal: Any) -> dict[str, Any] | None:
 
 
 def consensus_section(user: Any, proposal: Any) -> dict[str, Any] | None:
-    """The applicants' answer, on the consensus page, for whoever reads that page."""
-    rebuttal = Rebuttal.objects.filter(proposal=proposal, state=RebuttalState.SUBMITTED).first()
-    if rebuttal is None or not user.has_perm("stages.read_rebuttal", proposal):
+    """The applicants' answer, on the consensus page and the reviewer's review page, for whoever
+    may read it; while the rebuttal window has not closed, when it closes (the consensus waits)."""
+    if not user.has_perm("stages.read_rebuttal", proposal):
         return None
-    return {"template": "stages/includes/consensus_rebuttal.html", "rebuttal": rebuttal}
+    rebuttal = Rebuttal.objects.filter(proposal=proposal, state=RebuttalState.SUBMITTED).first()
+    window = services.rebuttal_window(proposal.call)
+    if rebuttal is None and window not in ("before", "open"):
+        return None
+    appeal = AppealSettings.objects.filter(call_id=proposal.call_id).first()
+    return {
+        "template": "stages/includes/consensus_rebuttal.html",
+        "rebuttal": rebuttal,
+        "window": window,
+        "closes_at": appeal.rebuttal_closes_at if appeal else None,
+    }
 
 
 def ledger_section(user: Any, call: Any) -> dict[str, Any] | None:
@@ -95,6 +110,10 @@ def ledger_section(user: Any, call: Any) -> dict[str, Any] | None:
 
 guards.register("submissions.start_proposal", services.is_stage2_open_to)
 guards.register("review.join_pool", services.is_excluded_reviewer)
+guards.register("submissions.withdraw_proposal", services.letter_decided)
+guards.register("selection.approve_consensus", services.rebuttal_pending)
+shortlists.register(services.invited_source)
 proposal_sections.register(proposal_section)
 selection_sections.register("consensus", consensus_section)
+core_sections.register("review", consensus_section)
 selection_sections.register("ledger", ledger_section)

@@ -68,6 +68,16 @@ class ShortlistRun(models.Model):
     parameters = models.JSONField(_("parameters"), default=dict)
     inputs = models.JSONField(_("inputs"), default=list)
     inputs_hash = models.CharField(_("hash of the inputs"), max_length=64)
+    # The exact inputs and parameters, for replay (core.replay); null once dropped after the
+    # retention period (the JSON above stays for the page).
+    stored_inputs = models.ForeignKey(
+        "core.StoredInput",
+        verbose_name=_("stored inputs"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     version = models.CharField(_("version"), max_length=20, default=SHORTLIST_VERSION)
     result = models.JSONField(_("result"), default=dict)
     created_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
@@ -83,6 +93,11 @@ class ShortlistRun(models.Model):
     @property
     def invited(self) -> set[str]:
         return set(self.result.get("invite", []))
+
+    @property
+    def inputs_id(self) -> str | None:
+        """The stored inputs' key, under the name the Replay button reads (includes/replay.html)."""
+        return self.stored_inputs_id
 
 
 class StageDecision(models.Model):
@@ -100,6 +115,9 @@ class StageDecision(models.Model):
     decided_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("decided"), auto_now=True)
     notified_at = models.DateTimeField(_("notice sent"), null=True, blank=True)
+    # An invited team may decline the invitation to stage 2 (its full proposal is withdrawn).
+    declined_at = models.DateTimeField(_("invitation declined"), null=True, blank=True)
+    declined_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

@@ -8,7 +8,7 @@ import rules
 
 from grappe.people.rules import is_board, is_office, roles_of
 from grappe.selection.rules import reviews_it
-from grappe.submissions.rules import is_team_member
+from grappe.submissions.rules import is_lead, is_team_member
 
 
 @rules.predicate
@@ -24,5 +24,7 @@ rules.add_perm("stages.manage_stages", is_office)
 rules.add_perm("stages.rebut", is_team_member)
 rules.add_perm("stages.request_redress", is_team_member)
 rules.add_perm("stages.examine_redress", is_office)
+# The lead, who may withdraw a proposal, declines the invitation to stage 2 for the team.
+rules.add_perm("stages.decline_invitation", is_lead)
 # The answer to the reviews: the office, the board, and the proposal's reviewers and rapporteur.
 rules.add_perm("stages.read_rebuttal", is_office | is_board | reviews_proposal)

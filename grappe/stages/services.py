@@ -7,8 +7,6 @@ limit, outside the window) — :func:`save_rebuttal` returns the refusal instead
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -24,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call
+from grappe.core.replay import canonical, load_inputs, store_inputs
 from grappe.core.services import ConcurrentEditError, log_action, save_versioned
 from grappe.notifications.models import Kind
 from grappe.notifications.services import notify
@@ -31,6 +30,7 @@ from grappe.people.models import Person
 from grappe.review.models import AssignmentState, PoolMember, PoolState, ReviewAssignment
 from grappe.selection import services as selection
 from grappe.selection.models import Letter, LetterState
+from grappe.selection.shortlists import Source
 from grappe.stages.models import (
     SHORTLIST_VERSION,
     AppealSettings,
@@ -128,41 +128,83 @@ def _candidates(call: Call) -> list[Candidate]:
     ]
 
 
-@transaction.atomic
-def recommend_shortlist(link: TwoStageCall, *, actor: Any) -> ShortlistRun:
-    """Store a recommendation of whom to invite, with its inputs, parameters and version."""
-    link = TwoStageCall.objects.select_related("stage1", "stage2").get(pk=link.pk)
-    if not link.stage1.has_closed:
-        raise StageError(_("Stage 1 has not closed yet: wait for every letter of intent."))
+def shortlist_outcome(payload: dict[str, Any]) -> dict[str, Any]:
+    """The recommendation from stored inputs (what a run computes and its replay recomputes): the
+    candidates in ranking order and the parameters, as ``recommend_shortlist`` stores them."""
+    parameters = payload["parameters"]
+    items = [
+        Candidate(
+            code=str(c["code"]),
+            score=Decimal(c["score"]) if c["score"] is not None else None,
+            amount=Decimal(c["amount"]),
+            passes=bool(c["passes"]),
+            ready=bool(c["ready"]),
+        )
+        for c in payload["candidates"]
+    ]
+    result = shortlist(
+        items,
+        budget=Decimal(parameters["budget"]),
+        target=Decimal(parameters["target_factor"]),
+        minimum=Decimal(parameters["minimum_factor"]),
+    )
+    return {
+        "invite": result.invite,
+        "requested": str(result.requested),
+        "ratio": str(result.ratio) if result.ratio is not None else None,
+        "reached_target": result.reached_target,
+        "reached_minimum": result.reached_minimum,
+        "candidates": result.candidates,
+    }
+
+
+def shortlist_payload(link: TwoStageCall) -> dict[str, Any]:
+    """What a recommendation reads today: the stage-1 ranking and the parameters, as plain JSON."""
     items = _candidates(link.stage1)
-    budget = link.stage2.budget
     parameters = {
-        "budget": str(budget),
+        "budget": str(link.stage2.budget),
         "target_factor": str(link.target_factor),
         "minimum_factor": str(link.minimum_factor),
     }
-    inputs = [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(c).items()} for c in items]
-    digest = hashlib.sha256(
-        json.dumps({"inputs": inputs, "parameters": parameters}, sort_keys=True).encode()
-    ).hexdigest()
-    result = shortlist(items, budget=budget, target=link.target_factor, minimum=link.minimum_factor)
+    candidates = [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(c).items()} for c in items]
+    return {"candidates": candidates, "parameters": parameters}
+
+
+def compare_shortlists(kept: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    then, now = kept.get("invite", []), new.get("invite", [])
+    lines = []
+    if [c for c in then if c not in now]:
+        lines.append(_("No longer recommended: %(codes)s.") % {"codes": ", ".join(c for c in then if c not in now)})
+    if [c for c in now if c not in then]:
+        lines.append(_("Newly recommended: %(codes)s.") % {"codes": ", ".join(c for c in now if c not in then)})
+    if not lines and canonical(kept) != canonical(new):
+        lines.append(_("The requested total or the ratio to the budget differs."))
+    return lines
+
+
+@transaction.atomic
+def recommend_shortlist(link: TwoStageCall, *, actor: Any) -> ShortlistRun:
+    """Store a recommendation of whom to invite, with its exact inputs (kept for replay,
+    ``core.replay``), parameters and version."""
+    link = TwoStageCall.objects.select_related("stage1", "stage2").get(pk=link.pk)
+    if not link.stage1.has_closed:
+        raise StageError(_("Stage 1 has not closed yet: wait for every letter of intent."))
+    stored = store_inputs(shortlist_payload(link))
+    payload = load_inputs(stored).payload  # computed from what was stored, exactly as a replay will
+    result = shortlist_outcome(payload)
     run = ShortlistRun.objects.create(
         link=link,
-        parameters=parameters,
-        inputs=inputs,
-        inputs_hash=digest,
+        parameters=payload["parameters"],
+        inputs=payload["candidates"],
+        inputs_hash=stored.digest,
+        stored_inputs=stored,
         version=SHORTLIST_VERSION,
-        result={
-            "invite": result.invite,
-            "requested": str(result.requested),
-            "ratio": str(result.ratio) if result.ratio is not None else None,
-            "reached_target": result.reached_target,
-            "reached_minimum": result.reached_minimum,
-            "candidates": result.candidates,
-        },
+        result=result,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    log_action(link.stage1, "stages.shortlist_recommended", actor=actor, data={"run": run.pk, "invite": result.invite})
+    log_action(
+        link.stage1, "stages.shortlist_recommended", actor=actor, data={"run": run.pk, "invite": result["invite"]}
+    )
     return run
 
 
@@ -526,6 +568,19 @@ def save_rebuttal(
     return rebuttal, None
 
 
+def rebuttal_pending(proposal: Proposal) -> str | None:
+    """The guard of ``selection.approve_consensus``: while the call's rebuttal window has not
+    closed, the applicants may still answer, and the consensus waits for their answer."""
+    window = rebuttal_window(proposal.call)
+    if window not in ("before", "open"):
+        return None
+    closes = AppealSettings.objects.filter(call_id=proposal.call_id).values_list("rebuttal_closes_at", flat=True)[0]
+    return _(
+        "The applicants may answer their reviews until %(when)s: the consensus is approved after the "
+        "rebuttal window closes, once the reviewers and the rapporteur have read the answer."
+    ) % {"when": _paris(closes)}
+
+
 # --- Redress ---------------------------------------------------------------------------------
 
 
@@ -601,6 +656,69 @@ def examine_redress(
     log_action(request.proposal, "stages.redress_examined", actor=actor, data={"outcome": outcome})
     request.refresh_from_db()
     return request
+
+
+def invited_source(call: Call) -> Source | None:
+    """For a stage-2 call, the full proposals of the invited teams, best at stage 1 first (the
+    order of the latest recommendation's inputs, the stage-1 ranking), without those withdrawn or
+    whose team declined: the hearings shortlist starts from it (``selection.shortlists``)."""
+    link = TwoStageCall.objects.filter(stage2=call).first()
+    if link is None:
+        return None
+    decisions = list(
+        StageDecision.objects.filter(
+            proposal__call=link.stage1, invited=True, declined_at__isnull=True, full_proposal__isnull=False
+        )
+        .exclude(full_proposal__state=ProposalState.WITHDRAWN)
+        .values_list("proposal__code", "full_proposal__code")
+    )
+    run = latest_run(link)
+    order = {c["code"]: i for i, c in enumerate(run.inputs)} if run else {}
+    decisions.sort(key=lambda pair: (order.get(pair[0], len(order)), pair[0]))
+    return Source(
+        key="invited",
+        label=_("teams invited after the letters of intent, best at stage 1 first"),
+        codes=tuple(full for _letter, full in decisions),
+    )
+
+
+def letter_decided(proposal: Proposal) -> str | None:
+    """The guard of ``submissions.withdraw_proposal``: a letter of intent the office decided on at
+    stage 1 stays in the stage's record (the invitation or the notice refers to it)."""
+    decision = StageDecision.objects.filter(proposal=proposal).only("invited", "notified_at").first()
+    if decision is None:
+        return None
+    if decision.invited and decision.notified_at is not None:
+        return _(
+            "The office decided on this letter of intent at stage 1: it can no longer be withdrawn. "
+            "If your team does not go on, decline the invitation to stage 2 on this page."
+        )
+    return _("The office decided on this letter of intent at stage 1: it can no longer be withdrawn.")
+
+
+@transaction.atomic
+def decline_invitation(letter: Proposal, *, actor: Any) -> StageDecision:
+    """The invited team does not go on to stage 2: the decision records it (the office sees it
+    on the stage page) and the full proposal is withdrawn."""
+    from grappe.submissions import services as submissions
+
+    decision = StageDecision.objects.select_for_update().filter(proposal=letter).first()
+    if decision is None or not decision.invited or decision.notified_at is None:
+        raise StageError(_("Only a team invited to stage 2 can decline the invitation."))
+    if decision.declined_at is not None:
+        raise StageError(_("The invitation was declined on %(when)s.") % {"when": _paris(decision.declined_at)})
+    full = decision.full_proposal
+    if full is not None and full.state != ProposalState.WITHDRAWN:
+        try:
+            submissions.withdraw_proposal(full, actor=actor)
+        except submissions.SubmissionError as exc:
+            raise StageError(str(exc)) from exc
+    decision.declined_at = timezone.now()
+    decision.declined_by = actor if getattr(actor, "is_authenticated", False) else None
+    decision.version += 1
+    decision.save(update_fields=["declined_at", "declined_by", "version"])
+    log_action(letter, "stages.invitation_declined", actor=actor, data={"full": full.code if full else ""})
+    return decision
 
 
 def is_stage2_open_to(call: Call) -> str | None:

@@ -17,4 +17,5 @@ urlpatterns = [
     path("stages/proposals/<str:code>/redress/examine/", views.examine, name="examine"),
     path("proposals/<str:code>/rebuttal/", views.rebuttal_page, name="rebuttal"),
     path("proposals/<str:code>/redress/", views.redress_page, name="redress"),
+    path("proposals/<str:code>/stage2/decline/", views.decline_invitation, name="decline"),
 ]

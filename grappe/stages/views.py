@@ -93,6 +93,7 @@ def stages_page(request: HttpRequest, code: str) -> HttpResponse:
         "invited": sum(1 for d in decisions.values() if d.invited),
         "not_invited": sum(1 for d in decisions.values() if not d.invited),
         "pending_notices": sum(1 for d in decisions.values() if d.notified_at is None),
+        "declined": sum(1 for d in decisions.values() if d.declined_at is not None),
     }
     return render(
         request,
@@ -473,3 +474,17 @@ def redress_page(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def decline_invitation(request: HttpRequest, code: str) -> HttpResponse:
+    """The lead of an invited team declines the invitation to stage 2."""
+    proposal = _team_proposal(request, code, "stages.decline_invitation")
+    try:
+        services.decline_invitation(proposal, actor=request.user)
+    except services.StageError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Invitation declined: your full proposal is withdrawn. The office is told."))
+    return redirect("submissions:detail", code=proposal.code)

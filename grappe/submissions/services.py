@@ -398,6 +398,9 @@ def withdraw_proposal(proposal: Proposal, *, actor: Any) -> Proposal:
         raise SubmissionError(_("This proposal is already withdrawn."))
     if is_decided(proposal):
         raise SubmissionError(str(DECIDED_MESSAGE))
+    refused = guards.refusal("submissions.withdraw_proposal", proposal)
+    if refused:  # e.g. a letter of intent the office decided on at stage 1 (grappe.stages)
+        raise SubmissionError(refused)
     old = proposal.state
     proposal.state = ProposalState.WITHDRAWN
     proposal.version += 1

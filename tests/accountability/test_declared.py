@@ -1,4 +1,4 @@
-"""The outcomes audit by self-declared seniority and gender (issue 19, decision 0019): declared on
+"""The outcomes audit by self-declared seniority and gender (issue 19, decision 0021): declared on
 the profile with a recorded consent, counted only while it stands, shown only in groups of at least
 ten people (funded and not funded each none or at least ten); a planted bias is found, none is
 not invented."""

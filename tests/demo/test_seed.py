@@ -4,9 +4,13 @@ import pytest
 from django.core.management import call_command
 
 from grappe.demo.people import DEMO_DOMAIN, MEMBERS, seed_people
+from grappe.demo.stages import STAGE1_CODE, STAGE2_CODE
+from grappe.hearings.models import Hearing, PanelMember, SchedulingRun
 from grappe.partners.models import Agreement, Challenge, ContactRequest, MatchingConsent, RequestState
 from grappe.people.models import Affiliation, Organisation, Person, Relationship, Role, RoleKind, User
 from grappe.privacy.models import Consent, SelfDeclaration
+from grappe.stages.models import StageDecision, TwoStageCall
+from grappe.submissions.models import Proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +42,7 @@ def test_seed_builds_the_demo_cluster(capsys, client):
     assert f"office@{DEMO_DOMAIN}" in out
     assert "demo-office-2026" in out
     _assert_partners_demo()
+    _assert_two_stage_demo()
 
     # Every kind of run of the demo replays bit for bit from its stored inputs (issue 19).
     call_command("replay", "--all")
@@ -50,6 +55,8 @@ def test_seed_builds_the_demo_cluster(capsys, client):
         "ranking",
         "matchmaking",
         "indicators",
+        "hearings",
+        "shortlist",
     }
     assert all("Reproduced bit for bit" in line for line in replayed)
     _seed_again_changes_nothing_and_accounts_log_in(client)
@@ -68,8 +75,31 @@ def _assert_partners_demo():
     assert Challenge.objects.filter(runs__suggestions__person__isnull=False).distinct().count() == 20
     assert set(ContactRequest.objects.values_list("state", flat=True)) == set(RequestState.values)
     assert Consent.objects.filter(kind="matchmaking", given=True).count() == MatchingConsent.objects.count() > 0
-    # Self-declared seniority and gender for the audit, each with its consent (decision 0019).
+    # Self-declared seniority and gender for the audit, each with its consent (decision 0021).
     assert Consent.objects.filter(kind="equality", given=True).count() == SelfDeclaration.objects.count() >= 50
+
+
+def _assert_two_stage_demo():
+    """Issue 18's demo: one two-stage call, 40 letters of intent, 15 invited, 5 hearings scheduled
+    on its full-proposal stage (invited teams, a panel member away the first morning)."""
+    link = TwoStageCall.objects.get(stage1__code=STAGE1_CODE, stage2__code=STAGE2_CODE)
+    assert Proposal.objects.filter(call=link.stage1).count() == 40
+    assert StageDecision.objects.filter(proposal__call=link.stage1, invited=True).count() == 15
+    hearings = Hearing.objects.filter(call=link.stage2, starts_at__isnull=False)
+    assert hearings.count() == 5
+    invited = set(StageDecision.objects.filter(invited=True).values_list("full_proposal_id", flat=True))
+    assert set(hearings.values_list("proposal_id", flat=True)) <= invited
+    assert SchedulingRun.objects.get(call=link.stage2).adopted_at is not None
+    away = PanelMember.objects.filter(call=link.stage2).exclude(unavailable=[]).get()
+    assert not hearings.filter(panel=away.person, starts_at__lt=_noon_of(away.unavailable[0])).exists()
+
+
+def _noon_of(half_day):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    day = dt.date.fromisoformat(half_day.split(":")[0])
+    return dt.datetime.combine(day, dt.time(12, 30), tzinfo=ZoneInfo("Europe/Paris"))
 
 
 def test_seed_is_deterministic_from_its_seed(django_db_blocker):
@@ -88,9 +118,9 @@ def test_seed_is_deterministic_from_its_seed(django_db_blocker):
 
 
 def _seed_again_changes_nothing_and_accounts_log_in(client):
-    first = _snapshot()
+    first = _snapshot(), SchedulingRun.objects.count(), Hearing.objects.count()
     call_command("seed_demo", "--quiet-accounts")
-    assert _snapshot() == first  # idempotent
+    assert (_snapshot(), SchedulingRun.objects.count(), Hearing.objects.count()) == first  # idempotent
 
     response = client.post("/accounts/login/", {"username": f"board@{DEMO_DOMAIN}", "password": "demo-board-2026"})
 

@@ -5,8 +5,10 @@ import random
 import pytest
 
 from grappe.demo.calls import _programme
+from grappe.demo.hearings import seed_stage2_hearings
 from grappe.demo.people import seed_people
 from grappe.demo.stages import STAGE1_CODE, STAGE2_CODE, seed_stages
+from grappe.hearings.models import Hearing
 from grappe.stages.models import RedressRequest, StageDecision, TwoStageCall
 from grappe.submissions.models import Proposal
 
@@ -30,3 +32,13 @@ def test_seed_stages_invites_fifteen_of_forty():
     assert mine.invited and mine.full_proposal.answers.get().value.startswith("A research and training chair")
     assert RedressRequest.objects.count() == 1
     assert seed_stages(random.Random(18), programme) == {"letters": 0, "invited": 0}
+
+    # Five hearings on the full-proposal stage: the invited teams best ranked at stage 1.
+    assert seed_stage2_hearings(link.stage2) == {"hearings": 5}
+    heard = set(Hearing.objects.filter(call=link.stage2, starts_at__isnull=False).values_list("proposal", flat=True))
+    best = [d.full_proposal_id for d in decisions.filter(invited=True)]
+    order = [c["code"] for c in link.runs.get().inputs]
+    best.sort(key=lambda pk: order.index(decisions.get(full_proposal_id=pk).proposal.code))
+    assert heard == set(best[:5])
+    assert mine.full_proposal_id in heard  # the demo applicant finds its hearing
+    assert seed_stage2_hearings(link.stage2) == {"hearings": 0}

@@ -136,3 +136,55 @@ def test_an_invited_applicant_finds_its_letter_in_the_full_proposal(browser, liv
     page.screenshot(path=str(SHOTS / "stages-full-proposal-390.png"), full_page=True)
     _accessible(page)
     context.close()
+
+
+def test_the_office_hears_invited_teams_on_stage_2(browser, live_server, two_stages, office):
+    """The invited team's letter can no longer be withdrawn (it may decline instead); from the
+    stage page the office goes to the stage-2 hearings, shortlists the best invited team (its full
+    proposal still a draft), schedules and adopts its hearing."""
+    from grappe.hearings import services as hearings
+    from tests.hearings.conftest import setup_data
+
+    link, letters = two_stages
+    services.recommend_shortlist(link, actor=office)
+    services.decide(letters[0], invited=True, expected_version=None, actor=office)
+    services.decide(
+        letters[1], invited=True, justification="A second team to hear.", expected_version=None, actor=office
+    )
+    services.send_notices(link, actor=office, notify=False)
+    setup = hearings.setup_for(link.stage2)
+    hearings.save_setup(link.stage2, setup_data(link.stage2), expected_version=setup.version, actor=office)
+    for person in [PersonFactory(), PersonFactory()]:
+        PoolMember.objects.create(call=link.stage2, person=person, state=PoolState.ACCEPTED, max_load=5)
+        hearings.add_panel_member(link.stage2, person, actor=office)
+    full = StageDecision.objects.get(proposal=letters[0]).full_proposal
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="en-GB")
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    _login(page, "applicant@example.org")
+    page.goto(f"/proposals/{letters[0].code}/")
+    assert page.locator("form[action$='/withdraw/']").count() == 0  # decided at stage 1: no withdrawal
+    assert page.get_by_role("button", name="Decline the invitation to stage 2").is_visible()
+    context.close()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url, locale="en-GB")
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    _login(page, "office@example.org")
+    page.goto(f"/office/calls/{link.stage1.code}/stages/")
+    page.get_by_role("link", name="Stage 2 hearings").click()
+    page.wait_for_selector("text=teams invited after the letters of intent")
+    page.fill("input[name=count]", "1")
+    page.locator("form:has(input[name=source])").get_by_role("button", name="Shortlist").click()
+    page.wait_for_selector("text=1 proposals added to the shortlist")
+    assert full.code in page.locator("#shortlist").inner_text() and "Draft" in page.locator("#shortlist").inner_text()
+    page.get_by_role("button", name="Schedule automatically").click()
+    page.wait_for_selector("text=Schedule computed")
+    page.get_by_role("button", name="Adopt this schedule").click()
+    page.wait_for_selector("text=1 hearings scheduled")
+    _accessible(page)
+    page.screenshot(path=str(SHOTS / "stages-hearings-1280.png"), full_page=True)
+    context.close()
+    assert full.hearing.starts_at is not None

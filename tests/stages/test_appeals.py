@@ -68,7 +68,7 @@ def _letter(proposal, sent_at):
     )
 
 
-def test_redress_within_the_deadline_then_examined(window, decided, applicant, office):
+def test_redress_within_the_deadline_then_examined(decided, window, applicant, office):
     proposal = decided[0]
     with pytest.raises(services.StageError, match="none was sent"):
         services.file_redress(proposal, grounds="A reviewer had a conflict of interest.", actor=applicant)
@@ -92,7 +92,7 @@ def test_redress_within_the_deadline_then_examined(window, decided, applicant, o
     assert request.state == RedressState.REJECTED and request.examined_by == office
 
 
-def test_redress_after_the_deadline_is_refused_with_the_date(window, decided, applicant):
+def test_redress_after_the_deadline_is_refused_with_the_date(decided, window, applicant):
     proposal = decided[0]
     _letter(proposal, timezone.now() - dt.timedelta(days=16))
     with pytest.raises(services.StageError, match="it has passed"):

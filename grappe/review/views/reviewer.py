@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
+from grappe.core.sections import sections_for
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
@@ -281,6 +282,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "deadline": settings.review_deadline,
             "why": services.explanation(assignment),
             "flag": MatchFlag.objects.filter(assignment=assignment).first(),
+            # e.g. the applicants' answer to the reviews (grappe.stages), before the consensus
+            "sections": sections_for("review", request.user, assignment.proposal),
             "others": [
                 (
                     other,

@@ -169,7 +169,8 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
         "can_submit": user.has_perm("submissions.submit_proposal", proposal),
         "can_withdraw": user.has_perm("submissions.withdraw_proposal", proposal)
         and proposal.state != "withdrawn"
-        and not decided,
+        and not decided
+        and not guards.refusal("submissions.withdraw_proposal", proposal),
         "can_reopen": user.has_perm("submissions.reopen_proposal", proposal)
         and proposal.state != "draft"
         and call.is_open()

@@ -2,8 +2,9 @@ import random
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from grappe.calls.models import Call
 from grappe.demo.calls import seed_calls
-from grappe.demo.hearings import seed_hearings
+from grappe.demo.hearings import seed_hearings, seed_stage2_hearings
 from grappe.demo.partners import seed_partners
 from grappe.demo.people import seed_people
 from grappe.demo.platform import seed_platform
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         partners = seed_partners(rng, people)
         token = seed_platform(people)
         stages = seed_stages(random.Random(seed + 18), calls["programme"])
+        stage2_hearings = seed_stage2_hearings(Call.objects.get(code=STAGE2_CODE))
         reporting = seed_reporting(random.Random(seed + 16), calls["programme"])
         self.stdout.write(
             self.style.SUCCESS(
@@ -55,7 +57,7 @@ class Command(BaseCommand):
                 f"{trained['programmes']} training programmes with {trained['enrolments']} enrolments, "
                 f"{partners['challenges']} partner challenges with suggestions and {partners['requests']} contact requests, "
                 f"a two-stage call ({STAGE1_CODE} → {STAGE2_CODE}) with {stages['letters']} letters of intent, "
-                f"{stages['invited']} invited to stage 2, "
+                f"{stages['invited']} invited to stage 2 and {stage2_hearings['hearings']} of them heard, "
                 f"{reporting['indicators']} impact indicators with targets and {reporting['reports']} annual report snapshots."
             )
         )
