@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from joserfc.errors import JoseError
 from requests import RequestException
 from saml2.s_utils import SamlException
@@ -31,12 +31,25 @@ from grappe.core.cookies import set_language_cookie
 from grappe.sso import oidc, providers, saml
 from grappe.sso.models import Identity, PendingResult
 from grappe.sso.providers import Provider
-from grappe.sso.services import Claims, SsoError, link, sign_in, unlink, ways_to_log_in
+from grappe.sso.forms import NewcomerForm
+from grappe.sso.services import (
+    Claims,
+    NeedsEmail,
+    SsoError,
+    link,
+    register_newcomer,
+    sign_in,
+    unlink,
+    ways_to_log_in,
+)
 
 logger = logging.getLogger(__name__)
 FLOW_KEY = "grappe_sso_flow"
 SAML_FLOWS_KEY = "grappe_sso_saml"
 RESULT_MAX_AGE = 120  # seconds between the IdP's answer and the browser's return
+NEWCOMER_KEY = "grappe_sso_newcomer"
+NEWCOMER_PREFIX = "newcomer:"  # PendingResult.request_id of an ORCID answer waiting for the address form
+NEWCOMER_MAX_AGE = 900  # seconds to fill in the address form
 BACKEND = "grappe.people.backends.EmailBackend"
 
 
@@ -143,8 +156,14 @@ def _complete(request: HttpRequest, provider: Provider, flow: dict[str, Any], cl
         return redirect("sso:identities")
     try:
         user = sign_in(claims, language=translation.get_language() or "fr")
+    except NeedsEmail:
+        return _ask_newcomer(request, claims, flow)
     except SsoError as exc:
         return _failed(request, provider, exc.message, 403)
+    return _logged_in(request, user, flow)
+
+
+def _logged_in(request: HttpRequest, user: Any, flow: dict[str, Any]) -> HttpResponse:
     login(request, user, backend=BACKEND)
     response = redirect(_safe_next(request, flow.get("next")))
     set_language_cookie(response, user.person.preferred_language)
@@ -165,6 +184,67 @@ def oidc_callback(request: HttpRequest, provider: str) -> HttpResponse:
     return _complete(request, chosen, flow, claims)
 
 
+def _ask_newcomer(request: HttpRequest, claims: Claims, flow: dict[str, Any]) -> HttpResponse:
+    """Keep ORCID's verified answer server-side (one-time, short-lived, this browser's) and ask for the address."""
+    key = secrets.token_urlsafe(32)
+    PendingResult.objects.filter(
+        request_id__startswith=NEWCOMER_PREFIX,
+        created_at__lt=timezone.now() - dt.timedelta(seconds=NEWCOMER_MAX_AGE),
+    ).delete()
+    PendingResult.objects.create(
+        key=key, request_id=NEWCOMER_PREFIX + claims.provider, payload={"claims": asdict(claims), "flow": flow}
+    )
+    request.session[NEWCOMER_KEY] = key  # only this browser may use it
+    return redirect("sso:newcomer", key=key)
+
+
+def _pending_newcomer(request: HttpRequest, key: str, *, lock: bool = False) -> PendingResult | None:
+    if not key or request.session.get(NEWCOMER_KEY) != key:
+        return None  # another browser, or a key this browser never had
+    pending = PendingResult.objects.filter(
+        key=key,
+        request_id__startswith=NEWCOMER_PREFIX,
+        created_at__gte=timezone.now() - dt.timedelta(seconds=NEWCOMER_MAX_AGE),
+    )
+    return (pending.select_for_update() if lock else pending).first()
+
+
+@require_http_methods(["GET", "POST"])
+def newcomer(request: HttpRequest, key: str) -> HttpResponse:
+    """ORCID signed in an unknown iD and gave no address: ask only for what it did not give, then create the account."""
+    provider = _provider_or_404("orcid")
+    pending = _pending_newcomer(request, key)
+    if pending is None or request.user.is_authenticated:
+        return _technical_failure(request, provider, ValueError("unknown, expired, used or foreign newcomer key"))
+    claims = Claims(**pending.payload["claims"])
+    form = NewcomerForm(request.POST or None, claims=claims)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            pending = _pending_newcomer(request, key, lock=True)
+            if pending is None:  # used meanwhile by a concurrent post
+                return _technical_failure(request, provider, ValueError("newcomer key used meanwhile"))
+            try:
+                user = register_newcomer(
+                    claims,
+                    email=form.cleaned_data["email"],
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                    language=translation.get_language() or "fr",
+                )
+            except SsoError as exc:
+                form.add_error("email", exc.message)
+            else:
+                pending.delete()
+                request.session.pop(NEWCOMER_KEY, None)
+                messages.success(
+                    request,
+                    _("Welcome! We sent a link to %(email)s: follow it to confirm your address.")
+                    % {"email": user.email},
+                )
+                return _logged_in(request, user, pending.payload["flow"])
+    return render(request, "sso/newcomer.html", {"form": form, "provider": provider, "claims": claims})
+
+
 @csrf_exempt  # the IdP posts here from its own site; the answer is signed and bound to our request
 @require_POST
 def saml_acs(request: HttpRequest) -> HttpResponse:
@@ -183,7 +263,9 @@ def saml_acs(request: HttpRequest) -> HttpResponse:
     except Exception as exc:
         return _technical_failure(request, provider, exc)
     key = secrets.token_urlsafe(32)
-    PendingResult.objects.filter(created_at__lt=timezone.now() - dt.timedelta(seconds=RESULT_MAX_AGE)).delete()
+    PendingResult.objects.filter(created_at__lt=timezone.now() - dt.timedelta(seconds=RESULT_MAX_AGE)).exclude(
+        request_id__startswith=NEWCOMER_PREFIX
+    ).delete()
     PendingResult.objects.create(key=key, request_id=request_id, payload=asdict(claims))
     return redirect("sso:saml_finish", key=key)
 
@@ -195,6 +277,7 @@ def saml_finish(request: HttpRequest, key: str) -> HttpResponse:
     with transaction.atomic():
         result = (
             PendingResult.objects.select_for_update()
+            .exclude(request_id__startswith=NEWCOMER_PREFIX)
             .filter(key=key, created_at__gte=timezone.now() - dt.timedelta(seconds=RESULT_MAX_AGE))
             .first()
         )
