@@ -12,7 +12,7 @@ from grappe.sso.services import Claims
 
 
 class NewcomerForm(Form):
-    """The address (always: ORCID gives none) and the names, editable only when ORCID gave none."""
+    """The address (always: ORCID gives none) and the names, asked only when ORCID gave none."""
 
     email = forms.EmailField(
         label=_("Email"),
@@ -26,10 +26,8 @@ class NewcomerForm(Form):
     def __init__(self, *args: Any, claims: Claims, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.names_given = bool(claims.first_name.strip() or claims.last_name.strip())
-        if self.names_given:  # ORCID's names, shown and kept (what the provider gave is not asked again)
-            for name, value in (("first_name", claims.first_name), ("last_name", claims.last_name)):
-                field = self.fields[name]
-                field.initial, field.disabled, field.required = value.strip()[:100], True, False
+        if self.names_given:  # ORCID's names are kept and shown as text: what the provider gave is not asked again
+            del self.fields["first_name"], self.fields["last_name"]
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip().lower()

@@ -250,8 +250,8 @@ def newcomer(request: HttpRequest, key: str) -> HttpResponse:
                 user = register_newcomer(
                     claims,
                     email=form.cleaned_data["email"],
-                    first_name=form.cleaned_data["first_name"],
-                    last_name=form.cleaned_data["last_name"],
+                    first_name=form.cleaned_data.get("first_name", ""),
+                    last_name=form.cleaned_data.get("last_name", ""),
                     language=translation.get_language() or "fr",
                 )
             except SsoError as exc:

@@ -34,7 +34,7 @@ def test_the_form_asks_only_for_the_address(newcomer, client):
     assert form.status_code == 200
     body = form.content.decode()
     assert ORCID in body and 'name="email"' in body
-    assert 'value="Grace"' in body and "disabled" in body  # ORCID's names, shown, not editable
+    assert "Grace Hopper" in body and 'name="first_name"' not in body  # ORCID's names, shown, not asked
     assert not User.objects.exists() and not Person.objects.exists()  # nothing made before the form
     assert logged_in_as(client) is None
 
@@ -65,7 +65,7 @@ def test_without_names_from_orcid_the_names_are_asked(newcomer, client):
     newcomer.user = {"sub": ORCID}
     url = start(client)
     body = client.get(url).content.decode()
-    assert "disabled" not in body
+    assert 'name="first_name"' in body and 'name="last_name"' in body
     response = client.post(url, {"email": "grace@navy.example"})
     assert response.status_code == 200 and "This field is required" in response.content.decode()
     response = client.post(url, {"email": "grace@navy.example", "first_name": "Grace", "last_name": "Hopper"})
