@@ -25,8 +25,8 @@ from django.utils import timezone
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
-from saml2.metadata import create_metadata_string
 from saml2.ident import code, decode
+from saml2.metadata import create_metadata_string
 from saml2.request import LogoutRequest
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT
 from saml2.samlp import STATUS_SUCCESS, STATUS_UNKNOWN_PRINCIPAL
@@ -198,14 +198,18 @@ def consume(provider: Provider, saml_response: str) -> tuple[str, Claims, dict[s
         "name_id": code(response.name_id) if response.name_id is not None else "",
         "session_index": str(response.session_info().get("session_index") or ""),
     }
-    return request_id, Claims(
-        provider=provider.key,
-        subject=f"{issuer}!{value}"[:255],
-        email=email,
-        email_verified=bool(email) and bool(provider.config.get("email_verified")),
-        first_name=_first(ava, "givenName"),
-        last_name=_first(ava, "sn"),
-    ), session
+    return (
+        request_id,
+        Claims(
+            provider=provider.key,
+            subject=f"{issuer}!{value}"[:255],
+            email=email,
+            email_verified=bool(email) and bool(provider.config.get("email_verified")),
+            first_name=_first(ava, "givenName"),
+            last_name=_first(ava, "sn"),
+        ),
+        session,
+    )
 
 
 # --- single logout ----------------------------------------------------------------------
@@ -271,7 +275,10 @@ def parse_logout_request(provider: Provider, message: str, binding: str, query: 
     saml_client = client(provider)
     receivers = saml_client.config.endpoint("single_logout_service", binding, "sp")
     request = LogoutRequest(
-        saml_client.sec, receivers, saml_client.config.attribute_converters, timeslack=saml_client.config.accepted_time_diff
+        saml_client.sec,
+        receivers,
+        saml_client.config.attribute_converters,
+        timeslack=saml_client.config.accepted_time_diff,
     )
     xml = saml_client.unravel(message, binding, LogoutRequest.msgtype)
     request = request.loads(
@@ -324,7 +331,7 @@ def logout_response(provider: Provider, request: Any, *, success: bool) -> dict[
 
 
 def http_response(info: dict[str, Any]) -> HttpResponse:
-    """pysaml2's HTTP arguments as a Django response: a redirect (HTTP-Redirect) or its self-posting form (HTTP-POST)."""
+    """pysaml2's HTTP arguments as a Django response: a redirect, or the self-posting form (HTTP-POST)."""
     headers = dict(info.get("headers") or [])
     if info.get("binding") == BINDING_HTTP_REDIRECT or "Location" in headers:
         return HttpResponseRedirect(headers["Location"])

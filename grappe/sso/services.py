@@ -164,9 +164,10 @@ def register_newcomer(claims: Claims, *, email: str, first_name: str, last_name:
         bool(claims.orcid) and Person.objects.filter(orcid=claims.orcid).exists()
     )
     if taken:  # linked meanwhile (another tab): sign in with ORCID again
-        raise SsoError(_("This %(provider)s identity is already linked to another account.") % {
-            "provider": providers.label_of(claims.provider)
-        })
+        raise SsoError(
+            _("This %(provider)s identity is already linked to another account.")
+            % {"provider": providers.label_of(claims.provider)}
+        )
     if User.objects.filter(email__iexact=email).exists() or Person.objects.filter(email__iexact=email).exists():
         raise SsoError(address_in_use_message(claims.provider))
     named = bool(claims.first_name.strip() or claims.last_name.strip())  # ORCID's names, when it gave any

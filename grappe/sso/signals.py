@@ -17,7 +17,6 @@ logger = logging.getLogger(__name__)
 SAML_SESSION_KEY = "grappe_sso_saml_session"  # in the Django session: idp, name_id, session_index
 
 
-
 @receiver(user_logged_out)
 def saml_single_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     """The person logs out of Grappe: forget the SAML session, and send the browser to the IdP's logout."""

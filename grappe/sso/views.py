@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from importlib import import_module
 from dataclasses import asdict
+from importlib import import_module
 from typing import Any
 
 from authlib.common.errors import AuthlibBaseError
@@ -30,10 +30,9 @@ from saml2.sigver import SignatureError
 
 from grappe.core.cookies import set_language_cookie
 from grappe.sso import oidc, providers, saml
+from grappe.sso.forms import NewcomerForm
 from grappe.sso.models import Identity, PendingResult, SamlSession
 from grappe.sso.providers import Provider
-from grappe.sso.signals import SAML_SESSION_KEY
-from grappe.sso.forms import NewcomerForm
 from grappe.sso.services import (
     Claims,
     NeedsEmail,
@@ -44,6 +43,7 @@ from grappe.sso.services import (
     unlink,
     ways_to_log_in,
 )
+from grappe.sso.signals import SAML_SESSION_KEY
 
 logger = logging.getLogger(__name__)
 FLOW_KEY = "grappe_sso_flow"
@@ -337,7 +337,10 @@ def saml_slo(request: HttpRequest) -> HttpResponse:
         else:
             messages.warning(
                 request,
-                _("You are logged out of this site, but %(provider)s did not confirm its own logout: close your browser.")
+                _(
+                    "You are logged out of this site, but %(provider)s did not confirm its own logout: "
+                    "close your browser."
+                )
                 % {"provider": provider.label},
             )
         return redirect(settings.LOGOUT_REDIRECT_URL)
@@ -347,7 +350,9 @@ def saml_slo(request: HttpRequest) -> HttpResponse:
         logout_request = saml.parse_logout_request(provider, data["SAMLRequest"], binding, data.dict())
     except Exception as exc:
         logger.warning("SAML LogoutRequest refused: %s: %s", type(exc).__name__, exc)
-        return _failed(request, provider, _("This logout request could not be accepted (unsigned, expired or already used)."))
+        return _failed(
+            request, provider, _("This logout request could not be accepted (unsigned, expired or already used).")
+        )
     ended = end_saml_sessions(logout_request)
     return saml.http_response(saml.logout_response(provider, logout_request, success=ended > 0))
 

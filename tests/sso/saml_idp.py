@@ -110,7 +110,6 @@ class SamlIdp:
         )
         return base64.b64encode(str(response).encode()).decode()
 
-
     def answer_logout(self, location: str) -> tuple[str, Any]:
         """The IdP receives the SP's LogoutRequest (redirect URL): return (its signed LogoutResponse URL, the request)."""
         assert self.server is not None
@@ -131,7 +130,10 @@ class SamlIdp:
         services = self.server.metadata.single_logout_service(sp_entity_id, BINDING_HTTP_REDIRECT, "spsso")
         destination = services[0]["location"]
         _request_id, request = self.server.create_logout_request(
-            destination, sp_entity_id, name_id=name_id, session_indexes=[session_index] if session_index else None,
+            destination,
+            sp_entity_id,
+            name_id=name_id,
+            session_indexes=[session_index] if session_index else None,
             sign=False,
         )
         info = self.server.apply_binding(BINDING_HTTP_REDIRECT, str(request), destination, "", sign=sign)
