@@ -73,7 +73,9 @@ def test_without_names_from_orcid_the_names_are_asked(newcomer, client):
     assert Person.objects.get().last_name == "Hopper"
 
 
-@pytest.mark.parametrize("email", ["", "not-an-address", "a@b", "x" * 250 + "@example.org", "gr\x00ce@navy.example"])
+@pytest.mark.parametrize(
+    "email", ["", "not-an-address", "a@b", "x" * 250 + "@example.org", "gr\x00ce@navy.example", "x\r\nBcc: v@e.example"]
+)
 def test_a_bad_address_is_a_form_error_and_the_form_still_works(newcomer, client, email):
     url = start(client)
     response = client.post(url, {"email": email})
