@@ -64,6 +64,14 @@ def test_without_a_single_logout_service_the_logout_is_local(saml_idp, sso_setti
     assert logged_in_as(client) is None and not PendingRequest.objects.exists()
 
 
+def test_without_a_key_pair_the_logout_is_local(saml_idp, sso_settings, client):
+    sign_in(client, saml_idp)
+    sso_settings.GRAPPE_SSO_PROVIDERS["saml"]["sp_key_file"] = ""  # nothing to sign the LogoutRequest with
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert logged_in_as(client) is None and not SamlSession.objects.exists()
+
+
 def test_a_password_login_logs_out_locally(saml_idp, client, applicant):
     client.force_login(applicant)
     response = client.post("/accounts/logout/")
