@@ -285,6 +285,7 @@ def erase_person(person: Person, *, actor: Any) -> None:
     if user is not None:
         user.api_tokens.all().delete()
         user.identities.all().delete()  # linked sign-in identities (grappe/sso)
+        user.saml_sessions.all().delete()  # SAML single logout's NameID and SessionIndex (grappe/sso)
         user.email = f"erased-{person.code.lower()}@invalid.example"
         user.is_active = False
         user.set_unusable_password()

@@ -64,3 +64,21 @@ class PendingResult(models.Model):
 
     def __str__(self) -> str:
         return self.request_id
+
+
+class SamlSession(models.Model):
+    """A Grappe session opened by a SAML sign-in: what single logout needs (the IdP, NameID, SessionIndex).
+
+    An IdP's LogoutRequest names the person by NameID (and SessionIndex): the Grappe sessions
+    found here are ended. A row goes with its session's logout.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saml_sessions")
+    session_key = models.CharField(max_length=64, db_index=True)
+    idp = models.CharField(max_length=255)
+    name_id = models.TextField()  # pysaml2's saml2.ident.code() of the NameID
+    session_index = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.idp}: {self.session_index}"

@@ -19,13 +19,17 @@ from urllib.parse import urlencode
 from defusedxml import ElementTree
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
+from saml2.ident import code, decode
 from saml2.metadata import create_metadata_string
+from saml2.request import LogoutRequest
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT
+from saml2.samlp import STATUS_SUCCESS, STATUS_UNKNOWN_PRINCIPAL
 
 from grappe.sso.models import PendingRequest, UsedAssertion
 from grappe.sso.providers import Provider
@@ -38,6 +42,10 @@ _lock = threading.Lock()
 
 def acs_url() -> str:
     return settings.SITE_URL + reverse("sso:saml_acs")
+
+
+def slo_url() -> str:
+    return settings.SITE_URL + reverse("sso:saml_slo")
 
 
 def sp_config(provider: Provider) -> SPConfig:
@@ -58,7 +66,12 @@ def sp_config(provider: Provider) -> SPConfig:
         "service": {
             "sp": {
                 "name": settings.SITE_NAME,
-                "endpoints": {"assertion_consumer_service": [(acs_url(), BINDING_HTTP_POST)]},
+                "endpoints": {
+                    "assertion_consumer_service": [(acs_url(), BINDING_HTTP_POST)],
+                    "single_logout_service": [(slo_url(), BINDING_HTTP_REDIRECT), (slo_url(), BINDING_HTTP_POST)],
+                },
+                "logout_requests_signed": True,
+                "logout_responses_signed": True,
                 "allow_unsolicited": False,
                 "authn_requests_signed": False,
                 "want_response_signed": False,
@@ -143,8 +156,11 @@ def _first(ava: dict[str, list[str]], name: str) -> str:
 
 
 @transaction.atomic
-def consume(provider: Provider, saml_response: str) -> tuple[str, Claims]:
-    """Check an IdP's answer and return (the request id it answers, the claims); raise if anything is wrong."""
+def consume(provider: Provider, saml_response: str) -> tuple[str, Claims, dict[str, str]]:
+    """Check an IdP's answer; return (the request id it answers, the claims, what single logout needs).
+
+    Raise if anything is wrong. What single logout needs: the IdP, the NameID and the SessionIndex.
+    """
     request_id = _in_response_to(saml_response)
     pending = PendingRequest.objects.filter(
         request_id=request_id, created_at__gte=timezone.now() - REQUEST_MAX_AGE
@@ -177,11 +193,146 @@ def consume(provider: Provider, saml_response: str) -> tuple[str, Claims]:
             raise SsoError("no-subject")
         value = name_id.text
     email = _first(ava, "mail").lower()
-    return request_id, Claims(
-        provider=provider.key,
-        subject=f"{issuer}!{value}"[:255],
-        email=email,
-        email_verified=bool(email) and bool(provider.config.get("email_verified")),
-        first_name=_first(ava, "givenName"),
-        last_name=_first(ava, "sn"),
+    session: dict[str, str] = {
+        "idp": issuer,
+        "name_id": code(response.name_id) if response.name_id is not None else "",
+        "session_index": str(response.session_info().get("session_index") or ""),
+    }
+    return (
+        request_id,
+        Claims(
+            provider=provider.key,
+            subject=f"{issuer}!{value}"[:255],
+            email=email,
+            email_verified=bool(email) and bool(provider.config.get("email_verified")),
+            first_name=_first(ava, "givenName"),
+            last_name=_first(ava, "sn"),
+        ),
+        session,
     )
+
+
+# --- single logout ----------------------------------------------------------------------
+SLO_PREFIX = "slo:"  # PendingRequest.request_id of a LogoutRequest we sent
+LOGOUT_REQUEST_MAX_AGE = dt.timedelta(days=2)  # pysaml2 accepts an IssueInstant up to a day off; ids kept longer
+
+
+def _can_sign(provider: Provider) -> bool:
+    return bool(provider.config.get("sp_key_file") and provider.config.get("sp_cert_file"))
+
+
+def slo_location(provider: Provider, idp: str) -> tuple[str, str] | None:
+    """The IdP's SingleLogoutService (binding, location) from its metadata, or None (local logout only)."""
+    if not idp or not _can_sign(provider):
+        return None
+    try:
+        services = client(provider).metadata.single_logout_service(entity_id=idp, typ="idpsso")
+    except Exception:
+        return None
+    for binding in (BINDING_HTTP_REDIRECT, BINDING_HTTP_POST):
+        for service in services.get(binding, []):
+            if service.get("location"):
+                return binding, str(service["location"])
+    return None
+
+
+def start_logout(provider: Provider, session: dict[str, str]) -> dict[str, Any] | None:
+    """A signed LogoutRequest for the person's SAML session; pysaml2's HTTP arguments to send it, or None."""
+    where = slo_location(provider, session.get("idp", ""))
+    if where is None or not session.get("name_id"):
+        return None
+    binding, location = where
+    saml_client = client(provider)
+    request_id, request = saml_client.create_logout_request(
+        location,
+        session["idp"],
+        name_id=decode(session["name_id"]),
+        session_indexes=[session["session_index"]] if session.get("session_index") else None,
+        sign=binding == BINDING_HTTP_POST,
+    )
+    PendingRequest.objects.filter(created_at__lt=timezone.now() - REQUEST_MAX_AGE).delete()
+    PendingRequest.objects.create(request_id=SLO_PREFIX + request_id)
+    info: dict[str, Any] = saml_client.apply_binding(
+        binding, str(request), location, relay_state="", sign=binding == BINDING_HTTP_REDIRECT
+    )
+    info["binding"] = binding
+    return info
+
+
+def finish_logout(provider: Provider, message: str, binding: str) -> bool:
+    """The IdP's LogoutResponse to our request: True when it answers a request we sent (once) with success."""
+    response = client(provider).parse_logout_request_response(message, binding)
+    if response is None or response.response is None:
+        raise ValueError("not a LogoutResponse")
+    in_response_to = str(response.in_response_to or "")
+    if not in_response_to or PendingRequest.objects.filter(request_id=SLO_PREFIX + in_response_to).delete()[0] != 1:
+        raise ValueError("the LogoutResponse answers no pending logout request")
+    return bool(response.response.status.status_code.value == STATUS_SUCCESS)
+
+
+def parse_logout_request(provider: Provider, message: str, binding: str, query: dict[str, str]) -> Any:
+    """Check an IdP's LogoutRequest: signed by the IdP (always required), fresh, for us, never seen before."""
+    saml_client = client(provider)
+    receivers = saml_client.config.endpoint("single_logout_service", binding, "sp")
+    request = LogoutRequest(
+        saml_client.sec,
+        receivers,
+        saml_client.config.attribute_converters,
+        timeslack=saml_client.config.accepted_time_diff,
+    )
+    xml = saml_client.unravel(message, binding, LogoutRequest.msgtype)
+    request = request.loads(
+        xml,
+        binding,
+        origdoc=message,
+        must=True,  # pysaml2 would ask only an IdP's setting: an SP always wants it signed
+        relay_state=query.get("RelayState"),
+        sigalg=query.get("SigAlg"),
+        signature=query.get("Signature"),
+    )
+    if not request:
+        raise ValueError("not a LogoutRequest")
+    request.verify()  # destination, issue instant
+    issuer = str(request.message.issuer.text or "")
+    if issuer not in idp_entity_ids(provider):
+        raise ValueError("a LogoutRequest from an unknown IdP")
+    UsedAssertion.objects.filter(expires_at__lt=timezone.now()).delete()
+    try:
+        with transaction.atomic():
+            UsedAssertion.objects.create(
+                key=f"logout!{issuer}!{request.message.id}"[:255], expires_at=timezone.now() + LOGOUT_REQUEST_MAX_AGE
+            )
+    except IntegrityError as exc:
+        raise ValueError("this LogoutRequest was already used") from exc
+    return request
+
+
+def logout_response(provider: Provider, request: Any, *, success: bool) -> dict[str, Any]:
+    """The signed LogoutResponse to the IdP's request (pysaml2's HTTP arguments)."""
+    from saml2.s_utils import status_message_factory, success_status_factory
+
+    saml_client = client(provider)
+    status = success_status_factory() if success else status_message_factory("Unknown person", STATUS_UNKNOWN_PRINCIPAL)
+    args = saml_client.response_args(request.message, [BINDING_HTTP_REDIRECT, BINDING_HTTP_POST])
+    binding = args["binding"]
+    response = saml_client.create_logout_response(
+        request.message, [binding], status=status, sign=binding == BINDING_HTTP_POST
+    )
+    info: dict[str, Any] = saml_client.apply_binding(
+        binding,
+        str(response),
+        args["destination"],
+        relay_state=request.relay_state or "",
+        response=True,
+        sign=binding == BINDING_HTTP_REDIRECT,
+    )
+    info["binding"] = binding
+    return info
+
+
+def http_response(info: dict[str, Any]) -> HttpResponse:
+    """pysaml2's HTTP arguments as a Django response: a redirect, or the self-posting form (HTTP-POST)."""
+    headers = dict(info.get("headers") or [])
+    if info.get("binding") == BINDING_HTTP_REDIRECT or "Location" in headers:
+        return HttpResponseRedirect(headers["Location"])
+    return HttpResponse(info.get("data") or "", content_type="text/html; charset=utf-8")

@@ -31,6 +31,10 @@ class SsoError(Exception):
         self.message = message
 
 
+class NeedsEmail(SsoError):
+    """An unknown ORCID iD may make an account, but ORCID gave no address: the person is asked for one."""
+
+
 @dataclass(frozen=True)
 class Claims:
     """What an identity provider says about the person who just signed in."""
@@ -123,6 +127,8 @@ def sign_in(claims: Claims, *, language: str = "fr") -> User:
             _("No account is linked to this %(provider)s identity, and this site does not create accounts by itself.")
             % {"provider": label}
         )
+    if not claims.email and claims.orcid:
+        raise NeedsEmail("orcid-newcomer")  # the view asks for the address (register_newcomer)
     if not claims.email:
         raise SsoError(
             _(
@@ -132,6 +138,49 @@ def sign_in(claims: Claims, *, language: str = "fr") -> User:
             % {"provider": label}
         )
     return _create(claims, language=language, now=now)
+
+
+def address_in_use_message(provider: str) -> str:
+    return _(
+        "An account with this email address already exists. Log in with that account, "
+        "then link %(provider)s from your profile."
+    ) % {"provider": providers.label_of(provider)}
+
+
+@transaction.atomic
+def register_newcomer(claims: Claims, *, email: str, first_name: str, last_name: str, language: str) -> User:
+    """Create the account of an unknown ORCID iD with the address the person typed (not verified yet).
+
+    The address only ever makes a new account: one already used by an account or a directory
+    entry is refused (never linked, never opened). The confirmation email is sent as usual.
+    """
+    email = email.strip().lower()
+    if not settings.GRAPPE_SELF_REGISTRATION:
+        raise SsoError(
+            _("No account is linked to this %(provider)s identity, and this site does not create accounts by itself.")
+            % {"provider": providers.label_of(claims.provider)}
+        )
+    taken = Identity.objects.filter(provider=claims.provider, subject=claims.subject).exists() or (
+        bool(claims.orcid) and Person.objects.filter(orcid=claims.orcid).exists()
+    )
+    if taken:  # linked meanwhile (another tab): sign in with ORCID again
+        raise SsoError(
+            _("This %(provider)s identity is already linked to another account.")
+            % {"provider": providers.label_of(claims.provider)}
+        )
+    if User.objects.filter(email__iexact=email).exists() or Person.objects.filter(email__iexact=email).exists():
+        raise SsoError(address_in_use_message(claims.provider))
+    named = bool(claims.first_name.strip() or claims.last_name.strip())  # ORCID's names, when it gave any
+    typed = Claims(
+        provider=claims.provider,
+        subject=claims.subject,
+        email=email,
+        email_verified=False,
+        first_name=claims.first_name if named else first_name,
+        last_name=claims.last_name if named else last_name,
+        orcid=claims.orcid,
+    )
+    return _create(typed, language=language, now=timezone.now())
 
 
 def _confirm(user: User, now: object) -> None:

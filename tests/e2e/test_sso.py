@@ -59,3 +59,27 @@ def test_password_login_off_shows_only_the_providers(page, live_server, sso_sett
     assert page.locator("input[type=password]").count() == 0
     assert page.get_by_role("link", name="Se connecter avec ORCID").is_visible()
     check_page(page, "login-providers-only")
+
+
+def test_an_unknown_orcid_types_only_its_address(page, live_server, sso_settings, orcid_idp):  # noqa: F811
+    sso_settings.SITE_URL = live_server.url
+    orcid_idp.interactive = True
+    orcid_idp.user = {"sub": "0000-0002-1825-0097", "given_name": "Grace", "family_name": "Hopper"}
+    page.context.add_init_script(path=str(AXE))
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Se connecter avec ORCID").click()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_selector("text=Créer votre compte avec ORCID")
+    assert page.get_by_text("Grace Hopper").is_visible() and page.get_by_label("Prénom").count() == 0
+    page.get_by_label("E-mail").fill("pas-une-adresse")
+    page.get_by_role("button", name="Créer mon compte").click()
+    page.wait_for_selector(".field-error")
+    check_page(page, "orcid-newcomer-error")
+    page.get_by_label("E-mail").fill("grace@navy.example")
+    check_page(page, "orcid-newcomer")
+    page.get_by_role("button", name="Créer mon compte").click()
+    page.wait_for_selector("text=Bienvenue ! Nous avons envoyé un lien à grace@navy.example")
+    user = User.objects.get(email="grace@navy.example")
+    assert user.email_verified_at is None and user.person.orcid == "0000-0002-1825-0097"
+    assert Identity.objects.get(user=user).provider == "orcid"
+    assert page.console_errors == []

@@ -20,6 +20,7 @@ from saml2.server import Server
 
 IDP_ENTITY = "https://idp.univ-test.example/idp/shibboleth"
 SSO_URL = "https://idp.univ-test.example/idp/profile/SAML2/Redirect/SSO"
+SLO_URL = "https://idp.univ-test.example/idp/profile/SAML2/Redirect/SLO"
 XMLSEC = "/usr/bin/xmlsec1"
 
 
@@ -46,7 +47,7 @@ def key_pair(directory: Path, name: str) -> tuple[str, str]:
     return str(key_file), str(cert_file)
 
 
-def _idp_config(key_file: str, cert_file: str, sp_metadata: str | None) -> IdPConfig:
+def _idp_config(key_file: str, cert_file: str, sp_metadata: str | None, *, slo: bool = True) -> IdPConfig:
     data: dict[str, Any] = {
         "entityid": IDP_ENTITY,
         "xmlsec_binary": XMLSEC,
@@ -54,7 +55,12 @@ def _idp_config(key_file: str, cert_file: str, sp_metadata: str | None) -> IdPCo
         "cert_file": cert_file,
         "service": {
             "idp": {
-                "endpoints": {"single_sign_on_service": [(SSO_URL, BINDING_HTTP_REDIRECT)]},
+                "endpoints": {
+                    "single_sign_on_service": [(SSO_URL, BINDING_HTTP_REDIRECT)],
+                    **({"single_logout_service": [(SLO_URL, BINDING_HTTP_REDIRECT)]} if slo else {}),
+                },
+                "logout_requests_signed": True,
+                "logout_responses_signed": True,
                 "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                 "policy": {"default": {"lifetime": {"minutes": 5}, "name_form": NAME_FORMAT_URI}},
             }
@@ -76,6 +82,9 @@ class SamlIdp:
         self.metadata_file = directory / "idp-metadata.xml"
         xml = create_metadata_string(None, config=_idp_config(self.key_file, self.cert_file, None), valid=24)
         self.metadata_file.write_bytes(xml if isinstance(xml, bytes) else xml.encode())
+        self.metadata_file_without_slo = directory / "idp-metadata-no-slo.xml"  # an IdP without single logout
+        xml = create_metadata_string(None, config=_idp_config(self.key_file, self.cert_file, None, slo=False), valid=24)
+        self.metadata_file_without_slo.write_bytes(xml if isinstance(xml, bytes) else xml.encode())
         self.server: Server | None = None
 
     def attach(self, sp_metadata: str) -> None:
@@ -100,6 +109,35 @@ class SamlIdp:
             userid=name_id,
         )
         return base64.b64encode(str(response).encode()).decode()
+
+    def answer_logout(self, location: str) -> tuple[str, Any]:
+        """The IdP receives the SP's LogoutRequest (redirect URL): return (its signed LogoutResponse URL, the request)."""
+        assert self.server is not None
+        query = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+        request = self.server.parse_logout_request(
+            query["SAMLRequest"], BINDING_HTTP_REDIRECT, sigalg=query.get("SigAlg"), signature=query.get("Signature")
+        )
+        response = self.server.create_logout_response(request.message, [BINDING_HTTP_REDIRECT], sign=False)
+        args = self.server.response_args(request.message, [BINDING_HTTP_REDIRECT])
+        info = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT, str(response), args["destination"], "", response=True, sign=True
+        )
+        return dict(info["headers"])["Location"], request
+
+    def logout_request(self, sp_entity_id: str, name_id: NameID, session_index: str = "", *, sign: bool = True) -> str:
+        """An IdP-initiated LogoutRequest to the SP: the URL (HTTP-Redirect binding, signed unless ``sign`` is False)."""
+        assert self.server is not None
+        services = self.server.metadata.single_logout_service(sp_entity_id, BINDING_HTTP_REDIRECT, "spsso")
+        destination = services[0]["location"]
+        _request_id, request = self.server.create_logout_request(
+            destination,
+            sp_entity_id,
+            name_id=name_id,
+            session_indexes=[session_index] if session_index else None,
+            sign=False,
+        )
+        info = self.server.apply_binding(BINDING_HTTP_REDIRECT, str(request), destination, "", sign=sign)
+        return dict(info["headers"])["Location"]
 
 
 __all__ = ["BINDING_HTTP_POST", "SamlIdp", "key_pair"]

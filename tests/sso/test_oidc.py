@@ -162,7 +162,8 @@ def test_orcid_signs_in_the_person_whose_profile_has_the_id(sso_settings, orcid_
     assert logged_in_as(client) == "grace@example.org"
 
 
-def test_an_unknown_orcid_without_email_creates_nothing(sso_settings, orcid_idp, client):
+def test_an_unknown_orcid_without_email_creates_nothing_without_self_registration(sso_settings, orcid_idp, client):
+    sso_settings.GRAPPE_SELF_REGISTRATION = False
     orcid_idp.user = {"sub": "0000-0002-1825-0097"}
     response = sign_in(client, "orcid")
     assert response.status_code == 403

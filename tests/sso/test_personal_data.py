@@ -8,7 +8,7 @@ import pytest
 
 from grappe.privacy.export import export_zip
 from grappe.privacy.services import erase_person
-from grappe.sso.models import Identity
+from grappe.sso.models import Identity, SamlSession
 
 pytestmark = pytest.mark.django_db
 
@@ -23,3 +23,9 @@ def test_erasure_removes_the_linked_identities(outsider, office):
     Identity.objects.create(user=outsider, provider="oidc", subject="inst-1", email="o@x.example")
     erase_person(outsider.person, actor=office)
     assert not Identity.objects.exists()
+
+
+def test_erasure_removes_the_saml_sessions(outsider, office):
+    SamlSession.objects.create(user=outsider, session_key="k", idp="https://idp", name_id="x", session_index="s")
+    erase_person(outsider.person, actor=office)
+    assert not SamlSession.objects.exists()

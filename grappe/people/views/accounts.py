@@ -130,8 +130,19 @@ def resend_verification_email(request: HttpRequest) -> HttpResponse:
     return redirect("people:login")
 
 
+LOGOUT_RESPONSE_ATTRIBUTE = "grappe_logout_response"
+
+
 class LogoutView(auth_views.LogoutView):
-    pass
+    """Log out; an app that must tell someone else (SAML single logout, grappe.sso.signals) may answer instead.
+
+    A receiver of ``user_logged_out`` sets ``request.grappe_logout_response`` (e.g. a redirect to the
+    identity provider); the local logout is done in every case.
+    """
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+        response = super().post(request, *args, **kwargs)
+        return getattr(request, LOGOUT_RESPONSE_ATTRIBUTE, None) or response
 
 
 class PasswordLoginOnlyMixin:
