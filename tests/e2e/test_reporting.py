@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from grappe.calls.models import Call, CallState
 from grappe.reporting.models import Indicator
 from tests.e2e.test_submission import _login
 from tests.factories import CallFactory, ProgrammeFactory
@@ -39,6 +40,8 @@ def test_board_drills_down_and_downloads_the_annual_report(
     set_time(award.proposal, submitted_at=at(2026, 1))
     set_time(award, created_at=at(2026, 1, 20))
     open_from(award, office, university)
+    # Its call has closed (the board reads a proposal only then: the drill-down links it).
+    Call.objects.filter(pk=call.pk).update(state=CallState.CLOSED)
 
     page = english()
     _login(page, board.email)
