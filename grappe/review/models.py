@@ -240,6 +240,8 @@ class Affinity(models.Model):
     score = models.FloatField(_("affinity"))
     terms = models.JSONField(_("shared terms"), default=list)
     document = models.CharField(_("closest publication"), max_length=500, blank=True)
+    # The closest "document" is the expert's keyword list (no publication is closer, or none given).
+    from_keywords = models.BooleanField(_("explained by the keywords"), default=False)
 
     class Meta:
         verbose_name = _("affinity")

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from grappe.core.models import AuditLog
 from grappe.review import services
-from grappe.review.models import EngineRun, MatchFlag, ReviewAssignment, RunKind
+from grappe.review.models import Affinity, EngineRun, MatchFlag, ReviewAssignment, RunKind
 from tests.conftest import PERSONAS
 from tests.review.conftest import pool, proposals, review_call  # noqa: F401 - fixtures
 
@@ -124,3 +124,17 @@ def test_an_assignment_by_hand_without_affinity_says_so(as_persona, review_call,
     page = as_persona("reviewer").get(reverse("review:review", args=[assignment.pk])).content.decode()
 
     assert "The office assigned you by hand" in page
+
+
+def test_an_expert_explained_by_their_keywords_reads_so(as_persona, suggested):
+    """A pair whose closest "document" is the expert's keyword list says so (not "closest
+    publication")."""
+    affinity = Affinity.objects.get(reviewer=suggested.reviewer, proposal=suggested.proposal)
+    Affinity.objects.filter(pk=affinity.pk).update(from_keywords=True, document="legal NLP, court decisions")
+
+    page = as_persona("reviewer").get(reverse("review:review", args=[suggested.pk])).content.decode()
+
+    section = page[page.index('id="why-me"') :]
+    section = section[: section.index("</section>")]
+    assert "Your expertise keywords" in section and "Closest publication" not in section
+    assert "legal NLP, court decisions" in section

@@ -246,6 +246,7 @@ def execute_affinity(run: EngineRun) -> None:
                 score=round(float(result.scores[i, j]), 6),
                 terms=list(explanation.terms),
                 document=(explanation.document_title or "")[:500],
+                from_keywords=explanation.from_keywords,
             )
         )
     with transaction.atomic():
