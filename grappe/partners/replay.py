@@ -42,19 +42,28 @@ def _profiles(items: list[Any]) -> list[Any]:
 
 
 def side_matches(
-    result: Any, profile_ids: Sequence[str], excluded: Sequence[str], kept: int, *, common: Sequence[str] = ()
+    result: Any,
+    profile_ids: Sequence[str],
+    excluded: Sequence[str],
+    kept: int,
+    *,
+    common: Sequence[str] = (),
+    common_phrases: bool = False,
+    informative_only: bool = False,
 ) -> list[Any]:
     """The engine's ranked matches of one side, the ``excluded`` profiles scored 0 (left out), the
-    ``common`` words kept out of the explanations (a match explained by nothing else is dropped)."""
+    ``common`` words kept out of the explanations (a match explained by nothing else is dropped),
+    with ``common_phrases`` the phrases made of them alone too, and with ``informative_only`` a
+    match explained by one single word dropped too."""
     from grappe.engine.matching import ranked
 
     if common:
-        result = result.also_common(frozenset(common))
+        result = result.also_common(frozenset(common), phrases=common_phrases)
     left_out = set(excluded)
     for i, code in enumerate(profile_ids):
         if code in left_out:
             result.scores[i, 0] = 0.0
-    return ranked(result, limit=kept, minimum=0.0, explained_only=True)
+    return ranked(result, limit=kept, minimum=0.0, explained_only=True, informative_only=informative_only)
 
 
 def ranked_json(matches: Sequence[Any], profile_ids: Sequence[str]) -> list[list[Any]]:
@@ -80,6 +89,8 @@ def matchmaking_outcome(payload: dict[str, Any]) -> dict[str, Any]:
             side["excluded"],
             payload["kept"],
             common=side.get("common", ()),
+            common_phrases=side.get("common_phrases", False),
+            informative_only=side.get("informative_only", False),
         )
         out[name] = ranked_json(matches, engine_index.profile_ids)
     return out
