@@ -354,7 +354,7 @@ def suggested() -> None:
             index = AffinityIndex.build(corpus.reviewers)
             result = index.query(corpus.proposals)
             if options.get("genre"):
-                result = result.also_common(frozenset(genre_stems()), phrases=True)
+                result = result.also_common(frozenset(genre_stems()), phrases=True, edges=genre_stems())
             plain = None if not options else index.query(corpus.proposals)
             for p, language in enumerate(corpus.proposal_language):
                 matches = ranked(

@@ -53,12 +53,15 @@ def side_matches(
 ) -> list[Any]:
     """The engine's ranked matches of one side, the ``excluded`` profiles scored 0 (left out), the
     ``common`` words kept out of the explanations (a match explained by nothing else is dropped),
-    with ``common_phrases`` the phrases made of them alone too, and with ``informative_only`` a
-    match explained by one single word dropped too."""
+    with ``common_phrases`` the phrases made of them alone and those beginning or ending with a
+    genre word too, and with ``informative_only`` a match explained by one single word dropped too."""
     from grappe.engine.matching import ranked
 
     if common:
-        result = result.also_common(frozenset(common), phrases=common_phrases)
+        from grappe.engine.matching import genre_stems
+
+        edges = genre_stems() if common_phrases else frozenset()
+        result = result.also_common(frozenset(common), phrases=common_phrases, edges=edges)
     left_out = set(excluded)
     for i, code in enumerate(profile_ids):
         if code in left_out:

@@ -401,3 +401,12 @@ def test_the_export_formats_amounts_freezes_the_header_and_gives_agreement_ends(
     assert row["First active agreement to end on"].value.date() == today + dt.timedelta(days=90)
     assert row["Annual fee (EUR)"].value == 25000 and row["Annual fee (EUR)"].number_format == "#,##0.00"
     assert row["Realised (EUR)"].number_format == "#,##0.00"
+
+
+def test_a_phrase_ending_with_a_genre_word_does_not_explain(applicant, company, partner_contact, relation):
+    set_interests(company, relation, partner_contact, "Foundation models applied to radiology")
+    proposal = ProposalFactory(lead=applicant.person, title="Foundation models applied to pathology", abstract="")
+    run = services.suggest_partners_for_proposal(proposal, actor=applicant, seed=1)
+    (suggestion,) = run.suggestions.all()
+    assert "foundation models" in suggestion.terms
+    assert not any("applied" in term for term in suggestion.terms)
