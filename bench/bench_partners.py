@@ -327,9 +327,56 @@ def expertise() -> None:
     )
 
 
+def suggested() -> None:
+    """NDCG@10 of the lists people see (``ranked`` with explanations required), with and without
+    p14d's filters: the genre's words and phrases kept out of explanations, and a profile explained
+    by one single word dropped. The filters only remove profiles from a list; the score is the same."""
+    from grappe.engine.matching import genre_stems
+
+    def ndcg(ranking: list[int], grades: np.ndarray, k: int = 10) -> float:
+        discounts = 1.0 / np.log2(np.arange(2, k + 2))
+        ideal = np.sort(grades)[::-1][:k]
+        best = float((ideal * discounts[: ideal.size]).sum())
+        gained = float(sum(grades[r] * discounts[n] for n, r in enumerate(ranking[:k])))
+        return gained / best if best else 1.0
+
+    print("Matchmaking lists as suggested (bench_affinity's corpora, seeds 0 and 1; TF-IDF through the index)")
+    print(f"{'filters':>34} {'NDCG@10':>8} {'EN':>6} {'FR':>6} {'mean length':>12} {'relevant dropped':>17}")
+    settings = {
+        "explained only (before)": {},
+        "+ genre words": {"genre": True},
+        "+ genre words, one word not enough": {"genre": True, "informative_only": True},
+    }
+    for label, options in settings.items():
+        values, lengths, dropped = [], [], 0
+        for seed in (0, 1):
+            corpus = build(seed=seed)
+            index = AffinityIndex.build(corpus.reviewers)
+            result = index.query(corpus.proposals)
+            if options.get("genre"):
+                result = result.also_common(frozenset(genre_stems()), phrases=True, edges=genre_stems())
+            plain = None if not options else index.query(corpus.proposals)
+            for p, language in enumerate(corpus.proposal_language):
+                matches = ranked(
+                    result, p, limit=10, explained_only=True, informative_only=bool(options.get("informative_only"))
+                )
+                ranking = [m.profile for m in matches]
+                grades = corpus.relevance[:, p]
+                values.append((ndcg(ranking, grades), language))
+                lengths.append(len(ranking))
+                if plain is not None:
+                    before = [m.profile for m in ranked(plain, p, limit=10, explained_only=True)]
+                    dropped += sum(1 for r in before if r not in ranking and grades[r] > 0)
+        overall = np.mean([v for v, _ in values])
+        en = np.mean([v for v, lang in values if lang != "fr"])
+        fr = np.mean([v for v, lang in values if lang == "fr"])
+        print(f"{label:>34} {overall:>8.3f} {en:>6.3f} {fr:>6.3f} {np.mean(lengths):>12.2f} {dropped:>17}")
+
+
 def main() -> None:
     only = os.environ.get("BENCH_PARTNERS_ONLY", "")
-    for name, step in (("scale", scale), ("quality", quality), ("expertise", expertise), ("app", app)):
+    steps = (("scale", scale), ("quality", quality), ("suggested", suggested), ("expertise", expertise), ("app", app))
+    for name, step in steps:
         if only in name:
             step()
 

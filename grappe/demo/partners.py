@@ -137,7 +137,7 @@ def _relations(rng: random.Random, partners: list[Organisation], today: dt.date)
                 "level": level,
                 "member_since": since,
                 "annual_fee": FEES[level],
-                "interests": " ".join(rng.sample(TOPICS[rng.choice(SECTOR_TOPICS.get(org.sector, ["ml"]))], 3)),
+                "interests": ", ".join(rng.sample(TOPICS[rng.choice(SECTOR_TOPICS.get(org.sector, ["ml"]))], 3)),
             },
         )
         profile.keywords.set(

@@ -453,12 +453,28 @@ class AffinityResult:
                 break
         return tuple(shown)
 
-    def also_common(self, stems: frozenset[str]) -> AffinityResult:
+    def also_common(
+        self, stems: frozenset[str], *, phrases: bool = False, edges: frozenset[str] = frozenset()
+    ) -> AffinityResult:
         """This result, with the single words ``stems`` (those common in a larger corpus: a few
-        dozen documents cannot tell) kept out of its explanations too; the scores are unchanged."""
+        dozen documents cannot tell) kept out of its explanations too, and with ``phrases`` the
+        phrases made of them alone ("research team"), and the phrases that begin or end with one of
+        ``edges`` ("foundation models applied": the phrase without it says as much); the scores are
+        unchanged."""
         if not stems:
             return self
-        extra = np.isin(self._terms.astype(str), sorted(stems))
+        terms = self._terms.astype(str)
+        if phrases:
+            extra = np.fromiter(
+                (
+                    all(w in stems for w in words) or (len(words) > 1 and (words[0] in edges or words[-1] in edges))
+                    for words in (t.split() for t in terms)
+                ),
+                dtype=bool,
+                count=terms.size,
+            )
+        else:
+            extra = np.isin(terms, sorted(stems))
         return replace(self, _common=extra if self._common is None else self._common | extra)
 
     def explain(self, reviewer: int, proposal: int, *, n_terms: int = 5) -> Explanation:

@@ -27,7 +27,7 @@ import pickle
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -293,22 +293,125 @@ class Match:
     from_keywords: bool = False  # explained by the profile's keyword list, not a publication
 
 
+# Words every call for collaboration uses ("we are looking for researchers… our teams…"): they
+# tell nothing about the subject, so they never explain a match alone (decision 0024). They still
+# count in the score and inside phrases.
+GENRE_WORDS = [
+    "researcher",
+    "researchers",
+    "research",
+    "team",
+    "teams",
+    "applied",
+    "application",
+    "applications",
+    "apply",
+    "looking",
+    "look",
+    "seek",
+    "seeking",
+    "want",
+    "wants",
+    "need",
+    "needs",
+    "hold",
+    "holds",
+    "focus",
+    "real",
+    "world",
+    "partner",
+    "partners",
+    "collaboration",
+    "collaborate",
+    "project",
+    "projects",
+    "work",
+    "working",
+    "industrial",
+    "industry",
+    "company",
+    "companies",
+    "method",
+    "methods",
+    "approach",
+    "approaches",
+    "solution",
+    "solutions",
+    "data",
+    "new",
+    "use",
+    "using",
+    "based",
+    "chercheur",
+    "chercheurs",
+    "chercheuse",
+    "chercheuses",
+    "recherche",
+    "equipe",
+    "equipes",
+    "applique",
+    "appliquee",
+    "appliquees",
+    "appliques",
+    "cherchons",
+    "souhaitons",
+    "souhaitent",
+    "disposent",
+    "dispose",
+    "reelles",
+    "reels",
+    "partenaire",
+    "partenaires",
+    "collaboration",
+    "entreprise",
+    "entreprises",
+    "industriel",
+    "industrielle",
+    "industriels",
+    "methodes",
+    "solutions",
+    "donnees",
+    "nouvelles",
+    "nouveaux",
+]
+
+
+@lru_cache(maxsize=1)
+def genre_stems() -> frozenset[str]:
+    """:data:`GENRE_WORDS` as the engine's terms (stems, accents folded)."""
+    analyzer = TermAnalyzer()
+    return frozenset(stem for word in GENRE_WORDS for stem, _written in analyzer.words(word))
+
+
+def informative(terms: Sequence[str]) -> bool:
+    """Whether shared ``terms`` say something: a phrase, or at least two words. One word alone
+    ("detect", "industrial") can rank a profile of a small corpus first on its rarity alone."""
+    return len(terms) >= 2 or any(" " in t or "-" in t for t in terms)
+
+
 def ranked(
-    result: AffinityResult, query: int = 0, *, limit: int = 10, minimum: float = 0.0, explained_only: bool = False
+    result: AffinityResult,
+    query: int = 0,
+    *,
+    limit: int = 10,
+    minimum: float = 0.0,
+    explained_only: bool = False,
+    informative_only: bool = False,
 ) -> list[Match]:
     """The ``limit`` best profiles for query ``query`` scoring above ``minimum``, explained;
     ties broken by profile order (deterministic). ``explained_only`` leaves out profiles that
     share no meaningful term with the query (a score made of function words alone: "des",
-    "pour"), looking up to three times further down the ranking to fill the list."""
+    "pour"), ``informative_only`` those whose only shared term is a single word
+    (:func:`informative`); either looks up to three times further down the ranking to fill the list."""
     scores = result.scores[:, query]
     order = np.lexsort((np.arange(scores.size), -scores))
-    depth = limit * 3 if explained_only else limit
+    depth = limit * 3 if explained_only or informative_only else limit
     chosen = [int(i) for i in order[:depth] if scores[i] > minimum]
     explanations = result.explain_many([(i, query) for i in chosen], n_terms=15)
     matches = [
         Match(i, float(scores[i]), distinct_terms(e.terms), e.document_id, e.document_title, e.from_keywords)
         for i, e in zip(chosen, explanations, strict=True)
-        if e.terms or not explained_only
+        if (e.terms or not explained_only) and (not informative_only or informative(distinct_terms(e.terms)))
     ]
     return matches[:limit]
 

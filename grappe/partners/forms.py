@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from grappe.core.forms import Form, ModelForm
@@ -34,19 +35,239 @@ KNOWN_WORDS = frozenset(ENGLISH_STOP_WORDS) | FRENCH_STOP_WORDS | {"the", "of", 
 DATE = {"widget": DateInput()}
 
 
-def check_language(text: str) -> None:
+# Short, frequent words that tell one language from another (none is a word of the others'
+# lists): a statement is read as the language with the most of them (decision 0024).
+LANGUAGE_MARKERS: dict[str, frozenset[str]] = {
+    "fr": frozenset(
+        [
+            "le",
+            "la",
+            "les",
+            "des",
+            "du",
+            "un",
+            "une",
+            "et",
+            "est",
+            "sont",
+            "pour",
+            "dans",
+            "avec",
+            "sur",
+            "par",
+            "pas",
+            "nous",
+            "vous",
+            "ils",
+            "elles",
+            "qui",
+            "que",
+            "ce",
+            "cette",
+            "ces",
+            "leur",
+            "leurs",
+            "nos",
+            "notre",
+            "mais",
+            "ou",
+            "au",
+            "aux",
+            "été",
+            "être",
+            "avons",
+            "sommes",
+            "souhaitons",
+        ]
+    ),
+    "en": frozenset(
+        [
+            "the",
+            "of",
+            "and",
+            "is",
+            "are",
+            "for",
+            "with",
+            "on",
+            "by",
+            "not",
+            "we",
+            "you",
+            "they",
+            "which",
+            "that",
+            "this",
+            "these",
+            "their",
+            "our",
+            "but",
+            "or",
+            "to",
+            "from",
+            "have",
+            "has",
+            "been",
+            "be",
+            "was",
+            "were",
+            "will",
+            "would",
+            "can",
+        ]
+    ),
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "und",
+            "ist",
+            "sind",
+            "für",
+            "mit",
+            "auf",
+            "von",
+            "nicht",
+            "wir",
+            "sie",
+            "ihr",
+            "unser",
+            "unsere",
+            "eine",
+            "einen",
+            "einem",
+            "einer",
+            "den",
+            "dem",
+            "zu",
+            "im",
+            "auch",
+            "werden",
+            "wird",
+            "oder",
+            "aber",
+            "nach",
+            "bei",
+            "aus",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "los",
+            "las",
+            "y",
+            "es",
+            "son",
+            "para",
+            "con",
+            "por",
+            "nosotros",
+            "ellos",
+            "su",
+            "sus",
+            "nuestro",
+            "nuestra",
+            "pero",
+            "o",
+            "una",
+            "del",
+            "al",
+            "este",
+            "esta",
+            "estos",
+            "como",
+            "más",
+        ]
+    ),
+    "it": frozenset(
+        [
+            "il",
+            "lo",
+            "gli",
+            "e",
+            "è",
+            "sono",
+            "per",
+            "con",
+            "su",
+            "da",
+            "non",
+            "noi",
+            "voi",
+            "loro",
+            "che",
+            "questo",
+            "questa",
+            "nostro",
+            "nostra",
+            "ma",
+            "o",
+            "una",
+            "della",
+            "delle",
+            "degli",
+            "nel",
+            "nella",
+        ]
+    ),
+}
+LANGUAGE_NAMES = {  # inside a sentence ("reads as German"): lower case in French
+    "fr": pgettext_lazy("a language, inside a sentence", "French"),
+    "en": pgettext_lazy("a language, inside a sentence", "English"),
+    "de": pgettext_lazy("a language, inside a sentence", "German"),
+    "es": pgettext_lazy("a language, inside a sentence", "Spanish"),
+    "it": pgettext_lazy("a language, inside a sentence", "Italian"),
+}
+
+
+def detect_language(text: str) -> str | None:
+    """The language ``text`` reads as (``fr``, ``en``, ``de``, ``es``, ``it``) from its short
+    frequent words, or None when it has too few of them to tell (under three, or a tie)."""
+    words = WORD.findall(text.lower())
+    counts = {code: sum(w in markers for w in words) for code, markers in LANGUAGE_MARKERS.items()}
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    (best, top), (_second, runner_up) = ranked[0], ranked[1]
+    if top < 3 or top == runner_up:
+        return None
+    return best
+
+
+def check_language(text: str, declared: str | None = None) -> None:
     """Refuse a text that is neither French nor English (the languages the matching knows): in
-    a text of eight words or more, fewer than one in twenty is a common French or English word."""
+    a text of eight words or more, fewer than one in twenty is a common French or English word,
+    or it reads as another language (German, Spanish, Italian); and a text that reads as the
+    other language than the one ``declared``."""
     words = WORD.findall(text.lower())
     if not words:
         raise forms.ValidationError(_("Write the statement in words, in French or English."), code="no_words")
-    if len(words) >= 8 and sum(w in KNOWN_WORDS for w in words) < len(words) / 20:
+    refused = forms.ValidationError(
+        _(
+            "This text does not read as French or English, the two languages matchmaking understands: "
+            "write it in one of them."
+        ),
+        code="language",
+    )
+    detected = detect_language(text) if len(words) >= 8 else None
+    if detected is None:
+        if len(words) >= 8 and sum(w in KNOWN_WORDS for w in words) < len(words) / 20:
+            raise refused
+        return
+    if detected not in ("fr", "en"):
         raise forms.ValidationError(
             _(
-                "This text does not read as French or English, the two languages matchmaking understands: "
-                "write it in one of them."
-            ),
+                "This text reads as %(language)s: matchmaking understands only French and English. "
+                "Write it in one of them."
+            )
+            % {"language": LANGUAGE_NAMES[detected]},
             code="language",
+        )
+    if declared in ("fr", "en") and detected != declared:
+        raise forms.ValidationError(
+            _("This text reads as %(detected)s but its language is set to %(declared)s: correct one or the other.")
+            % {"detected": LANGUAGE_NAMES[detected], "declared": LANGUAGE_NAMES[declared]},
+            code="declared_language",
         )
 
 
@@ -72,6 +293,17 @@ class PartnerFilterForm(Form):
     )
     min_contribution = money_field(_("Pledged to projects, min (EUR)"), required=False)
     max_contribution = money_field(_("Pledged to projects, max (EUR)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        low, high = cleaned.get("min_contribution"), cleaned.get("max_contribution")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "max_contribution",
+                _("The maximum (%(high)s) is below the minimum (%(low)s): swap them or widen the range.")
+                % {"high": grouped(high), "low": grouped(low)},
+            )
+        return cleaned
 
 
 class RelationForm(ModelForm):
@@ -181,7 +413,7 @@ class ChallengeForm(ModelForm):
     text = forms.CharField(
         label=_("Problem statement"),
         widget=forms.Textarea(attrs={"rows": 10, "data-word-limit": MAX_WORDS, "data-words-label": _("words")}),
-        help_text=_("In French or English, at most 5,000 words."),
+        help_text=_("In French or English, at most 5,000 words and 40,000 characters."),
     )
     keyword_names = KeywordsField(label=_("Keywords"))
 
@@ -209,6 +441,16 @@ class ChallengeForm(ModelForm):
         check_language(text)
         return text
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        text, declared = cleaned.get("text"), cleaned.get("language")
+        if text and declared:
+            try:
+                check_language(text, declared)
+            except forms.ValidationError as error:
+                self.add_error("text", error)
+        return cleaned
+
     def clean_end_date(self) -> Any:
         end = self.cleaned_data["end_date"]
         if end < timezone.localdate():
@@ -226,8 +468,20 @@ class CloseChallengeForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+MAX_MESSAGE = 3000
+
+
 class ContactRequestForm(Form):
-    message = forms.CharField(label=_("Message"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}), strip=True)
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), strip=True)
+
+    def clean_message(self) -> str:
+        message = self.cleaned_data["message"]
+        if len(message) > MAX_MESSAGE:
+            raise forms.ValidationError(
+                _("This message has %(count)s characters; the limit is %(limit)s.")
+                % {"count": grouped(len(message)), "limit": grouped(MAX_MESSAGE)}
+            )
+        return message
 
 
 class AnswerForm(Form):

@@ -139,6 +139,13 @@ def preload_in_background() -> threading.Thread:
     return thread
 
 
+def genre_stems() -> frozenset[str]:
+    """The words of calls for collaboration, kept out of explanations (``engine.matching.genre_stems``)."""
+    from grappe.engine.matching import genre_stems as stems
+
+    return stems()
+
+
 def common_stems() -> frozenset[str]:
     """The words too common among the researchers' publications to explain a match alone (from
     their latest index): the teams' and partners' corpora, a few dozen texts, cannot tell."""

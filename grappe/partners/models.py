@@ -314,6 +314,8 @@ class Suggestion(models.Model):
     terms = models.JSONField(_("shared terms"), default=list)
     document = models.CharField(_("closest publication"), max_length=500, blank=True)
     from_keywords = models.BooleanField(_("explained by expertise keywords"), default=False)
+    # Which of the profile's documents explains it: a challenge's code, "<partner code>:interests".
+    document_code = models.CharField(_("closest document"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("suggestion")

@@ -3,6 +3,7 @@ engine matches (as :mod:`grappe.engine.types` documents and profiles), the funne
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,12 +33,13 @@ from grappe.partners.models import (
     Challenge,
     ContactRequest,
     MatchingConsent,
+    RequestSide,
     RequestState,
     Suggestion,
     Visibility,
     open_challenge_filter,
 )
-from grappe.people.models import Organisation, Person, Relationship
+from grappe.people.models import Organisation, Person, Relationship, Role, RoleKind
 from grappe.projects.models import Project, ProjectMember, ProjectState
 from grappe.review.models import Publication
 from grappe.submissions.models import CoFunding, ContributionKind, Proposal, ProposalState, TeamMember
@@ -353,6 +355,16 @@ def proposal_document(proposal: Proposal) -> Document:
     return Document(id=proposal.code, title=proposal.title, abstract=proposal.abstract, keywords=_keywords(proposal))
 
 
+INTERESTS = "interests"  # the id of a partner's interests among its documents: "<code>:interests"
+INTEREST_BREAK = re.compile(r"[\n;,.•·]+|\s[-–—]\s")
+
+
+def interest_segments(interests: str) -> tuple[str, ...]:
+    """A partner's stated research interests cut at lines, commas, semicolons, full stops and
+    bullets: the engine forms no phrase across two of them ("language technology information")."""
+    return tuple(part.strip() for part in INTEREST_BREAK.split(interests or "") if part.strip())
+
+
 def partner_profiles() -> tuple[list[Organisation], list[Profile]]:
     """Industrial partners as profiles: their keywords, stated interests and open challenges."""
     partners = list(
@@ -370,8 +382,9 @@ def partner_profiles() -> tuple[list[Organisation], list[Profile]]:
     for org in partners:
         profile = getattr(org, "partner_profile", None)
         documents = []
-        if profile is not None and profile.interests:
-            documents.append(Document(id=f"{org.code}:interests", title=profile.interests))
+        if profile is not None and interest_segments(profile.interests):
+            # Each line, or each item between commas or semicolons, apart: no phrase crosses two interests.
+            documents.append(Document(id=f"{org.code}:{INTERESTS}", keywords=interest_segments(profile.interests)))
         documents += [Document(id=c.code, title=c.title, abstract=c.text) for c in org.open_challenges]  # type: ignore[attr-defined]
         keywords = _keywords(profile) if profile is not None else ()
         profiles.append(Profile(id=org.code, keywords=keywords, documents=tuple(documents)))
@@ -506,3 +519,27 @@ def requests_by_state(challenge: Challenge) -> dict[str, int]:
     for state in challenge.requests.values_list("state", flat=True):
         counts[state] += 1
     return dict(counts)
+
+
+def requests_for(person: Person) -> QuerySet[ContactRequest]:
+    """The contact requests ``person`` takes part in: addressed to them as a researcher, or about a
+    challenge of an organisation they are a partner contact of."""
+    organisations = Role.objects.filter(person=person, kind=RoleKind.PARTNER_CONTACT).values("organisation")
+    return (
+        ContactRequest.objects.filter(Q(researcher=person) | Q(challenge__organisation__in=organisations))
+        .select_related("challenge__organisation", "researcher")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def awaiting_answer(person: Person, organisation: Organisation | None = None) -> QuerySet[ContactRequest]:
+    """The pending requests waiting for ``person``'s answer (or their organisation's): sent by a
+    partner to them, or sent by a researcher to an organisation they are a contact of."""
+    organisations = Role.objects.filter(person=person, kind=RoleKind.PARTNER_CONTACT).values("organisation")
+    mine = Q(researcher=person, side=RequestSide.PARTNER) | Q(
+        challenge__organisation__in=organisations, side=RequestSide.RESEARCHER
+    )
+    queryset = ContactRequest.objects.filter(mine, state=RequestState.PENDING)
+    if organisation is not None:
+        queryset = queryset.filter(challenge__organisation=organisation)
+    return queryset

@@ -42,19 +42,31 @@ def _profiles(items: list[Any]) -> list[Any]:
 
 
 def side_matches(
-    result: Any, profile_ids: Sequence[str], excluded: Sequence[str], kept: int, *, common: Sequence[str] = ()
+    result: Any,
+    profile_ids: Sequence[str],
+    excluded: Sequence[str],
+    kept: int,
+    *,
+    common: Sequence[str] = (),
+    common_phrases: bool = False,
+    informative_only: bool = False,
 ) -> list[Any]:
     """The engine's ranked matches of one side, the ``excluded`` profiles scored 0 (left out), the
-    ``common`` words kept out of the explanations (a match explained by nothing else is dropped)."""
+    ``common`` words kept out of the explanations (a match explained by nothing else is dropped),
+    with ``common_phrases`` the phrases made of them alone and those beginning or ending with a
+    genre word too, and with ``informative_only`` a match explained by one single word dropped too."""
     from grappe.engine.matching import ranked
 
     if common:
-        result = result.also_common(frozenset(common))
+        from grappe.engine.matching import genre_stems
+
+        edges = genre_stems() if common_phrases else frozenset()
+        result = result.also_common(frozenset(common), phrases=common_phrases, edges=edges)
     left_out = set(excluded)
     for i, code in enumerate(profile_ids):
         if code in left_out:
             result.scores[i, 0] = 0.0
-    return ranked(result, limit=kept, minimum=0.0, explained_only=True)
+    return ranked(result, limit=kept, minimum=0.0, explained_only=True, informative_only=informative_only)
 
 
 def ranked_json(matches: Sequence[Any], profile_ids: Sequence[str]) -> list[list[Any]]:
@@ -80,6 +92,8 @@ def matchmaking_outcome(payload: dict[str, Any]) -> dict[str, Any]:
             side["excluded"],
             payload["kept"],
             common=side.get("common", ()),
+            common_phrases=side.get("common_phrases", False),
+            informative_only=side.get("informative_only", False),
         )
         out[name] = ranked_json(matches, engine_index.profile_ids)
     return out

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from grappe.core.services import log_action, save_versioned
 from grappe.core.validation import one_line
-from grappe.notifications.models import Kind
-from grappe.notifications.services import notify
+from grappe.notifications.models import Kind, Notification
+from grappe.notifications.services import mark_read, notify
 from grappe.partners import index, queries
 from grappe.partners.models import (
     Agreement,
@@ -51,15 +51,26 @@ class PartnerError(ValidationError):
 SUGGESTIONS_KEPT = 10  # per list (researchers, teams, challenges, partners)
 
 # Emails about contact requests, translated into each recipient's language when sent.
-SENT_SUBJECT = gettext_lazy("Contact request about the challenge: %(challenge)s")
-SENT_BODY = gettext_lazy(
-    "You received a contact request about the challenge “%(challenge)s”:\n\n%(message)s\n\nAnswer it: %(link)s"
+SENT_BY_PARTNER_SUBJECT = gettext_lazy("%(company)s would like to contact you about its challenge: %(challenge)s")
+SENT_BY_PARTNER_BODY = gettext_lazy(
+    "Hello %(name)s,\n\n%(sender)s, of %(company)s, sent you a contact request about the challenge "
+    "“%(challenge)s”:\n\n%(message)s\n\nAnswer it: %(link)s"
 )
-ACCEPTED_SUBJECT = gettext_lazy("Your contact request was accepted: %(challenge)s")
-DECLINED_SUBJECT = gettext_lazy("Your contact request was declined: %(challenge)s")
-ANSWERED_BODY = gettext_lazy("The other side answered your contact request about “%(challenge)s”: %(link)s")
-ANSWERED_WITH_MESSAGE_BODY = gettext_lazy(
-    "The other side answered your contact request about “%(challenge)s”:\n\n%(message)s\n\n%(link)s"
+SENT_BY_RESEARCHER_SUBJECT = gettext_lazy("%(sender)s wrote about your challenge: %(challenge)s")
+SENT_BY_RESEARCHER_BODY = gettext_lazy(
+    "Hello %(name)s,\n\n%(sender)s%(affiliation)s sent %(company)s a contact request about the challenge "
+    "“%(challenge)s”:\n\n%(message)s\n\nAnswer it: %(link)s"
+)
+ACCEPTED_SUBJECT = gettext_lazy("%(answerer)s accepted your contact request: %(challenge)s")
+DECLINED_SUBJECT = gettext_lazy("%(answerer)s declined your contact request: %(challenge)s")
+ACCEPTED_BODY = gettext_lazy(
+    "Hello %(name)s,\n\n%(answerer)s accepted your contact request about the challenge “%(challenge)s” "
+    "of %(company)s.%(answer)s\n\nYou may now write to each other directly: the addresses are on the request's "
+    "page, %(link)s"
+)
+DECLINED_BODY = gettext_lazy(
+    "Hello %(name)s,\n\n%(answerer)s declined your contact request about the challenge “%(challenge)s” "
+    "of %(company)s.%(answer)s\n\n%(link)s"
 )
 
 
@@ -337,6 +348,7 @@ def _suggestions(matches: Sequence[Any], **targets: Sequence[Any]) -> list[Sugge
             terms=list(m.terms),
             document=(m.document_title or "")[:500],
             from_keywords=m.from_keywords,
+            document_code=(m.document_id or "")[:100],
             **{field: objects[m.profile]},
         )
         for n, m in enumerate(matches, start=1)
@@ -349,7 +361,9 @@ def suggest_for_challenge(challenge: Challenge, *, actor: Any, seed: int | None 
     return suggest_for_challenges([challenge], actor=actor, seeds=[seed])[0]
 
 
-def _side(row: Any, excluded: list[str], *, common: Sequence[str] | None = None) -> dict[str, Any] | None:
+def _side(
+    row: Any, excluded: list[str], *, common: Sequence[str] | None = None, informative_only: bool = False
+) -> dict[str, Any] | None:
     """A side of a challenge run's inputs: the index's profiles (stored once, pointed to), the
     codes left out now, the backend, the words too common to explain alone (the researchers' ones,
     for a small corpus); None when the index kept no inputs (built before)."""
@@ -360,6 +374,10 @@ def _side(row: Any, excluded: list[str], *, common: Sequence[str] | None = None)
     side = {"profiles": reference(row.inputs_id), "excluded": sorted(excluded), "backend": row.backend}
     if common is not None:
         side["common"] = list(common)
+    if common is not None:
+        side["common_phrases"] = True
+    if informative_only:
+        side["informative_only"] = True
     return side
 
 
@@ -406,9 +424,18 @@ def suggest_for_challenges(
         if people_index is not None:
             # Withdrawn since the index was built, the challenge's own staff, other companies' staff.
             excluded = _excluded_now(challenge, position, withdrawn, companies)
-            matches = side_matches(people_index.query([query]), researcher_codes, excluded, SUGGESTIONS_KEPT)
+            genre = sorted(index.genre_stems())
+            matches = side_matches(
+                people_index.query([query]),
+                researcher_codes,
+                excluded,
+                SUGGESTIONS_KEPT,
+                common=genre,
+                common_phrases=True,
+                informative_only=True,
+            )
             sides["researchers"], ranked["researchers"] = (
-                _side(people_row, excluded),
+                _side(people_row, excluded, common=genre, informative_only=True),
                 ranked_json(matches, researcher_codes),
             )
             found = queries.people_by_code([researcher_codes[m.profile] for m in matches])
@@ -418,11 +445,19 @@ def suggest_for_challenges(
             )
         projects: list[Suggestion] = []
         if teams_index is not None:
-            common = sorted(people_index.common_stems) if people_index is not None else []
+            # A few dozen projects cannot tell which words are common: the researchers' index's
+            # common words and the genre's are kept out of explanations, one word alone explains nothing.
+            common = sorted((people_index.common_stems if people_index is not None else set()) | index.genre_stems())
             matches = side_matches(
-                teams_index.query([query]), teams_index.profile_ids, [], SUGGESTIONS_KEPT, common=common
+                teams_index.query([query]),
+                teams_index.profile_ids,
+                [],
+                SUGGESTIONS_KEPT,
+                common=common,
+                common_phrases=True,
+                informative_only=True,
             )
-            sides["teams"] = _side(teams_row, [], common=common)
+            sides["teams"] = _side(teams_row, [], common=common, informative_only=True)
             ranked["teams"] = ranked_json(matches, teams_index.profile_ids)
             found_projects = queries.projects_by_code([teams_index.profile_ids[m.profile] for m in matches])
             projects = _suggestions(
@@ -476,13 +511,24 @@ def _match_inline(
     """Match ``query`` against ``profiles`` indexed now: (inputs, what was ranked, the matches,
     the index's parameters)."""
     from grappe.engine.matching import AffinityIndex
-    from grappe.partners.replay import document_json, profiles_json, ranked_json, side_matches
+    from grappe.partners.replay import document_json, ranked_json, side_matches
 
     chosen = index.backend()
-    common = sorted(index.common_stems())  # a few dozen texts cannot tell which words are common
+    # A few dozen texts cannot tell which words are common: the researchers' index's common words
+    # and the genre's are kept out of explanations, and one word alone explains nothing.
+    side_inputs = _inline_side(profiles, chosen)
+    common = side_inputs["common"]
     engine_index = AffinityIndex.build(profiles, **index.engine_options(chosen))
     matches = (
-        side_matches(engine_index.query([query]), engine_index.profile_ids, [], SUGGESTIONS_KEPT, common=common)
+        side_matches(
+            engine_index.query([query]),
+            engine_index.profile_ids,
+            [],
+            SUGGESTIONS_KEPT,
+            common=common,
+            common_phrases=True,
+            informative_only=True,
+        )
         if query.text
         else []
     )
@@ -490,7 +536,7 @@ def _match_inline(
         "target": target,
         "kept": SUGGESTIONS_KEPT,
         "query": document_json(query),
-        "sides": {side: {"profiles": profiles_json(profiles), "excluded": [], "backend": chosen, "common": common}},
+        "sides": {side: side_inputs},
     }
     return inputs, {side: ranked_json(matches, engine_index.profile_ids)}, matches, engine_index.parameters
 
@@ -534,6 +580,20 @@ def suggest_partners_for_proposal(proposal: Proposal, *, actor: Any, seed: int |
     )
 
 
+def _inline_side(profiles: list[Any], chosen: str) -> dict[str, Any]:
+    """A side indexed in the run (challenges, partners): its profiles and the words kept out."""
+    from grappe.partners.replay import profiles_json
+
+    return {
+        "profiles": profiles_json(profiles),
+        "excluded": [],
+        "backend": chosen,
+        "common": sorted(index.common_stems() | index.genre_stems()),
+        "common_phrases": True,
+        "informative_only": True,
+    }
+
+
 def matchmaking_inputs_today(run: SuggestionRun) -> dict[str, Any] | None:
     """The inputs a run for the same question would read today, references resolved (for replay
     to say how today's data differ from those the run used)."""
@@ -546,21 +606,32 @@ def matchmaking_inputs_today(run: SuggestionRun) -> dict[str, Any] | None:
         codes = {p.id for p in people}
         companies = queries.company_staff_codes() if run.challenge.academic_only else set()
         excluded = _excluded_now(run.challenge, codes, queries.not_opted_in_codes(), companies)
-        common = sorted(index.common_stems())
-        sides["researchers"] = {"profiles": profiles_json(people), "excluded": excluded, "backend": chosen}
-        sides["teams"] = {"profiles": profiles_json(teams), "excluded": [], "backend": chosen, "common": common}
+        genre = sorted(index.genre_stems())
+        common = sorted(index.common_stems() | index.genre_stems())
+        sides["researchers"] = {
+            "profiles": profiles_json(people),
+            "excluded": excluded,
+            "backend": chosen,
+            "common": genre,
+            "common_phrases": True,
+            "informative_only": True,
+        }
+        sides["teams"] = {
+            "profiles": profiles_json(teams),
+            "excluded": [],
+            "backend": chosen,
+            "common": common,
+            "common_phrases": True,
+            "informative_only": True,
+        }
         query = queries.challenge_document(run.challenge)
     elif run.target == RunTarget.RESEARCHER and run.person is not None and run.created_by is not None:
         profiles = [queries.challenge_profile(c) for c in queries.open_challenges_for(run.created_by)]
-        common = sorted(index.common_stems())
-        sides = {
-            "challenges": {"profiles": profiles_json(profiles), "excluded": [], "backend": chosen, "common": common}
-        }
+        sides = {"challenges": _inline_side(profiles, chosen)}
         query = queries.person_document(run.person)
     elif run.target == RunTarget.PROPOSAL and run.proposal is not None:
         profiles = queries.partner_profiles()[1]
-        common = sorted(index.common_stems())
-        sides = {"partners": {"profiles": profiles_json(profiles), "excluded": [], "backend": chosen, "common": common}}
+        sides = {"partners": _inline_side(profiles, chosen)}
         query = queries.proposal_document(run.proposal)
     else:
         return None
@@ -576,17 +647,37 @@ def quoted(message: str) -> str:
     return "\n".join(f"> {line}".rstrip() for line in message.strip().splitlines())
 
 
-def _notify(request: ContactRequest, recipients: Sequence[Person], subject: Any, body: Any, message: str = "") -> None:
+def _notify(request: ContactRequest, recipients: Sequence[Person], subject: Any, body: Any, **values: str) -> None:
+    """Each recipient told in the app and by email, greeted by name, in their language."""
     link = settings.SITE_URL + reverse("partners:request", args=[request.code])
-    values = {"challenge": request.challenge.title, "link": link, "message": quoted(message)}
+    common = {"challenge": request.challenge.title, "company": request.challenge.organisation.name, "link": link}
     for person in recipients:
+        text = {**common, **values, "name": person.full_name}
         notify(
             person,
             Kind.MESSAGE,
-            subject=lambda: one_line(str(subject) % {"challenge": request.challenge.title}),
-            body=lambda: str(body) % values,
+            subject=lambda text=text: one_line(str(subject) % text),
+            body=lambda text=text: str(body) % text,
             link=link,
         )
+
+
+def _affiliation_of(person: Person | None) -> str:
+    """`` (Organisation)``: ``person``'s current affiliations, for a message's signature."""
+    if person is None:
+        return ""
+    names = [a.organisation.name for a in person.affiliations.filter(end_date=None).select_related("organisation")]
+    return f" ({', '.join(names)})" if names else ""
+
+
+def mark_request_read(request: ContactRequest, person: Person | None) -> int:
+    """``person``'s in-app notifications about ``request`` marked read (they opened its page)."""
+    if person is None:
+        return 0
+    path = reverse("partners:request", args=[request.code])
+    unread = Notification.objects.filter(person=person, read_at__isnull=True, link__endswith=path)
+    ids = list(unread.values_list("pk", flat=True))
+    return mark_read(person, ids) if ids else 0
 
 
 def _partner_contacts(organisation: Organisation) -> list[Person]:
@@ -623,14 +714,18 @@ def send_request(
             log_action(request, "partners.request_sent", actor=actor, data={"side": side, "challenge": challenge.code})
     except IntegrityError as exc:
         raise PartnerError(_("A contact request already links this researcher and this challenge.")) from exc
-    recipients = [researcher] if side == RequestSide.PARTNER else _partner_contacts(challenge.organisation)
+    by_partner = side == RequestSide.PARTNER
+    recipients = [researcher] if by_partner else _partner_contacts(challenge.organisation)
+    sender = getattr(actor, "person", None)
     transaction.on_commit(
         lambda: _notify(
             request,
             recipients,
-            SENT_SUBJECT,
-            SENT_BODY,
-            message,
+            SENT_BY_PARTNER_SUBJECT if by_partner else SENT_BY_RESEARCHER_SUBJECT,
+            SENT_BY_PARTNER_BODY if by_partner else SENT_BY_RESEARCHER_BODY,
+            message=quoted(message),
+            sender=sender.full_name if sender is not None else str(challenge.organisation.name),
+            affiliation=_affiliation_of(sender),
         )
     )
     return request
@@ -648,13 +743,22 @@ def answer_request(request: ContactRequest, *, accept: bool, answer: str, actor:
     log_action(locked, f"partners.request_{locked.state}", actor=actor)
     sender = locked.sent_by.person if locked.sent_by_id else None
     recipients = [sender] if sender else []
+    # The researcher answers in their own name; a partner contact on behalf of their organisation.
+    answerer = getattr(actor, "person", None)
+    if locked.side == RequestSide.PARTNER:
+        answered_by = locked.researcher.full_name
+    elif answerer is not None:
+        answered_by = f"{answerer.full_name} ({locked.challenge.organisation.name})"
+    else:
+        answered_by = str(locked.challenge.organisation.name)
     transaction.on_commit(
         lambda: _notify(
             locked,
             recipients,
             ACCEPTED_SUBJECT if accept else DECLINED_SUBJECT,
-            ANSWERED_WITH_MESSAGE_BODY if answer.strip() else ANSWERED_BODY,
-            answer,
+            ACCEPTED_BODY if accept else DECLINED_BODY,
+            answerer=answered_by,
+            answer=f"\n\n{quoted(answer)}" if answer.strip() else "",
         )
     )
     return locked

@@ -33,9 +33,50 @@ from grappe.partners.models import (
     open_challenge_filter,
 )
 from grappe.partners.views.common import run_write
-from grappe.people.models import Person
+from grappe.people.models import Organisation, Person, Relationship
 from grappe.people.services import keywords_from_names
 from grappe.submissions.models import Proposal
+
+
+def draft_key(challenge: Challenge) -> str:
+    return f"partners.draft.{challenge.code}"
+
+
+def keep_draft(request: HttpRequest, challenge: Challenge, form: ContactRequestForm) -> None:
+    """The refused message's errors shown, and its text kept for the challenge page's form."""
+    for error in form.non_field_errors() + form.errors.get("message", []):
+        messages.error(request, error)
+    request.session[draft_key(challenge)] = {
+        "message": (request.POST.get("message") or "")[:20_000],
+        "researcher": posted_code(request.POST.get("researcher") or ""),
+    }
+
+
+def partner_public(request: HttpRequest, code: str) -> HttpResponse:
+    """An industrial partner as the cluster's members see it: what the directory says, its research
+    interests and keywords, its open challenges the viewer may read (public ones to everyone,
+    members' ones to signed-in accounts), and how to get in touch (writing about a challenge)."""
+    organisation = get_for_user_or_404(
+        request.user,
+        Organisation.objects.filter(relationship=Relationship.PARTNER),
+        "people.view_public_organisation",
+        code=code,
+    )
+    profile = getattr(organisation, "partner_profile", None)
+    challenges = list(
+        queries.open_challenges(request.user).filter(organisation=organisation).order_by("end_date", "pk")
+    )
+    return render(
+        request,
+        "partners/public.html",
+        {
+            "organisation": organisation,
+            "profile": profile,
+            "interests": queries.interest_segments(profile.interests) if profile is not None else (),
+            "keywords": list(profile.keywords.order_by("name")) if profile is not None else [],
+            "challenges": challenges,
+        },
+    )
 
 
 def challenge_list(request: HttpRequest) -> HttpResponse:
@@ -64,6 +105,15 @@ def challenge_detail(request: HttpRequest, code: str) -> HttpResponse:
     manage = request.user.has_perm("partners.manage_challenge", challenge)
     run = queries.latest_run(challenge) if manage else None
     people, teams = queries.suggestions_with_outcome(run) if manage else ([], [])
+    # Scores compare only within one list (researchers' publications, projects' texts): each is
+    # shown as a share of its list's best.
+    for group in (people, teams):
+        best = max((s.score for s in group), default=0.0)
+        for suggestion in group:
+            suggestion.relative = round(100 * suggestion.score / best) if best else 0  # type: ignore[attr-defined]
+    draft = request.session.pop(draft_key(challenge), None)
+    if not isinstance(draft, dict):
+        draft = {"message": draft or "", "researcher": ""}
     own_request = None
     person_id = getattr(request.user, "person_id", None)
     if person_id and not manage:
@@ -78,7 +128,9 @@ def challenge_detail(request: HttpRequest, code: str) -> HttpResponse:
             "run": run,
             "people": people,
             "teams": teams,
-            "request_form": ContactRequestForm(),
+            # A message refused (too long) comes back as typed, with the reason shown above.
+            "request_form": ContactRequestForm(initial={"message": draft["message"]}),
+            "draft": draft,
             "can_respond": request.user.has_perm("partners.respond_to_challenge", challenge),
             "own_request": own_request,
             "counts": queries.requests_by_state(challenge) if manage else {},
@@ -180,8 +232,7 @@ def challenge_requests(request: HttpRequest, code: str) -> HttpResponse:
         ):
             messages.success(request, _("Contact request sent."))
             return redirect("partners:challenge_requests", challenge.code)
-        for error in form.non_field_errors() + form.errors.get("message", []):
-            messages.error(request, error)
+        keep_draft(request, challenge, form)
         return redirect("partners:challenge", challenge.code)
     requests = challenge.requests.select_related("researcher", "sent_by").order_by("-created_at")
     return render(request, "partners/challenge_requests.html", {"challenge": challenge, "requests": requests})
@@ -208,8 +259,7 @@ def challenge_respond(request: HttpRequest, code: str) -> HttpResponse:
     ):
         messages.success(request, _("Your message was sent to the partner."))
         return redirect("partners:request", created[0].code)
-    for error in form.non_field_errors() + form.errors.get("message", []):
-        messages.error(request, error)
+    keep_draft(request, challenge, form)
     return redirect("partners:challenge", challenge.code)
 
 
@@ -238,7 +288,13 @@ def request_detail(request: HttpRequest, code: str) -> HttpResponse:
         ):
             messages.success(request, _("Answer sent."))
             return redirect("partners:request", contact.code)
+    services.mark_request_read(contact, getattr(request.user, "person", None))
     affiliations = contact.researcher.affiliations.filter(end_date=None).select_related("organisation")
+    sender_affiliations = (
+        contact.sent_by.person.affiliations.filter(end_date=None).select_related("organisation")
+        if contact.sent_by is not None and getattr(contact.sent_by, "person", None) is not None
+        else []
+    )
     # Once accepted, both sides see the other's address (the researcher agreed by accepting, or wrote first).
     partner_people = []
     if contact.state == "accepted":
@@ -248,7 +304,13 @@ def request_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "partners/request.html",
-        {"contact": contact, "form": form, "affiliations": affiliations, "partner_people": partner_people},
+        {
+            "contact": contact,
+            "form": form,
+            "affiliations": affiliations,
+            "sender_affiliations": sender_affiliations,
+            "partner_people": partner_people,
+        },
     )
 
 
@@ -274,7 +336,10 @@ def my_matchmaking(request: HttpRequest) -> HttpResponse:
     )
     suggestions = list(run.suggestions.select_related("challenge__organisation")) if run else []
     suggestions = [s for s in suggestions if request.user.has_perm("partners.read_challenge", s.challenge)]
-    requests = ContactRequest.objects.filter(researcher=person).select_related("challenge__organisation")
+    requests = list(queries.requests_for(person)[:50])
+    waiting = set(queries.awaiting_answer(person).values_list("pk", flat=True))
+    for contact in requests:
+        contact.waiting = contact.pk in waiting  # type: ignore[attr-defined]
     return render(
         request,
         "partners/mine.html",
@@ -297,7 +362,13 @@ def find_partners(request: HttpRequest, code: str) -> HttpResponse:
         .order_by("-created_at", "-pk")
         .first()
     )
-    suggestions = run.suggestions.select_related("organisation") if run else []
+    suggestions = list(run.suggestions.select_related("organisation__partner_profile")) if run else []
+    # The challenges that explain a suggestion, still readable by this user (one query).
+    codes = {s.document_code for s in suggestions if s.document_code and ":" not in s.document_code}
+    readable = {c.code: c for c in queries.open_challenges(request.user).filter(code__in=codes)} if codes else {}
+    for suggestion in suggestions:
+        suggestion.explaining_challenge = readable.get(suggestion.document_code)  # type: ignore[attr-defined]
+        suggestion.from_interests = suggestion.document_code.endswith(f":{queries.INTERESTS}")  # type: ignore[attr-defined]
     return render(
         request, "partners/find_partners.html", {"proposal": proposal, "run": run, "suggestions": suggestions}
     )

@@ -53,6 +53,13 @@ def portal(request: HttpRequest, code: str) -> HttpResponse:
             "challenge_funnel": per_challenge,
             "events": queries.upcoming_events(organisation),
             "can_publish": request.user.has_perm("partners.publish_challenge", organisation),
+            "waiting": list(
+                queries.awaiting_answer(request.user.person, organisation)
+                .select_related("challenge", "researcher")
+                .order_by("created_at")[:20]
+            )
+            if getattr(request.user, "person", None) is not None
+            else [],
             "today": timezone.localdate(),
         },
     )
