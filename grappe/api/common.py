@@ -40,7 +40,11 @@ def expected_version(request: HttpRequest, if_match: str | None) -> int:
         raise ApiProblem(
             428, _("Send If-Match with the ETag you read, so that a stale write is refused."), kind="if-match"
         )
-    value = if_match.strip().removeprefix("W/").strip('"')
+    # If-Match uses the strong comparison (RFC 9110 §13.1.1): a weak tag such as W/"3" never matches.
+    value = if_match.strip()
+    if value.startswith("W/"):
+        raise ApiProblem(412, _("If-Match needs the strong ETag you read, not a weak one."), kind="stale")
+    value = value.strip('"')
     if not value.isdigit() or len(value) > 9:
         raise ApiProblem(412, _("If-Match does not name a version of this object."), kind="stale")
     return int(value)

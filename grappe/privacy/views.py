@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
+from grappe.core.services import log_action
 from grappe.people.models import Person
 from grappe.privacy import services
 from grappe.privacy.export import export_zip
@@ -20,8 +21,12 @@ from grappe.privacy.retention import register
 from grappe.privacy.texts import CONSENT_TEXTS
 
 
-def _zip_response(person: Person) -> HttpResponse:
-    response = HttpResponse(export_zip(person), content_type="application/zip")
+def _zip_response(request: HttpRequest, person: Person, *, for_office: bool) -> HttpResponse:
+    """The zip, and an audit entry saying who downloaded whose data (docs/privacy.md)."""
+    content = export_zip(person, for_office=for_office)
+    action = "person.data_downloaded_by_office" if for_office else "person.data_downloaded"
+    log_action(person, action, actor=request.user, data={"bytes": len(content)})
+    response = HttpResponse(content, content_type="application/zip")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="grappe-{person.code}-{stamp}.zip"'
     return response
@@ -75,7 +80,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_data_download(request: HttpRequest) -> HttpResponse:
     person = Person.objects.get(pk=request.user.person_id)
-    return _zip_response(person)
+    return _zip_response(request, person, for_office=False)
 
 
 def _person(request: HttpRequest, code: str, perm: str) -> Person:
@@ -100,7 +105,7 @@ def person_data(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def person_data_download(request: HttpRequest, code: str) -> HttpResponse:
     person = _person(request, code, "privacy.export_person_data")
-    return _zip_response(person)
+    return _zip_response(request, person, for_office=person.pk != request.user.person_id)
 
 
 @login_required
