@@ -292,3 +292,49 @@ def erase_person(person: Person, *, actor: Any) -> None:
         user.save()
         AuditLog.objects.filter(actor=user).update(actor_repr=pseudonym)
     log_action(person, ERASED, actor=actor, data={"pseudonym": pseudonym})
+
+
+def erasure_requested_at(person: Person) -> dt.datetime | None:
+    """When the person last asked for erasure from "My data" (None if never, or if erased since)."""
+    entry = (
+        AuditLog.objects.filter(action="person.erasure_requested", object_id=str(person.pk))
+        .order_by("-timestamp")
+        .values_list("timestamp", flat=True)
+        .first()
+    )
+    return entry
+
+
+@transaction.atomic
+def request_erasure(person: Person, *, actor: Any) -> bool:
+    """Record the person's request to be erased and tell the office (each person with the office
+    role, in their language, kind "message"). A second request within a day records nothing and
+    tells no one again. Returns whether the request was recorded."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from grappe.notifications.models import Kind
+    from grappe.notifications.services import notify
+    from grappe.people.models import RoleKind
+
+    last = erasure_requested_at(person)
+    if last and timezone.now() - last < dt.timedelta(days=1):
+        return False
+    log_action(person, "person.erasure_requested", actor=actor)
+    link = settings.SITE_URL + reverse("privacy:person", args=[person.code])
+    office = Person.objects.filter(roles__kind=RoleKind.OFFICE).exclude(email="").distinct().order_by("pk")
+    for member in office:
+        notify(
+            member,
+            Kind.MESSAGE,
+            subject=lambda: _("Erasure request from %(name)s") % {"name": str(person)},
+            body=lambda: (
+                _(
+                    "%(name)s asks to have their personal data erased. Their request page shows what "
+                    "must be kept and lets you erase the rest: %(link)s"
+                )
+                % {"name": str(person), "link": link}
+            ),
+            link=link,
+        )
+    return True

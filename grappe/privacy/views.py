@@ -73,8 +73,21 @@ def my_data(request: HttpRequest) -> HttpResponse:
             "current": current,
             "versions": {kind.value: version for kind, (version, _text) in CONSENT_TEXTS.items()},
             "assessment": services.assess_erasure(person),
+            "erasure_requested_at": services.erasure_requested_at(person),
         },
     )
+
+
+@login_required
+@require_POST
+def my_data_erasure(request: HttpRequest) -> HttpResponse:
+    """The person asks the office to erase them: recorded, and the office is told."""
+    person = Person.objects.get(pk=request.user.person_id)
+    if services.request_erasure(person, actor=request.user):
+        messages.success(request, _("Your request is sent to the cluster office, which will answer you by email."))
+    else:
+        messages.info(request, _("Your request was already sent today: the cluster office will answer you by email."))
+    return redirect("privacy:mine")
 
 
 @login_required

@@ -117,3 +117,23 @@ def test_each_download_is_in_the_audit_log_with_who_did_it(as_persona, applicant
 def test_a_denied_office_download_leaves_no_entry(as_persona, applicant, reviewer):
     assert as_persona("reviewer").get(f"/office/people/{applicant.person.code}/data/download/").status_code == 404
     assert not AuditLog.objects.filter(action__startswith="person.data_downloaded").exists()
+
+
+def test_a_person_asks_for_erasure_the_office_is_told_once_a_day(as_persona, applicant, office):
+    from grappe.notifications.models import Notification
+
+    client = as_persona("applicant")
+    assert "Ask the office to erase my data" in client.get("/accounts/profile/my-data/").content.decode()
+    client.post("/accounts/profile/my-data/erasure/")
+    client.post("/accounts/profile/my-data/erasure/")  # a second click the same day tells no one again
+    assert AuditLog.objects.filter(action="person.erasure_requested", actor=applicant).count() == 1
+    [note] = Notification.objects.filter(person=office.person)
+    assert applicant.person.code in note.link and str(applicant.person) in note.subject
+    page = client.get("/accounts/profile/my-data/").content.decode()
+    assert "You asked for erasure on" in page or "Vous avez demandé" in page
+    assert client.get("/accounts/profile/my-data/erasure/").status_code == 405
+
+
+def test_asking_for_erasure_needs_to_be_signed_in(db, client):
+    assert client.post("/accounts/profile/my-data/erasure/").status_code == 302
+    assert not AuditLog.objects.filter(action="person.erasure_requested").exists()
