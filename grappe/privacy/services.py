@@ -210,7 +210,9 @@ class Assessment:
         return not self.kept
 
 
-def assess_erasure(person: Person, *, today: dt.date | None = None) -> Assessment:
+def assess_erasure(person: Person, *, today: dt.date | None = None, to_person: bool = True) -> Assessment:
+    """What must be kept about ``person``; the reasons address them (``to_person``, "My data") or
+    speak of them in the third person (the office's page, the refusal)."""
     today = today or timezone.localdate()
     assessment = Assessment()
     audit_years = years("funded_projects")
@@ -220,10 +222,18 @@ def assess_erasure(person: Person, *, today: dt.date | None = None) -> Assessmen
         until = end.replace(year=end.year + audit_years)
         if until >= today:
             assessment.kept.append(
-                _(
-                    "Project %(code)s (%(title)s) is publicly funded: its records, with your name, are kept until "
-                    "%(until)s, the end of the funder's audit period (%(n)d years after the grant ends; "
-                    "legal obligation)."
+                (
+                    _(
+                        "Project %(code)s (%(title)s) is publicly funded: its records, with your name, are kept "
+                        "until %(until)s, the end of the funder's audit period (%(n)d years after the grant ends; "
+                        "legal obligation)."
+                    )
+                    if to_person
+                    else _(
+                        "Project %(code)s (%(title)s) is publicly funded: its records, with this person's name, "
+                        "are kept until %(until)s, the end of the funder's audit period (%(n)d years after the "
+                        "grant ends; legal obligation)."
+                    )
                 )
                 % {
                     "code": member.project.code,
@@ -265,7 +275,7 @@ def erase_person(person: Person, *, actor: Any) -> None:
     account closed, consents, tokens and linked identities removed, drafts deleted; refused with the reasons while
     records must be kept."""
     person = Person.objects.select_for_update().get(pk=person.pk)
-    assessment = assess_erasure(person)
+    assessment = assess_erasure(person, to_person=False)
     if not assessment.allowed:
         raise ErasureRefused(assessment.kept)
     pseudonym = _("Person %(code)s") % {"code": person.code}

@@ -109,8 +109,10 @@ def person_data(request: HttpRequest, code: str) -> HttpResponse:
         "privacy/person_data.html",
         {
             "person": person,
-            "assessment": services.assess_erasure(person),
-            "consents": services.current_consents(person),
+            "assessment": services.assess_erasure(person, to_person=False),
+            "consents": [
+                (ConsentKind(kind).label, consent) for kind, consent in services.current_consents(person).items()
+            ],
         },
     )
 

@@ -137,3 +137,17 @@ def test_a_person_asks_for_erasure_the_office_is_told_once_a_day(as_persona, app
 def test_asking_for_erasure_needs_to_be_signed_in(db, client):
     assert client.post("/accounts/profile/my-data/erasure/").status_code == 302
     assert not AuditLog.objects.filter(action="person.erasure_requested").exists()
+
+
+def test_the_office_page_names_consents_by_their_label_and_speaks_of_the_person(world, as_persona, applicant):
+    from django.conf import settings
+
+    services.record_consent(applicant.person, ConsentKind.PUBLIC_PROFILE, given=True, actor=applicant)
+    client = as_persona("office")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/office/people/{applicant.person.code}/data/").content.decode()
+    assert "Public profile in the directory" in page and "public_profile" not in page
+    assert "with this person&#x27;s name" in page and "your name" not in page
+    mine = as_persona("applicant")
+    mine.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "with your name" in mine.get("/accounts/profile/my-data/").content.decode()
