@@ -175,3 +175,13 @@ def test_problems_speak_french_when_asked_and_name_where_the_error_is(world, api
     assert english.json()["title"] == "Unprocessable content"
     query = client.get("/api/v1/calls?state=nope", HTTP_ACCEPT_LANGUAGE="en")
     assert query.status_code == 422 and query.json()["errors"][0]["loc"] == ["query", "state"]
+
+
+def test_an_amount_above_the_call_s_maximum_is_saved_with_a_warning(world, api_client):
+    path = f"/api/v1/proposals/{world.draft.code}"
+    over = patch(api_client("applicant"), path, {"requested_amount": "99999999"}, HTTP_IF_MATCH='"1"')
+    assert over.status_code == 200 and over.json()["requested_amount"] == "99999999.00"
+    [warning] = over.json()["warnings"]
+    assert "99" in warning
+    within = patch(api_client("applicant"), path, {"requested_amount": "50000"}, HTTP_IF_MATCH='"2"')
+    assert within.json()["warnings"] == []
