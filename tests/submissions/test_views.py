@@ -206,7 +206,7 @@ def test_co_applicant_sees_the_submitted_proposal_read_only(as_persona, submitte
 def test_concurrent_edit_shows_a_message_and_keeps_the_first(as_persona, draft):
     client = as_persona("applicant")
     url = reverse("submissions:edit_details", args=[draft.code])
-    data = {"title": "First", "requested_amount": "1", "duration_months": "12", "version": "1"}
+    data = {"title": "First", "requested_amount": "50000", "duration_months": "12", "version": "1"}
     client.post(url, data)
 
     response = client.post(url, {**data, "title": "Second"}, follow=True)
