@@ -210,7 +210,9 @@ def main(argv: list[str] | None = None) -> None:
     print("Test OpenID Connect provider at", provider.issuer, "signing in", args.email)
     print("Start Grappe with:")
     print(f"  GRAPPE_OIDC_ISSUER={provider.issuer} GRAPPE_OIDC_CLIENT_ID={provider.client_id} \\")
-    print(f"  GRAPPE_OIDC_CLIENT_SECRET={provider.client_secret} GRAPPE_OIDC_LABEL='Test IdP' .venv/bin/grappe runserver")
+    print(
+        f"  GRAPPE_OIDC_CLIENT_SECRET={provider.client_secret} GRAPPE_OIDC_LABEL='Test IdP' .venv/bin/grappe runserver"
+    )
     print("Stop with Ctrl-C.")
     try:
         provider.server.serve_forever()
