@@ -287,6 +287,7 @@ def edit_details(request: HttpRequest, code: str) -> HttpResponse:
         warning = amount_warning(Proposal.objects.select_related("call").get(pk=proposal.pk))
         if warning:
             messages.warning(request, warning)
+            return redirect("submissions:detail", code=proposal.code)  # the top of the page, where it shows
     return response
 
 
