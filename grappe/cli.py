@@ -22,9 +22,14 @@ def main(argv: list[str] | None = None) -> None:
     if len(args) > 1 and not args[1].startswith("-"):
         args[1] = args[1].replace("-", "_")
     args[0] = "grappe"
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except ImproperlyConfigured as exc:
+        # A bad setting (e.g. a number that is not one) is named plainly, without a traceback.
+        sys.exit(f"grappe: configuration error: {exc}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -13,16 +14,16 @@ from grappe.core.services import ConcurrentEditError
 
 PROBLEM_TYPE = "https://grappe.example/problems/"
 TITLES = {
-    400: "Bad request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    412: "Precondition failed",
-    413: "Content too large",
-    422: "Unprocessable content",
-    428: "Precondition required",
+    400: gettext_lazy("Bad request"),
+    401: gettext_lazy("Unauthorized"),
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not found"),
+    405: gettext_lazy("Method not allowed"),
+    409: gettext_lazy("Conflict"),
+    412: gettext_lazy("Precondition failed"),
+    413: gettext_lazy("Content too large"),
+    422: gettext_lazy("Unprocessable content"),
+    428: gettext_lazy("Precondition required"),
 }
 
 
@@ -47,7 +48,7 @@ class ApiProblem(Exception):
 def problem(status: int, detail: str, *, kind: str = "", errors: list[dict[str, Any]] | None = None) -> HttpResponse:
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE + (kind or str(status)),
-        "title": TITLES.get(status, "Error"),
+        "title": str(TITLES.get(status, _("Error"))),
         "status": status,
         "detail": detail,
     }
@@ -59,11 +60,47 @@ def problem(status: int, detail: str, *, kind: str = "", errors: list[dict[str, 
     return response
 
 
+# pydantic's messages by error type, in the request's language (the rest keep pydantic's English).
+MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "extra_forbidden": gettext_lazy("This field is not allowed here."),
+    "string_type": gettext_lazy("Enter text."),
+    "string_too_long": gettext_lazy("This text is too long."),
+    "string_too_short": gettext_lazy("This text is too short."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "list_type": gettext_lazy("Enter a list."),
+    "dict_type": gettext_lazy("Enter an object."),
+    "model_attributes_type": gettext_lazy("Enter an object."),
+    "decimal_parsing": gettext_lazy("Enter a number."),
+    "decimal_type": gettext_lazy("Enter a number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date (YYYY-MM-DD)."),
+    "date_parsing": gettext_lazy("Enter a date (YYYY-MM-DD)."),
+    "datetime_parsing": gettext_lazy("Enter a date and time (ISO 8601)."),
+    "literal_error": gettext_lazy("Choose one of the allowed values."),
+    "enum": gettext_lazy("Choose one of the allowed values."),
+    "too_long": gettext_lazy("Too many items."),
+    "greater_than_equal": gettext_lazy("This number is too small."),
+    "less_than_equal": gettext_lazy("This number is too large."),
+}
+
+
+def _loc(parts: Any) -> list[str]:
+    """ninja names the body parameter too (``["body", "body", "title"]``): keep ``["body", "title"]``."""
+    loc = [str(part) for part in parts]
+    if len(loc) >= 2 and loc[0] in ("body", "query", "path", "header") and loc[1] in ("body", "filters", "query"):
+        loc.pop(1)
+    return loc
+
+
 def _jsonable_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
-            "loc": [str(part) for part in error.get("loc", ())],
-            "msg": str(error.get("msg", "")),
+            "loc": _loc(error.get("loc", ())),
+            "msg": str(MESSAGES.get(str(error.get("type", "")), error.get("msg", ""))),
             "type": str(error.get("type", "")),
         }
         for error in errors

@@ -104,6 +104,9 @@ class ProposalOut(Schema):
     requested_amount: str | None = None
     duration_months: int | None = None
     eligible: bool | None = None
+    warnings: list[str] = Field(
+        default_factory=list, description="After a change: what to fix before submitting (e.g. the amount)."
+    )
 
 
 class ProposalPage(Page):

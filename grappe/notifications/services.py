@@ -21,6 +21,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -270,7 +271,12 @@ def _send_digest(address: str, now: dt.datetime) -> int:
             subject = _("%(site)s: %(count)d notifications") % {"site": settings.SITE_NAME, "count": len(notifications)}
             body = render_to_string(
                 "notifications/email/digest.txt",
-                {"person": person, "notifications": notifications, "link": settings.SITE_URL + "/notifications/"},
+                {
+                    "person": person,
+                    "notifications": notifications,
+                    "link": settings.SITE_URL + reverse("notifications:list"),
+                    "preferences": settings.SITE_URL + reverse("notifications:preferences"),
+                },
             )
         attachments = Attachment.objects.filter(notification__in=notifications).order_by("pk")
         ids = [d.pk for d in deliveries]

@@ -210,7 +210,9 @@ class Assessment:
         return not self.kept
 
 
-def assess_erasure(person: Person, *, today: dt.date | None = None) -> Assessment:
+def assess_erasure(person: Person, *, today: dt.date | None = None, to_person: bool = True) -> Assessment:
+    """What must be kept about ``person``; the reasons address them (``to_person``, "My data") or
+    speak of them in the third person (the office's page, the refusal)."""
     today = today or timezone.localdate()
     assessment = Assessment()
     audit_years = years("funded_projects")
@@ -220,10 +222,18 @@ def assess_erasure(person: Person, *, today: dt.date | None = None) -> Assessmen
         until = end.replace(year=end.year + audit_years)
         if until >= today:
             assessment.kept.append(
-                _(
-                    "Project %(code)s (%(title)s) is publicly funded: its records, with your name, are kept until "
-                    "%(until)s, the end of the funder's audit period (%(n)d years after the grant ends; "
-                    "legal obligation)."
+                (
+                    _(
+                        "Project %(code)s (%(title)s) is publicly funded: its records, with your name, are kept "
+                        "until %(until)s, the end of the funder's audit period (%(n)d years after the grant ends; "
+                        "legal obligation)."
+                    )
+                    if to_person
+                    else _(
+                        "Project %(code)s (%(title)s) is publicly funded: its records, with this person's name, "
+                        "are kept until %(until)s, the end of the funder's audit period (%(n)d years after the "
+                        "grant ends; legal obligation)."
+                    )
                 )
                 % {
                     "code": member.project.code,
@@ -265,7 +275,7 @@ def erase_person(person: Person, *, actor: Any) -> None:
     account closed, consents, tokens and linked identities removed, drafts deleted; refused with the reasons while
     records must be kept."""
     person = Person.objects.select_for_update().get(pk=person.pk)
-    assessment = assess_erasure(person)
+    assessment = assess_erasure(person, to_person=False)
     if not assessment.allowed:
         raise ErasureRefused(assessment.kept)
     pseudonym = _("Person %(code)s") % {"code": person.code}
@@ -292,3 +302,49 @@ def erase_person(person: Person, *, actor: Any) -> None:
         user.save()
         AuditLog.objects.filter(actor=user).update(actor_repr=pseudonym)
     log_action(person, ERASED, actor=actor, data={"pseudonym": pseudonym})
+
+
+def erasure_requested_at(person: Person) -> dt.datetime | None:
+    """When the person last asked for erasure from "My data" (None if never, or if erased since)."""
+    entry = (
+        AuditLog.objects.filter(action="person.erasure_requested", object_id=str(person.pk))
+        .order_by("-timestamp")
+        .values_list("timestamp", flat=True)
+        .first()
+    )
+    return entry
+
+
+@transaction.atomic
+def request_erasure(person: Person, *, actor: Any) -> bool:
+    """Record the person's request to be erased and tell the office (each person with the office
+    role, in their language, kind "message"). A second request within a day records nothing and
+    tells no one again. Returns whether the request was recorded."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    from grappe.notifications.models import Kind
+    from grappe.notifications.services import notify
+    from grappe.people.models import RoleKind
+
+    last = erasure_requested_at(person)
+    if last and timezone.now() - last < dt.timedelta(days=1):
+        return False
+    log_action(person, "person.erasure_requested", actor=actor)
+    link = settings.SITE_URL + reverse("privacy:person", args=[person.code])
+    office = Person.objects.filter(roles__kind=RoleKind.OFFICE).exclude(email="").distinct().order_by("pk")
+    for member in office:
+        notify(
+            member,
+            Kind.MESSAGE,
+            subject=lambda: _("Erasure request from %(name)s") % {"name": str(person)},
+            body=lambda: (
+                _(
+                    "%(name)s asks to have their personal data erased. Their request page shows what "
+                    "must be kept and lets you erase the rest: %(link)s"
+                )
+                % {"name": str(person), "link": link}
+            ),
+            link=link,
+        )
+    return True

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
+from grappe.core.services import log_action
 from grappe.people.models import Person
 from grappe.privacy import services
 from grappe.privacy.export import export_zip
@@ -20,8 +21,12 @@ from grappe.privacy.retention import register
 from grappe.privacy.texts import CONSENT_TEXTS
 
 
-def _zip_response(person: Person) -> HttpResponse:
-    response = HttpResponse(export_zip(person), content_type="application/zip")
+def _zip_response(request: HttpRequest, person: Person, *, for_office: bool) -> HttpResponse:
+    """The zip, and an audit entry saying who downloaded whose data (docs/privacy.md)."""
+    content = export_zip(person, for_office=for_office)
+    action = "person.data_downloaded_by_office" if for_office else "person.data_downloaded"
+    log_action(person, action, actor=request.user, data={"bytes": len(content)})
+    response = HttpResponse(content, content_type="application/zip")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="grappe-{person.code}-{stamp}.zip"'
     return response
@@ -68,14 +73,27 @@ def my_data(request: HttpRequest) -> HttpResponse:
             "current": current,
             "versions": {kind.value: version for kind, (version, _text) in CONSENT_TEXTS.items()},
             "assessment": services.assess_erasure(person),
+            "erasure_requested_at": services.erasure_requested_at(person),
         },
     )
 
 
 @login_required
+@require_POST
+def my_data_erasure(request: HttpRequest) -> HttpResponse:
+    """The person asks the office to erase them: recorded, and the office is told."""
+    person = Person.objects.get(pk=request.user.person_id)
+    if services.request_erasure(person, actor=request.user):
+        messages.success(request, _("Your request is sent to the cluster office, which will answer you by email."))
+    else:
+        messages.info(request, _("Your request was already sent today: the cluster office will answer you by email."))
+    return redirect("privacy:mine")
+
+
+@login_required
 def my_data_download(request: HttpRequest) -> HttpResponse:
     person = Person.objects.get(pk=request.user.person_id)
-    return _zip_response(person)
+    return _zip_response(request, person, for_office=False)
 
 
 def _person(request: HttpRequest, code: str, perm: str) -> Person:
@@ -91,8 +109,10 @@ def person_data(request: HttpRequest, code: str) -> HttpResponse:
         "privacy/person_data.html",
         {
             "person": person,
-            "assessment": services.assess_erasure(person),
-            "consents": services.current_consents(person),
+            "assessment": services.assess_erasure(person, to_person=False),
+            "consents": [
+                (ConsentKind(kind).label, consent) for kind, consent in services.current_consents(person).items()
+            ],
         },
     )
 
@@ -100,7 +120,7 @@ def person_data(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def person_data_download(request: HttpRequest, code: str) -> HttpResponse:
     person = _person(request, code, "privacy.export_person_data")
-    return _zip_response(person)
+    return _zip_response(request, person, for_office=person.pk != request.user.person_id)
 
 
 @login_required

@@ -272,11 +272,13 @@ def unlink(user: User, identity: Identity) -> None:
     """Remove a linked identity, unless it is the last way ``user`` has to log in."""
     User.objects.select_for_update().filter(pk=user.pk).first()  # one unlink at a time per account
     if ways_to_log_in(user, excluding=identity) == 0:
-        raise SsoError(
-            _(
-                "This is your last way to log in: link another identity first"
-                " (or set a password with “Forgotten password?”, where password login is on)."
+        if settings.GRAPPE_PASSWORD_LOGIN:
+            raise SsoError(
+                _(
+                    "This is your last way to log in: link another identity first, or set a password with "
+                    "“Forgotten password?” on the login page."
+                )
             )
-        )
+        raise SsoError(_("This is your last way to log in: link another identity first."))
     identity.delete()
     log_action(user.person, "sso.unlinked", actor=user, data={"provider": identity.provider})

@@ -200,3 +200,19 @@ def check_eligibility(proposal: Proposal, *, budget: BudgetSummary | None = None
     for rule in proposal.call.rules.all():
         failures.extend(CHECKS[rule.kind](ctx, rule))
     return failures
+
+
+def amount_warning(proposal: Proposal) -> str:
+    """A warning when a draft's requested amount lies outside its call's range ("" if inside): said
+    on every save of the details, which still saves the draft; submission refuses it (rule above)."""
+    call = proposal.call
+    if call.min_amount <= proposal.requested_amount <= call.max_amount:
+        return ""
+    return _(
+        "Saved, but the amount requested (%(amount)s) must lie between %(min)s and %(max)s for this call: "
+        "change it before you submit."
+    ) % {
+        "amount": format_money(proposal.requested_amount),
+        "min": format_money(call.min_amount),
+        "max": format_money(call.max_amount),
+    }

@@ -137,3 +137,51 @@ def test_a_cursor_the_api_did_not_give_is_a_problem(world, api_client):
     first = client.get("/api/v1/proposals", {"limit": 1}).json()
     second = client.get("/api/v1/proposals", {"limit": 1, "cursor": first["next"]}).json()
     assert first["items"][0]["code"] != second["items"][0]["code"]
+
+
+def test_if_match_compares_strongly_a_weak_etag_does_not_match(world, api_client):
+    path = f"/api/v1/proposals/{world.draft.code}"
+    weak = patch(api_client("applicant"), path, {"title": "Weak"}, HTTP_IF_MATCH='W/"1"')
+    assert weak.status_code == 412 and weak["Content-Type"] == "application/problem+json"
+    assert Proposal.objects.get(pk=world.draft.pk).title == "My draft"
+    strong = patch(api_client("applicant"), path, {"title": "Strong"}, HTTP_IF_MATCH='"1"')
+    assert strong.status_code == 200
+
+
+def test_a_review_s_errors_are_listed_per_field_and_an_unknown_criterion_is_refused(world, api_client):
+    client = api_client("reviewer")
+    path = f"/api/v1/reviews/{world.assignment.pk}"
+    criteria = [str(c.pk) for c in world.review_call.scheme.criteria.all()]
+    unknown = client.put(path, {"scores": {"999999": "3"}}, content_type="application/json", HTTP_IF_MATCH='"1"')
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["loc"] == ["body", "scores", "999999"]
+    assert not Review.objects.filter(assignment=world.assignment).exists()
+    body = {"scores": {criteria[0]: "7"}, "recommendation": "maybe", "submit": True}
+    bad = client.put(path, body, content_type="application/json", HTTP_IF_MATCH='"1"').json()
+    locs = [e["loc"] for e in bad["errors"]]
+    assert ["body", "scores", criteria[0]] in locs and ["body", "recommendation"] in locs
+    assert ["body", "applicant_comment"] in locs and ["body", "scores", criteria[-1]] in locs
+
+
+def test_problems_speak_french_when_asked_and_name_where_the_error_is(world, api_client):
+    client = api_client("applicant")
+    path = f"/api/v1/proposals/{world.draft.code}"
+    wrong = patch(client, path, {"duration_months": "many"}, HTTP_IF_MATCH='"1"', HTTP_ACCEPT_LANGUAGE="fr")
+    problem = wrong.json()
+    assert problem["title"] == "Contenu impossible à traiter"
+    [error] = problem["errors"]
+    assert error["loc"] == ["body", "duration_months"] and error["msg"] == "Saisissez un nombre entier."
+    english = patch(client, path, {"duration_months": "many"}, HTTP_IF_MATCH='"1"', HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["title"] == "Unprocessable content"
+    query = client.get("/api/v1/calls?state=nope", HTTP_ACCEPT_LANGUAGE="en")
+    assert query.status_code == 422 and query.json()["errors"][0]["loc"] == ["query", "state"]
+
+
+def test_an_amount_above_the_call_s_maximum_is_saved_with_a_warning(world, api_client):
+    path = f"/api/v1/proposals/{world.draft.code}"
+    over = patch(api_client("applicant"), path, {"requested_amount": "99999999"}, HTTP_IF_MATCH='"1"')
+    assert over.status_code == 200 and over.json()["requested_amount"] == "99999999.00"
+    [warning] = over.json()["warnings"]
+    assert "99" in warning
+    within = patch(api_client("applicant"), path, {"requested_amount": "50000"}, HTTP_IF_MATCH='"2"')
+    assert within.json()["warnings"] == []

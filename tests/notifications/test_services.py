@@ -97,6 +97,7 @@ def test_daily_waits_for_the_digest_which_groups_the_days_notifications(person):
     assert digest.subject.endswith(": 2 notifications")
     assert first.subject in digest.body and "Second" in digest.body and "Due soon" in digest.body
     assert "Bonjour" in digest.body  # in the person's language
+    assert "/accounts/profile/notifications/" in digest.body  # where to change the choice
     assert set(Delivery.objects.filter(mode=Mode.DAILY).values_list("state", flat=True)) == {"sent"}
     assert second.deliveries.get().sent_at is not None
 

@@ -7,6 +7,7 @@ import json
 import zipfile
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
@@ -107,14 +108,14 @@ def test_retention_dry_run_lists_then_the_command_anonymises(world, office, caps
     old = ProposalFactory(call=old_call, title="Old secret idea", abstract="Secret", state="submitted")
     call_command("apply_retention", "--dry-run")
     out = capsys.readouterr().out
-    assert f"would anonymise proposal {old.code}" in out and "1 proposal(s)" in out
+    assert f"proposal {old.code} (call {old_call.code}" in out and "1 proposal would be anonymised." in out
     assert Proposal.objects.get(pk=old.pk).title == "Old secret idea"
     call_command("apply_retention")
     old.refresh_from_db()
     assert old.abstract == "" and "Secret" not in old.title and old.code in old.title
     assert AuditLog.objects.filter(action="proposal.anonymised", object_id=str(old.pk)).exists()
     call_command("apply_retention", "--dry-run")
-    assert "0 proposal(s)" in capsys.readouterr().out  # done once
+    assert "No proposal is past its retention period: nothing would be anonymised." in capsys.readouterr().out
     # Funded proposals (the project's) and recent ones are untouched.
     assert Proposal.objects.get(pk=world.project.proposal_id).abstract
 
@@ -181,3 +182,21 @@ def test_retention_drops_the_stored_run_inputs_of_an_anonymised_call(world, offi
     assert run.inputs is None and run.inputs_hash == stored.digest
     assert not StoredInput.objects.filter(pk=stored.digest).exists()
     assert replay("affinity", run.pk).line.startswith("Cannot replay")
+
+
+def test_a_retention_setting_that_is_not_a_number_is_named_without_a_traceback(monkeypatch, capsys):
+    from grappe import cli, settings
+
+    monkeypatch.setenv("GRAPPE_RETENTION_UNFUNDED_YEARS", "abc")
+    with pytest.raises(ImproperlyConfigured, match="GRAPPE_RETENTION_UNFUNDED_YEARS must be a whole number"):
+        settings.envint("GRAPPE_RETENTION_UNFUNDED_YEARS", 5)
+    monkeypatch.setenv("GRAPPE_RETENTION_UNFUNDED_YEARS", " 7 ")
+    assert settings.envint("GRAPPE_RETENTION_UNFUNDED_YEARS", 5) == 7
+
+    def bad(_args):
+        raise ImproperlyConfigured("GRAPPE_RETENTION_UNFUNDED_YEARS must be a whole number, not 'abc'.")
+
+    monkeypatch.setattr("django.core.management.execute_from_command_line", bad)
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["grappe", "apply-retention"])
+    assert "configuration error: GRAPPE_RETENTION_UNFUNDED_YEARS" in str(stop.value.code)

@@ -40,10 +40,11 @@ def test_report_returned_and_accepted_emails_in_the_lead_language(
         services.review_report(report, accept=True, comment="", expected_version=4, actor=office)
 
     assert [m.to for m in mailoutbox] == [[project.lead.email]] * 2
-    assert mailoutbox[0].subject == "Rapport Rapport 2026 renvoyé pour modifications"
+    # The label already says "Rapport": the subject does not repeat the word (in either language).
+    assert mailoutbox[0].subject == "Rapport 2026 : renvoyé pour modifications"
     assert "Section 2 is too short." in mailoutbox[0].body
-    assert mailoutbox[1].subject == "Report Rapport 2026 accepted"
-    assert assert_notified("decision", project.lead.email).subject == "Report Rapport 2026 accepted"
+    assert mailoutbox[1].subject == "Rapport 2026: accepted"
+    assert assert_notified("decision", project.lead.email).subject == "Rapport 2026: accepted"
 
 
 def test_deliverable_decision_reaches_owner_and_lead(

@@ -24,7 +24,12 @@ from joserfc.jwk import KeySet, RSAKey
 
 
 class OidcProvider:
-    def __init__(self, client_id: str = "grappe-test", client_secret: str = "s3cret") -> None:  # noqa: S107 - a test IdP
+    def __init__(
+        self,
+        client_id: str = "grappe-test",
+        client_secret: str = "s3cret",  # noqa: S107 - a test IdP
+        port: int = 0,
+    ) -> None:
         self.client_id, self.client_secret = client_id, client_secret
         self.key = RSAKey.generate_key(2048, parameters={"kid": "idp-1", "use": "sig", "alg": "RS256"})
         self.forger = RSAKey.generate_key(2048, parameters={"kid": "idp-1", "use": "sig", "alg": "RS256"})
@@ -33,7 +38,7 @@ class OidcProvider:
         self.interactive = False  # True: show a sign-in page (browser tests)
         self.codes: dict[str, dict[str, Any]] = {}
         self.token_requests = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -180,3 +185,40 @@ class OidcProvider:
                     self._json(404, {"error": "not_found"})
 
         return Handler
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the provider by hand to try a sign-in (docs/sso.md): ``python -m tests.sso.oidc_idp``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A local OpenID Connect provider for trying Grappe's sign-in.")
+    parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--email", default="ada@example.org")
+    parser.add_argument("--first-name", default="Ada")
+    parser.add_argument("--last-name", default="Lovelace")
+    parser.add_argument("--unverified", action="store_true", help="Say the email address is not verified.")
+    args = parser.parse_args(argv)
+    provider = OidcProvider(port=args.port)
+    provider.interactive = True
+    provider.user = {
+        "sub": "local-" + hashlib.sha256(args.email.encode()).hexdigest()[:12],
+        "email": args.email,
+        "email_verified": not args.unverified,
+        "given_name": args.first_name,
+        "family_name": args.last_name,
+    }
+    print("Test OpenID Connect provider at", provider.issuer, "signing in", args.email)
+    print("Start Grappe with:")
+    print(f"  GRAPPE_OIDC_ISSUER={provider.issuer} GRAPPE_OIDC_CLIENT_ID={provider.client_id} \\")
+    print(
+        f"  GRAPPE_OIDC_CLIENT_SECRET={provider.client_secret} GRAPPE_OIDC_LABEL='Test IdP' .venv/bin/grappe runserver"
+    )
+    print("Stop with Ctrl-C.")
+    try:
+        provider.server.serve_forever()
+    except KeyboardInterrupt:
+        provider.server.server_close()
+
+
+if __name__ == "__main__":
+    main()

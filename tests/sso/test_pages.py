@@ -99,6 +99,7 @@ def test_unlinking_keeps_the_last_way_in(sso_settings, client, applicant):
     assert not Identity.objects.filter(pk=second.pk).exists()
     response = client.post(f"/accounts/identities/{first.pk}/unlink/", follow=True)
     assert "last way to log in" in response.content.decode()
+    assert "Forgotten password" not in response.content.decode()  # password login is off here
     assert Identity.objects.filter(pk=first.pk).exists()
     sso_settings.GRAPPE_PASSWORD_LOGIN = True  # the password is a way in again
     client.post(f"/accounts/identities/{first.pk}/unlink/")
@@ -110,8 +111,9 @@ def test_an_account_without_password_keeps_its_only_identity(sso_settings, clien
     applicant.save()
     only = Identity.objects.create(user=applicant, provider="saml", subject="idp!a")
     client.force_login(applicant)
-    client.post(f"/accounts/identities/{only.pk}/unlink/")
+    response = client.post(f"/accounts/identities/{only.pk}/unlink/", follow=True)
     assert Identity.objects.filter(pk=only.pk).exists()
+    assert "Forgotten password" in response.content.decode()  # password login is on: the way to set one
 
 
 def test_the_profile_leads_to_the_identities(client, applicant):

@@ -206,7 +206,7 @@ def test_co_applicant_sees_the_submitted_proposal_read_only(as_persona, submitte
 def test_concurrent_edit_shows_a_message_and_keeps_the_first(as_persona, draft):
     client = as_persona("applicant")
     url = reverse("submissions:edit_details", args=[draft.code])
-    data = {"title": "First", "requested_amount": "1", "duration_months": "12", "version": "1"}
+    data = {"title": "First", "requested_amount": "50000", "duration_months": "12", "version": "1"}
     client.post(url, data)
 
     response = client.post(url, {**data, "title": "Second"}, follow=True)
@@ -391,3 +391,21 @@ def test_co_applicant_cannot_manage_the_team(as_persona, draft, reviewer):
 
     assert response.status_code == 404
     assert not TeamMember.objects.filter(email="friend@example.org").exists()
+
+
+def test_an_amount_above_the_call_s_maximum_is_saved_with_a_warning(as_persona, draft):
+    response = as_persona("applicant").post(
+        reverse("submissions:edit_details", args=[draft.code]),
+        {"title": "T", "requested_amount": "999999", "duration_months": "12", "version": "1"},
+        follow=True,
+    )
+    draft.refresh_from_db()
+    assert draft.requested_amount == 999999 and draft.version == 2  # the draft is not lost
+    [warning] = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert "999" in warning and "200" in warning
+    within = as_persona("applicant").post(
+        reverse("submissions:edit_details", args=[draft.code]),
+        {"title": "T", "requested_amount": "50000", "duration_months": "12", "version": "2"},
+        follow=True,
+    )
+    assert not [m for m in within.context["messages"] if m.level_tag == "warning"]

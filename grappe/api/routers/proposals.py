@@ -20,6 +20,7 @@ from grappe.api.schemas import ProposalOut, ProposalPage, ProposalPatch, money
 from grappe.core.access import get_for_user_or_404
 from grappe.core.services import ConcurrentEditError
 from grappe.submissions import services
+from grappe.submissions.eligibility import amount_warning
 from grappe.submissions.forms import ProposalDetailsForm
 from grappe.submissions.models import Proposal, ProposalState
 from grappe.submissions.queries import proposals_visible_to
@@ -139,4 +140,7 @@ def patch_proposal(
         raise ApiProblem(409, str(exc)) from exc
     proposal = Proposal.objects.select_related(*RELATED).get(pk=proposal.pk)
     response["ETag"] = etag(proposal.version)
-    return proposal_out(proposal, user)
+    out = proposal_out(proposal, user)
+    warning = amount_warning(proposal)
+    out["warnings"] = [warning] if warning else []
+    return out

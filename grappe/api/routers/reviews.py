@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Exists, OuterRef
@@ -18,7 +19,15 @@ from grappe.api.schemas import ReviewOut, ReviewPage, ReviewPut
 from grappe.core.access import get_for_user_or_404
 from grappe.people.rules import roles_of
 from grappe.review import services
-from grappe.review.models import AssignmentState, Conflict, Review, ReviewAssignment, ReviewSettings, ReviewState
+from grappe.review.models import (
+    AssignmentState,
+    Conflict,
+    Recommendation,
+    Review,
+    ReviewAssignment,
+    ReviewSettings,
+    ReviewState,
+)
 
 router = Router(tags=["reviews"])
 
@@ -98,6 +107,9 @@ def put_review(
     if found.confirmed_at is None:
         raise ApiProblem(409, _("Confirm on the review page that you have no conflict of interest first."))
     version = expected_version(request, if_match)
+    field_errors = _review_errors(found, body)
+    if field_errors:
+        raise ApiProblem(422, _("Some values are missing or invalid."), kind="invalid", errors=field_errors)
     data: dict[str, Any] = {f"score_{key}": value for key, value in body.scores.items()}
     data.update({f"comment_{key}": value for key, value in body.comments.items()})
     data.update(
@@ -110,7 +122,49 @@ def put_review(
     try:
         services.save_review(found, data, expected_version=version, submit=body.submit, actor=user)
     except services.ReviewError as exc:
-        raise ApiProblem(422, " ".join(exc.messages), kind="invalid") from exc
+        errors = [{"loc": ["body"], "msg": str(msg), "type": "invalid"} for msg in exc.messages]
+        raise ApiProblem(422, " ".join(exc.messages), kind="invalid", errors=errors) from exc
     out = review_out(_assignment(request, assignment))
     response["ETag"] = etag(out["version"])
     return out
+
+
+def _review_errors(assignment: ReviewAssignment, body: ReviewPut) -> list[dict[str, Any]]:
+    """The review's errors per field (docs/api.md): criteria the call does not have, scores that
+    are not 0–5 in halves, a recommendation not in the list, and — to submit — what is missing."""
+    criteria = list(assignment.call.scheme.criteria.all()) if hasattr(assignment.call, "scheme") else []
+    known = {str(c.pk) for c in criteria}
+    ids = ", ".join(sorted(known, key=int)) or "—"
+    errors: list[dict[str, Any]] = []
+
+    def add(loc: list[str], msg: str) -> None:
+        errors.append({"loc": ["body", *loc], "msg": msg, "type": "invalid"})
+
+    for part in ("scores", "comments"):
+        for key in getattr(body, part):
+            if key not in known:
+                unknown = _("This call has no criterion %(key)s (its criteria: %(ids)s).")
+                add([part, key], unknown % {"key": key, "ids": ids})
+    for key, value in body.scores.items():
+        if key in known and value not in (None, "") and not _is_score(value):
+            add(["scores", key], _("Scores are numbers from 0 to 5 in half points."))
+    if body.recommendation and body.recommendation not in Recommendation.values:
+        add(["recommendation"], _("Choose a recommendation from the list."))
+    if body.submit or Review.objects.filter(assignment=assignment, state=ReviewState.SUBMITTED).exists():
+        for criterion in criteria:
+            if body.scores.get(str(criterion.pk)) in (None, ""):
+                missing = _("Score every criterion (missing: %(list)s).") % {"list": criterion.label}
+                add(["scores", str(criterion.pk)], missing)
+        if not body.applicant_comment.strip():
+            add(["applicant_comment"], _("Write a comment for the applicants."))
+        if not body.recommendation:
+            add(["recommendation"], _("Give an overall recommendation."))
+    return errors
+
+
+def _is_score(value: str) -> bool:
+    try:
+        score = Decimal(str(value))
+    except InvalidOperation:
+        return False
+    return score.is_finite() and 0 <= score <= 5 and not (score * 2) % 1

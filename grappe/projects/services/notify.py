@@ -61,6 +61,11 @@ def tell_decision(
             "report": _("Report"),
             "statement": _("Expense statement"),
         }
+        if _names_itself(label, words[what], what):
+            # "Rapport annuel 2025" already says what it is: no "Rapport Rapport annuel 2025".
+            if accepted:
+                return _("%(label)s: accepted") % {"label": label}
+            return _("%(label)s: returned for changes") % {"label": label}
         if accepted:
             return _("%(what)s %(label)s accepted") % {"what": words[what], "label": label}
         return _("%(what)s %(label)s returned for changes") % {"what": words[what], "label": label}
@@ -69,6 +74,16 @@ def tell_decision(
     transaction.on_commit(
         lambda: email_people(people, subject, "projects/email/decision.txt", context, kind=Kind.DECISION)
     )
+
+
+def _names_itself(label: str, word: str, what: str) -> bool:
+    """Whether ``label`` already starts with the kind's word, in the reader's language, English or
+    French (a report titled "Rapport 2026" read in English)."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        french = translation.gettext({"deliverable": "Deliverable", "report": "Report"}.get(what, "Expense statement"))
+    return any(label.casefold().startswith(w.casefold() + " ") for w in (word, what, french))
 
 
 # --- Report reminders ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Organisation
 from grappe.submissions import services
 from grappe.submissions.budget import proposal_years, summarise
-from grappe.submissions.eligibility import check_eligibility
+from grappe.submissions.eligibility import amount_warning, check_eligibility
 from grappe.submissions.forms import (
     AnswersForm,
     BudgetForm,
@@ -268,7 +268,7 @@ def _save_section(
 @require_POST
 def edit_details(request: HttpRequest, code: str) -> HttpResponse:
     proposal = _edit(request, code)
-    return _save_section(
+    response = _save_section(
         request,
         proposal,
         ProposalDetailsForm(request.POST, instance=Proposal.objects.get(pk=proposal.pk)),
@@ -283,6 +283,12 @@ def edit_details(request: HttpRequest, code: str) -> HttpResponse:
         ),
         message=_("Details saved."),
     )
+    if response.status_code == 302:  # saved: say at once when the amount is outside the call's range
+        warning = amount_warning(Proposal.objects.select_related("call").get(pk=proposal.pk))
+        if warning:
+            messages.warning(request, warning)
+            return redirect("submissions:detail", code=proposal.code)  # the top of the page, where it shows
+    return response
 
 
 @login_required

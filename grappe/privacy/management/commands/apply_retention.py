@@ -15,8 +15,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, dry_run: bool = False, **options: Any) -> None:
         due = apply_retention(dry_run=dry_run)
-        verb = "would anonymise" if dry_run else "anonymised"
+        verb = "would be anonymised" if dry_run else "anonymised"
         for proposal in due:
             closed = f"{proposal.call.closes_at:%Y-%m-%d}"
-            self.stdout.write(f"{verb} proposal {proposal.code} (call {proposal.call.code}, closed {closed})")
-        self.stdout.write(f"{len(due)} proposal(s) {verb}.")
+            self.stdout.write(f"proposal {proposal.code} (call {proposal.call.code}, closed {closed}): {verb}")
+        if not due:
+            self.stdout.write("No proposal is past its retention period: nothing " + verb + ".")
+        else:
+            self.stdout.write(f"{len(due)} {'proposal' if len(due) == 1 else 'proposals'} {verb}.")
