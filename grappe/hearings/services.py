@@ -204,10 +204,11 @@ def days(setup: HearingSetup) -> list[dt.date]:
 def half_days(setup: HearingSetup) -> list[tuple[str, str]]:
     """(key, label) of each half-day of the hearings, in order."""
     out = []
+    morning, afternoon = _("morning"), _("afternoon")
     for day in days(setup):
         label = formats.date_format(day, "l j F")
-        out.append((f"{day.isoformat()}:am", f"{label} — {_('morning')}"))
-        out.append((f"{day.isoformat()}:pm", f"{label} — {_('afternoon')}"))
+        out.append((f"{day.isoformat()}:am", f"{label} — {morning}"))
+        out.append((f"{day.isoformat()}:pm", f"{label} — {afternoon}"))
     return out
 
 
@@ -314,6 +315,59 @@ def add_panel_member(call: Call, person: Person, *, actor: Any) -> PanelMember:
     if created:
         log_action(call, "hearings.panel_added", actor=actor, data={"person": person.code})
     return member
+
+
+def panel_hearings(call: Call, person: Person) -> list[Hearing]:
+    """The scheduled hearings of the call on whose panel the person sits, earliest first."""
+    return list(
+        Hearing.objects.filter(call=call, panel=person, starts_at__isnull=False)
+        .select_related("proposal")
+        .order_by("starts_at")
+    )
+
+
+def _hearing_label(hearing: Hearing) -> str:
+    local = timezone.localtime(hearing.starts_at, PARIS)
+    return f"{hearing.proposal.code} ({formats.date_format(local, 'DATETIME_FORMAT')})"
+
+
+def away_on_panels(call: Call, hearings: list[Hearing] | None = None) -> dict[int, list[Person]]:
+    """Per scheduled hearing (id), the members of its panel who said they are away that half-day:
+    its invitation waits until the office moves the hearing or the member is free again. Pass the
+    call's hearings with their panels prefetched to save the queries."""
+    setup = setup_for(call)
+    away = {m.person_id: set(m.unavailable or []) for m in PanelMember.objects.filter(call=call)}
+    if hearings is None:
+        hearings = list(Hearing.objects.filter(call=call, starts_at__isnull=False).prefetch_related("panel"))
+    out: dict[int, list[Person]] = {}
+    for hearing in hearings:
+        if hearing.starts_at is None:
+            continue
+        half = half_day_of(hearing.starts_at, setup)
+        missing = [p for p in hearing.panel.all() if half in away.get(p.pk, set())]
+        if missing:
+            out[hearing.pk] = missing
+    return out
+
+
+def proposal_section(user: Any, proposal: Proposal) -> dict[str, Any] | None:
+    """The team's own proposal page links to its hearing (``submissions.sections``)."""
+    hearing = Hearing.objects.filter(proposal=proposal).first()
+    if hearing is None or not user.has_perm("hearings.team_constraints", hearing):
+        return None
+    return {"template": "hearings/includes/proposal_section.html", "hearing": hearing}
+
+
+def sits_on_panels(call: Call, person: Person) -> str | None:
+    """The guard of ``stages.exclude_reviewer``: a person on the panel of scheduled hearings of the
+    call stays until the office changes those panels."""
+    scheduled = panel_hearings(call, person)
+    if not scheduled:
+        return None
+    return _(
+        "%(name)s sits on the panel of scheduled hearings of stage 2: %(hearings)s. "
+        "Change those panels on the hearings desk before excluding them."
+    ) % {"name": person.full_name, "hearings": ", ".join(map(_hearing_label, scheduled))}
 
 
 @transaction.atomic
@@ -715,8 +769,11 @@ def send_invitations(call: Call, *, actor: Any) -> int:
     hearings = list(
         Hearing.objects.filter(call=call, starts_at__isnull=False, invited_at__isnull=True)
         .select_related("proposal", "call")
+        .prefetch_related("panel")
         .order_by("starts_at")
     )
+    held = away_on_panels(call, hearings)
+    hearings = [h for h in hearings if h.pk not in held]  # a panel member is away: the office moves it first
     team: dict[int, list[tuple[int | None, str]]] = {}
     for proposal_id, person_id, email in TeamMember.objects.filter(
         proposal_id__in=[h.proposal_id for h in hearings], state=InvitationState.ACCEPTED

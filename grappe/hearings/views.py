@@ -85,6 +85,7 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
                     "panel": [codes.get(c, c) for c in p["panel"]],
                 }
             )
+    away = services.away_on_panels(call, hearings)
     in_pool = (
         Person.objects.filter(pools__call=call)
         .exclude(pools__state=PoolState.DECLINED)
@@ -99,7 +100,7 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
             "call": call,
             "setup": setup,
             "closes": services.call_last_date(call),
-            "hearings": [(h, [labels.get(k, k) for k in h.unavailable or []]) for h in hearings],
+            "hearings": [(h, [labels.get(k, k) for k in h.unavailable or []], away.get(h.pk, [])) for h in hearings],
             "members": [(m, set(m.unavailable or [])) for m in members],
             "halves": halves,
             "runs": runs,
@@ -109,7 +110,8 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
             "modes": Mode.choices,
             "score_modes": ScoreMode.choices,
             "slots": len(services.time_slots(setup)),
-            "to_invite": sum(1 for h in hearings if h.starts_at and not h.invited_at),
+            "to_invite": sum(1 for h in hearings if h.starts_at and not h.invited_at and h.pk not in away),
+            "away": away,
             "rooms": range(1, setup.rooms + 1),
             "sources": shortlists.sources_for(call),
         },
@@ -186,6 +188,18 @@ def member_availability(request: HttpRequest, code: str, pk: int) -> HttpRespons
         raise Http404
     services.set_member_unavailable(member, request.POST.getlist("unavailable"), actor=request.user)
     messages.success(request, _("Availability of %(name)s saved.") % {"name": member.person.full_name})
+    away = set(member.unavailable)
+    setup = services.setup_for(call)
+    affected = [h for h in services.panel_hearings(call, member.person) if services.half_day_of(h.starts_at, setup) in away]
+    if affected:
+        messages.warning(
+            request,
+            _(
+                "%(name)s is away when they sit on the panel of these hearings: %(hearings)s. Their invitations "
+                "are held until you move them or mark %(name)s free again."
+            )
+            % {"name": member.person.full_name, "hearings": ", ".join(h.proposal.code for h in affected)},
+        )
     return _back(call, "#panel")
 
 
@@ -229,6 +243,13 @@ def invite(request: HttpRequest, code: str) -> HttpResponse:
     call = _call(request, code)
     sent = services.send_invitations(call, actor=request.user)
     messages.success(request, _("%(n)d invitations sent.") % {"n": sent})
+    held = Hearing.objects.filter(pk__in=services.away_on_panels(call), invited_at__isnull=True).select_related("proposal")
+    if held:
+        messages.warning(
+            request,
+            _("Invitations held because a panel member is away: %(hearings)s. Move these hearings first.")
+            % {"hearings": ", ".join(h.proposal.code for h in held)},
+        )
     return _back(call, "#schedule")
 
 
