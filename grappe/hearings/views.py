@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +32,7 @@ from grappe.hearings.models import (
 )
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
+from grappe.review import gates
 from grappe.review.models import PoolMember, PoolState
 from grappe.selection import shortlists
 from grappe.selection.services import criteria_of
@@ -136,6 +138,13 @@ def save_setup(request: HttpRequest, code: str) -> HttpResponse:
         _errors(request, exc)
     else:
         messages.success(request, _("Hearing setup saved."))
+        weekend = [d for d in services.days(services.setup_for(call)) if d.weekday() >= 5]
+        if weekend:
+            messages.warning(
+                request,
+                _("These hearing days fall on a weekend: %(days)s. Check that the panel and the teams can come.")
+                % {"days": ", ".join(formats.date_format(d, "l j F") for d in weekend)},
+            )
     return _back(call, "#setup")
 
 
@@ -301,6 +310,21 @@ def honoraria(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def rates(request: HttpRequest, code: str) -> HttpResponse:
+    call = _call(request, code)
+    try:
+        services.save_rates(
+            call, request.POST.dict(), expected_version=posted_int(request.POST.get("version")), actor=request.user
+        )
+    except (services.HearingError, ConcurrentEditError) as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Honoraria rates saved."))
+    return redirect("hearings:honoraria", call.code)
+
+
+@login_required
 def payment_file(request: HttpRequest, code: str) -> HttpResponse:
     call = _call(request, code)
     response = HttpResponse(
@@ -326,7 +350,7 @@ def hearing(request: HttpRequest, pk: int) -> HttpResponse:
     if panel:
         first = services.declaration_gate(person_id, item.call_id)
         if first:
-            return redirect(first)
+            return redirect(gates.back_after(first, request))
     criteria = criteria_of(item.call) if panel else []
     mine = HearingScore.objects.filter(hearing=item, member_id=person_id).first() if panel else None
     if request.method == "POST":
@@ -437,6 +461,9 @@ def expert(request: HttpRequest) -> HttpResponse:
             "details": details,
             "version": record.version if record else 1,
             "has_details": record is not None,
+            "my_hearings": Hearing.objects.filter(panel=person, starts_at__isnull=False)
+            .select_related("call", "proposal")
+            .order_by("starts_at"),
         },
     )
 
@@ -448,6 +475,9 @@ def declaration(request: HttpRequest, code: str) -> HttpResponse:
     if call is None or not services.is_expert_of(person_id, call):
         raise Http404
     signed = Declaration.objects.filter(call=call, person_id=person_id).first()
+    back = str(request.POST.get("next") or request.GET.get("next") or "")
+    if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})):
+        back = ""  # only a page of this site: never an open redirect
     if request.method == "POST" and signed is None:
         if request.POST.get("agree") != "on":
             messages.error(request, _("Tick the box to sign the declaration."))
@@ -456,7 +486,7 @@ def declaration(request: HttpRequest, code: str) -> HttpResponse:
                 call, Person.objects.get(pk=person_id), ip=request.META.get("REMOTE_ADDR"), actor=request.user
             )
             messages.success(request, _("Declaration signed: you can now read the call's proposals."))
-            return redirect("review:mine")
+            return redirect(back or "review:mine")
     return render(
         request,
         "hearings/declaration.html",
@@ -465,5 +495,6 @@ def declaration(request: HttpRequest, code: str) -> HttpResponse:
             "text": services.declaration_text(call),
             "signed": signed,
             "version": services.DECLARATION_VERSION,
+            "next": back,
         },
     )

@@ -20,6 +20,7 @@ from grappe.core.access import get_for_user_or_404, post_only, posted_code, requ
 from grappe.core.forms import posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
+from grappe.people.queries import organisation_names
 from grappe.review.models import AssignmentState, Review, ReviewState
 from grappe.selection import ranking_store
 from grappe.selection.services import criteria_of
@@ -88,7 +89,9 @@ def stages_page(request: HttpRequest, code: str) -> HttpResponse:
     invite = run.invited if run else set()
     rows = [(row, decisions.get(row.proposal.pk), row.proposal.code in invite) for row in ranking_store.ranking(call)]
     choices = {c.reviewer_id: c for c in ReviewerChoice.objects.filter(link=link)}
-    reviewers = [(person, choices.get(person.pk)) for person in services.stage1_reviewers(link)]
+    stage1 = services.stage1_reviewers(link)
+    organisations = organisation_names([p.pk for p in stage1])  # tells two people of one name apart
+    reviewers = [(person, choices.get(person.pk), organisations.get(person.pk, "")) for person in stage1]
     counts = {
         "invited": sum(1 for d in decisions.values() if d.invited),
         "not_invited": sum(1 for d in decisions.values() if not d.invited),
