@@ -16,9 +16,8 @@ from django.utils import timezone
 from grappe.calls.models import Call
 from grappe.hearings import services
 from grappe.hearings.models import Hearing, HearingScore, SchedulingRun
-from grappe.selection.services import criteria_of
 from grappe.review.models import PoolMember, PoolState
-from grappe.selection.services import rows
+from grappe.selection.services import criteria_of, rows
 
 
 def seed_hearings(call: Call) -> dict[str, int]:
@@ -46,7 +45,9 @@ def _score_past_hearings(call: Call) -> int:
     if HearingScore.objects.filter(hearing__call=call).exists():
         return 0
     criteria = criteria_of(call)
-    held = Hearing.objects.filter(call=call, starts_at__lte=timezone.now()).prefetch_related("panel").order_by("starts_at")
+    held = (
+        Hearing.objects.filter(call=call, starts_at__lte=timezone.now()).prefetch_related("panel").order_by("starts_at")
+    )
     count = 0
     for index, hearing in enumerate(held):
         value = f"{5 - (index % 4) / 2:.1f}"

@@ -8,11 +8,11 @@ class HearingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from grappe.core import guards
         from grappe.hearings import (
             replay,
             rules,  # noqa: F401 - registers the permissions
         )
-        from grappe.core import guards
         from grappe.hearings.services import declaration_gate, hearing_scores, proposal_section, sits_on_panels
         from grappe.review import gates
         from grappe.selection import extra_scores

@@ -104,9 +104,7 @@ def call_last_date(call: Call) -> dt.date:
 
 
 @transaction.atomic
-def save_setup(  # noqa: PLR0912 - one check per field, each with its message
-    call: Call, data: dict[str, Any], *, expected_version: int, actor: Any
-) -> HearingSetup:
+def save_setup(call: Call, data: dict[str, Any], *, expected_version: int, actor: Any) -> HearingSetup:
     setup = HearingSetup.objects.select_for_update().get(pk=setup_for(call).pk)
     if setup.version != expected_version:
         raise ConcurrentEditError(ConcurrentEditError.message)
@@ -588,14 +586,11 @@ def explain(blockers: list[dict[str, Any]], call: Call, setup: HearingSetup) -> 
     def halves(keys: list[str]) -> str:
         return ", ".join(labels.get(k, k) for k in keys) or "—"
 
-    away = (
-        "; ".join(
-            f"{m.person.full_name} ({halves(m.unavailable)})"
-            for m in PanelMember.objects.filter(call=call).select_related("person").order_by("person__last_name")
-            if m.unavailable
-        )
-        or _("nobody")
-    )
+    away = "; ".join(
+        f"{m.person.full_name} ({halves(m.unavailable)})"
+        for m in PanelMember.objects.filter(call=call).select_related("person").order_by("person__last_name")
+        if m.unavailable
+    ) or _("nobody")
 
     out = []
     for b in blockers:
@@ -883,7 +878,8 @@ def _tell_panel(hearings: list[Hearing], setup: HearingSetup) -> None:
                 for h in theirs
             ]
             return _(
-                "You sit on the panel of these hearings (Paris time):\n\n%(lines)s\n\nYour hearings and honoraria: %(url)s"
+                "You sit on the panel of these hearings (Paris time):\n\n%(lines)s\n\n"
+                "Your hearings and honoraria: %(url)s"
             ) % {"lines": "\n".join(lines), "url": url}
 
         notify(

@@ -199,7 +199,9 @@ def member_availability(request: HttpRequest, code: str, pk: int) -> HttpRespons
     messages.success(request, _("Availability of %(name)s saved.") % {"name": member.person.full_name})
     away = set(member.unavailable)
     setup = services.setup_for(call)
-    affected = [h for h in services.panel_hearings(call, member.person) if services.half_day_of(h.starts_at, setup) in away]
+    affected = [
+        h for h in services.panel_hearings(call, member.person) if services.half_day_of(h.starts_at, setup) in away
+    ]
     if affected:
         messages.warning(
             request,
@@ -252,7 +254,9 @@ def invite(request: HttpRequest, code: str) -> HttpResponse:
     call = _call(request, code)
     sent = services.send_invitations(call, actor=request.user)
     messages.success(request, _("%(n)d invitations sent.") % {"n": sent})
-    held = Hearing.objects.filter(pk__in=services.away_on_panels(call), invited_at__isnull=True).select_related("proposal")
+    held = Hearing.objects.filter(pk__in=services.away_on_panels(call), invited_at__isnull=True).select_related(
+        "proposal"
+    )
     if held:
         messages.warning(
             request,

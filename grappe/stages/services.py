@@ -729,12 +729,14 @@ def decline_invitation(letter: Proposal, *, actor: Any) -> StageDecision:
 def invitation_declined(proposal: Proposal) -> str | None:
     """The guard of ``submissions.reopen_proposal``: the full proposal of a team that declined the
     invitation to stage 2 stays withdrawn."""
-    decision = StageDecision.objects.filter(full_proposal=proposal, declined_at__isnull=False).only("declined_at").first()
+    decision = (
+        StageDecision.objects.filter(full_proposal=proposal, declined_at__isnull=False).only("declined_at").first()
+    )
     if decision is None:
         return None
-    return _("Your team declined the invitation to stage 2 on %(when)s: this full proposal can no longer be reopened.") % {
-        "when": _paris(decision.declined_at)
-    }
+    return _(
+        "Your team declined the invitation to stage 2 on %(when)s: this full proposal can no longer be reopened."
+    ) % {"when": _paris(decision.declined_at)}
 
 
 def is_stage2_open_to(call: Call) -> str | None:

@@ -61,8 +61,10 @@ def test_a_member_free_again_releases_the_invitation(adopted, office):
 
 def test_away_elsewhere_gives_no_warning(adopted, office, client):
     member, hearing = _first_member_and_hearing(adopted)
-    busy = {services.half_day_of(h.starts_at, services.setup_for(adopted)) for h in hearing.panel.get(
-        pk=member.person_id).hearings.filter(call=adopted)}
+    busy = {
+        services.half_day_of(h.starts_at, services.setup_for(adopted))
+        for h in hearing.panel.get(pk=member.person_id).hearings.filter(call=adopted)
+    }
     free = [k for k, _label in services.half_days(services.setup_for(adopted)) if k not in busy]
     client.force_login(office)
 
@@ -124,7 +126,10 @@ def test_after_signing_the_declaration_the_member_returns_to_the_hearing(adopted
 
 def test_titles_are_cut_at_a_word_boundary():
     assert services.short_title("Short title") == "Short title"
-    assert services.short_title("Graph neural networks for molecular property prediction") == "Graph neural networks for molecular…"
+    assert (
+        services.short_title("Graph neural networks for molecular property prediction")
+        == "Graph neural networks for molecular…"
+    )
 
 
 def test_an_infeasible_panel_names_who_is_away(hearing_call, office, pool):
@@ -143,7 +148,8 @@ def test_an_infeasible_panel_names_who_is_away(hearing_call, office, pool):
 @pytest.mark.parametrize("persona", ["office", "board", "reviewer", "applicant", "anonymous"])
 def test_only_the_office_sets_the_rates_of_any_call(review_call, persona, as_persona):
     response = as_persona(persona).post(
-        reverse("hearings:rates", args=[review_call.code]), {"fee_per_review": "120", "fee_per_half_day": "250", "version": "1"}
+        reverse("hearings:rates", args=[review_call.code]),
+        {"fee_per_review": "120", "fee_per_half_day": "250", "version": "1"},
     )
     setup = services.setup_for(review_call)
     if persona == "office":
@@ -163,7 +169,8 @@ def test_bad_rates_are_refused_with_a_message(review_call, office, client):
     assert "an amount from 0 to 99,999.99" in page
     assert services.setup_for(review_call).fee_per_review == 0
     french = client.post(
-        reverse("hearings:rates", args=[review_call.code]), {"fee_per_review": "150,50", "fee_per_half_day": "300", "version": "1"}
+        reverse("hearings:rates", args=[review_call.code]),
+        {"fee_per_review": "150,50", "fee_per_half_day": "300", "version": "1"},
     )
     assert french.status_code == 302 and str(services.setup_for(review_call).fee_per_review) == "150.50"
 

@@ -55,7 +55,9 @@ def test_a_full_proposal_withdrawn_without_declining_can_be_reopened(told, ready
 def _panel_of_stage2(told, ready, link, person):
     full = told[ready[0].pk].full_proposal
     hearing = Hearing.objects.create(
-        call=link.stage2, proposal=full, starts_at=timezone.now() + dt.timedelta(days=40),
+        call=link.stage2,
+        proposal=full,
+        starts_at=timezone.now() + dt.timedelta(days=40),
         ends_at=timezone.now() + dt.timedelta(days=40, minutes=20),
     )
     hearing.panel.add(person)
@@ -134,8 +136,24 @@ def test_after_sending_the_answer_the_proposal_page_no_longer_invites_to_answer(
 
 
 def test_the_french_stage_badge_says_invited_without_a_date(told, link, as_persona):
-    page = as_persona("office").get(
-        reverse("stages:page", args=[link.stage1.code]), HTTP_ACCEPT_LANGUAGE="fr"
-    ).content.decode()
+    page = (
+        as_persona("office")
+        .get(reverse("stages:page", args=[link.stage1.code]), HTTP_ACCEPT_LANGUAGE="fr")
+        .content.decode()
+    )
 
     assert "invitée</span>" in page and "invité le</span>" not in page
+
+
+def test_a_reviewer_not_rapporteur_reads_the_answer_on_the_review_page_not_the_consensus(
+    window, reviewed, applicant, pool
+):
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    services.save_rebuttal(reviewed[0], text="We ran the ablation.", send=True, expected_version=1, actor=applicant)
+    other = Client()
+    other.force_login(UserFactory(person=pool[1].person))  # reviews proposal 0, not its rapporteur
+
+    assert other.get(reverse("selection:consensus", args=[reviewed[0].code])).status_code == 404
