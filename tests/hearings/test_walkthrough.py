@@ -216,3 +216,13 @@ def test_french_score_options_use_a_decimal_comma(adopted, reviewer, client):
     page = client.get(reverse("hearings:hearing", args=[hearing.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
 
     assert ">4,5</option>" in page and ">4.5</option>" not in page
+
+
+def test_the_french_setup_shows_rates_with_a_decimal_comma_and_saves_them(hearing_call, office, client):
+    client.force_login(office)
+    page = client.get(reverse("hearings:desk", args=[hearing_call.code]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'value="150,00"' in page
+    data = setup_data(hearing_call, fee_per_review="150,00", fee_per_half_day="300,00")
+    data["version"] = str(services.setup_for(hearing_call).version)
+    client.post(reverse("hearings:setup", args=[hearing_call.code]), data)
+    assert str(services.setup_for(hearing_call).fee_per_review) == "150.00"
