@@ -157,3 +157,11 @@ def test_a_reviewer_not_rapporteur_reads_the_answer_on_the_review_page_not_the_c
     other.force_login(UserFactory(person=pool[1].person))  # reviews proposal 0, not its rapporteur
 
     assert other.get(reverse("selection:consensus", args=[reviewed[0].code])).status_code == 404
+
+
+def test_a_decision_without_a_recorded_person_shows_no_dash(told, link, as_persona):
+    StageDecision.objects.update(decided_by=None)
+
+    page = as_persona("office").get(reverse("stages:page", args=[link.stage1.code])).content.decode()
+
+    assert '<span class="small muted">— ·' not in page
