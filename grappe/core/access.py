@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 
 M = TypeVar("M", bound=models.Model)
 
@@ -39,3 +39,9 @@ def posted_code(value: object, *, max_length: int = 64) -> str:
 def require_perm_or_404(user: Any, perm: str, obj: Any = None) -> None:
     if not user.has_perm(perm, obj):
         raise Http404
+
+
+def post_only(request: Any) -> HttpResponseNotAllowed | None:
+    """For a POST-only view that first looks its object up (404 for whoever may not know it
+    exists): the 405 to any other method, given only after that lookup."""
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from grappe.calls.models import Call
 from grappe.hearings import services
-from grappe.hearings.models import SchedulingRun
+from grappe.hearings.models import Hearing, HearingScore, SchedulingRun
 from grappe.review.models import PoolMember, PoolState
-from grappe.selection.services import rows
+from grappe.selection.services import criteria_of, rows
 
 
 def seed_hearings(call: Call) -> dict[str, int]:
@@ -30,6 +30,33 @@ def seed_hearings(call: Call) -> dict[str, int]:
     return _seed(call, best, days_after=21)
 
 
+def seed_rates(call: Call) -> None:
+    """The call's honoraria rates (the letters of intent's reviews are paid too), once."""
+    setup = services.setup_for(call)
+    if setup.fee_per_review == 0 and setup.fee_per_half_day == 0:
+        services.save_rates(
+            call, {"fee_per_review": "150", "fee_per_half_day": "300"}, expected_version=setup.version, actor=None
+        )
+
+
+def _score_past_hearings(call: Call) -> int:
+    """Every member of the panel of each hearing already held scores it (3.5–5, fixed by the
+    hearing's rank), so the half-days they attended are paid; skipped where scores exist."""
+    if HearingScore.objects.filter(hearing__call=call).exists():
+        return 0
+    criteria = criteria_of(call)
+    held = (
+        Hearing.objects.filter(call=call, starts_at__lte=timezone.now()).prefetch_related("panel").order_by("starts_at")
+    )
+    count = 0
+    for index, hearing in enumerate(held):
+        value = f"{5 - (index % 4) / 2:.1f}"
+        for person in hearing.panel.all():
+            services.save_score(hearing, person, {f"score_{c.pk}": value for c in criteria}, actor=None)
+            count += 1
+    return count
+
+
 def seed_stage2_hearings(call: Call) -> dict[str, int]:
     """The full-proposal stage: the five invited teams best ranked at stage 1."""
     return _seed(call, lambda call: services.shortlist_from(call, "invited", 5, actor=None), days_after=14)
@@ -40,6 +67,8 @@ def _seed(call: Call, shortlist: Callable[[Call], None], *, days_after: int) -> 
     if SchedulingRun.objects.filter(call=call).exists():
         return {"hearings": 0}
     first = timezone.localtime(call.closes_at).date() + dt.timedelta(days=days_after)
+    while first.weekday() > 3:  # two weekdays: Monday to Thursday, then the next day
+        first += dt.timedelta(days=1)
     setup = services.setup_for(call)
     services.save_setup(
         call,
@@ -72,4 +101,5 @@ def _seed(call: Call, shortlist: Callable[[Call], None], *, days_after: int) -> 
     run = services.run_schedule(call, actor=None, seed=0)
     if not run.error:
         services.adopt_run(run, actor=None)
+        _score_past_hearings(call)
     return {"hearings": len(run.result.get("placements", []))}

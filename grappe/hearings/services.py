@@ -42,6 +42,7 @@ from grappe.hearings.models import (
 from grappe.notifications.models import Kind
 from grappe.notifications.services import notify
 from grappe.people.models import Person
+from grappe.people.queries import organisation_names
 from grappe.review.models import Conflict, PoolMember, PoolState, Review, ReviewState
 from grappe.selection import ranking_store, shortlists
 from grappe.selection.extra_scores import ExtraScore
@@ -103,9 +104,7 @@ def call_last_date(call: Call) -> dt.date:
 
 
 @transaction.atomic
-def save_setup(  # noqa: PLR0912 - one check per field, each with its message
-    call: Call, data: dict[str, Any], *, expected_version: int, actor: Any
-) -> HearingSetup:
+def save_setup(call: Call, data: dict[str, Any], *, expected_version: int, actor: Any) -> HearingSetup:
     setup = HearingSetup.objects.select_for_update().get(pk=setup_for(call).pk)
     if setup.version != expected_version:
         raise ConcurrentEditError(ConcurrentEditError.message)
@@ -153,15 +152,7 @@ def save_setup(  # noqa: PLR0912 - one check per field, each with its message
     score_mode = str(data.get("score_mode") or ScoreMode.IGNORE)
     if score_mode not in ScoreMode.values:
         raise HearingError(_("Choose how hearing scores enter the ranking."))
-    fees = {}
-    for name, label in [
-        ("fee_per_review", _("Honorarium per submitted review (EUR)")),
-        ("fee_per_half_day", _("Honorarium per half-day of panel or hearing (EUR)")),
-    ]:
-        value = finite_decimal(data.get(name) or "0", error=HearingError)
-        if value is None or value < 0 or value >= Decimal("100000"):
-            raise HearingError(_("%(label)s: an amount from 0 to 99,999.99.") % {"label": label})
-        fees[name] = value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    fees = _fees(data)
     video_link = one_line(data.get("video_link") or "")[:200]
     if mode == Mode.VIDEO and not re.match(r"^https://\S+$", video_link):
         raise HearingError(_("Hearings by video need a link starting with https://."))
@@ -179,6 +170,33 @@ def save_setup(  # noqa: PLR0912 - one check per field, each with its message
     if changed_ranking:
         ranking_store.invalidate(call.pk)
     log_action(call, "hearings.setup_saved", actor=actor)
+    return setup
+
+
+def _fees(data: dict[str, Any]) -> dict[str, Decimal]:
+    fees = {}
+    for name, label in [
+        ("fee_per_review", _("Honorarium per submitted review (EUR)")),
+        ("fee_per_half_day", _("Honorarium per half-day of panel or hearing (EUR)")),
+    ]:
+        value = finite_decimal(str(data.get(name) or "0").replace(",", ".").replace(" ", ""), error=HearingError)
+        if value is None or value < 0 or value >= Decimal("100000"):
+            raise HearingError(_("%(label)s: an amount from 0 to 99,999.99.") % {"label": label})
+        fees[name] = value.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return fees
+
+
+@transaction.atomic
+def save_rates(call: Call, data: dict[str, Any], *, expected_version: int, actor: Any) -> HearingSetup:
+    """The honoraria rates alone, for any call (a call without hearings pays its reviews too)."""
+    fees = _fees(data)
+    setup = HearingSetup.objects.select_for_update().get(pk=setup_for(call).pk)
+    if setup.version != expected_version:
+        raise ConcurrentEditError(_("Someone else changed the setup since you opened the page: reload it."))
+    setup.fee_per_review, setup.fee_per_half_day = fees["fee_per_review"], fees["fee_per_half_day"]
+    setup.version += 1
+    setup.save(update_fields=["fee_per_review", "fee_per_half_day", "version"])
+    log_action(call, "hearings.rates_saved", actor=actor, data={k: str(v) for k, v in fees.items()})
     return setup
 
 
@@ -204,10 +222,11 @@ def days(setup: HearingSetup) -> list[dt.date]:
 def half_days(setup: HearingSetup) -> list[tuple[str, str]]:
     """(key, label) of each half-day of the hearings, in order."""
     out = []
+    morning, afternoon = _("morning"), _("afternoon")
     for day in days(setup):
         label = formats.date_format(day, "l j F")
-        out.append((f"{day.isoformat()}:am", f"{label} — {_('morning')}"))
-        out.append((f"{day.isoformat()}:pm", f"{label} — {_('afternoon')}"))
+        out.append((f"{day.isoformat()}:am", f"{label} — {morning}"))
+        out.append((f"{day.isoformat()}:pm", f"{label} — {afternoon}"))
     return out
 
 
@@ -314,6 +333,59 @@ def add_panel_member(call: Call, person: Person, *, actor: Any) -> PanelMember:
     if created:
         log_action(call, "hearings.panel_added", actor=actor, data={"person": person.code})
     return member
+
+
+def panel_hearings(call: Call, person: Person) -> list[Hearing]:
+    """The scheduled hearings of the call on whose panel the person sits, earliest first."""
+    return list(
+        Hearing.objects.filter(call=call, panel=person, starts_at__isnull=False)
+        .select_related("proposal")
+        .order_by("starts_at")
+    )
+
+
+def _hearing_label(hearing: Hearing) -> str:
+    local = timezone.localtime(hearing.starts_at, PARIS)
+    return f"{hearing.proposal.code} ({formats.date_format(local, 'DATETIME_FORMAT')})"
+
+
+def away_on_panels(call: Call, hearings: list[Hearing] | None = None) -> dict[int, list[Person]]:
+    """Per scheduled hearing (id), the members of its panel who said they are away that half-day:
+    its invitation waits until the office moves the hearing or the member is free again. Pass the
+    call's hearings with their panels prefetched to save the queries."""
+    setup = setup_for(call)
+    away = {m.person_id: set(m.unavailable or []) for m in PanelMember.objects.filter(call=call)}
+    if hearings is None:
+        hearings = list(Hearing.objects.filter(call=call, starts_at__isnull=False).prefetch_related("panel"))
+    out: dict[int, list[Person]] = {}
+    for hearing in hearings:
+        if hearing.starts_at is None:
+            continue
+        half = half_day_of(hearing.starts_at, setup)
+        missing = [p for p in hearing.panel.all() if half in away.get(p.pk, set())]
+        if missing:
+            out[hearing.pk] = missing
+    return out
+
+
+def proposal_section(user: Any, proposal: Proposal) -> dict[str, Any] | None:
+    """The team's own proposal page links to its hearing (``submissions.sections``)."""
+    hearing = Hearing.objects.filter(proposal=proposal).first()
+    if hearing is None or not user.has_perm("hearings.team_constraints", hearing):
+        return None
+    return {"template": "hearings/includes/proposal_section.html", "hearing": hearing}
+
+
+def sits_on_panels(call: Call, person: Person) -> str | None:
+    """The guard of ``stages.exclude_reviewer``: a person on the panel of scheduled hearings of the
+    call stays until the office changes those panels."""
+    scheduled = panel_hearings(call, person)
+    if not scheduled:
+        return None
+    return _(
+        "%(name)s sits on the panel of scheduled hearings of stage 2: %(hearings)s. "
+        "Change those panels on the hearings desk before excluding them."
+    ) % {"name": person.full_name, "hearings": ", ".join(map(_hearing_label, scheduled))}
 
 
 @transaction.atomic
@@ -490,19 +562,35 @@ def _names(call: Call) -> tuple[dict[str, str], dict[str, str]]:
     return proposals, people
 
 
+def short_title(title: str, limit: int = 40) -> str:
+    """The title cut at a word boundary, with an ellipsis when cut."""
+    if len(title) <= limit:
+        return title
+    head = title[:limit].rsplit(" ", 1)[0] if " " in title[:limit] else title[:limit]
+    return head.rstrip(" ,;:-") + "…"
+
+
 def explain(blockers: list[dict[str, Any]], call: Call, setup: HearingSetup) -> list[str]:
     """Each blocker as a sentence naming the hearings, members and half-days involved."""
     proposals, people = _names(call)
     labels = dict(half_days(setup))
 
     def hearings(keys: list[str]) -> str:
-        return ", ".join(f"{k} ({proposals.get(k, '')[:40]})" for k in keys[:12]) + ("…" if len(keys) > 12 else "")
+        return ", ".join(f"{k} ({short_title(proposals.get(k, ''))})" for k in keys[:12]) + (
+            "…" if len(keys) > 12 else ""
+        )
 
     def members(keys: list[str]) -> str:
-        return ", ".join(people.get(k, k) for k in keys) or "—"
+        return ", ".join(people.get(k, k) for k in keys) or _("none")
 
     def halves(keys: list[str]) -> str:
         return ", ".join(labels.get(k, k) for k in keys) or "—"
+
+    away = "; ".join(
+        f"{m.person.full_name} ({halves(m.unavailable)})"
+        for m in PanelMember.objects.filter(call=call).select_related("person").order_by("person__last_name")
+        if m.unavailable
+    ) or _("nobody")
 
     out = []
     for b in blockers:
@@ -521,9 +609,9 @@ def explain(blockers: list[dict[str, Any]], call: Call, setup: HearingSetup) -> 
             out.append(
                 _(
                     "Hearing %(hearing)s: at no time the team can come are %(size)d panel members free and without a "
-                    "conflict of interest (conflicts: %(members)s)."
+                    "conflict of interest (conflicts: %(members)s; away: %(away)s)."
                 )
-                % {"hearing": hearings(hs), "size": setup.panel_size, "members": members(ms)}
+                % {"hearing": hearings(hs), "size": setup.panel_size, "members": members(ms), "away": away}
             )
         elif kind == "capacity":
             out.append(
@@ -715,8 +803,11 @@ def send_invitations(call: Call, *, actor: Any) -> int:
     hearings = list(
         Hearing.objects.filter(call=call, starts_at__isnull=False, invited_at__isnull=True)
         .select_related("proposal", "call")
+        .prefetch_related("panel")
         .order_by("starts_at")
     )
+    held = away_on_panels(call, hearings)
+    hearings = [h for h in hearings if h.pk not in held]  # a panel member is away: the office moves it first
     team: dict[int, list[tuple[int | None, str]]] = {}
     for proposal_id, person_id, email in TeamMember.objects.filter(
         proposal_id__in=[h.proposal_id for h in hearings], state=InvitationState.ACCEPTED
@@ -763,7 +854,43 @@ def send_invitations(call: Call, *, actor: Any) -> int:
         now = timezone.now()
         Hearing.objects.filter(pk__in=[h.pk for h in invited]).update(invited_at=now)
         log_action(call, "hearings.invited", actor=actor, data={"count": len(invited)})
+        _tell_panel(invited, setup)
     return len(invited)
+
+
+def _tell_panel(hearings: list[Hearing], setup: HearingSetup) -> None:
+    """Each panel member of these hearings gets one email: their hearings, with an ``.ics`` each
+    and the link to their expert page, where the hearings are listed."""
+    mine: dict[int, list[Hearing]] = {}
+    people: dict[int, Person] = {}
+    for hearing in hearings:
+        for person in hearing.panel.all():
+            people[person.pk] = person
+            mine.setdefault(person.pk, []).append(hearing)
+    url = settings.SITE_URL + reverse("hearings:expert")
+    for person_id, theirs in mine.items():
+        person = people[person_id]
+
+        def body(theirs: list[Hearing] = theirs) -> str:
+            lines = [
+                f"- {formats.date_format(timezone.localtime(h.starts_at, PARIS), 'DATETIME_FORMAT')} · "
+                f"{h.proposal.code} · {settings.SITE_URL + reverse('hearings:hearing', args=[h.pk])}"
+                for h in theirs
+            ]
+            return _(
+                "You sit on the panel of these hearings (Paris time):\n\n%(lines)s\n\n"
+                "Your hearings and honoraria: %(url)s"
+            ) % {"lines": "\n".join(lines), "url": url}
+
+        notify(
+            person,
+            Kind.DEADLINE,
+            email=person.email,
+            subject=lambda call=theirs[0].call: _("Hearings you sit on: %(call)s") % {"call": call.title},
+            body=body,
+            link=url,
+            attachments=[(f"hearing-{h.proposal.code}.ics", hearing_ics(h, setup), "text/calendar") for h in theirs],
+        )
 
 
 # --- Hearing scores --------------------------------------------------------------------------
@@ -881,6 +1008,7 @@ class Owed:
     half_days: int
     amount: Decimal
     details: dict[str, str] | None = None
+    organisation: str = ""
 
 
 def honoraria(call: Call, *, person_id: int | None = None) -> list[Owed]:
@@ -903,11 +1031,21 @@ def honoraria(call: Call, *, person_id: int | None = None) -> list[Owed]:
         hearing__call=call, hearing__starts_at__isnull=False
     ).values_list("member_id", "hearing__starts_at"):
         halves.setdefault(member_id, set()).add(half_day_of(starts_at, setup))
+    people_list = list(people)
+    organisations = organisation_names([p.pk for p in people_list])
     out = []
-    for person in people:
+    for person in people_list:
         n_reviews, n_halves = reviews.get(person.pk, 0), len(halves.get(person.pk, set()))
         amount = setup.fee_per_review * n_reviews + setup.fee_per_half_day * n_halves
-        out.append(Owed(person, n_reviews, n_halves, amount.quantize(Decimal("0.01"))))
+        out.append(
+            Owed(
+                person,
+                n_reviews,
+                n_halves,
+                amount.quantize(Decimal("0.01")),
+                organisation=organisations.get(person.pk, ""),
+            )
+        )
     return out
 
 

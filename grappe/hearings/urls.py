@@ -14,6 +14,7 @@ urlpatterns = [
     path("office/calls/<str:code>/hearings/runs/<int:pk>/adopt/", views.adopt, name="adopt"),
     path("office/calls/<str:code>/hearings/invitations/", views.invite, name="invite"),
     path("office/calls/<str:code>/honoraria/", views.honoraria, name="honoraria"),
+    path("office/calls/<str:code>/honoraria/rates/", views.rates, name="rates"),
     path("office/calls/<str:code>/honoraria.xlsx", views.payment_file, name="payment_file"),
     path("office/hearings/<int:pk>/move/", views.move, name="move"),
     path("office/hearings/<int:pk>/remove/", views.remove, name="remove"),

@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +32,7 @@ from grappe.hearings.models import (
 )
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
+from grappe.review import gates
 from grappe.review.models import PoolMember, PoolState
 from grappe.selection import shortlists
 from grappe.selection.services import criteria_of
@@ -85,6 +87,7 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
                     "panel": [codes.get(c, c) for c in p["panel"]],
                 }
             )
+    away = services.away_on_panels(call, hearings)
     in_pool = (
         Person.objects.filter(pools__call=call)
         .exclude(pools__state=PoolState.DECLINED)
@@ -99,7 +102,7 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
             "call": call,
             "setup": setup,
             "closes": services.call_last_date(call),
-            "hearings": [(h, [labels.get(k, k) for k in h.unavailable or []]) for h in hearings],
+            "hearings": [(h, [labels.get(k, k) for k in h.unavailable or []], away.get(h.pk, [])) for h in hearings],
             "members": [(m, set(m.unavailable or [])) for m in members],
             "halves": halves,
             "runs": runs,
@@ -109,7 +112,8 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
             "modes": Mode.choices,
             "score_modes": ScoreMode.choices,
             "slots": len(services.time_slots(setup)),
-            "to_invite": sum(1 for h in hearings if h.starts_at and not h.invited_at),
+            "to_invite": sum(1 for h in hearings if h.starts_at and not h.invited_at and h.pk not in away),
+            "away": away,
             "rooms": range(1, setup.rooms + 1),
             "sources": shortlists.sources_for(call),
         },
@@ -134,6 +138,13 @@ def save_setup(request: HttpRequest, code: str) -> HttpResponse:
         _errors(request, exc)
     else:
         messages.success(request, _("Hearing setup saved."))
+        weekend = [d for d in services.days(services.setup_for(call)) if d.weekday() >= 5]
+        if weekend:
+            messages.warning(
+                request,
+                _("These hearing days fall on a weekend: %(days)s. Check that the panel and the teams can come.")
+                % {"days": ", ".join(formats.date_format(d, "l j F") for d in weekend)},
+            )
     return _back(call, "#setup")
 
 
@@ -186,6 +197,20 @@ def member_availability(request: HttpRequest, code: str, pk: int) -> HttpRespons
         raise Http404
     services.set_member_unavailable(member, request.POST.getlist("unavailable"), actor=request.user)
     messages.success(request, _("Availability of %(name)s saved.") % {"name": member.person.full_name})
+    away = set(member.unavailable)
+    setup = services.setup_for(call)
+    affected = [
+        h for h in services.panel_hearings(call, member.person) if services.half_day_of(h.starts_at, setup) in away
+    ]
+    if affected:
+        messages.warning(
+            request,
+            _(
+                "%(name)s is away when they sit on the panel of these hearings: %(hearings)s. Their invitations "
+                "are held until you move them or mark %(name)s free again."
+            )
+            % {"name": member.person.full_name, "hearings": ", ".join(h.proposal.code for h in affected)},
+        )
     return _back(call, "#panel")
 
 
@@ -229,6 +254,15 @@ def invite(request: HttpRequest, code: str) -> HttpResponse:
     call = _call(request, code)
     sent = services.send_invitations(call, actor=request.user)
     messages.success(request, _("%(n)d invitations sent.") % {"n": sent})
+    held = Hearing.objects.filter(pk__in=services.away_on_panels(call), invited_at__isnull=True).select_related(
+        "proposal"
+    )
+    if held:
+        messages.warning(
+            request,
+            _("Invitations held because a panel member is away: %(hearings)s. Move these hearings first.")
+            % {"hearings": ", ".join(h.proposal.code for h in held)},
+        )
     return _back(call, "#schedule")
 
 
@@ -280,6 +314,21 @@ def honoraria(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def rates(request: HttpRequest, code: str) -> HttpResponse:
+    call = _call(request, code)
+    try:
+        services.save_rates(
+            call, request.POST.dict(), expected_version=posted_int(request.POST.get("version")), actor=request.user
+        )
+    except (services.HearingError, ConcurrentEditError) as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Honoraria rates saved."))
+    return redirect("hearings:honoraria", call.code)
+
+
+@login_required
 def payment_file(request: HttpRequest, code: str) -> HttpResponse:
     call = _call(request, code)
     response = HttpResponse(
@@ -305,7 +354,7 @@ def hearing(request: HttpRequest, pk: int) -> HttpResponse:
     if panel:
         first = services.declaration_gate(person_id, item.call_id)
         if first:
-            return redirect(first)
+            return redirect(gates.back_after(first, request))
     criteria = criteria_of(item.call) if panel else []
     mine = HearingScore.objects.filter(hearing=item, member_id=person_id).first() if panel else None
     if request.method == "POST":
@@ -416,6 +465,9 @@ def expert(request: HttpRequest) -> HttpResponse:
             "details": details,
             "version": record.version if record else 1,
             "has_details": record is not None,
+            "my_hearings": Hearing.objects.filter(panel=person, starts_at__isnull=False)
+            .select_related("call", "proposal")
+            .order_by("starts_at"),
         },
     )
 
@@ -427,6 +479,9 @@ def declaration(request: HttpRequest, code: str) -> HttpResponse:
     if call is None or not services.is_expert_of(person_id, call):
         raise Http404
     signed = Declaration.objects.filter(call=call, person_id=person_id).first()
+    back = str(request.POST.get("next") or request.GET.get("next") or "")
+    if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})):
+        back = ""  # only a page of this site: never an open redirect
     if request.method == "POST" and signed is None:
         if request.POST.get("agree") != "on":
             messages.error(request, _("Tick the box to sign the declaration."))
@@ -435,7 +490,7 @@ def declaration(request: HttpRequest, code: str) -> HttpResponse:
                 call, Person.objects.get(pk=person_id), ip=request.META.get("REMOTE_ADDR"), actor=request.user
             )
             messages.success(request, _("Declaration signed: you can now read the call's proposals."))
-            return redirect("review:mine")
+            return redirect(back or "review:mine")
     return render(
         request,
         "hearings/declaration.html",
@@ -444,5 +499,6 @@ def declaration(request: HttpRequest, code: str) -> HttpResponse:
             "text": services.declaration_text(call),
             "signed": signed,
             "version": services.DECLARATION_VERSION,
+            "next": back,
         },
     )

@@ -8,6 +8,8 @@ call's confidentiality and no-conflict declaration). Review never imports that a
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
 Gate = Callable[[int, int], str | None]
 _GATES: list[Gate] = []
@@ -27,3 +29,8 @@ def blocked(person_id: int | None, call_id: int) -> str | None:
         if url:
             return url
     return None
+
+
+def back_after(url: str, request: Any) -> str:
+    """The gate's URL with ``next=`` the page asked for, where the expert returns once done."""
+    return f"{url}?{urlencode({'next': request.get_full_path()})}"

@@ -111,6 +111,7 @@ def ledger_section(user: Any, call: Any) -> dict[str, Any] | None:
 guards.register("submissions.start_proposal", services.is_stage2_open_to)
 guards.register("review.join_pool", services.is_excluded_reviewer)
 guards.register("submissions.withdraw_proposal", services.letter_decided)
+guards.register("submissions.reopen_proposal", services.invitation_declined)
 guards.register("selection.approve_consensus", services.rebuttal_pending)
 shortlists.register(services.invited_source)
 proposal_sections.register(proposal_section)

@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from grappe.calls.models import Call
+from grappe.core import guards
 from grappe.core.replay import canonical, load_inputs, store_inputs
 from grappe.core.services import ConcurrentEditError, log_action, save_versioned
 from grappe.notifications.models import Kind
@@ -458,7 +459,11 @@ def choose_reviewer(link: TwoStageCall, reviewer: Person, *, keep: bool, actor: 
                 is_external=source.is_external if source else False,
                 is_international=source.is_international if source else False,
             )
-    elif stage2_member is not None:
+    else:
+        refused = guards.refusal("stages.exclude_reviewer", link.stage2, reviewer)
+        if refused:  # e.g. a member of adopted hearing panels of stage 2 (grappe.hearings)
+            raise StageError(refused)
+    if not keep and stage2_member is not None:
         if ReviewAssignment.objects.filter(call=link.stage2, reviewer=reviewer, state=AssignmentState.ACTIVE).exists():
             raise StageError(
                 _("%(name)s already reviews full proposals: remove those assignments before excluding them.")
@@ -719,6 +724,19 @@ def decline_invitation(letter: Proposal, *, actor: Any) -> StageDecision:
     decision.save(update_fields=["declined_at", "declined_by", "version"])
     log_action(letter, "stages.invitation_declined", actor=actor, data={"full": full.code if full else ""})
     return decision
+
+
+def invitation_declined(proposal: Proposal) -> str | None:
+    """The guard of ``submissions.reopen_proposal``: the full proposal of a team that declined the
+    invitation to stage 2 stays withdrawn."""
+    decision = (
+        StageDecision.objects.filter(full_proposal=proposal, declined_at__isnull=False).only("declined_at").first()
+    )
+    if decision is None:
+        return None
+    return _(
+        "Your team declined the invitation to stage 2 on %(when)s: this full proposal can no longer be reopened."
+    ) % {"when": _paris(decision.declined_at)}
 
 
 def is_stage2_open_to(call: Call) -> str | None:

@@ -16,10 +16,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call
-from grappe.core.access import get_for_user_or_404, posted_code, require_perm_or_404
+from grappe.core.access import get_for_user_or_404, post_only, posted_code, require_perm_or_404
 from grappe.core.forms import posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Person
+from grappe.people.queries import organisation_names
 from grappe.review.models import AssignmentState, Review, ReviewState
 from grappe.selection import ranking_store
 from grappe.selection.services import criteria_of
@@ -88,7 +89,9 @@ def stages_page(request: HttpRequest, code: str) -> HttpResponse:
     invite = run.invited if run else set()
     rows = [(row, decisions.get(row.proposal.pk), row.proposal.code in invite) for row in ranking_store.ranking(call)]
     choices = {c.reviewer_id: c for c in ReviewerChoice.objects.filter(link=link)}
-    reviewers = [(person, choices.get(person.pk)) for person in services.stage1_reviewers(link)]
+    stage1 = services.stage1_reviewers(link)
+    organisations = organisation_names([p.pk for p in stage1])  # tells two people of one name apart
+    reviewers = [(person, choices.get(person.pk), organisations.get(person.pk, "")) for person in stage1]
     counts = {
         "invited": sum(1 for d in decisions.values() if d.invited),
         "not_invited": sum(1 for d in decisions.values() if not d.invited),
@@ -450,7 +453,12 @@ def redress_page(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404
     form = RedressForm()
     status = 200
-    if request.method == "POST" and redress is None:
+    is_open = deadline is not None and timezone.now() <= deadline
+    kept = ""
+    if request.method == "POST" and redress is None and not is_open:
+        kept = str(request.POST.get("grounds", ""))[:5000]  # shown back, nothing lost; the page says why
+        status = 400
+    elif request.method == "POST" and redress is None:
         form = RedressForm(request.POST)
         if form.is_valid():
             try:
@@ -469,7 +477,8 @@ def redress_page(request: HttpRequest, code: str) -> HttpResponse:
             "call": proposal.call,
             "redress": redress,
             "deadline": deadline,
-            "open": deadline is not None and timezone.now() <= deadline,
+            "open": is_open,
+            "kept": kept,
             "form": form,
         },
         status=status,
@@ -477,10 +486,11 @@ def redress_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def decline_invitation(request: HttpRequest, code: str) -> HttpResponse:
-    """The lead of an invited team declines the invitation to stage 2."""
+    """The lead of an invited team declines the invitation to stage 2 (404 before 405)."""
     proposal = _team_proposal(request, code, "stages.decline_invitation")
+    if refused := post_only(request):
+        return refused
     try:
         services.decline_invitation(proposal, actor=request.user)
     except services.StageError as exc:

@@ -419,6 +419,9 @@ def reopen_proposal(proposal: Proposal, *, actor: Any, now: datetime | None = No
         raise SubmissionError(str(DECIDED_MESSAGE))
     if not proposal.call.is_open(now):
         raise SubmissionError(_("The call is closed: the proposal can no longer be reopened."))
+    refused = guards.refusal("submissions.reopen_proposal", proposal)
+    if refused:  # e.g. the full proposal of a team that declined the invitation to stage 2
+        raise SubmissionError(refused)
     old = proposal.state
     proposal.state = ProposalState.DRAFT
     proposal.submitted_at = None

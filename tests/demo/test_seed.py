@@ -1,3 +1,4 @@
+import io
 import random
 
 import pytest
@@ -92,6 +93,19 @@ def _assert_two_stage_demo():
     assert SchedulingRun.objects.get(call=link.stage2).adopted_at is not None
     away = PanelMember.objects.filter(call=link.stage2).exclude(unavailable=[]).get()
     assert not hearings.filter(panel=away.person, starts_at__lt=_noon_of(away.unavailable[0])).exists()
+    # Hearings on weekdays only; real honoraria: the letters' reviews paid, the closed call's
+    # hearings scored so their half-days are paid too (issue 18's walk-through).
+    assert all(h.starts_at.weekday() < 5 for h in Hearing.objects.exclude(starts_at=None))
+    from openpyxl import load_workbook
+
+    from grappe.hearings import services as hearing_services
+
+    paid = hearing_services.honoraria(link.stage1)
+    assert sum(o.reviews for o in paid) == 80 and sum(o.amount for o in paid) == 80 * 150
+    closed = Hearing.objects.exclude(call__in=[link.stage1, link.stage2]).first().call
+    assert sum(o.half_days for o in hearing_services.honoraria(closed)) > 0
+    sheet = load_workbook(io.BytesIO(hearing_services.payment_file(link.stage1))).active
+    assert sheet.max_row > 1
 
 
 def _noon_of(half_day):

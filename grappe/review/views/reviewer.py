@@ -57,7 +57,7 @@ def bids(request: HttpRequest, code: str) -> HttpResponse:
     call = member.call
     first = gates.blocked(person_id, call.pk)
     if first:  # the titles are the call's proposals too: nothing before the declaration
-        return redirect(first)
+        return redirect(gates.back_after(first, request))
     proposals = list(
         Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED)
         .exclude(pk__in=Conflict.objects.filter(reviewer_id=person_id, waived=False).values("proposal_id"))
@@ -206,7 +206,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     first = gates.blocked(assignment.reviewer_id, assignment.call_id)
     if first:  # e.g. the call's declaration is not signed yet: nothing of the proposal is shown
-        return redirect(first)
+        return redirect(gates.back_after(first, request))
     if assignment.confirmed_at is None:
         proposal = assignment.proposal
         return render(
@@ -301,7 +301,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
     first = gates.blocked(assignment.reviewer_id, assignment.call_id)
     if first:
-        return redirect(first)
+        return redirect(gates.back_after(first, request))
     if request.POST.get("no_conflict") != "on" or request.POST.get("confidential") != "on":
         messages.error(request, _("Tick both boxes to read the proposal, or declare a conflict."))
         return redirect("review:review", assignment.pk)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grappe.calls.models import Call
 from grappe.core import guards
-from grappe.core.access import get_for_user_or_404
+from grappe.core.access import get_for_user_or_404, post_only
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Organisation
 from grappe.submissions import services
@@ -174,7 +174,8 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
         "can_reopen": user.has_perm("submissions.reopen_proposal", proposal)
         and proposal.state != "draft"
         and call.is_open()
-        and not decided,
+        and not decided
+        and not guards.refusal("submissions.reopen_proposal", proposal),
         # Why the lead is offered neither withdrawing nor reopening.
         "decided": services.DECIDED_MESSAGE
         if decided and user.has_perm("submissions.withdraw_proposal", proposal)
@@ -452,9 +453,10 @@ def save_ethics(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def submit(request: HttpRequest, code: str) -> HttpResponse:
     proposal = _proposal(request, code, "submissions.submit_proposal")
+    if refused := post_only(request):
+        return refused
     try:
         services.submit_proposal(proposal, actor=request.user)
     except services.SubmissionError as exc:
@@ -465,9 +467,10 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def withdraw(request: HttpRequest, code: str) -> HttpResponse:
     proposal = _proposal(request, code, "submissions.withdraw_proposal")
+    if refused := post_only(request):
+        return refused
     try:
         services.withdraw_proposal(proposal, actor=request.user)
     except services.SubmissionError as exc:
@@ -478,9 +481,10 @@ def withdraw(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def reopen(request: HttpRequest, code: str) -> HttpResponse:
     proposal = _proposal(request, code, "submissions.reopen_proposal")
+    if refused := post_only(request):
+        return refused
     try:
         services.reopen_proposal(proposal, actor=request.user)
     except services.SubmissionError as exc:

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from grappe.calls.models import Call
 from grappe.demo.calls import seed_calls
-from grappe.demo.hearings import seed_hearings, seed_stage2_hearings
+from grappe.demo.hearings import seed_hearings, seed_rates, seed_stage2_hearings
 from grappe.demo.partners import seed_partners
 from grappe.demo.people import seed_people
 from grappe.demo.platform import seed_platform
@@ -44,6 +44,7 @@ class Command(BaseCommand):
         token = seed_platform(people)
         stages = seed_stages(random.Random(seed + 18), calls["programme"])
         stage2_hearings = seed_stage2_hearings(Call.objects.get(code=STAGE2_CODE))
+        seed_rates(Call.objects.get(code=STAGE1_CODE))
         reporting = seed_reporting(random.Random(seed + 16), calls["programme"])
         self.stdout.write(
             self.style.SUCCESS(
