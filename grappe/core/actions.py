@@ -12,6 +12,7 @@ ACTIONS = {
     "hearings.panel_added": _("hearing panel member added"),
     "hearings.panel_availability": _("panel member's availability set"),
     "hearings.payment_details_saved": _("payment details saved"),
+    "hearings.rates_saved": _("honoraria rates saved"),
     "hearings.run_adopted": _("hearing schedule adopted"),
     "hearings.scheduled": _("hearings scheduled automatically"),
     "hearings.scored": _("hearing scored"),
