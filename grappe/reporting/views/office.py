@@ -4,8 +4,8 @@ drill-downs, the annual reports, the data-quality panel."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -307,8 +307,8 @@ def drill(request: HttpRequest, code: str, name: str) -> HttpResponse:
     page = paginate(request, records.order_by(*(records.query.order_by or ["pk"])), per_page=50)
     rows = [([_cell(c.value(obj)) for c in computation.columns], _link(request, computation, obj)) for obj in page]
     back = request.GET.copy()  # the dashboard as it was: year, "as of" and filters
-    for name in ("cumulative", "page"):
-        back.pop(name, None)
+    for key in ("cumulative", "page"):
+        back.pop(key, None)
     return render(
         request,
         "reporting/drill.html",
