@@ -319,6 +319,11 @@ def drill(request: HttpRequest, code: str, name: str) -> HttpResponse:
             "count": page.paginator.count,
             "page": page,
             "rows": rows,
+            # Each cell with its column's label: on a phone the table becomes one card per record.
+            "table": [
+                ([(c.label, v) for c, v in zip(computation.columns, values, strict=True)], link)
+                for values, link in rows
+            ],
             "closed": sum(1 for _values, link in rows if not link),
             "year": year,
             "cumulative": cumulative,
