@@ -20,6 +20,7 @@ from grappe.programmes.models import Programme
 from grappe.reporting import computations
 from grappe.reporting.computations import Scope, Window, as_of_day, window
 from grappe.reporting.models import Indicator, ManualValue, ManualValueVersion, Method, Target, Unit
+from grappe.stages.models import TwoStageCall
 from grappe.submissions.models import Proposal, ProposalState
 
 ZERO = Decimal("0")
@@ -237,7 +238,11 @@ def funnel_by_call(programme: Programme, scope: Scope, as_of: dt.datetime) -> li
         .values("call_id")
         .annotate(funded=Count("pk"), committed=Sum("amount"))
     }
-    calls = Call.objects.filter(programme=programme).order_by("opens_at", "code")
+    calls = (
+        Call.objects.filter(programme=programme)
+        .annotate(letters=Exists(TwoStageCall.objects.filter(stage1=OuterRef("pk"))))
+        .order_by("opens_at", "code")
+    )
     if scope.call is not None:
         calls = calls.filter(pk=scope.call.pk)
     rows = []
@@ -250,8 +255,11 @@ def funnel_by_call(programme: Programme, scope: Scope, as_of: dt.datetime) -> li
             "reviewed": c.get("reviewed", 0),
             "funded": a.get("funded", 0),
             "committed": a.get("committed") or ZERO,
+            # Letters of intent (stage 1 of a two-stage call) fund nothing themselves: they are
+            # listed, but left out of the success and eligibility rates.
+            "letters": call.letters,
         }
-        row["success"] = _rate(row["funded"], row["submitted"])
+        row["success"] = None if call.letters else _rate(row["funded"], row["submitted"])
         rows.append(row)
     return rows
 
@@ -276,6 +284,8 @@ def dashboard(
     as_of_text = as_text
     funnel_rows = funnel_by_call(programme, scope, as_of)
     totals = {k: sum(r[k] for r in funnel_rows) for k in ("submitted", "eligible", "reviewed", "funded")}
+    full = [r for r in funnel_rows if not r["letters"]]  # the rates leave letters of intent out
+    rated = {k: sum(r[k] for r in full) for k in ("submitted", "eligible", "funded")}
     funnel = Chart("funnel", _("Funnel of the calls"), "bar", [pgettext("funnel", "Proposals")])
     for key, label in (
         ("proposals_submitted", pgettext("funnel", "Submitted")),
@@ -318,8 +328,8 @@ def dashboard(
     return {
         "funnel": funnel,
         "funnel_rows": funnel_rows,
-        "success": _rate(totals["funded"], totals["submitted"]),
-        "eligible_rate": _rate(totals["eligible"], totals["submitted"]),
+        "success": _rate(rated["funded"], rated["submitted"]),
+        "eligible_rate": _rate(rated["eligible"], rated["submitted"]),
         "money": money,
         "leverage": leverage,
         "leverage_link": leverage_link,

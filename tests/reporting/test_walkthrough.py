@@ -269,3 +269,19 @@ def test_drill_down_keeps_the_dashboard_and_groups_amounts(as_persona, funding_p
             assert b'data-testid="scope-errors"' in client.get(url(name, funding_programme) + bad).content
         response = client.get(url("drill", funding_programme, "amount_committed") + bad)
         assert b'data-testid="scope-errors"' in response.content
+
+
+@pytest.mark.django_db
+def test_success_rate_leaves_letters_of_intent_out(as_persona, funding_programme, call, project):
+    from grappe.stages.models import TwoStageCall
+    from tests.factories import CallFactory, ProposalFactory
+
+    letters = CallFactory(programme=funding_programme)
+    TwoStageCall.objects.create(stage1=letters, stage2=call)
+    for _n in range(3):
+        set_time(ProposalFactory(call=letters, state="submitted"), submitted_at=at(2026, 1))
+    page = as_persona("board").get(url("dashboard", funding_programme) + "?year=2026")
+    rows = {r["call"].pk: r for r in page.context["funnel_rows"]}
+    assert rows[letters.pk]["letters"] and rows[letters.pk]["success"] is None
+    assert page.context["success"] == rows[call.pk]["success"]  # the letters do not dilute it
+    assert b'data-testid="rates-note"' in page.content
