@@ -81,7 +81,11 @@ def seed_reporting(rng: random.Random, programme: Programme) -> dict[str, int]:
     # Computed as of now: the demo's records are all created by the seed (a real cluster's 2025
     # report would be computed early in 2026).
     for year in (2025, 2026):
-        if AnnualReport.objects.filter(programme=programme, year=year, state="done").exists():
+        done = AnnualReport.objects.filter(programme=programme, year=year, state="done").select_related("inputs")
+        stale = [r for r in done if queries.lacks_a_denominator(r)]
+        for report in stale:  # a snapshot taken before leverage kept its denominator
+            report.delete()
+        if len(stale) < len(done):
             continue
         report = AnnualReport.objects.create(programme=programme, year=year, language="fr")
         services.build_report(report.pk, as_of=timezone.now())

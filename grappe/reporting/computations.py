@@ -48,7 +48,7 @@ class Window:
     @property
     def last_day(self) -> dt.date:
         """The last day that counts: the period's end, or the "as of" day if earlier."""
-        return min(self.end, timezone.localdate(self.as_of))
+        return min(self.end, as_of_day(self.as_of))
 
     def start_instant(self) -> dt.datetime | None:
         if self.start is None:
@@ -61,9 +61,19 @@ class Window:
         return min(end, self.as_of)
 
 
+def as_of_day(as_of: dt.datetime) -> dt.date:
+    """The day an "as of" instant stands for. The instant is exclusive (records known *before* it):
+    "as of 15 February" is midnight at the start of the 16th in Europe/Paris, whose own local date
+    is the 16th; the day it stands for is the one that ends there."""
+    return timezone.localdate(as_of - dt.timedelta(microseconds=1))
+
+
 def window(year: int, *, cumulative: bool = False, as_of: dt.datetime | None = None) -> Window:
     """Calendar ``year`` (Europe/Paris), or everything up to its end when ``cumulative``."""
     return Window(None if cumulative else dt.date(year, 1, 1), dt.date(year, 12, 31), as_of or timezone.now())
+
+
+FILTERS = ("call", "institution", "partner")
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,10 @@ class Scope:
     call: Any = None
     institution: Any = None
     partner: Any = None
+
+    def filters(self) -> list[str]:
+        """The filters set: a call, an institution, a partner."""
+        return [name for name in FILTERS if getattr(self, name) is not None]
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,13 @@ class Computation:
     # depends on the record: the board reads a proposal once its call is closed, not before. The
     # drill-down links only what the reader may open. None: every record's page is open to them.
     opens: Callable[[Any, Any], bool] | None = None
+    # The dashboard's filters this figure follows (a call, an institution, a partner); a filter it
+    # does not follow leaves it programme-wide, and the dashboard says so.
+    filters: frozenset[str] = frozenset(FILTERS)
+
+    def follows(self, scope: Scope) -> bool:
+        """Whether every filter of ``scope`` narrows this figure."""
+        return all(name in self.filters for name in scope.filters())
 
     def records(self, scope: Scope, win: Window) -> QuerySet[Any]:
         return self.build(scope, win)
@@ -616,6 +637,7 @@ register(
         _person_link,
         counter=_count_trained,
         family=_people_family,
+        filters=frozenset({"institution"}),
     )
 )
 register(
@@ -629,6 +651,7 @@ register(
         _person_link,
         counter=_count_aware,
         family=_people_family,
+        filters=frozenset({"institution"}),
     )
 )
 
@@ -714,6 +737,7 @@ register(
         PARTNER_COLUMNS,
         _partner_link,
         related=("organisation",),
+        filters=frozenset({"partner"}),
     )
 )
 register(
@@ -726,5 +750,6 @@ register(
         PARTNER_COLUMNS,
         _partner_link,
         related=("organisation",),
+        filters=frozenset({"partner"}),
     )
 )

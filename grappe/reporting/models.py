@@ -4,9 +4,12 @@ and the funder's annual report kept as a snapshot (figures and counted records).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -159,6 +162,28 @@ class ManualValue(models.Model):
         return f"{self.indicator.code} {self.year}: {self.value}"
 
 
+class ManualValueVersion(models.Model):
+    """Each value entered by hand for a year, kept with its own evidence file: entering the year's
+    value again adds a version and leaves the earlier ones (and their files) as they were, so an
+    annual report that counted an earlier value still opens its evidence."""
+
+    manual_value = models.ForeignKey(ManualValue, on_delete=models.CASCADE, related_name="versions")
+    value = models.DecimalField(_("value"), **VALUE)
+    note = models.CharField(_("source and note"), max_length=500, blank=True)
+    file = models.FileField(_("evidence (PDF)"), max_length=200)
+    file_name = models.CharField(_("file name"), max_length=200)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("version of a value entered by hand")
+        verbose_name_plural = _("versions of values entered by hand")
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.manual_value} ({self.recorded_at:%Y-%m-%d})"
+
+
 def report_path(instance: AnnualReport, filename: str) -> str:
     return f"reporting/{instance.programme.code}/reports/{instance.code}-{filename}"
 
@@ -205,3 +230,15 @@ class AnnualReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme} {self.year} ({self.code})"
+
+    @property
+    def as_of_day(self) -> dt.date | None:
+        """The day whose records the figures count (the snapshot was computed at its end or during it)."""
+        return timezone.localdate(self.computed_at) if self.computed_at else None
+
+    @property
+    def provisional(self) -> bool:
+        """Computed before its year was over: the year's figures may still grow (the office takes a
+        new snapshot once the year is over)."""
+        day = self.as_of_day
+        return day is not None and day <= dt.date(self.year, 12, 31)

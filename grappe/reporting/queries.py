@@ -18,8 +18,9 @@ from django.utils.translation import pgettext
 from grappe.calls.models import Call
 from grappe.programmes.models import Programme
 from grappe.reporting import computations
-from grappe.reporting.computations import Scope, Window, window
-from grappe.reporting.models import Indicator, ManualValue, Method, Target, Unit
+from grappe.reporting.computations import Scope, Window, as_of_day, window
+from grappe.reporting.models import Indicator, ManualValue, ManualValueVersion, Method, Target, Unit
+from grappe.stages.models import TwoStageCall
 from grappe.submissions.models import Proposal, ProposalState
 
 ZERO = Decimal("0")
@@ -42,14 +43,22 @@ class Actual:
     target_cumulative: Decimal | None
     drill: str = ""
     drill_cumulative: str = ""
+    # The dashboard is narrowed (a call, an institution, a partner): the targets are the
+    # programme's, so no gap is drawn against them.
+    filtered: bool = False
+    # The narrowing does not apply to this figure (a manual value, a cluster-wide count): it is
+    # the programme's, said beside it.
+    programme_wide: bool = False
 
     @property
     def gap(self) -> Decimal | None:
-        return None if self.value is None or self.target is None else self.value - self.target
+        if self.filtered or self.value is None or self.target is None:
+            return None
+        return self.value - self.target
 
     @property
     def gap_cumulative(self) -> Decimal | None:
-        if self.cumulative is None or self.target_cumulative is None:
+        if self.filtered or self.cumulative is None or self.target_cumulative is None:
             return None
         return self.cumulative - self.target_cumulative
 
@@ -130,7 +139,8 @@ def actuals(
     indicators = indicators if indicators is not None else list(Indicator.objects.filter(programme=programme))
     targets = targets_of(indicators)
     manual = manual_values_of(indicators)
-    as_of_text = timezone.localdate(as_of).isoformat() if as_of else ""
+    as_of_text = as_of_day(as_of).isoformat() if as_of else ""
+    filtered = bool(scope.filters())
     out = []
     for indicator in indicators:
         target = targets.get((indicator.pk, year))
@@ -150,13 +160,19 @@ def actuals(
                     target_cum,
                     drill_url(programme, computation.name, year, cumulative=False, as_of=as_of_text, **params),
                     drill_url(programme, computation.name, year, cumulative=True, as_of=as_of_text, **params),
+                    filtered=filtered,
+                    programme_wide=not computation.follows(scope),
                 )
             )
         elif indicator.method == Method.MANUAL:
             value, cumulated = manual_figures(manual, indicator, year)
-            out.append(Actual(indicator, year, value, cumulated, target, target_cum))
+            out.append(
+                Actual(
+                    indicator, year, value, cumulated, target, target_cum, filtered=filtered, programme_wide=filtered
+                )
+            )
         else:
-            out.append(Actual(indicator, year, None, None, target, target_cum))
+            out.append(Actual(indicator, year, None, None, target, target_cum, filtered=filtered))
     return out
 
 
@@ -166,7 +182,7 @@ def series(indicator: Indicator, *, as_of: dt.datetime | None = None) -> list[Ac
     return [
         actuals(programme, year, as_of=as_of, indicators=[indicator])[0]
         for year in programme.years
-        if dt.date(year, 1, 1) <= timezone.localdate(as_of or timezone.now())
+        if dt.date(year, 1, 1) <= as_of_day(as_of or timezone.now())
     ]
 
 
@@ -222,7 +238,11 @@ def funnel_by_call(programme: Programme, scope: Scope, as_of: dt.datetime) -> li
         .values("call_id")
         .annotate(funded=Count("pk"), committed=Sum("amount"))
     }
-    calls = Call.objects.filter(programme=programme).order_by("opens_at", "code")
+    calls = (
+        Call.objects.filter(programme=programme)
+        .annotate(letters=Exists(TwoStageCall.objects.filter(stage1=OuterRef("pk"))))
+        .order_by("opens_at", "code")
+    )
     if scope.call is not None:
         calls = calls.filter(pk=scope.call.pk)
     rows = []
@@ -235,8 +255,11 @@ def funnel_by_call(programme: Programme, scope: Scope, as_of: dt.datetime) -> li
             "reviewed": c.get("reviewed", 0),
             "funded": a.get("funded", 0),
             "committed": a.get("committed") or ZERO,
+            # Letters of intent (stage 1 of a two-stage call) fund nothing themselves: they are
+            # listed, but left out of the success and eligibility rates.
+            "letters": call.letters,
         }
-        row["success"] = _rate(row["funded"], row["submitted"])
+        row["success"] = None if call.letters else _rate(row["funded"], row["submitted"])
         rows.append(row)
     return rows
 
@@ -251,7 +274,7 @@ def dashboard(
     memo: Memo | None = None,
 ) -> dict[str, Any]:
     """The sections of the dashboard for ``scope`` at ``as_of``: a fixed number of queries."""
-    as_text = timezone.localdate(as_of).isoformat()
+    as_text = as_of_day(as_of).isoformat()
     cumulative = window(year, cumulative=True, as_of=as_of)
 
     def figure(name: str) -> tuple[Decimal, str]:
@@ -261,6 +284,8 @@ def dashboard(
     as_of_text = as_text
     funnel_rows = funnel_by_call(programme, scope, as_of)
     totals = {k: sum(r[k] for r in funnel_rows) for k in ("submitted", "eligible", "reviewed", "funded")}
+    full = [r for r in funnel_rows if not r["letters"]]  # the rates leave letters of intent out
+    rated = {k: sum(r[k] for r in full) for k in ("submitted", "eligible", "funded")}
     funnel = Chart("funnel", _("Funnel of the calls"), "bar", [pgettext("funnel", "Proposals")])
     for key, label in (
         ("proposals_submitted", pgettext("funnel", "Submitted")),
@@ -303,8 +328,8 @@ def dashboard(
     return {
         "funnel": funnel,
         "funnel_rows": funnel_rows,
-        "success": _rate(totals["funded"], totals["submitted"]),
-        "eligible_rate": _rate(totals["eligible"], totals["submitted"]),
+        "success": _rate(rated["funded"], rated["submitted"]),
+        "eligible_rate": _rate(rated["eligible"], rated["submitted"]),
         "money": money,
         "leverage": leverage,
         "leverage_link": leverage_link,
@@ -327,7 +352,7 @@ def training_by_year(scope: Scope, years: list[int], as_of: dt.datetime) -> dict
     rows = Enrolment.objects.filter(
         outcome__in=[TrainingOutcome.TRAINED, TrainingOutcome.AWARE],
         completed_on__gte=dt.date(min(years), 1, 1),
-        completed_on__lte=min(dt.date(max(years), 12, 31), timezone.localdate(as_of)),
+        completed_on__lte=min(dt.date(max(years), 12, 31), as_of_day(as_of)),
         created_at__lt=as_of,
     )
     if scope.institution is not None:
@@ -372,12 +397,15 @@ def _window_inputs(computation: computations.Computation, scope: Scope, win: Win
     """What one computed figure reads in one window: the records counted (with the amount summed,
     when the figure is a sum) and the denominator of a ratio."""
     rows = computation.records(scope, win).order_by()
-    if computation.amount and computation.counter is None:
-        amounts = sorted([pk, _plain(amount or ZERO)] for pk, amount in rows.values_list("pk", computation.amount))
-        return {"ids": [pk for pk, _amount in amounts], "amounts": [a for _pk, a in amounts], "base": None}
     base = None
     if computation.ratio is not None and computation.counter is None:
+        # A ratio's denominator is stored whether its numerator is a count or a sum of amounts
+        # (leverage sums the co-funding over the awards committed): without it the snapshot
+        # would keep the numerator as the figure.
         base = _plain(computation.ratio(scope, win))
+    if computation.amount and computation.counter is None:
+        amounts = sorted([pk, _plain(amount or ZERO)] for pk, amount in rows.values_list("pk", computation.amount))
+        return {"ids": [pk for pk, _amount in amounts], "amounts": [a for _pk, a in amounts], "base": base}
     return {"ids": sorted(rows.values_list("pk", flat=True)), "amounts": None, "base": base}
 
 
@@ -390,6 +418,19 @@ def _window_value(read: dict[str, Any]) -> Decimal:
         base = Decimal(read["base"])
         return (value / base).quantize(Decimal("0.01")) if base else ZERO
     return value
+
+
+def evidence_of(indicators: list[Indicator], year: int, as_of: dt.datetime) -> dict[int, int]:
+    """For each indicator entered by hand, the version of ``year``'s value known at ``as_of`` (the
+    latest recorded before it): the evidence a report links to."""
+    rows = (
+        ManualValueVersion.objects.filter(
+            manual_value__indicator__in=indicators, manual_value__year=year, recorded_at__lt=as_of
+        )
+        .order_by("manual_value__indicator_id", "recorded_at", "pk")
+        .values_list("manual_value__indicator_id", "pk")
+    )
+    return dict(rows)  # the last of each indicator wins
 
 
 def snapshot_inputs(
@@ -406,6 +447,7 @@ def snapshot_inputs(
     indicators = list(Indicator.objects.filter(programme=programme))
     targets = targets_of(indicators)
     manual = manual_values_of(indicators)
+    evidence = evidence_of(indicators, year, as_of)
     scope = Scope(programme)
     out = []
     for n, indicator in enumerate(indicators):
@@ -433,6 +475,8 @@ def snapshot_inputs(
             }
         else:
             item["manual"] = [_plain(v) for v in manual_figures(manual, indicator, year)]
+            if indicator.pk in evidence:
+                item["evidence"] = evidence[indicator.pk]
         out.append(item)
         if progress is not None:
             progress(n + 1, len(indicators))
@@ -463,6 +507,8 @@ def figures_from_inputs(payload: dict[str, Any]) -> tuple[list[dict[str, Any]], 
                 "cumulative": _plain(cumulated),
                 "gap": _plain(None if value is None or target is None else value - target),
                 "gap_cumulative": _plain(None if cumulated is None or target_cum is None else cumulated - target_cum),
+                # The version of the value entered by hand (its evidence file), when there is one.
+                **({"evidence": item["evidence"]} if "evidence" in item else {}),
             }
         )
     return figures, records
@@ -478,6 +524,23 @@ def snapshot(
     """Every indicator's figures for ``year`` (the year and cumulated, targets, gaps, as text
     decimals) and the ids of the records each computed figure counted."""
     return figures_from_inputs(snapshot_inputs(programme, year, as_of=as_of, progress=progress))
+
+
+def lacks_a_denominator(report: Any) -> bool:
+    """Whether a stored snapshot kept a ratio without its denominator (taken before the fix of
+    issue 16: leverage then showed the co-funding amount): such a snapshot is to be taken again."""
+    from grappe.core.replay import load_inputs
+
+    if report.inputs is None:
+        return False
+    payload = load_inputs(report.inputs).payload
+    for item in payload.get("indicators", []):
+        computation = computations.get(item.get("computation") or "")
+        computed = item.get("computed")
+        ratio = computation is not None and computation.ratio is not None and computation.counter is None
+        if ratio and computed and any(computed[key].get("base") is None for key in ("year", "cumulative")):
+            return True
+    return False
 
 
 FIGURES_COMPARED = ("value", "cumulative", "target", "target_cumulative", "baseline")

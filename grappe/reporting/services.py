@@ -19,7 +19,16 @@ from grappe.core.validation import clean_text
 from grappe.programmes.models import Programme
 from grappe.reporting import computations
 from grappe.reporting.defaults import default_rows
-from grappe.reporting.models import AnnualReport, Indicator, ManualValue, Method, Target, TargetChange
+from grappe.reporting.models import (
+    AnnualReport,
+    Indicator,
+    ManualValue,
+    ManualValueVersion,
+    Method,
+    Target,
+    TargetChange,
+    Unit,
+)
 
 
 class ReportingError(Exception):
@@ -158,10 +167,17 @@ def record_manual_value(
     """The figure of ``year`` for an indicator obtained by hand, with its evidence (a PDF)."""
     if indicator.method != Method.MANUAL:
         raise ReportingError(_("This indicator is computed from Grappe's records."))
+    programme = indicator.programme
+    if not programme.start_year <= year <= programme.end_year:
+        raise ReportingError(
+            _("The year must lie within the programme (%(start)s–%(end)s).")
+            % {"start": programme.start_year, "end": programme.end_year}
+        )
+    if indicator.unit in (Unit.COUNT, Unit.PEOPLE) and value != value.to_integral_value():
+        raise ReportingError(_("This indicator counts: give a whole number."))
     row = ManualValue.objects.select_for_update().filter(indicator=indicator, year=year).first()
     if row is None:
         row = ManualValue(indicator=indicator, year=year)
-    old_file = row.file.name if row.pk and upload is not None else ""
     if row.pk is None and upload is None:
         raise ReportingError(_("Attach the evidence (a PDF)."))
     row.value = value
@@ -171,8 +187,15 @@ def record_manual_value(
         row.file_name = upload.name[-200:]
         row.file.save(upload.name, upload, save=False)
     row.save()
-    if old_file:
-        transaction.on_commit(lambda: row.file.storage.delete(old_file))
+    # The earlier value's file stays: its version (and any report that counted it) links to it.
+    ManualValueVersion.objects.create(
+        manual_value=row,
+        value=row.value,
+        note=row.note,
+        file=row.file.name,
+        file_name=row.file_name,
+        recorded_by=actor,
+    )
     log_action(indicator, "reporting.value_recorded", actor=actor, data={"year": year, "value": value})
     return row
 
@@ -188,6 +211,11 @@ def request_report(programme: Programme, *, year: int, language: str, actor: Any
     Programme.objects.select_for_update().get(pk=programme.pk)
     if not programme.start_year <= year <= programme.end_year:
         raise ReportingError(_("The year must lie within the programme."))
+    if year > timezone.localdate().year:
+        # A year not begun would be an empty snapshot that the board's "generate" then returns.
+        raise ReportingError(
+            _("%(year)s has not begun: a report covers the current year or a past one.") % {"year": year}
+        )
     active = AnnualReport.objects.filter(programme=programme, year=year, state__in=ACTIVE).first()
     if active is not None:
         return active

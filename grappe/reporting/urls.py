@@ -14,6 +14,7 @@ urlpatterns = [
     path("office/reporting/<str:code>/indicators/<int:pk>/edit/", office.indicator_edit, name="indicator_edit"),
     path("office/reporting/<str:code>/indicators/<int:pk>/delete/", office.indicator_delete, name="indicator_delete"),
     path("office/reporting/<str:code>/evidence/<int:pk>/", office.evidence, name="evidence"),
+    path("office/reporting/<str:code>/evidence/versions/<int:pk>/", office.evidence_version, name="evidence_version"),
     path("office/reporting/<str:code>/figures/<str:name>/", office.drill, name="drill"),
     path("office/reporting/<str:code>/reports/", office.reports, name="reports"),
     path("office/reporting/<str:code>/reports/<str:rcode>/", office.report_page, name="report"),

@@ -44,6 +44,7 @@ def test_seed_builds_the_demo_cluster(capsys, client):
     assert "demo-office-2026" in out
     _assert_partners_demo()
     _assert_two_stage_demo()
+    _assert_reporting_demo()
 
     # Every kind of run of the demo replays bit for bit from its stored inputs (issue 19).
     call_command("replay", "--all")
@@ -61,6 +62,27 @@ def test_seed_builds_the_demo_cluster(capsys, client):
     }
     assert all("Reproduced bit for bit" in line for line in replayed)
     _seed_again_changes_nothing_and_accounts_log_in(client)
+
+
+def _assert_reporting_demo():
+    """Issue 16: the 2025 and 2026 reports are stored, and each of their figures (ratios included)
+    is the dashboard's for the same year and "as of"."""
+    from decimal import Decimal
+
+    from grappe.reporting import queries
+    from grappe.reporting.models import AnnualReport
+
+    for year in (2025, 2026):
+        report = AnnualReport.objects.get(year=year, state="done")
+        stored = {f["code"]: f for f in report.figures}
+        for actual in queries.actuals(report.programme, year, as_of=report.computed_at):
+            row = stored[actual.indicator.code]
+            for live, kept in ((actual.value, row["value"]), (actual.cumulative, row["cumulative"])):
+                assert (None if live is None else Decimal(live)) == (None if kept is None else Decimal(kept)), (
+                    year,
+                    actual.indicator.code,
+                )
+        assert not queries.lacks_a_denominator(report)
 
 
 def _assert_partners_demo():

@@ -4,6 +4,7 @@ drill-downs, the annual reports, the data-quality panel."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,9 +24,17 @@ from grappe.core.paginate import paginate
 from grappe.core.services import ConcurrentEditError
 from grappe.programmes.models import Programme
 from grappe.reporting import computations, queries, services
-from grappe.reporting.computations import Scope, window
+from grappe.reporting.computations import Scope, as_of_day, window
 from grappe.reporting.forms import IndicatorForm, ManualValueForm, ScopeForm, TargetForm
-from grappe.reporting.models import AnnualReport, Indicator, JobState, ManualValue, Method, Target
+from grappe.reporting.models import (
+    AnnualReport,
+    Indicator,
+    JobState,
+    ManualValue,
+    ManualValueVersion,
+    Method,
+    Target,
+)
 
 
 def get_programme(request: HttpRequest, code: str, perm: str) -> Programme:
@@ -190,6 +200,9 @@ def indicator_page(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "series": queries.series(indicator),
             "targets": targets,
             "manual_values": list(ManualValue.objects.filter(indicator=indicator)),
+            "versions": list(
+                ManualValueVersion.objects.filter(manual_value__indicator=indicator).select_related("manual_value")
+            ),
             "can_manage": can_manage,
             "target_form": target_form,
             "value_form": value_form,
@@ -203,6 +216,19 @@ def evidence(request: HttpRequest, code: str, pk: int) -> FileResponse:
     row = get_for_user_or_404(
         request.user,
         ManualValue.objects.filter(indicator__programme=programme).exclude(file=""),
+        "reporting.view_dashboard",
+        pk=pk,
+    )
+    return FileResponse(row.file.open("rb"), as_attachment=True, filename=row.file_name, content_type="application/pdf")
+
+
+@login_required
+def evidence_version(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    """The evidence of one version of a value entered by hand (earlier ones are kept)."""
+    programme = get_programme(request, code, "reporting.view_dashboard")
+    row = get_for_user_or_404(
+        request.user,
+        ManualValueVersion.objects.filter(manual_value__indicator__programme=programme).exclude(file=""),
         "reporting.view_dashboard",
         pk=pk,
     )
@@ -240,7 +266,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
             "programme": programme,
             "form": form,
             "year": year,
-            "as_of": timezone.localdate(as_of),
+            "as_of": as_of_day(as_of),
             "scope": scope,
             "rows": rows,
             **sections,
@@ -258,6 +284,13 @@ def _link(request: HttpRequest, computation: computations.Computation, obj: Any)
     return computation.link(obj)
 
 
+def _cell(value: Any) -> Any:
+    """A drill-down cell: amounts grouped by thousands with two decimals, as on the dashboard."""
+    if isinstance(value, Decimal):
+        return floatformat(value, "2g")
+    return value
+
+
 @login_required
 def drill(request: HttpRequest, code: str, name: str) -> HttpResponse:
     """The records a figure counts: the same queryset that gave the figure, page by page."""
@@ -272,7 +305,10 @@ def drill(request: HttpRequest, code: str, name: str) -> HttpResponse:
     if computation.related:
         records = records.select_related(*computation.related)
     page = paginate(request, records.order_by(*(records.query.order_by or ["pk"])), per_page=50)
-    rows = [([c.value(obj) for c in computation.columns], _link(request, computation, obj)) for obj in page]
+    rows = [([_cell(c.value(obj)) for c in computation.columns], _link(request, computation, obj)) for obj in page]
+    back = request.GET.copy()  # the dashboard as it was: year, "as of" and filters
+    for key in ("cumulative", "page"):
+        back.pop(key, None)
     return render(
         request,
         "reporting/drill.html",
@@ -283,10 +319,16 @@ def drill(request: HttpRequest, code: str, name: str) -> HttpResponse:
             "count": page.paginator.count,
             "page": page,
             "rows": rows,
+            # Each cell with its column's label: on a phone the table becomes one card per record.
+            "table": [
+                ([(c.label, v) for c, v in zip(computation.columns, values, strict=True)], link)
+                for values, link in rows
+            ],
             "closed": sum(1 for _values, link in rows if not link),
             "year": year,
             "cumulative": cumulative,
-            "as_of": timezone.localdate(as_of),
+            "back": back.urlencode(),
+            "as_of": as_of_day(as_of),
             "scope": scope,
             "form": form,
         },
@@ -331,7 +373,7 @@ def reports(request: HttpRequest, code: str) -> HttpResponse:
         {
             "programme": programme,
             "reports": list(AnnualReport.objects.filter(programme=programme).select_related("created_by__person")[:50]),
-            "years": programme.years,
+            "years": [y for y in programme.years if y <= timezone.localdate().year],
             "year": default_year(programme),
             "can_snapshot": request.user.has_perm("reporting.take_snapshot", programme),
         },

@@ -12,6 +12,9 @@
       var datasets = spec.datasets.map(function (d, i) {
         return { label: d.label, data: d.data, backgroundColor: palette[i % palette.length] };
       });
+      var counts = spec.datasets.every(function (d) {
+        return d.data.every(function (v) { return v === null || Number.isInteger(Number(v)); });
+      });
       new window.Chart(canvas, {
         type: spec.type,
         data: { labels: spec.labels, datasets: datasets },
@@ -20,7 +23,8 @@
           maintainAspectRatio: false,
           animation: false,
           plugins: { legend: { display: datasets.length > 1 } },
-          scales: { y: { beginAtZero: true } }
+          // Counts step by whole numbers (no 0.1 of a publication); amounts as Chart.js chooses.
+          scales: { y: { beginAtZero: true, ticks: counts ? { precision: 0 } : {} } }
         }
       });
     });
