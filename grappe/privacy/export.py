@@ -117,6 +117,7 @@ ACTS: tuple[tuple[str, str], ...] = (
     ("reporting.AnnualReport", "created_by"),
     ("funding.Contribution", "recorded_by"),
     ("reporting.ManualValue", "recorded_by"),
+    ("reporting.ManualValueVersion", "recorded_by"),
     ("admin.LogEntry", "user"),
 )
 
