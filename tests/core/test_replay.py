@@ -100,7 +100,7 @@ def test_an_engine_change_shows_what_differs(runs, monkeypatch):
     result = replay.replay("assignment", assignment.pk)
 
     assert result.reproduced is False and result.inputs_intact is True
-    assert "engine 9.9" in result.line and f"used {assignment.engine_version}" in result.line
+    assert "engine 9.9" in result.line and f"used engine {assignment.engine_version}" in result.line
     assert any("no longer proposed" in line for line in result.differences)
     assert any("newly proposed" in line for line in result.differences)
 
