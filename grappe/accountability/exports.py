@@ -5,11 +5,16 @@ from __future__ import annotations
 import io
 
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from grappe.accountability.queries import Audit
+from grappe.accountability.queries import NO_DECISION, Audit
 from grappe.core.exports import header_row, xlsx_row
+
+
+def _two(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def audit_xlsx(audit: Audit) -> bytes:
@@ -33,10 +38,13 @@ def audit_xlsx(audit: Audit) -> bytes:
     )
     sheet.append(
         xlsx_row(
-            sheet, [_("Whole call"), "", audit.proposals, audit.funded, round(audit.rate, 4), "", "", audit.mean_score]
+            sheet,
+            [_("Whole call"), "", audit.proposals, audit.funded, round(audit.rate, 4), "", "", _two(audit.mean_score)],
         )
     )
-    for breakdown in audit.breakdowns:
+    if not audit.decisions:
+        sheet.append(xlsx_row(sheet, [str(NO_DECISION)]))
+    for breakdown in audit.breakdowns if audit.decisions else []:
         for row in breakdown.rows:
             sheet.append(
                 xlsx_row(
@@ -49,17 +57,18 @@ def audit_xlsx(audit: Audit) -> bytes:
                         round(row.rate, 4),
                         round(row.rate_gap, 4),
                         row.rate_p,
-                        None if row.mean_score is None else round(row.mean_score, 3),
-                        None if row.score_gap is None else round(row.score_gap, 3),
+                        _two(row.mean_score),
+                        _two(row.score_gap),
                         row.score_p,
                         row.verdict,
                     ],
                 )
             )
     reviewers = book.create_sheet(_("Reviewers"))
-    header_row(reviewers, [_("Reviewer"), _("Reviews"), _("Severity (calibration)")])
+    header_row(reviewers, [_("Reviewer"), _("Reviews"), _("Leniency (calibration; + scores higher than the others)")])
     for reviewer in audit.reviewers:
-        reviewers.append(xlsx_row(reviewers, [reviewer.name, reviewer.reviews, reviewer.leniency]))
+        leniency = reviewer.leniency if reviewer.leniency is not None else _("too few reviews")
+        reviewers.append(xlsx_row(reviewers, [reviewer.name, reviewer.reviews, leniency]))
     conflicts = book.create_sheet(_("Conflicts"))
     header_row(conflicts, [_("What"), _("Proposal"), _("Reviewer"), _("Justification")])
     for label, key in ((_("Computed"), "computed"), (_("Declared"), "declared"), (_("Added by the office"), "office")):
@@ -90,5 +99,6 @@ def audit_xlsx(audit: Audit) -> bytes:
 def audit_pdf(audit: Audit) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("accountability/audit_pdf.html", {"audit": audit})
+    language = get_language() or "fr"
+    html = render_to_string("accountability/audit_pdf.html", {"audit": audit, "LANGUAGE_CODE": language.split("-")[0]})
     return bytes(HTML(string=html).write_pdf())

@@ -40,6 +40,20 @@ DECLARED = ("seniority", "gender")
 NOT_SHOWN = gettext_lazy("Not declared, or in a group too small to show")
 
 
+MIN_REVIEWS = 2  # a reviewer's leniency is shown from this many reviews on (one says nothing)
+NO_THEME = gettext_lazy("No theme")
+NO_ORGANISATION = gettext_lazy("No organisation")
+NO_DECISION = gettext_lazy(
+    "No decision is recorded for this call yet: success rates and their tests will appear once the board has decided."
+)
+
+
+def percent(share: float) -> float:
+    """A share as a percentage: whole points, one decimal under 10 % (1/200 → 0.5 %)."""
+    value = share * 100
+    return round(value, 1) if abs(value) < 10 else round(value)
+
+
 @dataclass
 class GroupRow:
     label: str
@@ -51,6 +65,14 @@ class GroupRow:
     mean_score: float | None
     score_gap: float | None
     score_p: float | None
+
+    @property
+    def rate_percent(self) -> float:
+        return percent(self.rate)
+
+    @property
+    def rate_gap_points(self) -> float:
+        return percent(self.rate_gap)
 
     @property
     def rate_flag(self) -> bool:
@@ -84,7 +106,7 @@ class Breakdown:
 class ReviewerRow:
     name: str
     reviews: int
-    leniency: float | None  # + scores higher than peers on the same proposals, − lower
+    leniency: float | None  # + scores higher than peers on the same proposals, − lower; None: too few
 
 
 @dataclass
@@ -94,6 +116,7 @@ class Audit:
     funded: int
     rate: float
     mean_score: float | None
+    decisions: int  # proposals with a recorded decision: no test is shown before the first
     breakdowns: list[Breakdown]
     reviewers: list[ReviewerRow]
     load: dict[str, Any]
@@ -103,7 +126,16 @@ class Audit:
     min_group: int
     engine_version: str
     min_people: int = 10  # self-declared groups: the smallest shown (decision 0009)
+    min_reviews: int = MIN_REVIEWS
     computed_at: Any = field(default_factory=timezone.now)
+
+    @property
+    def rate_percent(self) -> float:
+        return percent(self.rate)
+
+    @property
+    def no_decision(self) -> str:
+        return str(NO_DECISION)
 
 
 def _min_group() -> int:
@@ -169,6 +201,7 @@ def outcomes_audit(call: Call, *, permutations: int = 2000, seed: int = 0) -> Au
         funded=int(funded.sum()),
         rate=float(funded.mean()) if proposals else 0.0,
         mean_score=float(scored_values.mean()) if scored_values.size else None,
+        decisions=sum(1 for p in proposals if getattr(p, "decision", None) is not None),
         breakdowns=breakdowns,
         reviewers=reviewers,
         load=load,
@@ -185,12 +218,12 @@ def _group_of(key: str, proposal: Proposal, row: Any) -> str:
     organisation = proposal.lead_organisation
     if key == "institution":
         if organisation is None:
-            return "—"
+            return str(NO_ORGANISATION)
         root = organisation.parent or organisation
         return root.short_name or root.name
     if key == "kind":
-        return organisation.get_kind_display() if organisation is not None else "—"
-    return (row.theme_label if row is not None else "") or "—"
+        return organisation.get_kind_display() if organisation is not None else str(NO_ORGANISATION)
+    return (row.theme_label if row is not None else "") or str(NO_THEME)
 
 
 def _declarations(call: Call, proposals: list[Proposal]) -> dict[int, tuple[str, str]]:
@@ -249,7 +282,7 @@ def _reviewers(call: Call, rows: list[Any]) -> tuple[list[ReviewerRow], dict[str
         ReviewerRow(
             name=names[pk],
             reviews=counts[pk],
-            leniency=round(float(result.leniency[index[pk]]), 2) if pk in index else None,
+            leniency=round(float(result.leniency[index[pk]]), 2) if pk in index and counts[pk] >= MIN_REVIEWS else None,
         )
         for pk in counts
     ]
@@ -263,6 +296,7 @@ def _reviewers(call: Call, rows: list[Any]) -> tuple[list[ReviewerRow], dict[str
             "median": statistics.median(loads),
             "max": loads[-1],
             "top_share": round(sum(loads[-top:]) / sum(loads), 3),
+            "top_percent": percent(sum(loads[-top:]) / sum(loads)),
             "top_count": top,
         }
     return reviewers, load

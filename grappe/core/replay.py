@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from grappe.core.models import StoredInput
@@ -105,6 +106,39 @@ def purge_inputs(*, now: dt.datetime | None = None) -> int:
     return deleted
 
 
+# The names of the stored inputs' parts, for people (a part not named here shows its key).
+PART_NAMES = {
+    "proposals": gettext_lazy("proposals"),
+    "experts": gettext_lazy("experts"),
+    "profiles": gettext_lazy("profiles"),
+    "members": gettext_lazy("panel members"),
+    "sides": gettext_lazy("sides"),
+    "researchers": gettext_lazy("researchers"),
+    "partners": gettext_lazy("partners"),
+    "rows": gettext_lazy("rows"),
+    "reviews": gettext_lazy("reviews"),
+    "hearings": gettext_lazy("hearings"),
+    "indicators": gettext_lazy("indicators"),
+    "conflicts": gettext_lazy("conflicts"),
+    "rules": gettext_lazy("rules"),
+    "parameters": gettext_lazy("parameters"),
+    "query": gettext_lazy("query"),
+    "times": gettext_lazy("times"),
+}
+
+
+def part_name(name: str) -> str:
+    """``sides.researchers.profiles`` in the reader's language, part by part."""
+    return ".".join(str(PART_NAMES.get(piece, piece)) for piece in name.split("."))
+
+
+def _fields(before: Any, after: Any) -> list[str]:
+    """The fields of a record that changed, when the record has named fields."""
+    if not (isinstance(before, dict) and isinstance(after, dict)):
+        return []
+    return [k for k in sorted(set(before) | set(after)) if canonical(before.get(k)) != canonical(after.get(k))]
+
+
 def diff_records(then: Any, now: Any, *, name: str, limit: int = 5) -> list[str]:
     """How a list of records changed, in words: records are lists (or dicts) whose first item
     (or ``"id"``, or ``"code"``) identifies them; a dict of parts is compared part by part.
@@ -117,23 +151,27 @@ def diff_records(then: Any, now: Any, *, name: str, limit: int = 5) -> list[str]
             for line in diff_records(then.get(key), now.get(key), name=f"{name}.{key}", limit=limit)
         ]
     if not (isinstance(then, list) and isinstance(now, list)):
-        return [] if canonical(then) == canonical(now) else [_("%(name)s changed") % {"name": name}]
+        return [] if canonical(then) == canonical(now) else [_("%(name)s changed") % {"name": part_name(name)}]
     for width in (1, 2):  # records identified by their first item, else by their first two
         before, after = _keyed(then, width), _keyed(now, width)
         if before is not None and after is not None:
             break
     else:  # no identifier: compare as multisets
         same = sorted(map(canonical, then)) == sorted(map(canonical, now))
-        return [] if same else [_("%(name)s changed") % {"name": name}]
+        return [] if same else [_("%(name)s changed") % {"name": part_name(name)}]
     lines = []
     added = [k for k in after if k not in before]
     removed = [k for k in before if k not in after]
     changed = [k for k in before if k in after and canonical(before[k]) != canonical(after[k])]
+    colon = "\u00a0:" if get_language() == "fr" else ":"
     for label, keys in ((_("added"), added), (_("removed"), removed), (_("changed"), changed)):
         if keys:
-            shown = ", ".join(keys[:limit])
+            shown = ", ".join(
+                f"{key}{colon} {', '.join(fields)}" if (fields := _fields(before.get(key), after.get(key))) else key
+                for key in keys[:limit]
+            )
             more = _(" and %(n)d more") % {"n": len(keys) - limit} if len(keys) > limit else ""
-            lines.append(f"{name}: {len(keys)} {label} ({shown}{more})")
+            lines.append(f"{part_name(name)}{colon} {len(keys)} {label} ({shown}{more})")
     return lines
 
 
@@ -217,6 +255,16 @@ def engine_version() -> str:
     return ENGINE_VERSION
 
 
+def _by(then: str, now: str) -> str:
+    """What computed the replay, worded for the run's kind of version: an engine release (0.4.0)
+    is compared with today's; a method's own version (shortlist-1) is named as the run's."""
+    if not then[:1].isdigit():
+        return _("today's code for method %(then)s, as the run used") % {"then": then}
+    if then == now:
+        return _("engine %(now)s, as the run") % {"now": now}
+    return _("engine %(now)s (the run used engine %(then)s)") % {"now": now, "then": then}
+
+
 def replay(kind: str, run_id: int, *, actor: Any = None) -> Replay:
     """Recompute run ``run_id`` of ``kind`` from its stored inputs and say what came out.
 
@@ -255,17 +303,11 @@ def replay(kind: str, run_id: int, *, actor: Any = None) -> Replay:
             "the replay cannot vouch for the run."
         )
     elif result.reproduced:
-        result.line = _(
-            "Reproduced bit for bit from the stored inputs with engine %(now)s (the run used %(then)s)."
-        ) % {
-            "now": now,
-            "then": then,
-        }
+        result.line = _("Reproduced bit for bit from the stored inputs with %(by)s.") % {"by": _by(then, now)}
     else:
-        result.line = _("Not reproduced: %(count)d difference(s) with engine %(now)s (the run used %(then)s).") % {
+        result.line = _("Not reproduced: %(count)d difference(s) with %(by)s.") % {
             "count": len(result.differences),
-            "now": now,
-            "then": then,
+            "by": _by(then, now),
         }
     log_action(
         replayer.call_of(run),

@@ -1,16 +1,22 @@
-"""Demo selection of the closed call: the theme question set, consensus reports approved for
-most reviewed proposals (the reviews' means, to the half point), one portfolio run under the
-call's budget, adopted by the office. Decisions are left to the board. Skipped when a portfolio run exists."""
+"""Demo selection of the closed call: the theme question set, consensus reports approved by the
+office for most reviewed proposals (the reviews' means, to the half point), one portfolio run
+under the call's budget, run and adopted by the office, and three decisions with their whole
+chain (reviews → consensus → ranking → portfolio run → decision): two follow the suggestion, one
+departs from it with a justification shared with the applicants. The other proposals are left to
+the board. Skipped when a portfolio run exists."""
 
 from __future__ import annotations
 
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from grappe.calls.models import Call, QuestionKind
+from grappe.core.services import log_action
+from grappe.people.models import User
 from grappe.selection import services
-from grappe.selection.models import Consensus, ConsensusState, PortfolioRun
+from grappe.selection.models import Consensus, ConsensusState, Outcome, PortfolioRun
 
 COMMENTS = [
     "An ambitious, well-built project; the risks need a mitigation plan.",
@@ -22,7 +28,8 @@ COMMENTS = [
 @transaction.atomic
 def seed_selection(rng: random.Random, call: Call) -> dict[str, int]:
     if PortfolioRun.objects.filter(call=call).exists():
-        return {"consensus": 0, "funded": 0}
+        return {"consensus": 0, "funded": 0, "decided": 0}
+    office = User.objects.filter(email__startswith="office@").order_by("pk").first()
     settings = services.settings_for(call)
     settings.theme_question = call.questions.filter(kind=QuestionKind.SINGLE_CHOICE).order_by("position").first()
     settings.save()
@@ -38,14 +45,62 @@ def seed_selection(rng: random.Random, call: Call) -> dict[str, int]:
                 comments={},
                 applicant_comment=rng.choice(COMMENTS),
                 state=ConsensusState.APPROVED,
+                approved_by=office,
+                approved_at=timezone.now(),
             )
         )
     Consensus.objects.bulk_create(created)
-    run = services.run_portfolio(call, {"budget": float(call.budget), "max_per_lead": 6, "min_rate": 1.0}, actor=None)
+    for consensus in created:  # as approving through the page would log it
+        log_action(consensus.proposal, "selection.consensus_approved", actor=office)
+    parameters = {"budget": float(call.budget), "max_per_lead": 6, "min_rate": 1.0}
+    run = services.run_portfolio(call, parameters, actor=office)
     if not run.error:
-        services.adopt_portfolio_run(run, actor=None)  # recommendations follow the adopted run only
-    services.ranking(call)  # the ranking as the office reads it, kept in the ledger (replayable)
-    return {"consensus": len(created), "funded": len(run.result.get("funded", {}))}
+        services.adopt_portfolio_run(run, actor=office)  # recommendations follow the adopted run only
+    ranked = services.ranking(call)  # the ranking as the office reads it, kept in the ledger (replayable)
+    decided = _decide_a_few(ranked, office) if not run.error else 0
+    return {"consensus": len(created), "funded": len(run.result.get("funded", {})), "decided": decided}
+
+
+DEPARTURE = (
+    "The board funds this proposal although the portfolio suggestion left it out: its partnership "
+    "with a hospital opens a field the cluster does not cover yet."
+)
+DEPARTURE_SHARED = (
+    "The board chose to fund your proposal although the suggested portfolio did not include it, "
+    "because it opens a field the cluster does not cover yet."
+)
+
+
+def _decide_a_few(ranked: list[services.Row], office: User | None) -> int:
+    """Three decisions with a complete chain, as the board would record them: the best-ranked
+    proposal funded as suggested, the last-ranked decided as suggested, and one funded against the suggestion
+    with a shared justification. The rest of the call is left to decide."""
+    rows = sorted(
+        (r for r in ranked if r.recommendation and not r.not_ready and r.reviews),
+        key=lambda r: r.rank or 0,
+    )
+    funded = [r for r in rows if r.recommendation == Outcome.FUNDED]
+    others = [r for r in rows if r.recommendation in (Outcome.RESERVE, Outcome.REJECTED)]
+    if not funded or len(others) < 2:
+        return 0
+    follow, depart = others[-1], others[0]
+    plan = [
+        (funded[0], Outcome.FUNDED, funded[0].recommended_amount, None, "", ""),
+        (follow, follow.recommendation, None, 1 if follow.recommendation == Outcome.RESERVE else None, "", ""),
+        (depart, Outcome.FUNDED, depart.proposal.requested_amount, None, DEPARTURE, DEPARTURE_SHARED),
+    ]
+    for row, outcome, amount, reserve_rank, justification, shared in plan:
+        services.record_decision(
+            row.proposal,
+            outcome=outcome,
+            amount=amount,
+            reserve_rank=reserve_rank,
+            justification=justification,
+            shared_justification=shared,
+            expected_version=None,
+            actor=office,
+        )
+    return len(plan)
 
 
 @transaction.atomic

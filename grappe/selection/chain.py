@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
+
+from grappe.core.models import AuditLog
 from grappe.review.models import Review, ReviewState
 from grappe.selection import ranking_store
 from grappe.selection.models import Decision
@@ -38,6 +41,28 @@ class Chain:
     ranked_on: int
     score: Any
     provisional: bool
+    # The audit log's "consensus approved" entry, for a consensus approved before its approver
+    # was kept on it (or approved by the demo seed): who and when, as the log recorded them.
+    consensus_log: AuditLog | None = None
+
+    @property
+    def imported(self) -> bool:
+        """A decision with no evaluation record behind it in Grappe (no review, consensus, ranking
+        or portfolio run): taken before Grappe kept reviews, and entered as history."""
+        decision = self.decision
+        return (
+            self.reviews.count == 0
+            and _consensus(decision) is None
+            and decision.portfolio_run_id is None
+            and decision.ranking_run_id is None
+        )
+
+
+def _consensus(decision: Decision) -> Any:
+    try:
+        return decision.proposal.consensus
+    except ObjectDoesNotExist:
+        return None
 
 
 def chains(call: Any, decisions: list[Decision]) -> list[Chain]:
@@ -61,6 +86,24 @@ def chains(call: Any, decisions: list[Decision]) -> list[Chain]:
         link.reviewers.append(f"{first} {last}".strip())
         link.first = link.first or submitted_at
         link.last = submitted_at
+    unsigned = [
+        str(d.proposal_id)
+        for d in decisions
+        if (c := _consensus(d)) is not None and c.state == "approved" and c.approved_by_id is None
+    ]
+    logged: dict[str, AuditLog] = {}
+    if unsigned:
+        for entry in (
+            AuditLog.objects.filter(
+                action="selection.consensus_approved",
+                content_type__app_label="submissions",
+                content_type__model="proposal",
+                object_id__in=unsigned,
+            )
+            .select_related("actor__person")
+            .order_by("timestamp", "pk")
+        ):
+            logged[entry.object_id] = entry  # the latest approval wins
     ranked = {row.proposal.pk: row for row in ranking_store.ranking(call)} if decisions else {}
     out = []
     for decision in decisions:
@@ -73,6 +116,7 @@ def chains(call: Any, decisions: list[Decision]) -> list[Chain]:
                 ranked_on=len(ranked),
                 score=row.score if row else None,
                 provisional=row.provisional if row else False,
+                consensus_log=logged.get(str(decision.proposal_id)),
             )
         )
     return out

@@ -516,6 +516,18 @@ def outbox(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+def _summary_language(request: HttpRequest, proposal: Proposal) -> str:
+    """A member of the team reads it in the language they read the site in (the page's, which
+    follows their choice), else their preferred one; the office and the board in the lead's (the
+    language the letter went out in)."""
+    from grappe.submissions.rules import is_team_member
+
+    if is_team_member(request.user, proposal):
+        page = getattr(request, "LANGUAGE_CODE", "")
+        return page or request.user.person.preferred_language  # type: ignore[union-attr]
+    return proposal.lead.preferred_language or "fr"
+
+
 def summary_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The evaluation summary of a proposal (office and board; the team once its letter is sent), in
     the lead's language or ``?lang=``."""
@@ -524,7 +536,7 @@ def summary_pdf(request: HttpRequest, code: str) -> HttpResponse:
     from grappe.selection.pdf import evaluation_summary
 
     proposal = _proposal(request, code, "selection.view_evaluation_summary")
-    language = request.GET.get("lang") or proposal.lead.preferred_language or "fr"
+    language = request.GET.get("lang") or _summary_language(request, proposal)
     language = language if language in ("fr", "en") else "fr"
     response = Response(evaluation_summary(proposal, language=language), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="evaluation-{proposal.code}-{language}.pdf"'

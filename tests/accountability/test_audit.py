@@ -122,7 +122,8 @@ def test_reviewers_severity_and_load(review_call, reviewed):
 
     assert audit.load["reviewers"] == 3 and audit.load["min"] >= 1
     assert sum(r.reviews for r in audit.reviewers) == 6
-    assert all(r.leniency is not None for r in audit.reviewers)
+    assert all((r.leniency is not None) == (r.reviews >= 2) for r in audit.reviewers)
+    assert any(r.leniency is not None for r in audit.reviewers)
 
 
 @pytest.mark.parametrize(
@@ -145,6 +146,7 @@ def test_office_and_board_only(as_persona, review_call, reviewed, persona, statu
 
 def test_the_audit_page_and_its_exports(as_persona, review_call, reviewed):
     client = as_persona("board")
+    Decision.objects.create(proposal=reviewed[0], outcome=Outcome.FUNDED)
 
     page = client.get(reverse("accountability:audit", args=[review_call.code])).content.decode()
     book = openpyxl.load_workbook(
@@ -154,8 +156,55 @@ def test_the_audit_page_and_its_exports(as_persona, review_call, reviewed):
 
     assert "Lead institution" in page and "Conflicts of interest" in page and "permutation test" in page
     assert book.sheetnames == ["Outcomes", "Reviewers", "Conflicts"]
-    assert [c.value for c in book["Outcomes"][2]][:4] == ["Whole call", None, 3, 0]
+    assert [c.value for c in book["Outcomes"][2]][:4] == ["Whole call", None, 3, 1]
+    assert "not audited yet" not in page and "No decision is recorded" not in page
     assert pdf.content.startswith(b"%PDF")
     assert client.get(reverse("accountability:audit", args=["NOPE"])).status_code == 404
     ledger = as_persona("office").get(reverse("selection:ledger", args=[review_call.code])).content.decode()
     assert reverse("accountability:audit", args=[review_call.code]) in ledger
+
+
+def test_a_call_without_decisions_says_so_and_shows_no_test(as_persona, review_call, reviewed):
+    client = as_persona("office")
+
+    page = client.get(reverse("accountability:audit", args=[review_call.code])).content.decode()
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(reverse("accountability:audit_xlsx", args=[review_call.code])).content)
+    )
+    pdf = client.get(reverse("accountability:audit_pdf", args=[review_call.code])).content
+
+    assert 'id="no-decision"' in page and "No decision is recorded for this call yet" in page
+    assert "Lead institution" not in page and "0 funded" not in page and "1.000" not in page
+    assert "Reviewers: severity and load" in page
+    rows = [[c.value for c in row] for row in book["Outcomes"].iter_rows(min_row=3)]
+    assert rows[0][0].startswith("No decision is recorded") and len(rows) == 1
+    assert pdf.startswith(b"%PDF")
+
+
+def test_shares_are_percentages_and_small_rates_keep_a_decimal(as_persona):
+    call = _cluster([0.0, 0.0, 0.0, 0.0])
+    Decision.objects.filter(pk=Decision.objects.filter(proposal__call=call).order_by("pk")[0].pk).update(
+        outcome=Outcome.FUNDED
+    )
+    audit = outcomes_audit(call, permutations=50)
+
+    assert audit.rate_percent == 1.2  # 1 of 80
+    page = as_persona("office").get(reverse("accountability:audit", args=[call.code])).content.decode()
+    assert "1.2&nbsp;%" in page and "0.0125" not in page
+
+
+def test_a_reviewer_with_one_review_gets_no_leniency_and_the_column_says_which_way(as_persona, review_call, reviewed):
+    from grappe.accountability.queries import MIN_REVIEWS
+
+    audit = outcomes_audit(review_call)
+    page = as_persona("office").get(reverse("accountability:audit", args=[review_call.code])).content.decode()
+
+    assert all((r.leniency is None) == (r.reviews < MIN_REVIEWS) for r in audit.reviewers)
+    assert "Leniency (+ lenient, − severe)" in page and ">Severity<" not in page
+
+
+def test_proposals_without_a_theme_are_labelled_so(db):
+    call = _cluster([0.5])
+    audit = outcomes_audit(call, permutations=50)
+
+    assert [row.label for row in audit.breakdowns[2].rows] == ["No theme"]

@@ -92,7 +92,7 @@ def test_conflict_detection_sees_todays_data_differ(conflicts_run, pool, univers
     result = replay.replay("conflicts", conflicts_run.pk)
 
     assert result.reproduced is True
-    assert result.data_changes == [f"experts: 1 changed ({pool[2].person.code})"]
+    assert result.data_changes == [f"experts: 1 changed ({pool[2].person.code}: affiliations)"]
 
 
 # --- the ranking and its calibration ---------------------------------------------------------------
@@ -351,3 +351,20 @@ def test_anonymising_a_call_forgets_its_drafts_matchmaking_inputs(challenge, app
     kept.refresh_from_db()
     assert run.inputs is None and kept.inputs_id  # the challenge's run copies no proposal text
     assert replay.replay("matchmaking", run.pk).line.startswith("Cannot replay")
+
+
+def test_the_matchmaking_replay_button_is_visible_to_the_office_outside_the_run_ledger(
+    as_persona, challenge, researcher
+):
+    from django.urls import reverse
+
+    run = SuggestionRun.objects.get(challenge=challenge)
+    url = reverse("partners:challenge", args=[challenge.code])
+
+    page = as_persona("office").get(url).content.decode()
+    partner = as_persona("partner_contact").get(url).content.decode()
+
+    start = page.index(f'id="replay-run-{run.pk}"')
+    assert reverse("replay", args=["matchmaking", run.pk]) in page[start : page.index("</div>", start)]
+    assert page.rindex("</details>", 0, start) > page.rindex("<details", 0, start)  # not inside the ledger
+    assert "replay-run-" not in partner

@@ -100,7 +100,7 @@ def test_an_engine_change_shows_what_differs(runs, monkeypatch):
     result = replay.replay("assignment", assignment.pk)
 
     assert result.reproduced is False and result.inputs_intact is True
-    assert "engine 9.9" in result.line and f"used {assignment.engine_version}" in result.line
+    assert "engine 9.9" in result.line and f"used engine {assignment.engine_version}" in result.line
     assert any("no longer proposed" in line for line in result.differences)
     assert any("newly proposed" in line for line in result.differences)
 
@@ -252,6 +252,43 @@ def test_a_run_of_engine_0_3_is_replayed_with_its_phrases(runs):
 
     result = replay.replay("affinity", affinity.pk)
 
-    assert result.reproduced is True and "the run used 0.3.0" in result.line
+    assert result.reproduced is True and "engine 0.4.0 (the run used engine 0.3.0)" in result.line
     EngineRun.objects.filter(pk=affinity.pk).update(engine_version="0.4.0")
     assert replay.replay("affinity", affinity.pk).reproduced is False  # the same scores are not 0.4's
+
+
+def test_a_changed_record_with_named_fields_says_which_fields_changed():
+    then = [{"code": "A", "title": "x", "year": 2024}, {"code": "B", "title": "y", "year": 2025}]
+    now = [{"code": "A", "title": "x", "year": 2024}, {"code": "B", "title": "z", "year": 2026}]
+
+    assert replay.diff_records(then, now, name="proposals") == ["proposals: 1 changed (B: title, year)"]
+
+
+def test_todays_data_are_named_in_french(runs, pool):
+    from django.utils import translation
+
+    affinity, _assignment_run = runs
+    Publication.objects.create(person=pool[1].person, title="Diffusion", year=2026, source=PublicationSource.MANUAL)
+
+    with translation.override("fr"):
+        result = replay.replay("affinity", affinity.pk)
+
+    assert result.data_changes[0].startswith("profils\u00a0: 1 ") and "profiles" not in result.data_changes[0]
+    assert "moteur" in result.line and "the run" not in result.line
+
+
+def test_the_command_notes_changed_data_without_details_and_in_french(runs, pool, capsys):
+    affinity, _assignment_run = runs
+    Publication.objects.create(person=pool[1].person, title="Diffusion", year=2026, source=PublicationSource.MANUAL)
+
+    call_command("replay", f"affinity:{affinity.pk}")
+    assert "today's data differ from the stored inputs (1 change; --details lists it)" in capsys.readouterr().out
+    call_command("replay", f"affinity:{affinity.pk}", "--details", "--language", "fr")
+    out = capsys.readouterr().out
+    assert "profils\u00a0: 1" in out and "today's data" not in out and "profiles:" not in out
+
+
+def test_the_version_is_worded_for_its_kind():
+    assert replay._by("shortlist-1", "0.4.0") == "today's code for method shortlist-1, as the run used"
+    assert replay._by("0.4.0", "0.4.0") == "engine 0.4.0, as the run"
+    assert replay._by("0.3.0", "0.4.0") == "engine 0.4.0 (the run used engine 0.3.0)"

@@ -107,3 +107,59 @@ def test_the_ledger_keeps_a_constant_number_of_queries(as_persona, review_call, 
 
     assert Decision.objects.count() == 9
     assert after == before
+
+
+def test_a_consensus_approved_without_its_approver_shows_the_audit_logs_entry(as_persona, review_call, decided, office):
+    """Older consensus reports (or the demo's before it signed them) do not carry their approver:
+    the chain reads who and when from the audit log instead of "not recorded"."""
+    Consensus.objects.filter(proposal=decided[0]).update(approved_by=None, approved_at=None)
+
+    page = as_persona("board").get(reverse("selection:ledger", args=[review_call.code])).content.decode()
+
+    chain = _chain_of(page, decided[0].code)
+    assert f"approved by {office.person.full_name}" in chain and "(from the audit log)" in chain
+    assert "not recorded" not in chain
+
+
+def test_a_consensus_with_no_trace_at_all_says_so_plainly(as_persona, review_call, decided):
+    from grappe.core.models import AuditLog
+
+    Consensus.objects.filter(proposal=decided[0]).update(approved_by=None, approved_at=None)
+    AuditLog.objects.filter(action="selection.consensus_approved", object_id=str(decided[0].pk)).delete()
+
+    page = as_persona("board").get(reverse("selection:ledger", args=[review_call.code])).content.decode()
+
+    assert "approved before Grappe recorded who approves" in _chain_of(page, decided[0].code)
+
+
+def test_the_ledger_names_no_untranslated_system_actor_in_french(as_persona, review_call, decided):
+    from grappe.selection import services
+
+    run = services.run_portfolio(review_call, {"budget": 150000}, actor=None)
+    services.adopt_portfolio_run(run, actor=None)
+    client = as_persona("office")
+    client.cookies["django_language"] = "fr"
+
+    page = client.get(reverse("selection:ledger", args=[review_call.code]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "adopté par system" not in page and "le système" in page
+
+
+def test_an_imported_decision_explains_itself_and_agrees_with_its_recommendation(as_persona, review_call):
+    """A decision entered as history (no review, consensus, ranking or run behind it): the chain
+    and the recommendation block both say so, instead of "0 reviews" beside "not ready"."""
+    proposal = ProposalFactory(call=review_call, state="submitted", submitted_at=timezone.now())
+    Decision.objects.create(
+        proposal=proposal, outcome=Outcome.FUNDED, amount=1000, recommended=Outcome.FUNDED, recommended_amount=1000
+    )
+    client = as_persona("board")
+
+    ledger = client.get(reverse("selection:ledger", args=[review_call.code])).content.decode()
+    page = client.get(reverse("selection:decision", args=[proposal.code])).content.decode()
+
+    chain = _chain_of(ledger, proposal.code)
+    assert "Imported decision" in chain and "0 reviews" not in chain and "threshold" not in chain
+    assert "Recommendation recorded with the decision: Funded" in chain
+    start = page.index('id="recommendation"')
+    block = page[start : page.index("</dd>", start)]
+    assert "imported decision" in block and "Funded" in block and "Not ready" not in block

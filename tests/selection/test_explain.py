@@ -174,3 +174,26 @@ def test_a_shared_justification_with_control_characters_is_refused(as_persona, d
     assert response.status_code == 200
     decided[1].decision.refresh_from_db()
     assert decided[1].decision.outcome == Outcome.RESERVE
+
+
+def test_the_applicants_summary_pdf_follows_the_language_they_read(
+    as_persona, review_call, decided, office, django_capture_on_commit_callbacks
+):
+    """The lead's preferred language is French (the default); a team member reading the site in
+    English downloads the summary in English, and the office still gets the letter's language."""
+    letters.prepare(review_call, actor=office)
+    with django_capture_on_commit_callbacks(execute=True):
+        letters.start_sending(review_call, actor=office)
+    url = reverse("selection:summary_pdf", args=[decided[0].code])
+    applicant = as_persona("applicant")
+
+    english = applicant.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    applicant.cookies["django_language"] = "fr"
+    french = applicant.get(url, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert "evaluation-" in english["Content-Disposition"] and english["Content-Disposition"].endswith('-en.pdf"')
+    assert "How this decision was made" in _pdf_text(english)
+    assert french["Content-Disposition"].endswith('-fr.pdf"')
+    lead = decided[0].lead
+    office_pdf = as_persona("office").get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert office_pdf["Content-Disposition"].endswith(f'-{lead.preferred_language}.pdf"')

@@ -7,8 +7,16 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
+from django.utils.translation import get_language, gettext_noop, ngettext
+from django.utils.translation import gettext as _
 
 from grappe.core import replay
+
+TODAY = gettext_noop("today's data")
+
+
+def _colon() -> str:
+    return "\u00a0:" if get_language() == "fr" else ":"
 
 
 class Command(BaseCommand):
@@ -40,9 +48,19 @@ class Command(BaseCommand):
                 self.stdout.write(f"{kind}:{pk}  {result.line}")
                 if options["details"]:
                     for line in result.differences:
-                        self.stdout.write(f"    differs: {line}")
+                        self.stdout.write(f"    {_('differs')}{_colon()} {line}")
                     for line in result.data_changes:
-                        self.stdout.write(f"    today's data: {line}")
+                        self.stdout.write(f"    {_(TODAY)}{_colon()} {line}")
+                elif result.data_changes:
+                    self.stdout.write(
+                        "    "
+                        + ngettext(
+                            "today's data differ from the stored inputs (%(n)d change; --details lists it)",
+                            "today's data differ from the stored inputs (%(n)d changes; --details lists them)",
+                            len(result.data_changes),
+                        )
+                        % {"n": len(result.data_changes)}
+                    )
                 failed += result.reproduced is not True
         if failed:
             raise CommandError(f"{failed} of {len(targets)} run(s) not reproduced.")

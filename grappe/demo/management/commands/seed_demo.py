@@ -52,6 +52,7 @@ class Command(BaseCommand):
                 f"partners, {len(people.people)} new people, {calls['proposals']} new proposals, {review['experts']} experts, "
                 f"{review['assignments']} review assignments, {review['reviews']} reviews, "
                 f"{selection['consensus']} consensus reports, {selection['funded']} proposals in the recommended portfolio, "
+                f"{selection['decided']} decisions recorded (the rest left to the board), "
                 f"{declared} lead applicants' self-declared career stage and gender (with consent), "
                 f"{hearings['hearings']} hearings scheduled, "
                 f"{funded['projects']} funded projects about two years in, "
