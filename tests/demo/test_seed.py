@@ -44,11 +44,8 @@ def test_seed_builds_the_demo_cluster(capsys, client):
     assert "demo-office-2026" in out
     _assert_partners_demo()
     _assert_two_stage_demo()
-<<<<<<< HEAD
     _assert_reporting_demo()
-=======
     _assert_decisions_with_their_chain()
->>>>>>> a19f
 
     # Every kind of run of the demo replays bit for bit from its stored inputs (issue 19).
     call_command("replay", "--all")
@@ -68,7 +65,6 @@ def test_seed_builds_the_demo_cluster(capsys, client):
     _seed_again_changes_nothing_and_accounts_log_in(client)
 
 
-<<<<<<< HEAD
 def _assert_reporting_demo():
     """Issue 16: the 2025 and 2026 reports are stored, and each of their figures (ratios included)
     is the dashboard's for the same year and "as of"."""
@@ -88,7 +84,8 @@ def _assert_reporting_demo():
                     actual.indicator.code,
                 )
         assert not queries.lacks_a_denominator(report)
-=======
+
+
 def _assert_decisions_with_their_chain():
     """Issue 19's walk: a few decisions of the closed call have every record of the chain, who
     and when included; one departs with a shared justification; the board still has the rest."""
@@ -109,7 +106,6 @@ def _assert_decisions_with_their_chain():
         assert chain.reviews.count >= 2 and chain.rank and not chain.imported
         assert decision.proposal.consensus.approved_by.email.startswith("office@")
         assert decision.portfolio_run.created_by and decision.portfolio_run.adopted_by and decision.decided_by
->>>>>>> a19f
 
 
 def _assert_partners_demo():
