@@ -15,7 +15,7 @@ from grappe.people.forms import DateInput
 from grappe.people.models import Organisation
 from grappe.projects.validators import validate_pdf
 from grappe.reporting import computations
-from grappe.reporting.models import Indicator, Method
+from grappe.reporting.models import DEFAULT_PERIODS, Indicator, Method
 from grappe.reporting.services import INDICATOR_FIELDS
 
 VALUE_ERRORS = {
@@ -50,6 +50,11 @@ class IndicatorForm(ModelForm):
         self.fields["code"].help_text = _("Letters, digits and dashes, e.g. TRA-1.")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        # The default period reads in the reader's language (stored as typed otherwise).
+        if "period" in self.fields and not self.is_bound:
+            period = self.initial.get("period", self.fields["period"].initial) or ""
+            if str(period).strip().lower() in DEFAULT_PERIODS:
+                self.initial["period"] = str(_("calendar year"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -64,7 +64,7 @@ def test_todays_changes_are_named_and_the_command_replays(hearing_call, office, 
     result = replay.replay("hearings", run.pk)
     call_command("replay", f"hearings:{run.pk}")
 
-    assert result.reproduced is True and result.data_changes == [f"members: 1 changed ({pool[1].person.code})"]
+    assert result.reproduced is True and result.data_changes == [f"panel members: 1 changed ({pool[1].person.code})"]
     assert f"hearings:{run.pk}  Reproduced bit for bit" in capsys.readouterr().out
 
 

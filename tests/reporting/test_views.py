@@ -437,3 +437,15 @@ def test_french_indicator_and_dashboard_pages_read_in_french(as_persona, funding
     html = response.content.decode()
     assert "Déposées" in html and "Financées" in html  # the funnel speaks of proposals
     assert response.context["form"]["year"].value() == response.context["year"]  # the year shown is filled in
+
+
+def test_the_edit_form_shows_the_default_period_in_french(as_persona, funding_programme, settings):
+    settings.LANGUAGE_CODE = "fr"
+    client = as_persona("office")
+    client.cookies["django_language"] = "fr"
+    indicator = Indicator.objects.filter(programme=funding_programme, period="calendar year").first()
+
+    response = client.get(url("indicator_edit", funding_programme, indicator.pk), HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.context["form"]["period"].value() == "année civile"
+    assert "calendar year" not in response.content.decode()
