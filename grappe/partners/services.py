@@ -374,7 +374,6 @@ def _side(
     side = {"profiles": reference(row.inputs_id), "excluded": sorted(excluded), "backend": row.backend}
     if common is not None:
         side["common"] = list(common)
-    if common is not None:
         side["common_phrases"] = True
     if informative_only:
         side["informative_only"] = True
@@ -412,6 +411,10 @@ def suggest_for_challenges(
     companies = (
         queries.company_staff_codes() if researcher_codes and any(c.academic_only for c in challenges) else set()
     )
+    # The words kept out of explanations are the same for every challenge: the genre's, plus for the
+    # teams (a few dozen projects cannot tell which words are common) the researchers' index's.
+    genre = sorted(index.genre_stems())
+    teams_common = sorted((people_index.common_stems if people_index is not None else set()) | set(genre))
     loaded = time.perf_counter()
     runs = []
     for challenge, seed in zip(challenges, seeds, strict=True):
@@ -424,7 +427,6 @@ def suggest_for_challenges(
         if people_index is not None:
             # Withdrawn since the index was built, the challenge's own staff, other companies' staff.
             excluded = _excluded_now(challenge, position, withdrawn, companies)
-            genre = sorted(index.genre_stems())
             matches = side_matches(
                 people_index.query([query]),
                 researcher_codes,
@@ -445,19 +447,16 @@ def suggest_for_challenges(
             )
         projects: list[Suggestion] = []
         if teams_index is not None:
-            # A few dozen projects cannot tell which words are common: the researchers' index's
-            # common words and the genre's are kept out of explanations, one word alone explains nothing.
-            common = sorted((people_index.common_stems if people_index is not None else set()) | index.genre_stems())
             matches = side_matches(
                 teams_index.query([query]),
                 teams_index.profile_ids,
                 [],
                 SUGGESTIONS_KEPT,
-                common=common,
+                common=teams_common,
                 common_phrases=True,
                 informative_only=True,
             )
-            sides["teams"] = _side(teams_row, [], common=common, informative_only=True)
+            sides["teams"] = _side(teams_row, [], common=teams_common, informative_only=True)
             ranked["teams"] = ranked_json(matches, teams_index.profile_ids)
             found_projects = queries.projects_by_code([teams_index.profile_ids[m.profile] for m in matches])
             projects = _suggestions(
