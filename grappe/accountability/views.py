@@ -10,6 +10,7 @@ from grappe.accountability import exports
 from grappe.accountability.queries import SIGNIFICANCE, outcomes_audit
 from grappe.calls.models import Call
 from grappe.core.access import get_for_user_or_404
+from grappe.core.exports import xlsx_response
 
 PERM = "accountability.view_audit"
 
@@ -29,12 +30,7 @@ def audit(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def audit_xlsx(request: HttpRequest, code: str) -> HttpResponse:
     call = _call(request, code)
-    response = HttpResponse(
-        exports.audit_xlsx(outcomes_audit(call)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="outcomes-audit-{call.code}.xlsx"'
-    return response
+    return xlsx_response(exports.audit_xlsx(outcomes_audit(call)), f"outcomes-audit-{call.code}.xlsx")
 
 
 @login_required

@@ -16,13 +16,22 @@ Numbers, dates and booleans are written as they are (a negative amount stays a n
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import IO, Any
 
+from django.http import FileResponse
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(workbook: bytes | IO[bytes], filename: str) -> FileResponse:
+    """A workbook (its bytes or an open file) sent as a download named ``filename``."""
+    handle = io.BytesIO(workbook) if isinstance(workbook, bytes) else workbook
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
 
 
 def is_formula_like(value: object) -> bool:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call
 from grappe.core.access import get_for_user_or_404, posted_code
+from grappe.core.exports import xlsx_response
 from grappe.core.forms import posted_int
 from grappe.core.services import ConcurrentEditError
 from grappe.hearings import services
@@ -331,12 +332,7 @@ def rates(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def payment_file(request: HttpRequest, code: str) -> HttpResponse:
     call = _call(request, code)
-    response = HttpResponse(
-        services.payment_file(call),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="honoraria-{call.code}.xlsx"'
-    return response
+    return xlsx_response(services.payment_file(call), f"honoraria-{call.code}.xlsx")
 
 
 @login_required

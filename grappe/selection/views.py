@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from grappe.calls.models import Call, QuestionKind
 from grappe.core import jobs
 from grappe.core.access import get_for_user_or_404, posted_code, require_perm_or_404
+from grappe.core.exports import xlsx_response
 from grappe.core.forms import half_point, posted_int
 from grappe.core.models import AuditLog
 from grappe.core.services import ConcurrentEditError
@@ -415,17 +416,11 @@ def team_declines(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def export_ranking(request: HttpRequest, code: str) -> HttpResponse:
-    from django.http import FileResponse
 
     from grappe.selection.exports import ranking_workbook
 
     call = _call(request, code, "selection.view_selection")
-    return FileResponse(
-        ranking_workbook(call),
-        as_attachment=True,
-        filename=f"ranking-{call.code}-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return xlsx_response(ranking_workbook(call), f"ranking-{call.code}-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
 
 
 def _outbox_job(request: HttpRequest, call: Call, action: str) -> None:

@@ -150,7 +150,9 @@ def test_the_audit_page_and_its_exports(as_persona, review_call, reviewed):
 
     page = client.get(reverse("accountability:audit", args=[review_call.code])).content.decode()
     book = openpyxl.load_workbook(
-        io.BytesIO(client.get(reverse("accountability:audit_xlsx", args=[review_call.code])).content)
+        io.BytesIO(
+            b"".join(client.get(reverse("accountability:audit_xlsx", args=[review_call.code])).streaming_content)
+        )
     )
     pdf = client.get(reverse("accountability:audit_pdf", args=[review_call.code]))
 
@@ -169,7 +171,9 @@ def test_a_call_without_decisions_says_so_and_shows_no_test(as_persona, review_c
 
     page = client.get(reverse("accountability:audit", args=[review_call.code])).content.decode()
     book = openpyxl.load_workbook(
-        io.BytesIO(client.get(reverse("accountability:audit_xlsx", args=[review_call.code])).content)
+        io.BytesIO(
+            b"".join(client.get(reverse("accountability:audit_xlsx", args=[review_call.code])).streaming_content)
+        )
     )
     pdf = client.get(reverse("accountability:audit_pdf", args=[review_call.code])).content
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from grappe.core.exports import csv_lines, neutralise
+from grappe.core.exports import XLSX_TYPE, csv_lines, neutralise, xlsx_response
 from grappe.review.models import Review
 from tests.review.conftest import pool, proposals, review_call  # noqa: F401 - fixtures
 from tests.selection.conftest import reviewed  # noqa: F401 - fixtures
@@ -97,5 +97,25 @@ def test_every_spreadsheet_is_written_through_core_exports():
             offenders.append(relative)
         if "openpyxl import Workbook" in text and "grappe.core.exports import" not in text:
             offenders.append(relative)
+
+    assert offenders == []
+
+
+@pytest.mark.parametrize("workbook", [b"PK\x03\x04 bytes", io.BytesIO(b"PK\x03\x04 a file")])
+def test_xlsx_response_sends_a_named_excel_download(workbook):
+    response = xlsx_response(workbook, "ranking-C1.xlsx")
+
+    assert response["Content-Type"] == XLSX_TYPE
+    assert response["Content-Disposition"] == 'attachment; filename="ranking-C1.xlsx"'
+    assert b"".join(response.streaming_content).startswith(b"PK\x03\x04")
+
+
+def test_every_excel_download_goes_through_xlsx_response():
+    root = Path(__file__).resolve().parents[2] / "grappe"
+    offenders = [
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*.py")
+        if "spreadsheetml" in path.read_text(encoding="utf-8") and path != root / "core" / "exports.py"
+    ]
 
     assert offenders == []

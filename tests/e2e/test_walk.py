@@ -138,6 +138,15 @@ OVERFLOW = """() => {
 }"""
 
 
+def _page_problems(page):
+    """What axe-core finds serious or critical on the open page, and whether it is wider than a phone."""
+    problems = [str(violation) for violation in page.evaluate(AXE_RUN)]
+    size = page.evaluate(OVERFLOW)
+    if size["scrollWidth"] > size["width"] + 1:
+        problems.append(f"{size['scrollWidth']} px wide on a 390 px phone, {size['wide']}")
+    return problems
+
+
 def test_every_page_of_every_persona_is_accessible_and_fits_a_phone(browser, live_server, demo_cluster, shot):
     seen_routes = set()
     problems = []
@@ -183,11 +192,9 @@ def test_every_page_of_every_persona_is_accessible_and_fits_a_phone(browser, liv
             if response.status >= 500:
                 problems.append(f"{persona} {path}: HTTP {response.status}")
                 continue
-            for violation in page.evaluate(AXE_RUN):
-                problems.append(f"{persona} {path}: {violation}")
-            size = page.evaluate(OVERFLOW)
-            if size["scrollWidth"] > size["width"] + 1:
-                problems.append(f"{persona} {path}: {size['scrollWidth']} px wide on a 390 px phone, {size['wide']}")
+            if not response.headers.get("content-type", "").startswith("text/html"):
+                continue  # a JSON schema, a calendar file…: the browser shows it, no page to check
+            problems.extend(f"{persona} {path}: {problem}" for problem in _page_problems(page))
             for href in page.eval_on_selector_all("a[href]", "links => links.map((a) => a.getAttribute('href'))"):
                 target = _follow(href, live_server.url)
                 if target and target not in queued:

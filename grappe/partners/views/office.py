@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
+from grappe.core.exports import xlsx_response
 from grappe.core.paginate import paginate
 from grappe.partners import queries, services
 from grappe.partners.exports import partners_workbook
@@ -48,12 +49,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 def partner_export(request: HttpRequest) -> FileResponse:
     require_perm_or_404(request.user, "partners.list_partners")
     _form, partners = _filtered(request)
-    return FileResponse(
-        partners_workbook(partners),
-        as_attachment=True,
-        filename=f"partners-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return xlsx_response(partners_workbook(partners), f"partners-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
 
 
 def get_partner(request: HttpRequest, code: str, perm: str) -> Organisation:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from grappe.core import jobs
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
+from grappe.core.exports import XLSX_TYPE
 from grappe.core.paginate import paginate
 from grappe.core.services import ConcurrentEditError
 from grappe.programmes.models import Programme
@@ -417,9 +418,7 @@ def report_file(request: HttpRequest, code: str, rcode: str, kind: str) -> FileR
     field = {"pdf": report.pdf, "xlsx": report.xlsx}.get(kind)
     if not field:
         raise Http404
-    content_type = (
-        "application/pdf" if kind == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    content_type = "application/pdf" if kind == "pdf" else XLSX_TYPE
     name = f"{programme.code}-{report.year}-{report.code}.{kind}"
     return FileResponse(field.open("rb"), as_attachment=True, filename=name, content_type=content_type)
 

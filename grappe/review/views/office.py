@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from grappe.calls.models import Call
 from grappe.core import jobs
 from grappe.core.access import get_for_user_or_404, posted_code
+from grappe.core.exports import xlsx_response
 from grappe.core.paginate import paginate
 from grappe.people.models import Person
 from grappe.review import services
@@ -235,19 +236,13 @@ def remind(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def export_reviews(request: HttpRequest, code: str) -> HttpResponse:
-    from django.http import FileResponse
     from django.utils import timezone
 
     from grappe.review.exports import reviews_workbook
 
     call = _office_call(request, code, "review.view_review_progress")
     name = f"reviews-{call.code}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    return FileResponse(
-        reviews_workbook(call),
-        as_attachment=True,
-        filename=name,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return xlsx_response(reviews_workbook(call), name)
 
 
 @login_required

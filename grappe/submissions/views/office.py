@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call
 from grappe.core.access import get_for_user_or_404
+from grappe.core.exports import xlsx_response
 from grappe.core.paginate import paginate
 from grappe.submissions import exports, services
 from grappe.submissions.forms import OverrideForm, ProposalFilterForm
@@ -80,12 +81,7 @@ def export_xlsx(request: HttpRequest, code: str) -> FileResponse:
     call = get_for_user_or_404(request.user, Call.objects.all(), "submissions.list_call_proposals", code=code)
     _form, proposals = _filtered(request, call)
     handle = exports.write_xlsx(proposals.order_by("pk"), title=f"{call.title} — {timezone.localtime():%d/%m/%Y %H:%M}")
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=_export_name(call, "xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return xlsx_response(handle, _export_name(call, "xlsx"))
 
 
 @login_required
