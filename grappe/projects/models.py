@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grappe.calls.models import Call
 from grappe.core.codes import new_code
+from grappe.core.display import show_value
 from grappe.people.models import Organisation, Person
 from grappe.programmes.models import MONEY
 from grappe.selection.models import Award
@@ -191,6 +194,25 @@ class Amendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grant.project.code} #{self.number}"
+
+    def readable_changes(self) -> list[tuple[str, str, str]]:
+        """``[(field label, before, after), …]``: amounts and dates as the reader's language writes them."""
+        return [
+            (str(Grant._meta.get_field(name).verbose_name), _shown(name, before), _shown(name, after))
+            for name, (before, after) in self.changes.items()
+        ]
+
+
+def _shown(name: str, value: Any) -> str:
+    field = Grant._meta.get_field(name)
+    try:
+        if isinstance(field, models.DecimalField) and value not in (None, ""):
+            return formats.number_format(Decimal(str(value)), 2, use_l10n=True, force_grouping=True)
+        if isinstance(field, models.DateField) and value:
+            return formats.date_format(dt.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except (ArithmeticError, ValueError):
+        pass  # a value written by an older version: shown as it was stored
+    return show_value(value)
 
 
 # --- The work plan ------------------------------------------------------------------------------

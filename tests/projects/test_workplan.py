@@ -252,6 +252,14 @@ def test_timeline_is_svg_with_late_deliverables_in_red():
     assert 'role="img" aria-label="' in svg and "<title>" in svg
 
 
+def test_timeline_months_are_initials_named_in_full_on_hover():
+    with translation.override("fr"):
+        svg = timeline.render([], start=dt.date(2026, 6, 1), end=dt.date(2026, 7, 31), today=dt.date(2026, 7, 1))
+
+    # Three letters would read "jui" for both; an initial each, the full name in a title.
+    assert "<title>juin 2026</title>J</text>" in svg and "<title>juillet 2026</title>J</text>" in svg
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_workplan_pages_access(as_persona, project, office, persona):
     deliverable = make_deliverable(project, office)

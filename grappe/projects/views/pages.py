@@ -163,14 +163,7 @@ def grant_page(request: HttpRequest, code: str) -> HttpResponse:
             "forms": _grant_forms(grant, action, bound),
             "documents": grant.documents.select_related("uploaded_by__person"),
             "amendments": [
-                (
-                    a,
-                    [
-                        (Grant._meta.get_field(k).verbose_name, before, after)
-                        for k, (before, after) in a.changes.items()
-                    ],
-                )
-                for a in grant.amendments.select_related("document", "created_by__person")
+                (a, a.readable_changes()) for a in grant.amendments.select_related("document", "created_by__person")
             ],
         },
     )
