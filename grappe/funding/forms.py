@@ -15,7 +15,7 @@ from grappe.people.forms import DateInput
 from grappe.people.models import Organisation, Person
 from grappe.programmes.models import CostCategory
 from grappe.projects.models import CostRegime, Project
-from grappe.projects.validators import check_at_most, check_inside, money_field, validate_pdf_or_image
+from grappe.projects.validators import check_at_most, check_inside, file_input, money_field, validate_pdf_or_image
 from grappe.selection.models import Award
 from grappe.submissions.models import ContributionKind
 
@@ -139,7 +139,7 @@ class EvidenceForm(Form):
     file = forms.FileField(
         label=_("Evidence (PDF or image)"),
         validators=[validate_pdf_or_image],
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+        widget=file_input("application/pdf,image/png,image/jpeg"),
     )
 
 
@@ -197,7 +197,7 @@ class ContributionForm(Form):
         label=_("Evidence (PDF or image)"),
         required=False,
         validators=[validate_pdf_or_image],
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+        widget=file_input("application/pdf,image/png,image/jpeg"),
     )
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:

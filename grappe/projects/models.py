@@ -309,6 +309,8 @@ class Deliverable(models.Model):
     decided_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     reminders_sent = models.JSONField(_("reminders sent"), default=list, blank=True)
+    # Each move of the due date by the office: {"from", "to", "on", "reason", "was_late"}.
+    due_date_moves = models.JSONField(_("due date moves"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -325,6 +327,17 @@ class Deliverable(models.Model):
         if self.state in DeliverableState.open_states():
             return self.due_date < timezone.localdate()
         return self.submitted_at is not None and timezone.localdate(self.submitted_at) > self.due_date
+
+    @property
+    def was_late(self) -> bool:
+        """Late before the office moved its due date (the delay incurred stays on record)."""
+        return any(move.get("was_late") for move in self.due_date_moves)
+
+    @property
+    def due_date_history(self) -> list[dict[str, Any]]:
+        """The moves of the due date, their dates as dates (stored as ISO strings)."""
+        dates = ("from", "to", "on")
+        return [{**m, **{k: dt.date.fromisoformat(m[k]) for k in dates}} for m in self.due_date_moves]
 
 
 class Milestone(models.Model):
@@ -413,6 +426,8 @@ class Report(models.Model):
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=ReportState.choices, default=ReportState.DRAFT)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # When the office accepted it: its outputs count in the indicators from then on.
+    accepted_at = models.DateTimeField(_("accepted on"), null=True, blank=True)
     office_comment = models.TextField(_("comment of the office"), max_length=5000, blank=True)
     reminders_sent = models.JSONField(_("reminders sent"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)

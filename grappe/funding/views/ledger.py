@@ -16,6 +16,7 @@ from grappe.funding.models import Contribution, DossierBuild, Instalment, JobSta
 from grappe.funding.views.statements import _content_type
 from grappe.programmes.models import Programme
 from grappe.projects.queries import partner_orgs_of_user
+from grappe.projects.validators import show_upload_refusal
 from grappe.projects.views.pages import get_project, run_write
 
 
@@ -30,6 +31,7 @@ def cofunding(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if form is None:
             raise Http404
+        show_upload_refusal(request, form, "file")
 
         def write() -> None:
             data = form.cleaned_data
