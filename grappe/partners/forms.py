@@ -493,6 +493,18 @@ class AnswerForm(Form):
     )
 
 
+class PartnerDirectoryForm(Form):
+    """The list of partners: words to find (name, description, interests, keywords), a sector."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. medical imaging, robotics")}),
+    )
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("All sectors")), *Sector.choices])
+
+
 class ConsentForm(Form):
     opted_in = forms.BooleanField(
         label=_("Suggest me to the cluster's industrial partners for their challenges"),
