@@ -7,13 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.money import format_money
+from grappe.core.uploads import too_large_message, upload_limit_bytes
 
 PDF_MAGIC = (b"%PDF-",)
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
@@ -65,9 +65,10 @@ def _head(upload: UploadedFile) -> bytes:
 
 
 def check_size(upload: UploadedFile) -> None:
-    limit = settings.GRAPPE_MAX_UPLOAD_MB
-    if upload.size and upload.size > limit * 1024 * 1024:
-        raise ValidationError(_("This file is larger than %(mb)s MB.") % {"mb": limit})
+    """Refuse a file over ``GRAPPE_MAX_UPLOAD_MB``, saying its size and the limit (a file just over
+    the limit passes the upload handler, which allows for the form's other fields)."""
+    if upload.size and upload.size > upload_limit_bytes():
+        raise ValidationError(too_large_message(upload.size), code="file_too_large")
 
 
 def validate_pdf(upload: UploadedFile) -> None:
