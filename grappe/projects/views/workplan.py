@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from grappe.core.access import get_for_user_or_404
 from grappe.core.services import ConcurrentEditError
+from grappe.core.uploads import refuse_cut_upload
 from grappe.projects import services, timeline
 from grappe.projects.forms import (
     DeliverableForm,
@@ -155,7 +156,8 @@ def deliverable_page(request: HttpRequest, code: str, dcode: str) -> HttpRespons
             form = review_form = ReviewDeliverableForm(request.POST)
         else:
             form = edit_form = DeliverableForm(request.POST, instance=deliverable, project=project)
-        if form.is_valid():
+        # A document cut while it arrived (too large): its size and the limit; nothing submitted.
+        if not refuse_cut_upload(request, form, "document" if action == "submit" else None) and form.is_valid():
             try:
                 _act(request, project, deliverable, action, form)
             except ConcurrentEditError:
