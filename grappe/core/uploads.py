@@ -74,6 +74,8 @@ def refuse_cut_upload(request: Any, form: Any, field: str | None = None) -> bool
     if not refused:
         return False
     form.is_valid()  # the other fields' errors too, and the values typed are shown again
+    if field is not None:
+        form.errors.pop(field, None)  # "This field is required.": the file was sent, then cut
     form.add_error(field, refused)
     return True
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from grappe.core.forms import posted_int
 from grappe.core.services import ConcurrentEditError
+from grappe.core.uploads import refuse_cut_upload
 from grappe.funding import services
 from grappe.funding.forms import CheckForm, DecisionForm, EvidenceForm, LinesForm, ReallocationForm, StatementForm
 from grappe.funding.models import Evidence, ExpenseStatement, Reallocation, StatementState
@@ -92,7 +93,8 @@ def statement_page(request: HttpRequest, code: str, scode: str) -> HttpResponse:
             )
         elif action == "evidence":
             evidence_form = EvidenceForm(request.POST, request.FILES)
-            saved = run_write(
+            # Cut while it arrived (too large): its size and the limit, not "this field is required".
+            saved = not refuse_cut_upload(request, evidence_form, "file") and run_write(
                 evidence_form,
                 lambda: services.add_evidence(
                     statement,
