@@ -9,7 +9,13 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from grappe.core.validation import INT_MAX, INT_MIN, validate_no_control_characters, validate_single_line
+from grappe.core.validation import (
+    INT_MAX,
+    INT_MIN,
+    check_decimal_text,
+    validate_no_control_characters,
+    validate_single_line,
+)
 
 
 def html_attrs(attrs: dict[str, Any]) -> str:
@@ -66,7 +72,8 @@ def harden(field: forms.Field) -> None:
     but a textarea: names, titles, subjects, codes, hidden values) refuses line breaks too;
     integers stay within the database's range unless the field sets its own bounds. Decimal
     and float fields already refuse NaN and Infinity (Django checks ``is_finite``); decimal fields
-    also refuse scientific notation ("1e3"). A date picker
+    also refuse scientific notation ("1e3"), and say what was wrong and the largest value they
+    accept for "NaN", "inf", "1e30" or forty digits (``core.validation.check_decimal_text``). A date picker
     (``<input type="date">``) is given its value as ISO 8601 whatever the language: it shows
     nothing for "30/06/2026", so French edit forms opened with their dates blank.
     """
@@ -99,8 +106,16 @@ def _check_raw_input_first(field: forms.Field) -> None:
             validate_no_control_characters(item)
             if lookup and _beyond_64_bits(item):  # SQLite cannot even look such a key up
                 raise ValidationError(_("Select a valid choice."), code="invalid_choice")
-            if plain and isinstance(item, str) and ("e" in item or "E" in item):
-                raise ValidationError(field.error_messages["invalid"], code="invalid")
+            if plain and isinstance(item, str):
+                check_decimal_text(
+                    item,
+                    max_digits=field.max_digits,  # type: ignore[attr-defined]
+                    decimal_places=field.decimal_places,  # type: ignore[attr-defined]
+                    min_value=field.min_value,  # type: ignore[attr-defined]
+                    max_value=field.max_value,  # type: ignore[attr-defined]
+                )
+                if "e" in item or "E" in item:
+                    raise ValidationError(field.error_messages["invalid"], code="invalid")
         return convert(value, *args)
 
     field.clean = clean  # type: ignore[method-assign]

@@ -6,7 +6,8 @@ and the PDF check.
 fields) is refused before any file byte is read; a body without a length (chunked) is cut as soon
 as the bytes received pass the limit. Django then stops reading the body
 (``StopUpload(connection_reset=True)``): nothing beyond the limit is received or stored. The view
-finds ``request.upload_refused`` and answers with the message; the page also checks the file's size
+finds ``request.upload_refused`` and answers with the message (``refuse_cut_upload`` puts it on
+the form, beside what was typed in the fields sent before the file); the page also checks the file's size
 in the browser (``data-max-bytes``, grappe.js) so most people see the message before sending.
 A browser that sends the whole file anyway may show a reset connection instead of the page: the
 price of not receiving 200 MB.
@@ -37,20 +38,50 @@ def upload_limit_bytes() -> int:
     return settings.GRAPPE_MAX_UPLOAD_MB * 1024 * 1024
 
 
-def format_megabytes(size: int) -> str:
+def format_megabytes(size: int, *, nearest: bool = False) -> str:
     """A size in MB for a message, in the active language: "21", "21.5" ("21,5" in French),
-    rounded up to the tenth (a file just over the limit never reads as the limit itself)."""
-    value = math.ceil(size * 10 / (1024 * 1024)) / 10
+    rounded up to the tenth (a file just over the limit never reads as the limit itself), or to
+    the nearest tenth (``nearest``: a request's size, a little more than its file's)."""
+    tenths = size * 10 / (1024 * 1024)
+    value = (math.floor(tenths + 0.5) if nearest else math.ceil(tenths)) / 10
     if value == int(value):
         return number_format(int(value))
     return number_format(value, 1)
 
 
-def too_large_message(size: int) -> str:
+def too_large_message(size: int, *, nearest: bool = False) -> str:
     return _("This file is %(size)s MB; the limit is %(limit)s MB.") % {
-        "size": format_megabytes(size),
+        "size": format_megabytes(size, nearest=nearest),
         "limit": settings.GRAPPE_MAX_UPLOAD_MB,
     }
+
+
+def file_input_attrs() -> dict[str, Any]:
+    """The attributes of a PDF input that checks the size in the browser before sending (grappe.js)."""
+    return {
+        "accept": "application/pdf",
+        "data-max-bytes": upload_limit_bytes(),
+        "data-too-large": too_large_hint(),
+    }
+
+
+def too_large_hint() -> str:
+    """What the browser says of a file over the limit, before sending it."""
+    return _("This file is larger than %(limit)s MB: it cannot be sent.") % {"limit": settings.GRAPPE_MAX_UPLOAD_MB}
+
+
+def refuse_cut_upload(request: Any, form: Any, field: str | None = None) -> bool:
+    """True when the request's upload was cut while it arrived (too large): the reason, with the
+    file's size and the configured limit, becomes an error of ``form`` (on ``field``), which
+    keeps the values typed in the fields sent before the file. The view then writes nothing."""
+    refused = getattr(request, "upload_refused", None)
+    if not refused:
+        return False
+    form.is_valid()  # the other fields' errors too, and the values typed are shown again
+    if field is not None:
+        form.errors.pop(field, None)  # "This field is required.": the file was sent, then cut
+    form.add_error(field, refused)
+    return True
 
 
 class LimitedUploadHandler(FileUploadHandler):
@@ -66,7 +97,8 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def _refuse(self, size: int) -> None:
         if self.request is not None:
-            self.request.upload_refused = too_large_message(size)  # type: ignore[attr-defined]
+            # The size read is the request's (the file and the form's other fields, a few KB more).
+            self.request.upload_refused = too_large_message(size, nearest=True)  # type: ignore[attr-defined]
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         if getattr(self.request, "upload_refused", None):

@@ -5,6 +5,9 @@ take raw values (scores, amounts, reasons, parameters).
   controls; multi-line text may hold tabs and line breaks, single-line text (names, titles,
   subjects, codes) may not, so nothing typed can add a line to an email header.
 - Numbers are finite (no NaN, no Infinity) and integers stay within what the database stores.
+  A decimal typed in a form that is not a number ("NaN", "inf") or beyond what its field stores
+  ("1e30", forty digits) is told so with the largest value the field accepts
+  (:func:`check_decimal_text`, run by ``core.forms.harden`` for every decimal field).
 
 Each check raises ``ValidationError`` with a translated sentence that says how to fix the input;
 services pass their own error class (``error=ReviewError``), which their views already catch.
@@ -17,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 # Integers stored in the database: PostgreSQL's ``integer`` (Django's IntegerField).
@@ -28,6 +32,11 @@ _LINE_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x85\u2028\u2029]")
 CONTROL_MESSAGE = _("This text contains invisible control characters (such as NUL): remove them.")
 LINE_MESSAGE = _("Write this on a single line (no line breaks).")
 NUMBER_MESSAGE = _("Enter a finite number (not NaN or Infinity).")
+NOT_A_NUMBER_MESSAGE = _("“%(value)s” is not a number: write the value in digits, at most %(max)s.")
+NOT_A_NUMBER_PLAIN_MESSAGE = _("“%(value)s” is not a number: write the value in digits.")
+TOO_LARGE_MESSAGE = _("This number is too large: the largest value accepted is %(max)s.")
+TOO_SMALL_MESSAGE = _("This number is too small: the smallest value accepted is %(min)s.")
+SHOWN_CHARACTERS = 24  # of what was typed, quoted back in a message
 
 
 def validate_no_control_characters(value: Any) -> None:
@@ -79,6 +88,58 @@ def finite_decimal(value: Any, *, error: type[Exception] = ValidationError) -> D
     if not number.is_finite() or abs(number) >= Decimal("1e15"):
         raise error(NUMBER_MESSAGE)
     return number
+
+
+def largest_decimal(max_digits: int | None, decimal_places: int | None, max_value: Any = None) -> Decimal | None:
+    """The largest value a decimal field stores: its digits all nines (``max_digits`` 16 with
+    2 decimals: 99,999,999,999,999.99), or its ``max_value`` when lower; None without a bound."""
+    largest = None
+    if max_digits is not None:
+        places = decimal_places or 0
+        largest = Decimal(10) ** (max_digits - places) - Decimal(1).scaleb(-places)
+    if max_value is not None and (largest is None or Decimal(max_value) < largest):
+        largest = Decimal(max_value)
+    return largest
+
+
+def format_decimal(value: Decimal, decimal_places: int | None) -> str:
+    """``value`` as the active language writes it, grouped by thousands (99 999 999 999 999,99)."""
+    return number_format(value, decimal_pos=decimal_places or None, use_l10n=True, force_grouping=True)
+
+
+def check_decimal_text(
+    text: str,
+    *,
+    max_digits: int | None,
+    decimal_places: int | None,
+    min_value: Any = None,
+    max_value: Any = None,
+) -> None:
+    """Refuse, with a message naming the limit, a number typed in a decimal field that is not one
+    ("NaN", "inf", "-Infinity") or that the field cannot store ("1e30", forty digits): the field's
+    own messages say only "Enter a number" or "too large". Text that does not read as a number is
+    left to the field (its own "invalid" message)."""
+    typed = text.strip()
+    try:
+        number = Decimal(typed)
+    except (InvalidOperation, ValueError):
+        return
+    digits_limit = largest_decimal(max_digits, decimal_places)
+    largest = largest_decimal(max_digits, decimal_places, max_value)
+    shown = typed if len(typed) <= SHOWN_CHARACTERS else f"{typed[: SHOWN_CHARACTERS - 1]}…"
+    if not number.is_finite():
+        if largest is None:
+            raise ValidationError(NOT_A_NUMBER_PLAIN_MESSAGE % {"value": shown}, code="invalid")
+        raise ValidationError(
+            NOT_A_NUMBER_MESSAGE % {"value": shown, "max": format_decimal(largest, decimal_places)}, code="invalid"
+        )
+    if digits_limit is None or largest is None:
+        return
+    if number > digits_limit:
+        raise ValidationError(TOO_LARGE_MESSAGE % {"max": format_decimal(largest, decimal_places)}, code="max_value")
+    if number < -digits_limit and (min_value is None or Decimal(min_value) < 0):
+        smallest = -digits_limit if min_value is None else max(Decimal(min_value), -digits_limit)
+        raise ValidationError(TOO_SMALL_MESSAGE % {"min": format_decimal(smallest, decimal_places)}, code="min_value")
 
 
 def bounded_int(

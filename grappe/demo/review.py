@@ -35,7 +35,14 @@ from grappe.submissions.models import Proposal, TeamMember
 
 PARIS = ZoneInfo("Europe/Paris")
 VERBS = ["Towards", "Learning", "Scaling", "Benchmarking", "Revisiting", "Evaluating"]
-DECLINES = ["On sabbatical until September", "Too many commitments this term", "Outside my expertise"]
+# What experts write is in French, like the rest of the demo's user-written text.
+CRITERION_COMMENTS = ["Convaincant.", "Pourrait être plus précis.", "Bien argumenté."]
+APPLICANT_COMMENTS = [
+    "Projet clair et ambitieux ; le programme de travail pourrait détailler les risques.",
+    "Équipe et partenaires solides ; la partie impact demande des objectifs mesurables.",
+    "Projet pertinent pour le cluster ; la méthodologie n'est que partiellement nouvelle.",
+]
+DECLINES = ["En congé sabbatique jusqu'en septembre", "Trop d'engagements ce semestre", "Hors de mon expertise"]
 
 
 def _publication_title(rng: random.Random, method: str, application: str) -> str:
@@ -132,16 +139,8 @@ def seed_review(rng: random.Random, people: PeopleSeed, call: Call, *, experts: 
             Review(
                 assignment=assignment,
                 scores=scores,
-                comments={
-                    str(c.pk): rng.choice(["Convincing.", "Could be sharper.", "Well argued."]) for c in criteria
-                },
-                applicant_comment=rng.choice(
-                    [
-                        "A clear, ambitious project; the work plan could detail the risks.",
-                        "Strong team and partners; the impact section needs measurable targets.",
-                        "Relevant to the cluster; the methodology is only partly new.",
-                    ]
-                ),
+                comments={str(c.pk): rng.choice(CRITERION_COMMENTS) for c in criteria},
+                applicant_comment=rng.choice(APPLICANT_COMMENTS),
                 confidential_comment="",
                 recommendation=recommendation,
                 state=ReviewState.SUBMITTED,

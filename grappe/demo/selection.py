@@ -18,10 +18,11 @@ from grappe.people.models import User
 from grappe.selection import services
 from grappe.selection.models import Consensus, ConsensusState, Outcome, PortfolioRun
 
+# What the panel and the office write is in French, as a French cluster's office writes.
 COMMENTS = [
-    "An ambitious, well-built project; the risks need a mitigation plan.",
-    "Strong partnership and clear impact; the data-management plan is thin.",
-    "Relevant to the cluster's axes; the novelty is moderate.",
+    "Projet ambitieux et bien construit ; les risques demandent un plan d'atténuation.",
+    "Partenariat solide et impact clair ; le plan de gestion des données reste succinct.",
+    "Projet en phase avec les axes du cluster ; la nouveauté est modérée.",
 ]
 
 
@@ -62,12 +63,12 @@ def seed_selection(rng: random.Random, call: Call) -> dict[str, int]:
 
 
 DEPARTURE = (
-    "The board funds this proposal although the portfolio suggestion left it out: its partnership "
-    "with a hospital opens a field the cluster does not cover yet."
+    "Le comité finance ce projet bien que le portefeuille suggéré l'ait écarté : son partenariat "
+    "avec un hôpital ouvre un champ que le cluster ne couvre pas encore."
 )
 DEPARTURE_SHARED = (
-    "The board chose to fund your proposal although the suggested portfolio did not include it, "
-    "because it opens a field the cluster does not cover yet."
+    "Le comité a choisi de financer votre projet bien que le portefeuille suggéré ne l'ait pas retenu, "
+    "car il ouvre un champ que le cluster ne couvre pas encore."
 )
 
 

@@ -60,9 +60,9 @@ SCORES = (
     + [("3", "3")] * 5
 )
 COMMENTS = [
-    "An original chair project with a credible team; the training plan needs detail.",
-    "Excellent track record; the link with the cluster's partners is still vague.",
-    "A sound idea, but the ambition is modest for a chair.",
+    "Projet de chaire original porté par une équipe crédible ; le plan de formation reste à détailler.",
+    "Excellent parcours ; le lien avec les partenaires du cluster reste flou.",
+    "Idée solide, mais l'ambition est modeste pour une chaire.",
 ]
 
 
@@ -225,7 +225,6 @@ def seed_stages(rng: random.Random, programme: Programme) -> dict[str, int]:  # 
                     reviewer=experts[(2 * index + k) % len(experts)],
                     proposal=proposal,
                     state=AssignmentState.ACTIVE,
-                    reason="demo",
                     confirmed_at=now,
                 )
             )
@@ -276,6 +275,9 @@ def seed_stages(rng: random.Random, programme: Programme) -> dict[str, int]:  # 
     refused = next(p for p in order[INVITED:] if p.lead_id != (applicant.pk if applicant else None))
     RedressRequest.objects.create(
         proposal=refused,
-        grounds="Our letter was reviewed by an expert of a partner laboratory: we ask the office to check the conflict of interest.",
+        grounds=(
+            "Notre lettre a été évaluée par un expert d'un laboratoire partenaire : nous demandons au "
+            "bureau de vérifier le conflit d'intérêts."
+        ),
     )
     return {"letters": len(letters), "invited": len(run.invited)}

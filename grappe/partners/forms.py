@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from grappe.core.forms import Form, ModelForm
-from grappe.core.uploads import is_pdf
+from grappe.core.uploads import file_input_attrs, is_pdf
 from grappe.engine.affinity import FRENCH_STOP_WORDS
 from grappe.partners.models import (
     Agreement,
@@ -343,6 +344,9 @@ class AgreementForm(ModelForm):
     def __init__(self, *args: Any, projects: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects  # type: ignore[attr-defined]
+        # The limit as configured, said before choosing a file and checked in the browser too.
+        self.fields["upload"].help_text = _("PDF, at most %(mb)s MB.") % {"mb": settings.GRAPPE_MAX_UPLOAD_MB}
+        self.fields["upload"].widget.attrs.update(file_input_attrs())
 
     def clean_upload(self) -> Any:
         upload = self.cleaned_data.get("upload")
@@ -491,6 +495,18 @@ class AnswerForm(Form):
     answer = forms.CharField(
         label=_("Message (optional)"), required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class PartnerDirectoryForm(Form):
+    """The list of partners: words to find (name, description, interests, keywords), a sector."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. medical imaging, robotics")}),
+    )
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("All sectors")), *Sector.choices])
 
 
 class ConsentForm(Form):

@@ -15,6 +15,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -398,6 +399,50 @@ def open_challenges(user: Any) -> QuerySet[Challenge]:
     if not getattr(user, "is_authenticated", False):
         queryset = queryset.filter(visibility=Visibility.PUBLIC)
     return queryset
+
+
+def public_partners() -> QuerySet[Organisation]:
+    """The industrial partners whose public page (``partners:public``) anyone may open: the
+    organisations of the public directory (``people.queries.public_directory``, the rule of the
+    permission ``people.view_public_organisation``) that are partners. The public page and the
+    list of partners both read this one rule."""
+    from grappe.people.queries import public_directory
+
+    return public_directory().filter(relationship=Relationship.PARTNER)
+
+
+def partner_directory(user: Any, *, q: str = "", sector: str = "") -> QuerySet[Organisation]:
+    """The public partners as a list, by name, each with its relation (interests), keywords and
+    the number of its open challenges ``user`` may read (the public page's own rule): three
+    queries for a page whatever its length (the count is a subquery). ``q`` keeps the partners
+    whose name, short name, description, research interests or a keyword hold every word."""
+    counted = (
+        open_challenges(user)
+        .filter(organisation_id=OuterRef("pk"))
+        .order_by()
+        .values("organisation_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    partners = public_partners().select_related("partner_profile")
+    for term in q.split():
+        keyword = Exists(
+            Organisation.objects.filter(pk=OuterRef("pk"), partner_profile__keywords__name__icontains=term)
+        )
+        partners = partners.filter(
+            Q(name__icontains=term)
+            | Q(short_name__icontains=term)
+            | Q(description__icontains=term)
+            | Q(partner_profile__interests__icontains=term)
+            | keyword
+        )
+    if sector:
+        partners = partners.filter(sector=sector)
+    return (
+        partners.annotate(open_challenge_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)))
+        .prefetch_related("partner_profile__keywords")
+        .order_by("name", "pk")
+    )
 
 
 def open_challenges_for(user: Any) -> list[Challenge]:

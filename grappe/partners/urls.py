@@ -15,6 +15,7 @@ urlpatterns = [
     path("partner/<str:code>/", portal.portal, name="portal"),
     path("partner/<str:code>/profile/", portal.public_profile, name="profile"),
     path("partner/<str:code>/challenges/new/", portal.challenge_new, name="challenge_new"),
+    path("partners/", matching.partner_directory, name="directory"),
     path("partners/<str:code>/", matching.partner_public, name="public"),
     path("challenges/", matching.challenge_list, name="challenges"),
     path("challenges/<str:code>/", matching.challenge_detail, name="challenge"),

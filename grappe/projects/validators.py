@@ -7,17 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest
 from django.utils.formats import date_format
 from django.utils.functional import lazy
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.money import format_money
-from grappe.core.uploads import too_large_message, upload_limit_bytes
+from grappe.core.uploads import too_large_hint, too_large_message, upload_limit_bytes
 
 PDF_MAGIC = (b"%PDF-",)
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
@@ -69,36 +66,23 @@ def _head(upload: UploadedFile) -> bytes:
 
 
 def check_size(upload: UploadedFile) -> None:
+    """Refuse a file over ``GRAPPE_MAX_UPLOAD_MB``, saying its size and the limit (a file just over
+    the limit passes the upload handler, which allows for the form's other fields)."""
     if upload.size and upload.size > upload_limit_bytes():
-        raise ValidationError(too_large_message(upload.size))
-
-
-def _too_large_hint() -> str:
-    return gettext("This file is larger than %(limit)s MB: it cannot be sent.") % {
-        "limit": settings.GRAPPE_MAX_UPLOAD_MB
-    }
+        raise ValidationError(too_large_message(upload.size), code="file_too_large")
 
 
 def file_input(accept: str) -> forms.ClearableFileInput:
     """A file input whose file over the upload limit is refused in the browser before sending
-    (``data-max-bytes``, grappe.js), with the message in the page's language."""
+    (``data-max-bytes``, grappe.js), with the message in the page's language (lazy: a form's
+    class attribute is built once, the page's language is known at rendering)."""
     return forms.ClearableFileInput(
         attrs={
             "accept": accept,
             "data-max-bytes": lazy(upload_limit_bytes, int)(),
-            "data-too-large": lazy(_too_large_hint, str)(),
+            "data-too-large": lazy(too_large_hint, str)(),
         }
     )
-
-
-def show_upload_refusal(request: HttpRequest, form: forms.Form, field: str) -> None:
-    """A body over the limit is cut by ``core.uploads.LimitedUploadHandler`` before the form sees
-    the file: name the size on ``field`` (instead of "This field is required", or of a record
-    saved without its file when the file is optional)."""
-    refused = getattr(request, "upload_refused", None)
-    if refused and form.is_bound:
-        form.errors[field] = form.error_class([refused])
-        form.cleaned_data.pop(field, None)
 
 
 def validate_pdf(upload: UploadedFile) -> None:

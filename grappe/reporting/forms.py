@@ -7,10 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.forms import Form, ModelForm
+from grappe.core.uploads import file_input_attrs
 from grappe.people.forms import DateInput
 from grappe.people.models import Organisation
 from grappe.projects.validators import validate_pdf
@@ -18,16 +20,31 @@ from grappe.reporting import computations
 from grappe.reporting.models import DEFAULT_PERIODS, Indicator, Method
 from grappe.reporting.services import INDICATOR_FIELDS
 
+# NaN, Infinity, "1e30" and numbers beyond 16 digits are told with the largest value accepted by
+# every decimal field (core.validation.check_decimal_text); these say the rest.
 VALUE_ERRORS = {
+    "invalid": _("Enter the value in digits, e.g. 1250 or 1250.50 (no exponent such as 1e3)."),
     "max_decimal_places": _("Give the value with at most 2 decimals."),
-    "max_digits": _("This value is too large."),
+    "max_digits": _("Give at most %(max)s digits, 2 of them after the decimal point."),
+    "max_whole_digits": _("This value is too large: at most %(max)s digits before the decimal point."),
     "min_value": _("The value cannot be negative."),
 }
 
 
+# One digit fewer than the columns hold (16): SQLite keeps 15 significant digits, and a value of
+# 16 read back from it (99,999,999,999,999.99) fails Django's conversion, a server error on every
+# page that shows it. The largest value accepted is 9,999,999,999,999.99 on every database.
+VALUE_DIGITS = 15
+
+
 def value_field(label: Any, **kwargs: Any) -> forms.DecimalField:
     return forms.DecimalField(
-        label=label, max_digits=16, decimal_places=2, min_value=Decimal("0"), error_messages=VALUE_ERRORS, **kwargs
+        label=label,
+        max_digits=VALUE_DIGITS,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        error_messages=VALUE_ERRORS,
+        **kwargs,
     )
 
 
@@ -87,6 +104,12 @@ class ManualValueForm(Form):
         validators=[validate_pdf],
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The limit as configured, said before choosing a file and checked in the browser too.
+        self.fields["file"].help_text = _("PDF, at most %(mb)s MB.") % {"mb": settings.GRAPPE_MAX_UPLOAD_MB}
+        self.fields["file"].widget.attrs.update(file_input_attrs())
 
 
 class ScopeForm(Form):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grappe.calls.models import Question, QuestionKind
 from grappe.core.forms import Form, ModelForm, PlainNumberInput, PlainSelect, html_attrs
-from grappe.core.uploads import is_pdf, too_large_message, upload_limit_bytes
+from grappe.core.uploads import file_input_attrs, is_pdf, too_large_message, upload_limit_bytes
 from grappe.people.forms import DateInput, KeywordsField, VersionedForm
 from grappe.people.models import Organisation
 from grappe.programmes.models import CostCategory
@@ -288,13 +288,7 @@ class AnswersForm(_SectionIds, Form):
             common["help_text"] += " " + str(_("Current file: %(name)s.") % {"name": answer.file_name})
         return forms.FileField(
             **{**common, "initial": None},
-            widget=forms.ClearableFileInput(
-                attrs={
-                    "accept": "application/pdf",
-                    "data-max-bytes": upload_limit_bytes(),
-                    "data-too-large": _("This file is larger than %(limit)s MB: it cannot be sent.") % {"limit": limit},
-                }
-            ),
+            widget=forms.ClearableFileInput(attrs=file_input_attrs()),
         )
 
     def clean(self) -> dict[str, Any]:

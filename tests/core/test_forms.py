@@ -237,3 +237,44 @@ def test_date_pickers_get_iso_dates_in_every_language(settings):
         form = Dates(initial={"typed": dt.date(2026, 6, 30), "plain": dt.date(2026, 6, 30)})
         assert 'value="2026-06-30"' in str(form["typed"])
         assert 'value="30/06/2026"' in str(form["plain"])  # a text input keeps the reader's format
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1e30", "This number is too large: the largest value accepted is 999,999,999,999.99."),
+        ("9" * 40, "This number is too large: the largest value accepted is 999,999,999,999.99."),
+        ("NaN", "“NaN” is not a number: write the value in digits, at most 999,999,999,999.99."),
+        ("-inf", "“-inf” is not a number: write the value in digits, at most 999,999,999,999.99."),
+        (
+            "sNaN" + "9" * 40,
+            "“sNaN9999999999999999999…” is not a number: write the value in digits, at most 999,999,999,999.99.",
+        ),
+    ],
+)
+def test_every_decimal_field_names_its_largest_value(value, message):
+    """The shared check (core.validation.check_decimal_text) for any form's decimal field: here a
+    euro amount of 14 digits, 2 after the point."""
+    from grappe.core.forms import Form
+    from grappe.projects.validators import money_field
+
+    class Amount(Form):
+        amount = money_field("Amount")
+
+    form = Amount({"amount": value})
+
+    assert form.errors["amount"] == [message]
+    assert Amount({"amount": "999999999999.99"}).is_valid()
+
+
+def test_a_decimal_field_without_bounds_still_says_nan_is_not_a_number():
+    from grappe.core.forms import Form
+
+    class Free(Form):
+        x = forms.DecimalField()
+        low = forms.DecimalField(max_digits=4, decimal_places=1)
+
+    assert Free({"x": "Infinity", "low": "1"}).errors["x"] == ["“Infinity” is not a number: write the value in digits."]
+    assert Free({"x": "1", "low": "-5000"}).errors["low"] == [
+        "This number is too small: the smallest value accepted is -999.9."
+    ]

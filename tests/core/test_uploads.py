@@ -94,7 +94,7 @@ def test_an_upload_beyond_the_limit_is_refused_before_its_file_is_read(settings)
 
     assert dict(files) == {}
     assert stream.received < 1024 * 1024
-    assert request.upload_refused == "This file is 6.1 MB; the limit is 1 MB."
+    assert request.upload_refused == "This file is 6 MB; the limit is 1 MB."  # the request, to the nearest tenth
 
 
 def test_a_refused_upload_saves_nothing_and_says_why(as_persona, draft, document_question, settings):
@@ -107,7 +107,7 @@ def test_a_refused_upload_saves_nothing_and_says_why(as_persona, draft, document
         follow=True,
     )
 
-    assert [str(m) for m in response.context["messages"]] == ["This file is 3.1 MB; the limit is 1 MB."]
+    assert [str(m) for m in response.context["messages"]] == ["This file is 3 MB; the limit is 1 MB."]
     assert not Answer.objects.filter(proposal=draft).exists()
 
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from grappe.demo.people import DEMO_DOMAIN, MEMBERS, seed_people
 from grappe.demo.stages import STAGE1_CODE, STAGE2_CODE
 from grappe.hearings.models import Hearing, PanelMember, SchedulingRun
+from grappe.partners.forms import detect_language
 from grappe.partners.models import Agreement, Challenge, ContactRequest, MatchingConsent, RequestState
 from grappe.people.models import Affiliation, Organisation, Person, Relationship, Role, RoleKind, User
 from grappe.privacy.models import Consent, SelfDeclaration
@@ -102,6 +103,8 @@ def _assert_decisions_with_their_chain():
     call = decisions[0].proposal.call
     assert Proposal.objects.filter(call=call, state="submitted", decision__isnull=True).count() > 100
     assert [d.departs for d in decisions] == [False, False, True] and decisions[2].shared_justification
+    # The office writes in French (the seed's text, not a translation).
+    assert detect_language(decisions[2].justification) == detect_language(decisions[2].shared_justification) == "fr"
     for chain in chains(call, decisions):
         decision = chain.decision
         assert chain.reviews.count >= 2 and chain.rank and not chain.imported

@@ -9,6 +9,7 @@ from grappe.demo.hearings import seed_stage2_hearings
 from grappe.demo.people import seed_people
 from grappe.demo.stages import STAGE1_CODE, STAGE2_CODE, seed_stages
 from grappe.hearings.models import Hearing
+from grappe.partners.forms import detect_language
 from grappe.stages.models import RedressRequest, StageDecision, TwoStageCall
 from grappe.submissions.models import Proposal
 
@@ -31,6 +32,7 @@ def test_seed_stages_invites_fifteen_of_forty():
     mine = decisions.get(proposal__lead__email__startswith="applicant@")
     assert mine.invited and mine.full_proposal.answers.get().value.startswith("A research and training chair")
     assert RedressRequest.objects.count() == 1
+    assert detect_language(RedressRequest.objects.get().grounds) == "fr"  # the applicant writes in French
     assert seed_stages(random.Random(18), programme) == {"letters": 0, "invited": 0}
 
     # Five hearings on the full-proposal stage: the invited teams best ranked at stage 1.

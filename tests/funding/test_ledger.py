@@ -88,6 +88,20 @@ def test_contribution_errors(as_persona, project, company, extra, field, message
     assert not Contribution.objects.exists()
 
 
+def test_evidence_too_large_records_nothing_and_says_the_limit(as_persona, project, company, settings):
+    """Cut while it arrived, the evidence used to be missing from an otherwise valid form: the
+    contribution was recorded without it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.GRAPPE_MAX_UPLOAD_MB = 1
+    big = SimpleUploadedFile("proof.pdf", b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024), content_type="application/pdf")
+    response = _contribution(as_persona("applicant"), project, company, file=big)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == ["This file is 3 MB; the limit is 1 MB."]
+    assert 'value="Transfer of 2 May"' in response.text and not Contribution.objects.exists()
+
+
 def test_partner_contact_sees_only_their_own_contributions(as_persona, project, company):
     other = project.partners.exclude(organisation=company).get().organisation
     realise(project, company, 2026, "cash", "1000", evidence=True)

@@ -139,6 +139,21 @@ def test_evidence_must_be_a_pdf_or_an_image(as_persona, project, university):
     assert not statement.evidence.exists()
 
 
+def test_evidence_too_large_says_its_size_and_the_limit(as_persona, project, university, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.GRAPPE_MAX_UPLOAD_MB = 1
+    statement = services.create_statement(
+        project, beneficiary=university, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 6, 30), actor=None
+    )
+    big = SimpleUploadedFile("receipt.pdf", b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024), content_type="application/pdf")
+
+    response = as_persona("applicant").post(_url(statement), {"action": "evidence", "file": big})
+
+    assert response.context["evidence_form"].errors["file"] == ["This file is 3 MB; the limit is 1 MB."]
+    assert not statement.evidence.exists()
+
+
 @pytest.mark.parametrize(
     ("start", "end", "message"),
     [

@@ -84,6 +84,21 @@ def test_agreement_end_before_start_and_fake_pdf(as_persona, company, relation):
     assert as_persona("applicant").get(pdf_url).status_code == 404
 
 
+def test_an_agreement_pdf_too_large_saves_nothing_and_says_the_limit(as_persona, company, relation, settings):
+    """Cut while it arrived, the file used to be missing from an otherwise valid form: the
+    agreement was saved without it."""
+    settings.GRAPPE_MAX_UPLOAD_MB = 1
+    client = as_persona("office")
+    url = reverse("partners:add", args=[company.code, "agreement"])
+    base = {"kind": "nda", "title": "NDA Exemplix", "ip_clause": "none", "start_date": "2026-05-01"}
+    big = SimpleUploadedFile("nda.pdf", PDF + b"0" * (3 * 1024 * 1024), content_type="application/pdf")
+    response = client.post(url, {**base, "end_date": "2027-04-01", "notice_days": "60", "upload": big})
+    assert response.status_code == 200
+    assert response.context["form"].errors["upload"] == ["This file is 3 MB; the limit is 1 MB."]
+    assert 'value="NDA Exemplix"' in response.text and not Agreement.objects.exists()
+    assert "PDF, at most 1 MB." in client.get(url).text
+
+
 def test_office_forms_record_history(as_persona, company, relation, applicant):
     client = as_persona("office")
     add = lambda what, data: client.post(reverse("partners:add", args=[company.code, what]), data)  # noqa: E731

@@ -133,6 +133,22 @@ def _deliverable_post(client, deliverable, action, data):
     return client.post(url, {"action": action} | data)
 
 
+def test_a_deliverable_too_large_is_not_submitted(as_persona, project, office, settings):
+    """The document is optional on the form (an earlier one may stand): cut while it arrived, it
+    must not leave the deliverable submitted without it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.GRAPPE_MAX_UPLOAD_MB = 1
+    deliverable = make_deliverable(project, office, approver=None)
+    big = SimpleUploadedFile("dmp.pdf", b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024), content_type="application/pdf")
+
+    response = _deliverable_post(as_persona("applicant"), deliverable, "submit", {"version": "1", "document": big})
+
+    assert response.context["submit_form"].errors["document"] == ["This file is 3 MB; the limit is 1 MB."]
+    deliverable.refresh_from_db()
+    assert deliverable.state != "submitted" and not deliverable.file_name
+
+
 def test_deliverable_submitted_returned_and_approved(as_persona, project, office, reviewer):
     deliverable = make_deliverable(project, office, approver=None)
     lead = as_persona("applicant")

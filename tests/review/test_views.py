@@ -176,6 +176,16 @@ def test_publication_import_page(as_persona, reviewer, pool):
     assert b"UTF-8" in response.content
 
 
+def test_a_publication_file_too_large_says_its_size_and_the_limit(as_persona, reviewer, pool, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.GRAPPE_MAX_UPLOAD_MB = 1
+    big = SimpleUploadedFile("pubs.bib", b"@article{a, title={x}}\n" * 150_000)
+    response = as_persona("reviewer").post(reverse("review:publications"), {"fmt": "bibtex", "file": big})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == ["This file is 3.3 MB; the limit is 1 MB."]
+
+
 def test_office_runs_and_publishes_from_the_pages(
     as_persona, review_call, proposals, pool, django_capture_on_commit_callbacks
 ):

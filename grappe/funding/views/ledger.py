@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 
 from grappe.core import jobs
 from grappe.core.access import get_for_user_or_404
+from grappe.core.uploads import refuse_cut_upload
 from grappe.funding import queries, services
 from grappe.funding.forms import ContributionForm, InstalmentForm, PayForm, UnscheduleForm
 from grappe.funding.models import Contribution, DossierBuild, Instalment, JobState
 from grappe.funding.views.statements import _content_type
 from grappe.programmes.models import Programme
 from grappe.projects.queries import partner_orgs_of_user
-from grappe.projects.validators import show_upload_refusal
 from grappe.projects.views.pages import get_project, run_write
 
 
@@ -28,10 +28,11 @@ def cofunding(request: HttpRequest, code: str) -> HttpResponse:
     only = None if full else partner_orgs_of_user(request.user, project)
     can_record = request.user.has_perm("funding.record_contribution", project)
     form = ContributionForm(request.POST or None, request.FILES or None, project=project) if can_record else None
-    if request.method == "POST":
-        if form is None:
-            raise Http404
-        show_upload_refusal(request, form, "file")
+    if request.method == "POST" and form is None:
+        raise Http404
+    # Evidence cut while it arrived (too large): its size and the limit; nothing recorded (before,
+    # the contribution was recorded without its evidence).
+    if request.method == "POST" and not refuse_cut_upload(request, form, "file"):
 
         def write() -> None:
             data = form.cleaned_data

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 
 from grappe.core.forms import posted_int
 from grappe.core.services import ConcurrentEditError
+from grappe.core.uploads import refuse_cut_upload
 from grappe.funding import services
 from grappe.funding.forms import CheckForm, DecisionForm, EvidenceForm, LinesForm, ReallocationForm, StatementForm
 from grappe.funding.models import Evidence, ExpenseStatement, Reallocation, StatementState
-from grappe.projects.validators import IMAGE_MAGIC, show_upload_refusal
+from grappe.projects.validators import IMAGE_MAGIC
 from grappe.projects.views.pages import get_project, run_write
 
 
@@ -92,8 +93,8 @@ def statement_page(request: HttpRequest, code: str, scode: str) -> HttpResponse:
             )
         elif action == "evidence":
             evidence_form = EvidenceForm(request.POST, request.FILES)
-            show_upload_refusal(request, evidence_form, "file")
-            saved = run_write(
+            # Cut while it arrived (too large): its size and the limit, not "this field is required".
+            saved = not refuse_cut_upload(request, evidence_form, "file") and run_write(
                 evidence_form,
                 lambda: services.add_evidence(
                     statement,

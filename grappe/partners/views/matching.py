@@ -20,6 +20,7 @@ from grappe.partners.forms import (
     CloseChallengeForm,
     ConsentForm,
     ContactRequestForm,
+    PartnerDirectoryForm,
 )
 from grappe.partners.models import (
     Challenge,
@@ -33,7 +34,7 @@ from grappe.partners.models import (
     open_challenge_filter,
 )
 from grappe.partners.views.common import run_write
-from grappe.people.models import Organisation, Person, Relationship
+from grappe.people.models import Person
 from grappe.people.services import keywords_from_names
 from grappe.submissions.models import Proposal
 
@@ -57,10 +58,7 @@ def partner_public(request: HttpRequest, code: str) -> HttpResponse:
     interests and keywords, its open challenges the viewer may read (public ones to everyone,
     members' ones to signed-in accounts), and how to get in touch (writing about a challenge)."""
     organisation = get_for_user_or_404(
-        request.user,
-        Organisation.objects.filter(relationship=Relationship.PARTNER),
-        "people.view_public_organisation",
-        code=code,
+        request.user, queries.public_partners(), "people.view_public_organisation", code=code
     )
     profile = getattr(organisation, "partner_profile", None)
     challenges = list(
@@ -77,6 +75,32 @@ def partner_public(request: HttpRequest, code: str) -> HttpResponse:
             "challenges": challenges,
         },
     )
+
+
+def partner_directory(request: HttpRequest) -> HttpResponse:
+    """The industrial partners that have a public page, searchable, each with what its public page
+    shows first (sector, research interests, keywords) and how many open challenges the viewer may
+    read there. Open to everyone, like the public pages it leads to."""
+    form = PartnerDirectoryForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    partners = queries.partner_directory(request.user, q=data.get("q") or "", sector=data.get("sector") or "")
+    page = paginate(request, partners)
+    for organisation in page:
+        profile = getattr(organisation, "partner_profile", None)
+        interests = queries.interest_segments(profile.interests) if profile is not None else ()
+        organisation.interest_list = interests[:INTERESTS_SHOWN]  # type: ignore[attr-defined]
+        organisation.more_interests = max(len(interests) - INTERESTS_SHOWN, 0)  # type: ignore[attr-defined]
+        keywords = sorted(profile.keywords.all(), key=lambda k: k.name.lower()) if profile is not None else []
+        organisation.keyword_list = keywords[:KEYWORDS_SHOWN]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "partners/directory.html",
+        {"form": form, "page": page, "filtered": bool(data.get("q") or data.get("sector"))},
+    )
+
+
+INTERESTS_SHOWN = 3
+KEYWORDS_SHOWN = 6
 
 
 def challenge_list(request: HttpRequest) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.exports import xlsx_response
 from grappe.core.paginate import paginate
+from grappe.core.uploads import refuse_cut_upload
 from grappe.partners import queries, services
 from grappe.partners.exports import partners_workbook
 from grappe.partners.forms import (
@@ -112,7 +113,9 @@ def partner_add(request: HttpRequest, code: str, what: str) -> HttpResponse:
         form = AgreementForm(data, files, projects=Project.objects.filter(partners__organisation=organisation))
     else:
         form = form_class(data)
-    if request.method == "POST":
+    # A signed PDF cut while it arrived (too large): its size and the limit; nothing saved (before,
+    # the agreement was saved without its file, "Saved.").
+    if request.method == "POST" and not refuse_cut_upload(request, form, "upload" if what == "agreement" else None):
 
         def write() -> None:
             values = dict(form.cleaned_data)

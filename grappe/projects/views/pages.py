@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from grappe.core.access import get_for_user_or_404
 from grappe.core.paginate import paginate
 from grappe.core.services import ConcurrentEditError
+from grappe.core.uploads import refuse_cut_upload
 from grappe.programmes.models import Programme
 from grappe.projects import queries, services
 from grappe.projects.forms import AmendmentForm, DocumentForm, GrantForm, SignForm
 from grappe.projects.models import Grant, GrantDocument, Project, ProjectRole
-from grappe.projects.validators import show_upload_refusal
 
 LIST_RELATED = ("call", "lead", "grant__managing_institution")
 
@@ -143,9 +143,9 @@ def grant_page(request: HttpRequest, code: str) -> HttpResponse:
         form_class = GRANT_FORMS[action]
         kwargs: dict[str, Any] = {"grant": grant} if form_class in (GrantForm, AmendmentForm) else {}
         bound = form_class(request.POST, request.FILES, **kwargs)
-        if "document" in bound.fields:
-            show_upload_refusal(request, bound, "document")
-        if bound.is_valid():
+        # A signed document cut while it arrived (too large): its size and the limit; nothing saved.
+        field = "document" if "document" in bound.fields else None
+        if not refuse_cut_upload(request, bound, field) and bound.is_valid():
             try:
                 _save_grant(request, grant, action, bound)
             except ConcurrentEditError:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from grappe.core.access import get_for_user_or_404
 from grappe.core.services import ConcurrentEditError
+from grappe.core.uploads import refuse_cut_upload
 from grappe.projects import services, timeline
 from grappe.projects.forms import (
     DeliverableForm,
@@ -25,7 +26,6 @@ from grappe.projects.forms import (
     WorkPackageForm,
 )
 from grappe.projects.models import Deliverable, DeliverableState, Milestone, Project, Task, WorkPackage
-from grappe.projects.validators import show_upload_refusal
 from grappe.projects.views.pages import get_project, pdf_download
 
 PLAN_FORMS: dict[str, type[forms.ModelForm]] = {
@@ -155,14 +155,14 @@ def deliverable_page(request: HttpRequest, code: str, dcode: str) -> HttpRespons
         form: forms.Form
         if action == "submit":
             form = submit_form = SubmitDeliverableForm(request.POST, request.FILES)
-            show_upload_refusal(request, form, "document")
         elif action == "review":
             form = review_form = ReviewDeliverableForm(request.POST)
         else:
             form = edit_form = DeliverableForm(
                 request.POST, instance=deliverable, project=project, can_move_due_date=can_move
             )
-        if form.is_valid():
+        # A document cut while it arrived (too large): its size and the limit; nothing submitted.
+        if not refuse_cut_upload(request, form, "document" if action == "submit" else None) and form.is_valid():
             try:
                 _act(request, project, deliverable, action, form)
             except ConcurrentEditError:

@@ -23,6 +23,7 @@ from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.exports import XLSX_TYPE
 from grappe.core.paginate import paginate
 from grappe.core.services import ConcurrentEditError
+from grappe.core.uploads import refuse_cut_upload
 from grappe.programmes.models import Programme
 from grappe.reporting import computations, queries, services
 from grappe.reporting.computations import Scope, as_of_day, window
@@ -173,7 +174,8 @@ def indicator_page(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                     return redirect("reporting:indicator", programme.code, indicator.pk)
         else:
             value_form = ManualValueForm(request.POST, request.FILES, prefix="value")
-            if value_form.is_valid():
+            # A file cut while it arrived (too large): its size and the limit, nothing written.
+            if not refuse_cut_upload(request, value_form, "file") and value_form.is_valid():
                 d = value_form.cleaned_data
 
                 def write_value() -> None:

@@ -15,6 +15,7 @@ from grappe.core.access import get_for_user_or_404, require_perm_or_404
 from grappe.core.forms import half_point, posted_int
 from grappe.core.sections import sections_for
 from grappe.core.services import ConcurrentEditError
+from grappe.core.uploads import refuse_cut_upload
 from grappe.people.models import Person
 from grappe.people.rules import roles_of
 from grappe.review import gates, services
@@ -138,7 +139,8 @@ def publications(request: HttpRequest, code: str | None = None) -> HttpResponse:
         if person is None:
             raise Http404
     form = PublicationImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    # Cut while it arrived (too large): its size and the limit, not "this field is required".
+    if request.method == "POST" and not refuse_cut_upload(request, form, "file") and form.is_valid():
         try:
             record = services.start_import(
                 person, content=form.cleaned_data["file"], fmt=form.cleaned_data["fmt"], actor=request.user
