@@ -259,7 +259,7 @@ def test_dashboard_narrowed_to_a_call_and_shows_charts_with_tables(as_persona, f
 def project(applicant, university, other_university, company, office, call):
     award = make_award(applicant, university, other_university, company, call=call)
     set_time(award.proposal, submitted_at=at(2026, 1))
-    set_time(award, created_at=at(2026, 1, 20))
+    set_time(award, created_at=at(2026, 1, 20), committed_on=dt.date(2026, 1, 20))
     return open_from(award, office, university)
 
 
@@ -449,3 +449,25 @@ def test_the_edit_form_shows_the_default_period_in_french(as_persona, funding_pr
 
     assert response.context["form"]["period"].value() == "année civile"
     assert "calendar year" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_funnel_counts_each_stage_among_the_previous_one(as_persona, funding_programme, call):
+    """Reviewed counts eligible proposals with a submitted review, never more than the eligible;
+    a proposal funded without a review recorded in Grappe is tagged, not hidden."""
+    from grappe.review.models import Review, ReviewAssignment, ReviewState
+
+    eligible = submitted(call, at(2026, 2), eligible=True)
+    ineligible = submitted(call, at(2026, 2), eligible=False)
+    funded = submitted(call, at(2026, 2), eligible=True)
+    for proposal in (eligible, ineligible):
+        assignment = ReviewAssignment.objects.create(call=call, reviewer=PersonFactory(), proposal=proposal)
+        Review.objects.create(assignment=assignment, state=ReviewState.SUBMITTED, submitted_at=at(2026, 3))
+    Decision.objects.create(proposal=funded, outcome=Outcome.FUNDED, amount=Decimal("1000"))
+    Award.objects.create(proposal=funded, call=call, amount=Decimal("1000"))
+    response = as_persona("office").get(url("dashboard", funding_programme) + "?year=2026")
+    row = response.context["funnel_rows"][0]
+    assert (row["submitted"], row["eligible"], row["reviewed"], row["funded"], row["unreviewed"]) == (3, 2, 1, 1, 1)
+    html = response.content.decode()
+    assert 'data-testid="funded-unreviewed"' in html and 'data-testid="funnel-note"' in html
+    assert 'data-testid="training-calendar-years"' in html
