@@ -30,8 +30,8 @@ DEFAULT_INDICATORS: list[tuple[str, str, str, str, str, str, bool]] = [
         "phd_funded",
         "Doctorants financés",
         "PhD students funded",
-        "Doctorants rattachés à un projet financé ouvert dans l'année.",
-        "PhD students linked to a funded project opened in the year.",
+        "Doctorants rattachés à un projet financé qui a démarré dans l'année.",
+        "PhD students linked to a funded project that started in the year.",
         True,
     ),
     (
@@ -39,8 +39,8 @@ DEFAULT_INDICATORS: list[tuple[str, str, str, str, str, str, bool]] = [
         "postdocs_funded",
         "Post-doctorants financés",
         "Postdocs funded",
-        "Post-doctorants rattachés à un projet financé ouvert dans l'année.",
-        "Postdocs linked to a funded project opened in the year.",
+        "Post-doctorants rattachés à un projet financé qui a démarré dans l'année.",
+        "Postdocs linked to a funded project that started in the year.",
         True,
     ),
     (

@@ -471,3 +471,22 @@ def test_the_funnel_counts_each_stage_among_the_previous_one(as_persona, funding
     html = response.content.decode()
     assert 'data-testid="funded-unreviewed"' in html and 'data-testid="funnel-note"' in html
     assert 'data-testid="training-calendar-years"' in html
+
+
+@pytest.mark.django_db
+def test_stored_default_definitions_say_the_date_they_count_by(funding_programme):
+    """Migration reporting.0005: a definition still the old default text gets the new one; one the
+    office rewrote is kept."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("grappe.reporting.migrations.0005_dated_definitions")
+    indicators = Indicator.objects.filter(programme=funding_programme)
+    indicators.filter(code="FIN-3").update(definition_en=migration.OLD["FIN-3"][1])
+    indicators.filter(code="RES-4").update(definition_en="Our own wording.")
+    migration.forwards(apps, None)
+    assert indicators.get(code="FIN-3").definition_en == (
+        "Expense statements accepted by the office, in the year their period ends (EUR)."
+    )
+    assert indicators.get(code="RES-4").definition_en == "Our own wording."

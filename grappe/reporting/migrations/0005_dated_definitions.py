@@ -5,6 +5,14 @@ one; a definition the office rewrote is left alone."""
 from django.db import migrations
 
 OLD = {
+    "RES-1": (
+        "Doctorants rattachés à un projet financé ouvert dans l'année.",
+        "PhD students linked to a funded project opened in the year.",
+    ),
+    "RES-2": (
+        "Post-doctorants rattachés à un projet financé ouvert dans l'année.",
+        "Postdocs linked to a funded project opened in the year.",
+    ),
     "RES-4": (
         "Projets ouverts à partir d'un financement dans l'année.",
         "Projects opened from an award in the year.",
