@@ -1,8 +1,10 @@
-"""Demo projects: a 2024 seed call whose funded proposals became projects on 1 January 2025, about
-two years in — signed grants (one amended), work plans with some deliverables late, accepted and
+"""Demo projects: a 2024 seed call decided at the programme's start (6 January 2025), whose funded
+proposals became projects starting on 1 February 2025, about two years in — signed grants (one amended), work plans with some deliverables late, accepted and
 returned expense statements, co-funding realised below pledge for some partners, payments made,
-one report per year. Everything after the awards goes through the services. Skipped when the
-call exists."""
+one report per year. Everything after the awards goes through the services; the rows the seed writes today
+then get the dates of the history they record (``_date_history``: the funder's report counts each
+record in the year of its business date, and "as of" reads when it was known). Skipped when the call
+exists, except those dates, which are set again (a demo seeded before they were is repaired)."""
 
 from __future__ import annotations
 
@@ -21,11 +23,11 @@ from grappe.core.money import money
 from grappe.demo.calls import _paris
 from grappe.demo.people import PeopleSeed, _code
 from grappe.funding import services as funding
-from grappe.funding.models import ExpenseStatement
+from grappe.funding.models import Contribution, ExpenseStatement
 from grappe.people.models import Organisation, OrganisationKind, Person, Relationship, Role, RoleKind
 from grappe.programmes.models import CostCategory, Programme
 from grappe.projects import services as projects
-from grappe.projects.models import Deliverable, Milestone, Task, WorkPackage
+from grappe.projects.models import Deliverable, Milestone, Project, Task, WorkPackage
 from grappe.selection import services as selection
 from grappe.selection.models import Award, Decision, Outcome
 from grappe.submissions.models import (
@@ -44,7 +46,13 @@ from grappe.submissions.models import (
 CALL_TITLE = "Projets d'amorçage 2024"
 LATE_REASON = "Retard des données du partenaire industriel."
 PARIS = ZoneInfo("Europe/Paris")
-START = dt.date(2025, 1, 1)
+# The history: decided when the programme's first year opened, opened two days later, signed on
+# the 15th, started on 1 February 2025; the 2025 statements accepted early in 2026.
+DECIDED = datetime(2025, 1, 6, 10, tzinfo=PARIS)
+OPENED = datetime(2025, 1, 8, 10, tzinfo=PARIS)
+START = dt.date(2025, 2, 1)
+STATEMENTS_SUBMITTED = datetime(2026, 1, 26, 10, tzinfo=PARIS)
+STATEMENTS_CHECKED = datetime(2026, 2, 9, 15, tzinfo=PARIS)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TITLES = [
     ("Agents conversationnels pour la relation patient", "DIALOG-SANTE"),
@@ -203,7 +211,7 @@ def _award(
         recommended_amount=total,
         justification="",
     )
-    return Award.objects.create(proposal=proposal, call=call, amount=total)
+    return Award.objects.create(proposal=proposal, call=call, amount=total, committed_on=DECIDED.date())
 
 
 def _work_plan(project: Any, office: Any) -> None:
@@ -328,7 +336,7 @@ def _money_life(rng: random.Random, project: Any, index: int, office: Any) -> No
         planned.setdefault(line.organisation, {})[line.category] = line.amount
     for n, (org, cells) in enumerate(sorted(planned.items(), key=lambda kv: kv[0].name)):
         statement = funding.create_statement(
-            project, beneficiary=org, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31), actor=None
+            project, beneficiary=org, period_start=START, period_end=dt.date(2025, 12, 31), actor=None
         )
         lines = {c: (money(a * Decimal(rng.randint(70, 115)) / 100), Decimal("0"), "") for c, a in cells.items()}
         statement = funding.save_lines(statement, lines, expected_version=1, actor=None)
@@ -385,9 +393,27 @@ def _money_life(rng: random.Random, project: Any, index: int, office: Any) -> No
             projects.review_report(report, accept=True, comment="", expected_version=report.version, actor=office)
 
 
+def _date_history(call: Call) -> None:
+    """The dates of the demo's history on the rows the seed wrote today: decisions and awards
+    (business date and the time they were recorded), projects opened, statements submitted and
+    checked, contributions recorded when received. Idempotent."""
+    proposals = Proposal.objects.filter(call=call)
+    Decision.objects.filter(proposal__in=proposals).update(decided_at=DECIDED)
+    Award.objects.filter(call=call).update(committed_on=DECIDED.date(), created_at=DECIDED)
+    Project.objects.filter(call=call).update(created_at=OPENED)
+    statements = ExpenseStatement.objects.filter(project__call=call, period_end__year=2025)
+    statements.exclude(submitted_at=None).update(submitted_at=STATEMENTS_SUBMITTED)
+    statements.exclude(checked_at=None).update(checked_at=STATEMENTS_CHECKED)
+    for contribution in Contribution.objects.filter(project__call=call).only("pk", "received_on"):
+        recorded = datetime.combine(contribution.received_on, dt.time(17), tzinfo=PARIS)
+        Contribution.objects.filter(pk=contribution.pk).update(created_at=recorded)
+
+
 @transaction.atomic
 def seed_projects(rng: random.Random, people: PeopleSeed, programme: Programme) -> dict[str, int]:
-    if Call.objects.filter(title_fr=CALL_TITLE).exists():
+    existing = Call.objects.filter(title_fr=CALL_TITLE).first()
+    if existing is not None:
+        _date_history(existing)
         return {"projects": 0}
     call = _call(rng, programme)
     academics = list(
@@ -413,10 +439,7 @@ def seed_projects(rng: random.Random, people: PeopleSeed, programme: Programme) 
     for index in range(len(TITLES)):
         lead = applicant if index == 0 and applicant else academics[(index * 7) % len(academics)]
         award = _award(rng, call, index, lead, academics=academics, companies=companies, demo_partner=demo_partner)
-        # The 2024 decisions as history: taken by the office some weeks after the call closed.
-        Decision.objects.filter(proposal=award.proposal).update(
-            decided_by=office_user, decided_at=call.closes_at + dt.timedelta(weeks=6)
-        )
+        Decision.objects.filter(proposal=award.proposal).update(decided_by=office_user)
         opening = projects.Opening(
             start_date=START,
             managing_institution=award.proposal.lead_organisation,
@@ -430,4 +453,5 @@ def seed_projects(rng: random.Random, people: PeopleSeed, programme: Programme) 
         _work_plan(project, office_user)
         _money_life(rng, project, index, office_user)
         count += 1
+    _date_history(call)
     return {"projects": count}

@@ -328,6 +328,7 @@ def ledger_totals(calls: list[Any], programme: Any) -> dict[str, Any]:
     keys = ("committed", "paid", "spent", "pledged", "pledged_cash", "realised", "realised_cash", *COMPANY_KEYS)
     totals: dict[str, Any] = {k: sum((getattr(c, k) for c in calls), ZERO) for k in keys}
     totals["reserved"] = sum((c.budget for c in calls), ZERO)
+    totals["projects"] = sum(c.project_count for c in calls)
     totals["envelope"] = programme.total_amount
     totals["left"] = programme.total_amount - totals["committed"]
     for values in [*(vars(c) for c in calls), totals]:

@@ -212,11 +212,11 @@ def _submitted(scope: Scope, win: Window) -> QuerySet[Any]:
 ELIGIBLE = Q(eligibility_override=True) | Q(eligibility_override__isnull=True, eligible=True)
 
 
-def review_done(win: Window) -> Exists:
-    """The proposal has a review submitted before ``as_of``."""
+def review_done(win: Window, proposal: str = "pk") -> Exists:
+    """The proposal (``proposal``: the outer query's path to it) has a review submitted before ``as_of``."""
     return Exists(
         Review.objects.filter(
-            assignment__proposal=OuterRef("pk"), state=ReviewState.SUBMITTED, submitted_at__lt=win.as_of
+            assignment__proposal=OuterRef(proposal), state=ReviewState.SUBMITTED, submitted_at__lt=win.as_of
         )
     )
 
@@ -226,26 +226,34 @@ def _eligible(scope: Scope, win: Window) -> QuerySet[Any]:
 
 
 def _reviewed(scope: Scope, win: Window) -> QuerySet[Any]:
-    return _submitted(scope, win).filter(review_done(win))
+    # A stage of the funnel: the eligible proposals that were reviewed (a review of a proposal
+    # found ineligible does not make it "reviewed" here).
+    return _eligible(scope, win).filter(review_done(win))
 
 
 def _proposal_family(scope: Scope, win: Window) -> dict[str, Decimal]:
-    """Submitted, eligible and reviewed in one query over the submitted proposals."""
+    """Submitted, eligible and reviewed (among the eligible) in one query over the submitted proposals."""
     counts = (
         _submitted(scope, win)
         .annotate(reviewed_=review_done(win))
         .order_by()
-        .aggregate(
-            submitted=Count("pk"), eligible=Count("pk", filter=ELIGIBLE), reviewed=Count("pk", filter=Q(reviewed_=True))
+        .aggregate(  # keys apart from the fields: "eligible" is one, which ELIGIBLE reads
+            n_submitted=Count("pk"),
+            n_eligible=Count("pk", filter=ELIGIBLE),
+            n_reviewed=Count("pk", filter=ELIGIBLE & Q(reviewed_=True)),
         )
     )
-    return {f"proposals_{key}": Decimal(value) for key, value in counts.items()}
+    return {f"proposals_{key[2:]}": Decimal(value) for key, value in counts.items()}
 
 
 def _funded(scope: Scope, win: Window) -> QuerySet[Any]:
-    # An award released when the team declines is deleted and its replacement created: the
-    # proposal promoted from the reserve list counts, the one that declined does not.
-    return _scoped(Award.objects.all(), scope, "proposal").filter(_between("created_at", win, instant=True))
+    # Dated by the commitment's business date (the decision's day), known once recorded: never by
+    # the time the row was written. An award released when the team declines is deleted and its
+    # replacement created: the proposal promoted from the reserve list counts, the one that
+    # declined does not.
+    return _scoped(Award.objects.all(), scope, "proposal").filter(
+        _between("committed_on", win, instant=False), created_at__lt=win.as_of
+    )
 
 
 def _proposal_columns() -> tuple[Column, ...]:
@@ -300,7 +308,7 @@ register(
         "proposals_reviewed",
         _("Proposals reviewed"),
         "count",
-        _("Submitted proposals with at least one submitted review."),
+        _("Eligible proposals with at least one submitted review."),
         _reviewed,
         _proposal_columns(),
         _proposal_link,
@@ -316,7 +324,7 @@ def _award_columns() -> tuple[Column, ...]:
         Column(_("Code"), lambda a: a.proposal.code),
         Column(_("Title"), lambda a: str(a.proposal)),
         Column(_("Call"), lambda a: a.call.title),
-        Column(_("Committed on"), lambda a: timezone.localdate(a.created_at)),
+        Column(_("Committed on"), lambda a: a.committed_on),
         Column(_("Amount (EUR)"), lambda a: a.amount),
     )
 
@@ -330,7 +338,10 @@ register(
         "proposals_funded",
         _("Proposals funded"),
         "count",
-        _("Awards committed in the period (a team that declined is replaced by the reserve it freed)."),
+        _(
+            "Awards whose funding decision falls in the period (a team that declined is replaced by the"
+            " reserve it freed)."
+        ),
         _funded,
         _award_columns(),
         _award_link,
@@ -343,7 +354,7 @@ register(
         "amount_committed",
         _("Money committed"),
         "eur",
-        _("Sum of the awards committed in the period."),
+        _("Sum of the awards whose funding decision falls in the period."),
         _funded,
         _award_columns(),
         _award_link,
@@ -358,7 +369,10 @@ register(
 
 
 def _projects(scope: Scope, win: Window) -> QuerySet[Any]:
-    return _scoped(Project.objects.all(), scope, "proposal").filter(_between("created_at", win, instant=True))
+    # Dated by the project's start (its grant's start date), known once the project was opened.
+    return _scoped(Project.objects.all(), scope, "proposal").filter(
+        _between("grant__start_date", win, instant=False), created_at__lt=win.as_of
+    )
 
 
 def _project_link(p: Any) -> str:
@@ -368,18 +382,19 @@ def _project_link(p: Any) -> str:
 register(
     Computation(
         "projects_opened",
-        _("Projects opened"),
+        _("Funded projects started"),
         "count",
-        _("Funded projects opened from an award in the period."),
+        _("Funded projects whose start date (the grant's) falls in the period."),
         _projects,
         (
             Column(_("Code"), lambda p: p.code),
             Column(_("Project"), lambda p: p.acronym or p.title),
             Column(_("Call"), lambda p: p.call.title),
+            Column(_("Start"), lambda p: p.grant.start_date),
             Column(_("State"), lambda p: p.get_state_display()),
         ),
         _project_link,
-        related=("call",),
+        related=("call", "grant"),
     )
 )
 
@@ -415,11 +430,13 @@ register(
 
 
 def _spent(scope: Scope, win: Window) -> QuerySet[Any]:
+    # Spending counts in the year its statement's period ends (the budget year, as
+    # ``ExpenseStatement.year``), once the office accepted it (before ``as_of``).
     return _scoped(
         ExpenseStatement.objects.filter(state=StatementState.ACCEPTED).exclude(checked_at=None),
         scope,
         "project__proposal",
-    ).filter(_between("checked_at", win, instant=True))
+    ).filter(_between("period_end", win, instant=False), checked_at__lt=win.as_of)
 
 
 register(
@@ -427,7 +444,7 @@ register(
         "amount_spent",
         _("Money spent"),
         "eur",
-        _("Expense statements accepted by the office in the period."),
+        _("Expense statements accepted by the office whose period ends in the period."),
         _spent,
         (
             Column(_("Statement"), lambda s: s.code),
@@ -687,12 +704,16 @@ register(
 
 def _trainees(kind: str) -> Callable[[Scope, Window], QuerySet[Any]]:
     def build(scope: Scope, win: Window) -> QuerySet[Any]:
-        # Dated by the opening of the project they are a member of (the trainee record keeps no date).
+        # Dated by the start of the project they are a member of (the trainee record keeps no date),
+        # known once the project was opened.
         return _scoped(
             FundedTrainee.objects.filter(kind=kind).exclude(membership=None),
             scope,
             "membership__project__proposal",
-        ).filter(_between("membership__project__created_at", win, instant=True))
+        ).filter(
+            _between("membership__project__grant__start_date", win, instant=False),
+            membership__project__created_at__lt=win.as_of,
+        )
 
     return build
 
@@ -707,7 +728,7 @@ register(
         "phd_funded",
         _("PhD students funded"),
         "people",
-        _("PhD students linked to a funded project opened in the period."),
+        _("PhD students linked to a funded project started in the period."),
         _trainees(FundedKind.PHD),
         TRAINEE_COLUMNS,
         lambda t: _project_link(t.membership.project),
@@ -719,7 +740,7 @@ register(
         "postdocs_funded",
         _("Postdocs funded"),
         "people",
-        _("Postdocs linked to a funded project opened in the period."),
+        _("Postdocs linked to a funded project started in the period."),
         _trainees(FundedKind.POSTDOC),
         TRAINEE_COLUMNS,
         lambda t: _project_link(t.membership.project),

@@ -215,8 +215,9 @@ def _rate(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
 
 
 def funnel_by_call(programme: Programme, scope: Scope, as_of: dt.datetime) -> list[dict[str, Any]]:
-    """Per call: submitted, eligible, reviewed, funded, the success rate and what was committed;
-    one grouped query for the proposals and one for the awards."""
+    """Per call, each stage among the previous one: submitted, eligible, reviewed (eligible with a
+    submitted review), funded (and how many of those have no review recorded in Grappe), the
+    success rate and what was committed; one grouped query for the proposals and one for the awards."""
     win = window(programme.end_year, cumulative=True, as_of=as_of)
     submitted = computations.named("proposals_submitted").records(scope, win)
     counts = {
@@ -224,19 +225,20 @@ def funnel_by_call(programme: Programme, scope: Scope, as_of: dt.datetime) -> li
         for row in submitted.annotate(reviewed_=computations.review_done(win))
         .order_by()
         .values("call_id")
-        .annotate(
-            submitted=Count("pk"),
-            eligible=Count("pk", filter=computations.ELIGIBLE),
-            reviewed=Count("pk", filter=Q(reviewed_=True)),
+        .annotate(  # keys apart from the fields: "eligible" is one, which ELIGIBLE reads
+            n_submitted=Count("pk"),
+            n_eligible=Count("pk", filter=computations.ELIGIBLE),
+            n_reviewed=Count("pk", filter=computations.ELIGIBLE & Q(reviewed_=True)),
         )
     }
     awards = {
         row["call_id"]: row
         for row in computations.named("proposals_funded")
         .records(scope, win)
+        .annotate(reviewed_=computations.review_done(win, "proposal_id"))
         .order_by()
         .values("call_id")
-        .annotate(funded=Count("pk"), committed=Sum("amount"))
+        .annotate(funded=Count("pk"), committed=Sum("amount"), unreviewed=Count("pk", filter=Q(reviewed_=False)))
     }
     calls = (
         Call.objects.filter(programme=programme)
@@ -250,10 +252,12 @@ def funnel_by_call(programme: Programme, scope: Scope, as_of: dt.datetime) -> li
         c, a = counts.get(call.pk, {}), awards.get(call.pk, {})
         row = {
             "call": call,
-            "submitted": c.get("submitted", 0),
-            "eligible": c.get("eligible", 0),
-            "reviewed": c.get("reviewed", 0),
+            "submitted": c.get("n_submitted", 0),
+            "eligible": c.get("n_eligible", 0),
+            "reviewed": c.get("n_reviewed", 0),
             "funded": a.get("funded", 0),
+            # Funded without a review recorded in Grappe (a call decided before it, imported).
+            "unreviewed": a.get("unreviewed", 0),
             "committed": a.get("committed") or ZERO,
             # Letters of intent (stage 1 of a two-stage call) fund nothing themselves: they are
             # listed, but left out of the success and eligibility rates.
@@ -309,7 +313,7 @@ def dashboard(
         money.rows.append((label, [value], link))
     leverage, leverage_link = figure("leverage")
 
-    training = Chart("training", _("Training per year"), "bar", [_("Trained"), _("Made aware")])
+    training = Chart("training", _("Training per calendar year"), "bar", [_("Trained"), _("Made aware")])
     years = [y for y in programme.years if y <= year]
     for y, (trained, aware) in training_by_year(scope, years, as_of).items():
         training.rows.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grappe.calls.models import Call, Question
@@ -195,7 +196,11 @@ class Award(models.Model):
     proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="award")
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="awards")
     amount = models.DecimalField(_("amount committed (EUR)"), **MONEY)
-    created_at = models.DateTimeField(_("committed"), auto_now_add=True)
+    # The business date of the commitment (the decision's day, Europe/Paris): what the funder's
+    # report counts it in. ``created_at`` is only when the row was written (an import or the demo's
+    # history writes it later than the decision it records).
+    committed_on = models.DateField(_("committed on"), default=timezone.localdate)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("award")

@@ -86,6 +86,15 @@ def _assert_reporting_demo():
                     actual.indicator.code,
                 )
         assert not queries.lacks_a_denominator(report)
+    # The demo's seed projects were decided and started in 2025 and their 2025 spending accepted
+    # in 2026: the 2025 report counts them, the 2026 one does not (whenever the seed ran).
+    figures = {
+        year: {f["code"]: Decimal(f["value"] or 0) for f in AnnualReport.objects.get(year=year, state="done").figures}
+        for year in (2025, 2026)
+    }
+    assert figures[2025]["RES-4"] == figures[2025]["CAL-2"] == 8 and figures[2026]["RES-4"] == 0
+    assert 0 < figures[2025]["FIN-2"] <= figures[2025]["FIN-1"]
+    assert figures[2025]["FIN-3"] > 0 and figures[2026]["FIN-3"] == 0 and figures[2025]["FIN-5"] > 0
 
 
 def _assert_decisions_with_their_chain():

@@ -292,6 +292,24 @@ def test_programme_ledger_totals(as_persona, project, university, company):
     assert "Industry share of the programme" in response.content.decode()
 
 
+def test_programme_ledger_shows_cents_a_total_row_and_the_unit(as_persona, project):
+    """A call's reserve of 0.01 € shows as such (not 0), the per-call tables end on a total row
+    equal to the header's figures, and the unit is said."""
+    from tests.factories import CallFactory
+
+    programme = project.call.programme
+    CallFactory(programme=programme, budget=Decimal("0.01"), title_en="Tiny call", title_fr="Tiny call")
+    response = as_persona("office").get(reverse("funding:ledger", args=[programme.code]))
+    html = response.content.decode()
+    assert response.context["totals"]["reserved"] == Decimal("500000.01")
+    calls = html.split('data-testid="ledger-calls"')[1].split("</table>")[0]
+    assert ">0.01<" in calls and "500,000.01" in calls and "<tfoot>" in calls and "(€)" in calls
+    assert 'data-testid="ledger-unit"' in html
+    assert response.context["totals"]["projects"] == 1
+    leverage = html.split('data-testid="ledger-leverage"')[1].split("</table>")[0]
+    assert "<tfoot>" in leverage and "0.10 / 0.00 / 0.10" not in calls
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_ledger_and_payments_access(as_persona, project, persona):
     client = as_persona(persona)

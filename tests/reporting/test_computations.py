@@ -47,6 +47,17 @@ def submitted(call, when, **kwargs):
     return set_time(proposal, submitted_at=when)
 
 
+def contribution(project, organisation, kind, amount, received_on):
+    return Contribution.objects.create(
+        project=project,
+        organisation=organisation,
+        year=received_on.year,
+        kind=kind,
+        amount=Decimal(amount),
+        received_on=received_on,
+    )
+
+
 @pytest.mark.django_db
 def test_proposals_submitted_per_year_cumulated_and_as_of(call, funding_programme):
     scope = Scope(funding_programme)
@@ -82,9 +93,15 @@ def test_eligible_follows_the_office_override(call, funding_programme):
 @pytest.mark.django_db
 def test_reviewed_needs_a_submitted_review(call, funding_programme):
     scope = Scope(funding_programme)
-    reviewed = submitted(call, at(2026, 2))
-    draft_only = submitted(call, at(2026, 2))
-    for proposal, state in ((reviewed, ReviewState.SUBMITTED), (draft_only, ReviewState.DRAFT)):
+    reviewed = submitted(call, at(2026, 2), eligible=True)
+    draft_only = submitted(call, at(2026, 2), eligible=True)
+    # A stage of the funnel: a review of a proposal found ineligible does not count it as reviewed.
+    ineligible = submitted(call, at(2026, 2), eligible=True, eligibility_override=False)
+    for proposal, state in (
+        (reviewed, ReviewState.SUBMITTED),
+        (draft_only, ReviewState.DRAFT),
+        (ineligible, ReviewState.SUBMITTED),
+    ):
         assignment = ReviewAssignment.objects.create(call=call, reviewer=PersonFactory(), proposal=proposal)
         Review.objects.create(
             assignment=assignment, state=state, submitted_at=at(2026, 3) if state == ReviewState.SUBMITTED else None
@@ -124,7 +141,7 @@ def make_award_in(call, applicant, university, other_university, company, **kwar
 
     award = make_award(applicant, university, other_university, company, call=call, **kwargs)
     set_time(award.proposal, submitted_at=at(2026, 1))
-    return set_time(award, created_at=at(2026, 1, 20))
+    return set_time(award, created_at=at(2026, 1, 20), committed_on=dt.date(2026, 1, 20))
 
 
 @pytest.mark.django_db
@@ -172,22 +189,8 @@ def test_projects_money_and_leverage(opened, funding_programme, company):
     check("amount_spent", scope, window(2026), [accepted], value="12000")
     check("amount_spent", scope, window(2026, as_of=at(2026, 6)), [], value="0")
 
-    cash = Contribution.objects.create(
-        project=project,
-        organisation=company,
-        year=2026,
-        kind="cash",
-        amount=Decimal("20000"),
-        received_on=dt.date(2026, 5, 1),
-    )
-    in_kind = Contribution.objects.create(
-        project=project,
-        organisation=company,
-        year=2026,
-        kind="in_kind",
-        amount=Decimal("10000"),
-        received_on=dt.date(2026, 9, 1),
-    )
+    cash = contribution(project, company, "cash", "20000", dt.date(2026, 5, 1))
+    in_kind = contribution(project, company, "in_kind", "10000", dt.date(2026, 9, 1))
     check("cofunding_realised", scope, window(2026), [cash, in_kind], value="30000")
     check("cofunding_cash", scope, window(2026), [cash], value="20000")
     check("cofunding_realised", Scope(funding_programme, partner=company), window(2026), [cash, in_kind], value="30000")
@@ -349,3 +352,62 @@ def test_another_programme_is_never_counted(funding_programme, call):
     submitted(CallFactory(programme=other), at(2026, 2))
     mine = submitted(call, at(2026, 2))
     check("proposals_submitted", Scope(funding_programme), window(2026), [mine])
+
+
+@pytest.mark.django_db
+def test_records_dated_2025_count_in_2025_whatever_their_created_at(
+    applicant, university, other_university, company, office, call, funding_programme
+):
+    """The funder's report counts each record in the year of its business date: an award in the
+    year of its decision, a project (and its trainees) in the year it starts, spending in the year
+    its statement's period ends, a payment in the year paid, co-funding in the year received. The
+    rows written in 2026 (as an import or the demo's history writes them) change nothing; "as of"
+    still leaves out what was not recorded yet."""
+    award = make_award_in(call, applicant, university, other_university, company)
+    set_time(award, committed_on=dt.date(2025, 1, 6), created_at=at(2026, 3))
+    set_time(award.proposal, submitted_at=at(2024, 9))
+    project = open_from(award, office, university, start_date=dt.date(2025, 2, 1))
+    set_time(project, created_at=at(2026, 3))
+    statement = ExpenseStatement.objects.create(
+        project=project,
+        beneficiary=university,
+        period_start=dt.date(2025, 2, 1),
+        period_end=dt.date(2025, 12, 31),
+        state=StatementState.ACCEPTED,
+        total=Decimal("40000"),
+        checked_at=at(2026, 2, 9),
+    )
+    set_time(statement, created_at=at(2026, 3))
+    advance = {"kind": "advance", "trigger": "signature", "due_date": dt.date(2025, 2, 1)}
+    instalment = Instalment.objects.create(
+        project=project, amount=Decimal("45000"), paid_on=dt.date(2025, 2, 10), **advance
+    )
+    realised = contribution(project, company, "cash", "15000", dt.date(2025, 11, 15))
+    member = ProjectMember.objects.create(project=project, person=PersonFactory())
+    phd = FundedTrainee.objects.create(
+        person=member.person, kind=FundedKind.PHD, membership=member, due_on=dt.date(2028, 1, 1)
+    )
+    scope = Scope(funding_programme)
+    later = window(2025)
+    check("proposals_funded", scope, later, [award])
+    check("amount_committed", scope, later, [award], value=award.amount)
+    check("projects_opened", scope, later, [project])
+    check("phd_funded", scope, later, [phd])
+    check("amount_spent", scope, later, [statement], value="40000")
+    check("amount_paid", scope, later, [instalment], value="45000")
+    check("cofunding_realised", scope, later, [realised], value="15000")
+    check("leverage", scope, later, [realised], value=(Decimal("15000") / award.amount).quantize(Decimal("0.01")))
+    for name in ("proposals_funded", "amount_committed", "projects_opened", "phd_funded", "amount_spent", "leverage"):
+        check(name, scope, window(2026), [], value="0")
+    # As of 1 February 2026 the award, the project and the acceptance were not recorded yet.
+    early = window(2025, as_of=at(2026, 2, 1))
+    for name in ("proposals_funded", "projects_opened", "phd_funded", "amount_spent"):
+        check(name, scope, early, [], value="0")
+
+
+@pytest.mark.django_db
+def test_a_decision_recorded_by_the_service_is_committed_on_its_day(call, funding_programme):
+    proposal = submitted(call, at(2026, 2), requested_amount=Decimal("100000"))
+    award = Award.objects.create(proposal=proposal, call=call, amount=Decimal("100000"))
+    assert award.committed_on == timezone.localdate()
+    check("proposals_funded", Scope(funding_programme), window(award.committed_on.year), [award])

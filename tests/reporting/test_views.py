@@ -259,7 +259,7 @@ def test_dashboard_narrowed_to_a_call_and_shows_charts_with_tables(as_persona, f
 def project(applicant, university, other_university, company, office, call):
     award = make_award(applicant, university, other_university, company, call=call)
     set_time(award.proposal, submitted_at=at(2026, 1))
-    set_time(award, created_at=at(2026, 1, 20))
+    set_time(award, created_at=at(2026, 1, 20), committed_on=dt.date(2026, 1, 20))
     return open_from(award, office, university)
 
 
@@ -453,3 +453,44 @@ def test_the_edit_form_shows_the_default_period_in_french(as_persona, funding_pr
 
     assert response.context["form"]["period"].value() == "année civile"
     assert "calendar year" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_funnel_counts_each_stage_among_the_previous_one(as_persona, funding_programme, call):
+    """Reviewed counts eligible proposals with a submitted review, never more than the eligible;
+    a proposal funded without a review recorded in Grappe is tagged, not hidden."""
+    from grappe.review.models import Review, ReviewAssignment, ReviewState
+
+    eligible = submitted(call, at(2026, 2), eligible=True)
+    ineligible = submitted(call, at(2026, 2), eligible=False)
+    funded = submitted(call, at(2026, 2), eligible=True)
+    for proposal in (eligible, ineligible):
+        assignment = ReviewAssignment.objects.create(call=call, reviewer=PersonFactory(), proposal=proposal)
+        Review.objects.create(assignment=assignment, state=ReviewState.SUBMITTED, submitted_at=at(2026, 3))
+    Decision.objects.create(proposal=funded, outcome=Outcome.FUNDED, amount=Decimal("1000"))
+    Award.objects.create(proposal=funded, call=call, amount=Decimal("1000"))
+    response = as_persona("office").get(url("dashboard", funding_programme) + "?year=2026")
+    row = response.context["funnel_rows"][0]
+    assert (row["submitted"], row["eligible"], row["reviewed"], row["funded"], row["unreviewed"]) == (3, 2, 1, 1, 1)
+    html = response.content.decode()
+    assert 'data-testid="funded-unreviewed"' in html and 'data-testid="funnel-note"' in html
+    assert 'data-testid="training-calendar-years"' in html
+
+
+@pytest.mark.django_db
+def test_stored_default_definitions_say_the_date_they_count_by(funding_programme):
+    """Migration reporting.0005: a definition still the old default text gets the new one; one the
+    office rewrote is kept."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("grappe.reporting.migrations.0005_dated_definitions")
+    indicators = Indicator.objects.filter(programme=funding_programme)
+    indicators.filter(code="FIN-3").update(definition_en=migration.OLD["FIN-3"][1])
+    indicators.filter(code="RES-4").update(definition_en="Our own wording.")
+    migration.forwards(apps, None)
+    assert indicators.get(code="FIN-3").definition_en == (
+        "Expense statements accepted by the office, in the year their period ends (EUR)."
+    )
+    assert indicators.get(code="RES-4").definition_en == "Our own wording."

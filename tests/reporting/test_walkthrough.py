@@ -25,7 +25,7 @@ def url(name, programme, *args):
 def project(applicant, university, other_university, company, office, call):
     award = make_award(applicant, university, other_university, company, call=call)
     set_time(award.proposal, submitted_at=at(2026, 1))
-    set_time(award, created_at=at(2026, 1, 20))
+    set_time(award, created_at=at(2026, 1, 20), committed_on=dt.date(2026, 1, 20))
     opened = open_from(award, office, university)
     for year, amount in ((2025, "5000"), (2026, "20000")):
         contribution = Contribution.objects.create(

@@ -122,6 +122,12 @@ def test_counts_name_a_wrong_breakdown(as_persona, by, shown):
     assert "<script>" not in response.content.decode()
 
 
+def test_counts_say_they_use_academic_years_not_the_reports_calendar_years(as_persona):
+    html = as_persona("office").get("/office/training/counts/").content.decode()
+    assert "1 September to 31 August" in html and 'data-testid="counts-academic-years"' in html
+    assert "calendar years (1 January to 31 December)" in html
+
+
 def test_tables_become_cards_on_a_phone(client, office, session):
     _register(session, UserFactory())
     client.force_login(office)
