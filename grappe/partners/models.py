@@ -3,6 +3,8 @@ matchmaking (researchers' consent, suggestion runs, contact requests)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -296,6 +298,11 @@ class SuggestionRun(models.Model):
     class Meta:
         verbose_name = _("suggestion run")
         ordering = ["-created_at", "-id"]
+
+    @property
+    def shown_statistics(self) -> dict[str, Any]:
+        """The statistics a page shows (the indexes used are shown apart)."""
+        return {k: v for k, v in (self.statistics or {}).items() if k != "index"}
 
     def __str__(self) -> str:
         return f"{self.get_target_display()} #{self.pk}"
