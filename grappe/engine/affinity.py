@@ -360,7 +360,7 @@ class TermAnalyzer:
         self.__init__(stemming=bool(state["stemming"]), bilingual=bool(state.get("bilingual", False)))  # type: ignore[misc]
 
     def language(self, text: str) -> str | None:
-        """"fr", "en" or None (not told) for ``text`` (:func:`grappe.engine.bridge.language_of`);
+        """The language of ``text``: "fr", "en" or None (not told) (:func:`grappe.engine.bridge.language_of`);
         always "en" when not ``bilingual`` (every text read as engine 0.4 read it)."""
         if not self.bilingual:
             return "en"
@@ -422,17 +422,17 @@ class TermAnalyzer:
             else:
                 word = content[i].group(0)
                 key = (word, french)
-                stems = self._bridged.get(key)
-                if stems is None:
+                known = self._bridged.get(key)
+                if known is None:
                     found = table.word(word, french=french)
                     if found is not None:
-                        stems = self._english(found)
+                        known = self._english(found)
                     elif french:
-                        stems = self._english([cognate(word)])
+                        known = self._english([cognate(word)])
                     else:
-                        stems = self._english([word])
-                    self._bridged[key] = stems
-                out += [(stem, word, i, word) for stem in stems]
+                        known = self._english([word])
+                    self._bridged[key] = known
+                out += [(stem, word, i, word) for stem in known]
                 i += 1
         return out
 

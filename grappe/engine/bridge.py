@@ -230,13 +230,13 @@ entreprise = company
 """
 
 # Words that mark a text as French or as English (short, frequent, not shared by the other).
-FRENCH_MARKERS = frozenset(
+_FRENCH_MARKERS = (
     "le la les des du et pour dans par une sur avec est sont aux au ces cette qui que nous nos notre leur leurs "
-    "entre ou mais pas plus".split()
+    "entre ou mais pas plus"
 )
-ENGLISH_MARKERS = frozenset(
-    "the of and for in with to is are on by this that we our an from as be which these their".split()
-)
+_ENGLISH_MARKERS = "the of and for in with to is are on by this that we our an from as be which these their"
+FRENCH_MARKERS = frozenset(_FRENCH_MARKERS.split(" "))
+ENGLISH_MARKERS = frozenset(_ENGLISH_MARKERS.split(" "))
 MIN_STEM = 4  # a shorter French stem ("don" of "données", and of "donne") is not looked up
 MIN_MARKERS = 3  # fewer marker words than this: the language is not told (a title, a keyword list)
 
@@ -304,7 +304,7 @@ def cognate(word: str) -> str:
         if len(word) >= minimum and word.endswith(ending):
             word = word[: -len(ending)] + english
             break
-    return strip_accents_unicode(word)
+    return str(strip_accents_unicode(word))
 
 
 def _plurals(word: str) -> set[str]:
@@ -326,8 +326,8 @@ class Bridge:
         self.stems: dict[str, tuple[str, ...]] = {}
         self.expressions: dict[tuple[str, ...], tuple[str, ...]] = {}
         ambiguous: set[str] = set()
-        for line in table.splitlines():
-            line = line.strip()
+        for raw in table.splitlines():
+            line = raw.strip()
             if not line or line.startswith("#"):
                 continue
             french, english = (part.strip() for part in line.split("=", 1))

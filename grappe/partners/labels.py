@@ -48,7 +48,8 @@ def seconds(value: Any) -> str:
     if not isinstance(value, Mapping):
         return _("%(n)s s") % {"n": show_number(value)} if isinstance(value, int | float) else str(value)
     return ", ".join(
-        _("%(step)s: %(n)s s") % {"step": STEPS.get(step, step), "n": show_number(float(n))} for step, n in value.items()
+        _("%(step)s: %(n)s s") % {"step": STEPS.get(step, step), "n": show_number(float(n))}
+        for step, n in value.items()
     )
 
 

@@ -299,13 +299,13 @@ class SuggestionRun(models.Model):
         verbose_name = _("suggestion run")
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_target_display()} #{self.pk}"
+
     @property
     def shown_statistics(self) -> dict[str, Any]:
         """The statistics a page shows (the indexes used are shown apart)."""
         return {k: v for k, v in (self.statistics or {}).items() if k != "index"}
-
-    def __str__(self) -> str:
-        return f"{self.get_target_display()} #{self.pk}"
 
 
 class Suggestion(models.Model):
