@@ -120,6 +120,8 @@ def test_the_engine_run_reads_as_words_on_a_french_page(client, company, partner
     assert "temps de calcul" in ledger
     assert re.search(r"mise en correspondance.{0,40}\d+,\d+\s*s", ledger)  # French decimals, in seconds
     assert "chercheurs comparés" in ledger
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d", ledger)  # no ISO time ("2026-11-26T10:50")
+    assert "UTC" not in ledger
 
 
 def test_no_researcher_is_a_plain_message_not_a_numbered_item(client, company, partner_contact, relation, genomics):
