@@ -249,6 +249,16 @@ def register(kind: str, replayer: Replayer) -> None:
     REPLAYERS[kind] = replayer
 
 
+def engine_before(version: str | None, release: tuple[int, int]) -> bool:
+    """Whether the engine ``version`` ("0.3.0") is older than ``release`` ((0, 4)); unknown: no.
+    Replayers use it to recompute a run as the engine it names computed it."""
+    try:
+        major, minor = (int(part) for part in (version or "").split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) < release
+
+
 def engine_version() -> str:
     from grappe.engine import ENGINE_VERSION
 

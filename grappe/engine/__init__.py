@@ -4,4 +4,4 @@ Nothing here imports Django or a Grappe app (import-linter checks it); inputs an
 arrays and frozen dataclasses; every function is deterministic given its ``seed``.
 """
 
-ENGINE_VERSION = "0.4.0"
+ENGINE_VERSION = "0.5.0"

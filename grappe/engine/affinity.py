@@ -27,6 +27,7 @@ import numpy.typing as npt
 from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer, strip_accents_unicode
 
+from grappe.engine.bridge import BRIDGE_VERSION, bridge, cognate, language_of
 from grappe.engine.text import clean_segments, clean_text
 from grappe.engine.types import Document, Profile
 
@@ -328,25 +329,51 @@ class TermAnalyzer:
     phrases of two and three consecutive remaining stems. Stems are what is compared
     ("networks", "network" match); :meth:`surfaces` gives back the words as written, for
     explanations. ``stemming=False`` gives the terms of engine 0.2: every word (accents folded)
-    and its bigrams."""
+    and its bigrams.
 
-    def __init__(self, *, stemming: bool = True) -> None:
+    ``bilingual`` (engine 0.5, the default): a text read as French, or whose language cannot be
+    told (a title, a keyword list), is brought into the English stems first
+    (:mod:`grappe.engine.bridge`: the French→English table's expressions and words, and in a French
+    text the cognate endings), so "vision par ordinateur" and "computer vision" share the phrase
+    "comput vision". A text read as English gets exactly the terms of engine 0.4."""
+
+    def __init__(self, *, stemming: bool = True, bilingual: bool = True) -> None:
         import Stemmer  # PyStemmer
 
         self._stemmer = Stemmer.Stemmer(STEMMER)
         self._stemming = stemming
+        self.bilingual = bilingual and stemming
         self._longest = 3 if stemming else 2  # words in the longest phrase
         self._stems: dict[str, str] = {}
+        self._bridged: dict[tuple[str, bool], tuple[str, ...]] = {}
+
+    @property
+    def stemming(self) -> bool:
+        return self._stemming
 
     def __getstate__(self) -> dict[str, object]:
         """Picklable (a stored matchmaking index): the stemmer is rebuilt, the word cache dropped."""
-        return {"stemming": self._stemming}
+        return {"stemming": self._stemming, "bilingual": self.bilingual}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(stemming=bool(state["stemming"]))  # type: ignore[misc]
+        # An index pickled before engine 0.5 has no "bilingual": it read every text as 0.4 did.
+        self.__init__(stemming=bool(state["stemming"]), bilingual=bool(state.get("bilingual", False)))  # type: ignore[misc]
 
-    def words(self, text: str) -> list[tuple[str, str]]:
-        """``(stem, word as written, lower-cased)`` for each word kept, in order."""
+    def language(self, text: str) -> str | None:
+        """The language of ``text``: "fr", "en" or None (not told) (:func:`grappe.engine.bridge.language_of`);
+        always "en" when not ``bilingual`` (every text read as engine 0.4 read it)."""
+        if not self.bilingual:
+            return "en"
+        return language_of(WORD.findall(text.lower()))
+
+    def words(self, text: str, language: str | None = "") -> list[tuple[str, str]]:
+        """``(stem, word as written, lower-cased)`` for each word kept, in order. ``language``:
+        that of the whole text ("" to read it from ``text``); a French expression brought into
+        English gives each of its English stems with the expression as written."""
+        if language == "":
+            language = self.language(text)
+        if language != "en":
+            return [(stem, alone) for stem, alone, _group, _whole in self._bridged_words(text, language)]
         out = []
         stems = self._stems
         for match in WORD.finditer(text.lower()):
@@ -363,6 +390,52 @@ class TermAnalyzer:
                 out.append((stem, word))
         return out
 
+    def _english(self, words: Sequence[str]) -> tuple[str, ...]:
+        return tuple(
+            self._stemmer.stemWord(w) for w in (strip_accents_unicode(w) for w in words) if w not in SCORING_STOP_WORDS
+        )
+
+    def _bridged_words(self, text: str, language: str | None) -> list[tuple[str, str, int, str]]:
+        """:meth:`words` of a French text (``language`` "fr") or one not told (None): each stem
+        with what shows it alone (the word, the expression; "" for one stem of an expression that
+        gave several), the position of its word or expression and that word or expression as
+        written (for :meth:`surfaces`)."""
+        table = bridge(SCORING_STOP_WORDS)
+        french = language == "fr"
+        lowered = text.lower()
+        content = [m for m in WORD.finditer(lowered) if strip_accents_unicode(m.group(0)) not in SCORING_STOP_WORDS]
+        french_stems = [table.french_stem(m.group(0)) for m in content] if table.expressions else []
+        out: list[tuple[str, str, int, str]] = []
+        i = 0
+        while i < len(content):
+            for n in range(min(table.longest, len(content) - i), 1, -1):
+                english = table.expressions.get(tuple(french_stems[i : i + n]))
+                if english is not None:
+                    written = lowered[content[i].start() : content[i + n - 1].end()]
+                    stems = self._english(english)
+                    # One stem of several does not stand for the expression ("learn" of
+                    # "apprentissage profond"): shown only within a phrase.
+                    alone = written if len(stems) == 1 else ""
+                    out += [(stem, alone, i, written) for stem in stems]
+                    i += n
+                    break
+            else:
+                word = content[i].group(0)
+                key = (word, french)
+                known = self._bridged.get(key)
+                if known is None:
+                    found = table.word(word, french=french)
+                    if found is not None:
+                        known = self._english(found)
+                    elif french:
+                        known = self._english([cognate(word)])
+                    else:
+                        known = self._english([word])
+                    self._bridged[key] = known
+                out += [(stem, word, i, word) for stem in known]
+                i += 1
+        return out
+
     def _phrases(self, items: list[str]) -> list[str]:
         out = list(items)
         for n in range(2, self._longest + 1):
@@ -371,20 +444,44 @@ class TermAnalyzer:
 
     def __call__(self, text: str) -> list[str]:
         out: list[str] = []
+        language = self.language(text)
         for piece in PHRASE_BREAK.split(text):
-            out += self._phrases([stem for stem, _word in self.words(piece)])
+            out += self._phrases([stem for stem, _word in self.words(piece, language)])
         return out
 
     def surfaces(self, text: str) -> dict[str, str]:
-        """Each term of ``text`` → its first occurrence as written ("optim" → "optimization")."""
+        """Each term of ``text`` → its first occurrence as written ("optim" → "optimization"; a
+        French expression brought into English → the expression, "vision par ordinateur")."""
         found: dict[str, str] = {}
+        language = self.language(text)
         for piece in PHRASE_BREAK.split(text):
-            words = self.words(piece)
-            terms = self._phrases([stem for stem, _word in words])
-            written = self._phrases([word for _stem, word in words])
+            if language == "en":
+                words = self.words(piece, language)
+                terms = self._phrases([stem for stem, _word in words])
+                written = self._phrases([word for _stem, word in words])
+            else:
+                items = self._bridged_words(piece, language)
+                terms = self._phrases([stem for stem, _alone, _group, _whole in items])
+                written = self._written_phrases(items)
             for term, text_as_written in zip(terms, written, strict=True):
-                found.setdefault(term, text_as_written)
+                if not found.get(term):  # a stem standing for part of an expression: a later word may show it
+                    found[term] = text_as_written
         return found
+
+    def _written_phrases(self, items: list[tuple[str, str, int, str]]) -> list[str]:
+        """:meth:`_phrases` of the words as written, a word or expression named once in a phrase
+        even when it gave several stems ("vision par ordinateur", not written twice)."""
+        out = [alone for _stem, alone, _group, _whole in items]
+        for n in range(2, self._longest + 1):
+            for i in range(len(items) - n + 1):
+                parts: list[str] = []
+                last = -1
+                for _stem, _alone, group, whole in items[i : i + n]:
+                    if group != last:
+                        parts.append(whole)
+                        last = group
+                out.append(" ".join(parts))
+        return out
 
 
 @dataclass(frozen=True)
@@ -441,12 +538,16 @@ class AffinityResult:
         single word common in the profiles' documents (:func:`common_terms`)."""
         shown: list[str] = []
         common = self._common
+        # With stems, the words kept never are function words, except inside a French expression
+        # written as a whole ("vision par ordinateur"): only the words abstracts use about
+        # themselves are then looked for (the same terms are left out as before engine 0.5).
+        hidden = GENERIC_WORDS if self._analyzer.stemming else STOP_WORDS
         for index in ranked[: n_terms * 8]:
             if common is not None and common[index]:
                 continue
             term = str(self._terms[index])
             text = surfaces.get(term, term)
-            if set(text.split()) & STOP_WORDS or text in shown:
+            if not text or set(text.split()) & hidden or text in shown:
                 continue
             shown.append(text)
             if len(shown) == n_terms:
@@ -594,6 +695,7 @@ def describe(
     embedding_floor: float,
     embedding_weight: float,
     segmented: bool = True,
+    bilingual: bool = False,
 ) -> dict[str, object]:
     """The parameters an affinity result records (only those that changed it)."""
     parameters: dict[str, object] = {
@@ -607,6 +709,8 @@ def describe(
     }
     if segmented:  # engine 0.4: recorded only when set, so older runs' parameters read as they did
         parameters["phrases"] = "within a title, an abstract or a keyword"
+    if bilingual and stemming:  # engine 0.5: recorded only when set, as above
+        parameters["french"] = f"brought into English terms ({BRIDGE_VERSION} table, cognate endings)"
     if aggregate == "softmax":
         parameters["temperature"] = temperature
     if backend != "tfidf":
@@ -729,6 +833,7 @@ def compute_affinity(
     reference_year: int | None = None,
     stemming: bool = True,
     segmented: bool = True,
+    bilingual: bool = True,
     min_df: int = 1,
     max_features: int | None = 200_000,
 ) -> AffinityResult:
@@ -743,7 +848,9 @@ def compute_affinity(
       letters or more), sublinear term frequency (``stemming=False``: every word as written,
       stop words included, and its bigrams, as before engine 0.3); phrases never cross from a
       text's title to its abstract or from one keyword to the next (``segmented=False``: they
-      do, as before engine 0.4);
+      do, as before engine 0.4); a French text (or one whose language cannot be told) is brought
+      into English terms first (``bilingual``, :class:`TermAnalyzer`; ``bilingual=False``: as
+      before engine 0.5);
     - ``embedding``: the encoder's cosine, rescaled so that ``embedding_floor`` maps to 0;
     - ``combined``: :math:`(1 - \lambda)\,c^{tfidf}_i + \lambda\,c^{emb}_i` with
       :math:`\lambda` = ``embedding_weight``.
@@ -773,7 +880,7 @@ def compute_affinity(
     documents, owner = flatten_profiles(reviewers)
     proposal_texts = tuple(term_texts(proposals, segmented=segmented))
     document_texts = term_texts(documents, segmented=segmented)
-    analyzer = TermAnalyzer(stemming=stemming)
+    analyzer = TermAnalyzer(stemming=stemming, bilingual=bilingual)
     proposal_vectors, document_vectors, terms = _tfidf_vectors(
         proposal_texts, document_texts, analyzer=analyzer, min_df=min_df, max_features=max_features
     )
@@ -817,6 +924,7 @@ def compute_affinity(
         embedding_floor=embedding_floor,
         embedding_weight=embedding_weight,
         segmented=segmented,
+        bilingual=analyzer.bilingual,
     )
     return AffinityResult(
         scores=scores,

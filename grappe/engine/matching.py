@@ -129,6 +129,7 @@ class AffinityIndex:
         reference_year: int | None = None,
         stemming: bool = True,
         segmented: bool = True,
+        bilingual: bool = True,
         min_df: int = 1,
         max_features: int | None = 200_000,
     ) -> AffinityIndex:
@@ -142,7 +143,7 @@ class AffinityIndex:
         )
         documents, owner = flatten_profiles(profiles)
         texts = term_texts(documents, segmented=segmented)
-        analyzer = TermAnalyzer(stemming=stemming)
+        analyzer = TermAnalyzer(stemming=stemming, bilingual=bilingual)
         vectorizer: TfidfVectorizer | None = None
         terms = np.array([""])
         vectors = sparse.csr_matrix((len(documents), 1))
@@ -233,6 +234,7 @@ class AffinityIndex:
             embedding_floor=self.embedding_floor,
             embedding_weight=self.embedding_weight,
             segmented=self.segmented,
+            bilingual=self._analyzer.bilingual,
         )
 
     def query(self, queries: Sequence[Document]) -> AffinityResult:
@@ -380,7 +382,12 @@ GENRE_WORDS = [
 def genre_stems() -> frozenset[str]:
     """:data:`GENRE_WORDS` as the engine's terms (stems, accents folded)."""
     analyzer = TermAnalyzer()
-    return frozenset(stem for word in GENRE_WORDS for stem, _written in analyzer.words(word))
+    return frozenset(
+        stem
+        for word in GENRE_WORDS
+        for language in ("en", "fr", None)  # in an English text, a French one, a keyword
+        for stem, _written in analyzer.words(word, language)
+    )
 
 
 def informative(terms: Sequence[str]) -> bool:

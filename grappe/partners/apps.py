@@ -12,9 +12,11 @@ class PartnersConfig(AppConfig):
 
         jobs.register(self.get_model("MatchingIndex"))
         from grappe.partners import (
+            labels,
             replay,
             rules,  # noqa: F401 - registers the permissions
             sections,  # noqa: F401 - adds "find partners" to the proposal page
         )
 
         replay.register_replayers()
+        labels.register()

@@ -3,6 +3,8 @@ matchmaking (researchers' consent, suggestion runs, contact requests)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -299,6 +301,22 @@ class SuggestionRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_target_display()} #{self.pk}"
+
+    @property
+    def index_built(self) -> dict[str, Any]:
+        """When each index this run used was built, as datetimes (stored as ISO text), by kind."""
+        from django.utils.dateparse import parse_datetime
+
+        found = {}
+        for kind, summary in ((self.statistics or {}).get("index") or {}).items():
+            if summary and summary.get("built_at"):
+                found[kind] = parse_datetime(summary["built_at"])
+        return found
+
+    @property
+    def shown_statistics(self) -> dict[str, Any]:
+        """The statistics a page shows (the indexes used are shown apart)."""
+        return {k: v for k, v in (self.statistics or {}).items() if k != "index"}
 
 
 class Suggestion(models.Model):

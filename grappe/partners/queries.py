@@ -187,8 +187,24 @@ def contributions_of(organisation: Organisation, projects: list[Project]) -> Con
 
 
 def proposals_of(organisation: Organisation, *, with_drafts: bool = False) -> QuerySet[Proposal]:
-    """Proposals naming ``organisation`` as a partner, with its own pledge (drafts only for the office)."""
-    queryset = Proposal.objects.filter(partners__organisation=organisation).select_related("call", "lead")
+    """Proposals naming ``organisation`` as a partner, with its own pledge (drafts only for the
+    office) and their outcome: ``project_code`` once funded (the project exists), ``outcome`` the
+    decision once its letter was sent (what the team itself may read then)."""
+    from grappe.selection.models import Decision, Letter, LetterState
+
+    queryset = (
+        Proposal.objects.filter(partners__organisation=organisation)
+        .select_related("call", "lead")
+        .annotate(
+            project_code=Subquery(Project.objects.filter(proposal=OuterRef("pk")).values("code")[:1]),
+            outcome=Subquery(
+                Decision.objects.filter(
+                    proposal=OuterRef("pk"),
+                    proposal__in=Letter.objects.filter(state=LetterState.SENT).values("proposal"),
+                ).values("outcome")[:1]
+            ),
+        )
+    )
     if not with_drafts:
         queryset = queryset.exclude(state=ProposalState.DRAFT)
     pledged = Subquery(
@@ -200,6 +216,27 @@ def proposals_of(organisation: Organisation, *, with_drafts: bool = False) -> Qu
         output_field=MONEY_FIELD,
     )
     return queryset.annotate(pledged=Coalesce(pledged, Value(ZERO), output_field=MONEY_FIELD)).order_by("-created_at")
+
+
+def proposal_status(proposal: Proposal) -> tuple[str, str]:
+    """(the tag's class, words) of a proposal of :func:`proposals_of`: funded once its project
+    exists, the decision once its letter was sent, else its state (submitted, withdrawn)."""
+    from grappe.selection.models import Outcome
+
+    if getattr(proposal, "project_code", None):
+        return "tag-outcome-funded", str(Outcome.FUNDED.label)
+    outcome = getattr(proposal, "outcome", None)
+    if outcome:
+        return f"tag-outcome-{outcome}", str(Outcome(outcome).label)
+    return f"tag-state-{proposal.state}", str(proposal.get_state_display())
+
+
+def with_status(proposals: QuerySet[Proposal]) -> list[Proposal]:
+    """``proposals`` with ``status_class`` and ``status_label`` (:func:`proposal_status`) set, for a page."""
+    out = list(proposals)
+    for proposal in out:
+        proposal.status_class, proposal.status_label = proposal_status(proposal)  # type: ignore[attr-defined]
+    return out
 
 
 def projects_of(organisation: Organisation) -> list[Project]:

@@ -74,10 +74,15 @@ def ranked_json(matches: Sequence[Any], profile_ids: Sequence[str]) -> list[list
     return [[profile_ids[m.profile], m.score] for m in matches]
 
 
-def matchmaking_outcome(payload: dict[str, Any]) -> dict[str, Any]:
-    """The ranked suggestions recomputed from stored inputs (references resolved)."""
+def matchmaking_outcome(payload: dict[str, Any], version: str | None = None) -> dict[str, Any]:
+    """The ranked suggestions recomputed from stored inputs (references resolved), as the engine
+    ``version`` the run used computed them when given (before 0.5, French words were not brought
+    into English terms; before 0.4, phrases crossed segments)."""
+    from grappe.core.replay import engine_before
     from grappe.engine.matching import AffinityIndex
     from grappe.partners import index
+
+    as_then = {"segmented": not engine_before(version, (0, 4)), "bilingual": not engine_before(version, (0, 5))}
 
     query = _document(payload["query"])
     out = {}
@@ -85,7 +90,9 @@ def matchmaking_outcome(payload: dict[str, Any]) -> dict[str, Any]:
         if not query.text and payload["target"] != RunTarget.CHALLENGE:
             out[name] = []
             continue
-        engine_index = AffinityIndex.build(_profiles(side["profiles"]), **index.engine_options(side["backend"]))
+        engine_index = AffinityIndex.build(
+            _profiles(side["profiles"]), **index.engine_options(side["backend"]), **as_then
+        )
         matches = side_matches(
             engine_index.query([query]),
             engine_index.profile_ids,
@@ -138,6 +145,7 @@ def register_replayers() -> None:
             stored=lambda run: run.inputs,
             gather=_today,
             recompute=matchmaking_outcome,
+            recompute_as=matchmaking_outcome,
             kept=lambda run: run.ranked,
             compare=compare_matchmaking,
             version=lambda run: run.engine_version,

@@ -252,9 +252,27 @@ def test_a_run_of_engine_0_3_is_replayed_with_its_phrases(runs):
 
     result = replay.replay("affinity", affinity.pk)
 
-    assert result.reproduced is True and "engine 0.4.0 (the run used engine 0.3.0)" in result.line
+    now = replay.engine_version()
+    assert result.reproduced is True and f"engine {now} (the run used engine 0.3.0)" in result.line
     EngineRun.objects.filter(pk=affinity.pk).update(engine_version="0.4.0")
     assert replay.replay("affinity", affinity.pk).reproduced is False  # the same scores are not 0.4's
+
+
+def test_a_run_of_engine_0_4_is_replayed_without_the_french_step(runs):
+    """Engine 0.5 brings French texts into English terms; a 0.4 run is recomputed without it
+    (``bilingual=False``), and its (English) scores come back bit for bit either way."""
+    from grappe.review.services import runs as review_runs
+
+    affinity, _assignment = runs
+    payload = replay.load_inputs(affinity.inputs).payload
+    as_0_4 = review_runs.affinity_from_inputs(payload, engine_version="0.4.0")
+    assert as_0_4.parameters.get("french") is None
+    assert review_runs.affinity_from_inputs(payload).parameters["french"]
+    EngineRun.objects.filter(pk=affinity.pk).update(engine_version="0.4.0")
+    result = replay.replay("affinity", affinity.pk)
+    assert result.reproduced is True and "(the run used engine 0.4.0)" in result.line
+    assert replay.engine_before("0.4.0", (0, 5)) and not replay.engine_before("0.5.0", (0, 5))
+    assert not replay.engine_before("shortlist-1", (0, 5))
 
 
 def test_a_changed_record_with_named_fields_says_which_fields_changed():

@@ -100,5 +100,13 @@ def test_embedding_ranks_better_than_tfidf_on_french_proposals():
         ).scores,
         corpus.relevance,
     )
-    assert embedding[french].mean() > tfidf[french].mean() + 0.2
+    # Engine 0.5's French→English bridge narrows the gap (0.62 → 0.75 on these French proposals,
+    # English ones unchanged); the multilingual embedding still ranks French proposals better.
+    before = ndcg_at(
+        compute_affinity(corpus.proposals, corpus.reviewers, aggregate="max", bilingual=False).scores,
+        corpus.relevance,
+    )
+    assert tfidf[french].mean() > before[french].mean() + 0.1
+    assert np.allclose(tfidf[~french], before[~french])
+    assert embedding[french].mean() > tfidf[french].mean() + 0.1
     assert tfidf[~french].mean() > 0.7  # TF-IDF is good within one language

@@ -289,7 +289,9 @@ def test_the_request_page_in_french(client, challenge, researcher, reviewer, par
     assert "Envoyée le" in page and "Envoyées" not in page
     assert "<h2>Réponse</h2>" in page
     assert "Par le partenaire" not in page and "Par le chercheur" not in page
-    assert "côté recherche" in page
+    # The sender named, not only the side ("Envoyée par : côté recherche" named nobody).
+    assert "côté recherche" not in page
+    assert f"{reviewer.person.full_name}" in page and f"qui écrit à {challenge.organisation.name}" in page
 
 
 def test_a_sender_from_a_company_shows_their_affiliation(
@@ -300,7 +302,7 @@ def test_a_sender_from_a_company_shows_their_affiliation(
     )
     client.force_login(reviewer)
     page = client.get(reverse("partners:request", args=[contact.code])).text
-    assert f"{partner_contact.person.full_name} ({company.name})" in page
+    assert f"{partner_contact.person.full_name}, for {company.name}" in page
 
 
 # --- 10. A long message is kept ------------------------------------------------------------------------------

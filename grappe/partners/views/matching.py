@@ -3,6 +3,8 @@ partners for my proposal"."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -314,11 +316,7 @@ def request_detail(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("partners:request", contact.code)
     services.mark_request_read(contact, getattr(request.user, "person", None))
     affiliations = contact.researcher.affiliations.filter(end_date=None).select_related("organisation")
-    sender_affiliations = (
-        contact.sent_by.person.affiliations.filter(end_date=None).select_related("organisation")
-        if contact.sent_by is not None and getattr(contact.sent_by, "person", None) is not None
-        else []
-    )
+    sent_by = _sent_by(contact, affiliations)
     # Once accepted, both sides see the other's address (the researcher agreed by accepting, or wrote first).
     partner_people = []
     if contact.state == "accepted":
@@ -332,10 +330,34 @@ def request_detail(request: HttpRequest, code: str) -> HttpResponse:
             "contact": contact,
             "form": form,
             "affiliations": affiliations,
-            "sender_affiliations": sender_affiliations,
+            "sent_by": sent_by,
             "partner_people": partner_people,
         },
     )
+
+
+def _sent_by(contact: ContactRequest, researcher_affiliations: Any) -> str:
+    """Who sent ``contact``, in words: the researcher with their affiliation (on the research side
+    the researcher is the sender, even when the account that sent it is gone), or the partner's
+    contact for their company (the company alone when the contact is not known)."""
+    company = contact.challenge.organisation.name
+    sender = getattr(contact.sent_by, "person", None) if contact.sent_by is not None else None
+    if contact.side == RequestSide.RESEARCHER:
+        person = sender or contact.researcher
+        affiliations = (
+            researcher_affiliations
+            if person == contact.researcher
+            else person.affiliations.filter(end_date=None).select_related("organisation")
+        )
+        names = ", ".join(a.organisation.name for a in affiliations)
+        return _("%(name)s%(affiliation)s, writing to %(company)s") % {
+            "name": person.full_name,
+            "affiliation": f" ({names})" if names else "",
+            "company": company,
+        }
+    if sender is None:
+        return str(company)
+    return _("%(name)s, for %(company)s") % {"name": sender.full_name, "company": company}
 
 
 @login_required

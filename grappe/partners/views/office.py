@@ -73,7 +73,7 @@ def partner_detail(request: HttpRequest, code: str) -> HttpResponse:
             "organisation": organisation,
             "profile": profile,
             "can_manage": request.user.has_perm("partners.manage_partner", organisation),
-            "proposals": queries.proposals_of(organisation, with_drafts=False),
+            "proposals": queries.with_status(queries.proposals_of(organisation, with_drafts=False)),
             "money": queries.contributions_of(organisation, projects),
             "agreements": profile.agreements.select_related("project"),
             "payments": profile.payments.all(),

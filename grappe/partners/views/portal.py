@@ -46,7 +46,7 @@ def portal(request: HttpRequest, code: str) -> HttpResponse:
         {
             "organisation": organisation,
             "profile": profile,
-            "proposals": queries.proposals_of(organisation),
+            "proposals": queries.with_status(queries.proposals_of(organisation)),
             "money": queries.contributions_of(organisation, projects),
             "agreements": profile.agreements.all(),
             "challenges": challenges,

@@ -142,7 +142,8 @@ def affinity_inputs(proposals: list[Proposal], experts: list[PoolMember], backen
 def affinity_from_inputs(payload: dict[str, Any], *, engine_version: str | None = None) -> Any:
     """The engine's affinity from stored inputs: what a run computes and what its replay recomputes.
     ``engine_version``: the one the run used, when replaying (before 0.4, phrases crossed from a
-    title to its abstract and from one keyword to the next: ``segmented=False``)."""
+    title to its abstract and from one keyword to the next: ``segmented=False``; before 0.5, French
+    words were not brought into English terms: ``bilingual=False``)."""
     from grappe.engine.affinity import compute_affinity
     from grappe.engine.types import Document, Profile
 
@@ -162,17 +163,18 @@ def affinity_from_inputs(payload: dict[str, Any], *, engine_version: str | None 
         for code, keywords, publications in payload["profiles"]
     ]
     return compute_affinity(
-        documents, profiles, backend=payload["backend"], segmented=not _before(engine_version, (0, 4))
+        documents,
+        profiles,
+        backend=payload["backend"],
+        segmented=not _before(engine_version, (0, 4)),
+        bilingual=not _before(engine_version, (0, 5)),
     )
 
 
 def _before(version: str | None, release: tuple[int, int]) -> bool:
-    """Whether the engine ``version`` ("0.3.0") is older than ``release``; unknown: no."""
-    try:
-        major, minor = (int(part) for part in (version or "").split(".")[:2])
-    except ValueError:
-        return False
-    return (major, minor) < release
+    from grappe.core.replay import engine_before
+
+    return engine_before(version, release)
 
 
 TOP_KEPT = 5  # each proposal's best experts, kept on the run so a replay can say what moved
