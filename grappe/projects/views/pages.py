@@ -96,7 +96,7 @@ def _grant_forms(grant: Grant, action: str | None, bound: forms.Form | None) -> 
         elif form_class is DocumentForm:
             out[name] = DocumentForm()
         elif form_class is SignForm:
-            out[name] = SignForm(initial={"version": grant.version})
+            out[name] = SignForm(initial={"version": grant.version}, grant=grant)
         else:
             out[name] = form_class(grant=grant)
     return out
@@ -140,7 +140,7 @@ def grant_page(request: HttpRequest, code: str) -> HttpResponse:
         if not can_change or action not in GRANT_FORMS:
             raise Http404
         form_class = GRANT_FORMS[action]
-        kwargs: dict[str, Any] = {"grant": grant} if form_class in (GrantForm, AmendmentForm) else {}
+        kwargs: dict[str, Any] = {"grant": grant} if form_class in (GrantForm, AmendmentForm, SignForm) else {}
         bound = form_class(request.POST, request.FILES, **kwargs)
         if bound.is_valid():
             try:
