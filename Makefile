@@ -29,6 +29,8 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## demo: install, migrate an SQLite database under var/, load the demo cluster, serve it
+demo: export GRAPPE_HOST = $(HOST)
+demo: export GRAPPE_PORT = $(PORT)
 demo: install
 	$(BIN)/grappe migrate --noinput
 	$(BIN)/grappe seed-demo

@@ -117,6 +117,8 @@ def _configure_context(call: Call, **forms_: object) -> dict[str, object]:
     ]
     return {
         "call": call,
+        # Proposals already handed in never see a question added now (their answers are frozen).
+        "submitted_count": call.proposals.filter(state="submitted").count(),  # submissions.ProposalState.SUBMITTED
         "rules_form": forms_.get("rules_form") or RulesForm(call=call),
         "questions": call.questions.all(),
         "question_form": forms_.get("question_form") or QuestionForm(),

@@ -67,6 +67,15 @@ def show_number(value: float | int | Decimal) -> str:
     return formats.number_format(value, use_l10n=True, force_grouping=True)
 
 
+def show_percent(share: float | Decimal | None) -> str:
+    """A stored share as a percentage of the language: 0.100 → "10 %" in French, "10%" in English."""
+    if share is None or share == "":
+        return "—"
+    value = Decimal(str(share)) * 100
+    shown = show_number(value.quantize(Decimal("0.01")).normalize() if value != value.to_integral() else int(value))
+    return pgettext("percentage", "%(number)s%%") % {"number": shown}
+
+
 def show_value(value: Any, key: str | None = None) -> str:  # noqa: PLR0911 - one branch per kind of value
     """One value in words for the current language: "—" for nothing, yes/no, localised numbers and dates."""
     if key is not None and key in _FORMATTERS and value is not None:

@@ -27,6 +27,7 @@ from grappe.calls.models import (
     RuleKind,
 )
 from grappe.core.money import money
+from grappe.demo.pdf import text_document
 from grappe.demo.people import TOPICS, PeopleSeed, _code
 from grappe.people.models import Organisation, OrganisationKind, Person, Relationship
 from grappe.people.services import keywords_from_names
@@ -122,14 +123,53 @@ ACRONYM_PARTS = [
     "FAI",
 ]
 
-# A minimal, valid one-page PDF, so that demo attachments open in any reader.
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
-    b"4 0 obj<</Length 58>>stream\nBT /F1 18 Tf 72 760 Td (Document scientifique - demo) Tj ET\nendstream endobj\n"
-    b"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def scientific_document(proposal: Proposal, keywords: list[str]) -> bytes:
+    """The proposal's scientific document: a few pages a reviewer can read, written from its title,
+    abstract and keywords (no random draw, so the rest of the seed stays as it was)."""
+    first, second, third = ((keywords or [proposal.title]) * 3)[:3]
+    sections = [
+        ("Abstract", proposal.abstract),
+        (
+            "1. Context and state of the art",
+            (
+                f"Work on {first} has advanced quickly, but methods remain hard to transfer from benchmarks to the "
+                f"settings of industry. Recent results on {second} show gains on public datasets; they rarely report "
+                f"their cost, their robustness to distribution shift, or their behaviour on the partners' data. "
+                f"This project starts from that gap."
+            ),
+        ),
+        (
+            "2. Objectives",
+            (
+                f"O1. Build an open benchmark for {first} with the partners' use cases.\n"
+                f"O2. Design methods for {second} that are robust, frugal and explainable.\n"
+                f"O3. Transfer the results to the partners through a demonstrator and training material on {third}."
+            ),
+        ),
+        (
+            "3. Methodology and work plan",
+            (
+                "WP1 (months 1-12) collects and documents the data, under a data management plan and the GDPR. "
+                "WP2 (months 6-30) develops and evaluates the methods against strong baselines, with ablations and "
+                "statistical tests. WP3 (months 18-36) integrates them in a demonstrator with the industrial partners. "
+                "WP4 (whole project) manages the project, its ethics and AI Act screening, and disseminates the results."
+            ),
+        ),
+        (
+            "4. Expected impact",
+            (
+                f"Scientific: publications in the main venues of {first} and {second}; open-source software. "
+                "Economic: a demonstrator the partners can take to production. Training: a course for the cluster's "
+                "master programmes and two PhD theses."
+            ),
+        ),
+        (
+            "5. Consortium",
+            "Academic teams of the cluster's member institutions and the industrial partners named in the proposal.",
+        ),
+    ]
+    return text_document(f"{proposal.acronym} - {proposal.title}" if proposal.acronym else proposal.title, sections)
 
 
 def _paris(year: int, month: int, day: int, hour: int = 12) -> datetime:
@@ -462,12 +502,13 @@ def _proposals(rng, call, questions, categories, people: PeopleSeed, *, count: i
         for category, org, year, amount in plan
     )
     rows = []
-    for p, plan in zip(proposals, answers, strict=True):
+    for p, plan, kws in zip(proposals, answers, keyword_plan, strict=True):
         for question, value in plan:
             answer = Answer(proposal=saved[p.code], question=question)
             if question.kind == QuestionKind.PDF:
-                answer.file.save(f"{p.code}.pdf", ContentFile(PDF_BYTES), save=False)
-                answer.file_name, answer.file_size = f"{p.acronym or p.code}-scientific-document.pdf", len(PDF_BYTES)
+                document = scientific_document(p, kws)
+                answer.file.save(f"{p.code}.pdf", ContentFile(document), save=False)
+                answer.file_name, answer.file_size = f"{p.acronym or p.code}-scientific-document.pdf", len(document)
             else:
                 answer.value = value
             rows.append(answer)

@@ -368,8 +368,7 @@ def _money_life(rng: random.Random, project: Any, index: int, office: Any) -> No
                 "1": "Aucun écart majeur.",
                 "2": "Passage à l'échelle.",
             }
-            report = projects.save_report(report, answers=answers, submit=True, expected_version=1, actor=None)
-            projects.review_report(report, accept=True, comment="", expected_version=report.version, actor=office)
+            # Declared while the report was a draft: counted once the office accepted it.
             projects.add_outputs(
                 report,
                 kind="publication",
@@ -382,6 +381,8 @@ def _money_life(rng: random.Random, project: Any, index: int, office: Any) -> No
                 ],
                 actor=None,
             )
+            report = projects.save_report(report, answers=answers, submit=True, expected_version=1, actor=None)
+            projects.review_report(report, accept=True, comment="", expected_version=report.version, actor=office)
 
 
 @transaction.atomic

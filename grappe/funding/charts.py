@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -13,7 +13,9 @@ WIDTH, LABEL_W, BAR_MAX, ROW_H, BAR_H, TOP = 640, 190, 330, 38, 13, 30
 
 
 def _euros(value: Decimal) -> str:
-    return f"{number_format(value, decimal_pos=0, force_grouping=True)} €"
+    # Rounded to the nearest euro (number_format alone would cut the cents: 18 804,80 → 18 804).
+    rounded = Decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return f"{number_format(rounded, decimal_pos=0, force_grouping=True)}\u00a0€"
 
 
 def planned_actual_bars(

@@ -11,13 +11,13 @@ import zipfile
 from typing import IO, Any
 
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from grappe.core.exports import header_row, xlsx_row
-from grappe.funding.models import ExpenseStatement
-from grappe.projects.models import Grant, Project
+from grappe.funding.models import ExpenseStatement, StatementState
+from grappe.projects.models import Grant, Project, ReportState
 
 
 def _pdf(part: str, context: dict[str, Any]) -> bytes:
@@ -31,6 +31,10 @@ def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)[:120] or "file"
 
 
+def _euros(amount: Any) -> str:
+    return formats.number_format(amount, 2, use_l10n=True, force_grouping=True) + "\u00a0€"
+
+
 def to_file(project: Project, *, language: str = "fr") -> IO[bytes]:
     """The zip in a temporary file (on disk past 8 MB), rewound (the bench measures this; the
     task worker calls :func:`write` into its own temporary file, ``services.dossiers.build``)."""
@@ -42,7 +46,8 @@ def to_file(project: Project, *, language: str = "fr") -> IO[bytes]:
 
 def write(project: Project, out: IO[bytes], *, language: str = "fr") -> None:
     """Write the zip into ``out``. Stored files are copied in chunks, PDFs rendered one at a
-    time in ``language``: memory stays at one PDF, whatever the number of files."""
+    time in ``language``: memory stays at one PDF, whatever the number of files. Drafts (a statement
+    or a report not handed in) are the team's work in progress, not a record: they stay out."""
     grant = Grant.objects.select_related("managing_institution").get(project=project)
     index: list[tuple[str, str, str]] = []  # path, what, details
     with translation.override(language), zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -58,11 +63,12 @@ def write(project: Project, out: IO[bytes], *, language: str = "fr") -> None:
             index.append((path, what, details))
 
         amendments = list(grant.amendments.select_related("document"))
-        add("01-grant.pdf", _pdf("grant", base | {"amendments": amendments}), "grant record and amendments")
+        add("01-grant.pdf", _pdf("grant", base | {"amendments": amendments}), _("grant record and amendments"))
         for doc in grant.documents.all():
-            copy(f"02-signed-documents/{doc.pk}-{_safe(doc.file_name)}", doc.file, "signed document", doc.title)
+            copy(f"02-signed-documents/{doc.pk}-{_safe(doc.file_name)}", doc.file, _("signed document"), doc.title)
         statements = list(
             ExpenseStatement.objects.filter(project=project)
+            .exclude(state=StatementState.DRAFT)
             .select_related("beneficiary")
             .prefetch_related("lines__category", "evidence")
         )
@@ -72,21 +78,21 @@ def write(project: Project, out: IO[bytes], *, language: str = "fr") -> None:
             add(
                 f"{folder}/statement.pdf",
                 _pdf("statement", base | {"statement": s}),
-                "expense statement",
-                f"{s.get_state_display()} {s.total}",
+                _("expense statement"),
+                f"{s.get_state_display()}, {_euros(s.total)}",
             )
             for e in s.evidence.all():
-                copy(f"{folder}/evidence/{e.pk}-{_safe(e.file_name)}", e.file, "evidence", s.code)
-        for r in project.reports.all():
+                copy(f"{folder}/evidence/{e.pk}-{_safe(e.file_name)}", e.file, _("evidence"), s.code)
+        for r in project.reports.exclude(state=ReportState.DRAFT):
             answers = [(section, r.answers.get(str(i), "")) for i, section in enumerate(r.sections)]
             add(
                 f"04-reports/{r.due_date:%Y%m%d}-{r.code}.pdf",
                 _pdf("report", base | {"report": r, "answers": answers}),
-                "report",
+                _("report"),
                 r.get_state_display(),
             )
         instalments = list(project.instalments.all())
-        add("05-payments.pdf", _pdf("payments", base | {"instalments": instalments}), "payments")
+        add("05-payments.pdf", _pdf("payments", base | {"instalments": instalments}), _("payments"))
         workbook = Workbook(write_only=True)
         files = workbook.create_sheet(_("Files"))
         header_row(files, [_("path"), _("what"), _("details")])

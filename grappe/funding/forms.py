@@ -18,6 +18,7 @@ from grappe.projects.models import CostRegime, Project
 from grappe.projects.validators import (
     CommaDecimalField,
     check_at_most,
+    file_input,
     money_field,
     validate_pdf_or_image,
 )
@@ -144,7 +145,7 @@ class EvidenceForm(Form):
     file = forms.FileField(
         label=_("Evidence (PDF or image)"),
         validators=[validate_pdf_or_image],
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+        widget=file_input("application/pdf,image/png,image/jpeg"),
     )
 
 
@@ -212,7 +213,7 @@ class ContributionForm(Form):
         label=_("Evidence (PDF or image)"),
         required=False,
         validators=[validate_pdf_or_image],
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+        widget=file_input("application/pdf,image/png,image/jpeg"),
         help_text=_("Needed for a contribution in kind."),
     )
 

@@ -4,8 +4,11 @@ choice per kind (immediate, daily digest, off — never off for the mandatory ki
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django.db import models
 from django.db.models import Q
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from grappe.people.models import Person
@@ -58,6 +61,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.subject}"
+
+    @property
+    def site_link(self) -> str:
+        """The link as a path on this site when it points to one of Grappe's pages, so it follows the
+        address the reader uses, not the ``SITE_URL`` of the day it was written; other links as they are."""
+        parts = urlsplit(self.link)
+        try:
+            resolve(parts.path)
+        except Resolver404:
+            return self.link
+        return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 class Attachment(models.Model):

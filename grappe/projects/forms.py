@@ -26,7 +26,7 @@ from grappe.projects.models import (
     Task,
     WorkPackage,
 )
-from grappe.projects.validators import CommaDecimalField, check_inside, money_field, validate_pdf
+from grappe.projects.validators import CommaDecimalField, check_inside, file_input, money_field, validate_pdf
 
 DATE = {"widget": DateInput()}
 
@@ -168,7 +168,7 @@ class AmendmentForm(GrantForm):
     document = forms.FileField(
         label=_("Signed amendment (PDF)"),
         validators=[validate_pdf],
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        widget=file_input("application/pdf"),
     )
 
     def clean_signed_on(self) -> Any:
@@ -184,7 +184,7 @@ class SignForm(VersionedForm):
     document = forms.FileField(
         label=_("Signed grant agreement (PDF)"),
         validators=[validate_pdf],
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        widget=file_input("application/pdf"),
     )
 
     def __init__(self, *args: Any, grant: Grant, **kwargs: Any) -> None:
@@ -204,7 +204,7 @@ class DocumentForm(Form):
     document = forms.FileField(
         label=_("Signed document (PDF)"),
         validators=[validate_pdf],
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        widget=file_input("application/pdf"),
     )
 
 
@@ -268,10 +268,43 @@ class TaskForm(PlanItemForm):
 
 
 class DeliverableForm(PlanItemForm):
+    """A deliverable; once it exists, its due date is moved by the office only, with a reason."""
+
+    due_date_reason = forms.CharField(
+        label=_("Reason for moving the due date"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when the due date changes; kept in the deliverable's history."),
+    )
+
     class Meta:
         model = Deliverable
         fields = ["work_package", "label", "title", "due_date", "owner", "reviewers", "approver"]
         widgets = {"reviewers": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, can_move_due_date: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["due_date_reason"]
+        elif not can_move_due_date:
+            del self.fields["due_date_reason"]
+            self.fields["due_date"].disabled = True
+            self.fields["due_date"].help_text = _("Only the cluster office moves a due date (ask it, with the reason).")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            "due_date_reason" in self.fields
+            and data.get("due_date")
+            and data["due_date"] != self.instance.due_date
+            and len(data.get("due_date_reason", "").strip()) < 10
+        ):
+            self.add_error("due_date_reason", _("Give the reason for moving the due date (10 characters at least)."))
+        return data
+
+    def values(self) -> dict[str, Any]:
+        return {k: v for k, v in super().values().items() if k != "due_date_reason"}
 
 
 class MilestoneForm(PlanItemForm):
@@ -285,7 +318,7 @@ class SubmitDeliverableForm(VersionedForm):
         label=_("Deliverable (PDF)"),
         required=False,
         validators=[validate_pdf],
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        widget=file_input("application/pdf"),
     )
     justification = forms.CharField(
         label=_("Justification of the delay (if late)"),

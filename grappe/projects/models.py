@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from grappe.calls.models import Call
 from grappe.core.codes import new_code
+from grappe.core.display import show_value
 from grappe.people.models import Organisation, Person
 from grappe.programmes.models import MONEY
 from grappe.selection.models import Award
@@ -192,6 +195,25 @@ class Amendment(models.Model):
     def __str__(self) -> str:
         return f"{self.grant.project.code} #{self.number}"
 
+    def readable_changes(self) -> list[tuple[str, str, str]]:
+        """``[(field label, before, after), …]``: amounts and dates as the reader's language writes them."""
+        return [
+            (str(Grant._meta.get_field(name).verbose_name), _shown(name, before), _shown(name, after))
+            for name, (before, after) in self.changes.items()
+        ]
+
+
+def _shown(name: str, value: Any) -> str:
+    field = Grant._meta.get_field(name)
+    try:
+        if isinstance(field, models.DecimalField) and value not in (None, ""):
+            return formats.number_format(Decimal(str(value)), 2, use_l10n=True, force_grouping=True)
+        if isinstance(field, models.DateField) and value:
+            return formats.date_format(dt.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except (ArithmeticError, ValueError):
+        pass  # a value written by an older version: shown as it was stored
+    return show_value(value)
+
 
 # --- The work plan ------------------------------------------------------------------------------
 
@@ -287,6 +309,8 @@ class Deliverable(models.Model):
     decided_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     reminders_sent = models.JSONField(_("reminders sent"), default=list, blank=True)
+    # Each move of the due date by the office: {"from", "to", "on", "reason", "was_late"}.
+    due_date_moves = models.JSONField(_("due date moves"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -303,6 +327,17 @@ class Deliverable(models.Model):
         if self.state in DeliverableState.open_states():
             return self.due_date < timezone.localdate()
         return self.submitted_at is not None and timezone.localdate(self.submitted_at) > self.due_date
+
+    @property
+    def was_late(self) -> bool:
+        """Late before the office moved its due date (the delay incurred stays on record)."""
+        return any(move.get("was_late") for move in self.due_date_moves)
+
+    @property
+    def due_date_history(self) -> list[dict[str, Any]]:
+        """The moves of the due date, their dates as dates (stored as ISO strings)."""
+        dates = ("from", "to", "on")
+        return [{**m, **{k: dt.date.fromisoformat(m[k]) for k in dates}} for m in self.due_date_moves]
 
 
 class Milestone(models.Model):
@@ -391,6 +426,8 @@ class Report(models.Model):
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=ReportState.choices, default=ReportState.DRAFT)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    # When the office accepted it: its outputs count in the indicators from then on.
+    accepted_at = models.DateTimeField(_("accepted on"), null=True, blank=True)
     office_comment = models.TextField(_("comment of the office"), max_length=5000, blank=True)
     reminders_sent = models.JSONField(_("reminders sent"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)

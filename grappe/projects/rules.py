@@ -81,6 +81,8 @@ rules.add_perm("projects.manage_team", is_office)
 rules.add_perm("projects.change_grant", is_office)
 # The work plan
 rules.add_perm("projects.manage_workplan", is_office | is_project_lead)
+# A deliverable's due date: the office moves it, with a reason (the lead may not erase a delay).
+rules.add_perm("projects.move_due_date", is_office)
 rules.add_perm("projects.submit_deliverable", is_project_member)
 rules.add_perm("projects.review_deliverable", is_office | is_approver)
 # Reports

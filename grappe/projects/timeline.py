@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -66,7 +66,13 @@ def render(rows: Iterable[Row], *, start: dt.date, end: dt.date, today: dt.date)
             f'<rect x="{x}" y="{HEAD_H - 18}" width="{MONTH_W}" height="{height - HEAD_H + 8}" '
             f'fill="{shade}" stroke="#e5e7eb"/>'
         )
-        parts.append(f'<text x="{x + 3}" y="{HEAD_H - 6}">{escape(str(MONTHS_3[month.month]))[:3]}</text>')
+        # A column is too narrow for a name: the month's initial, its full name on hover
+        # (three letters would read "jui" for both juin and juillet in French).
+        name = str(MONTHS[month.month])
+        parts.append(
+            f'<text x="{x + MONTH_W / 2}" y="{HEAD_H - 6}" text-anchor="middle">'
+            f"<title>{escape(name)} {month.year}</title>{escape(name[:1].upper())}</text>"
+        )
         if month.month == 1 or i == 0:
             parts.append(f'<text x="{x + 3}" y="12" font-weight="bold">{month.year}</text>')
     for i, row in enumerate(rows):

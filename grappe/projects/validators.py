@@ -10,10 +10,14 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
 from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from grappe.core.money import format_money
+from grappe.core.uploads import too_large_message, upload_limit_bytes
 
 PDF_MAGIC = (b"%PDF-",)
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
@@ -82,9 +86,36 @@ def _head(upload: UploadedFile) -> bytes:
 
 
 def check_size(upload: UploadedFile) -> None:
-    limit = settings.GRAPPE_MAX_UPLOAD_MB
-    if upload.size and upload.size > limit * 1024 * 1024:
-        raise ValidationError(_("This file is larger than %(mb)s MB.") % {"mb": limit})
+    if upload.size and upload.size > upload_limit_bytes():
+        raise ValidationError(too_large_message(upload.size))
+
+
+def _too_large_hint() -> str:
+    return gettext("This file is larger than %(limit)s MB: it cannot be sent.") % {
+        "limit": settings.GRAPPE_MAX_UPLOAD_MB
+    }
+
+
+def file_input(accept: str) -> forms.ClearableFileInput:
+    """A file input whose file over the upload limit is refused in the browser before sending
+    (``data-max-bytes``, grappe.js), with the message in the page's language."""
+    return forms.ClearableFileInput(
+        attrs={
+            "accept": accept,
+            "data-max-bytes": lazy(upload_limit_bytes, int)(),
+            "data-too-large": lazy(_too_large_hint, str)(),
+        }
+    )
+
+
+def show_upload_refusal(request: HttpRequest, form: forms.Form, field: str) -> None:
+    """A body over the limit is cut by ``core.uploads.LimitedUploadHandler`` before the form sees
+    the file: name the size on ``field`` (instead of "This field is required", or of a record
+    saved without its file when the file is optional)."""
+    refused = getattr(request, "upload_refused", None)
+    if refused and form.is_bound:
+        form.errors[field] = form.error_class([refused])
+        form.cleaned_data.pop(field, None)
 
 
 def validate_pdf(upload: UploadedFile) -> None:

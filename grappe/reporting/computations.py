@@ -25,7 +25,7 @@ from grappe.funding.models import Contribution, ExpenseStatement, Instalment, St
 from grappe.partners.models import PartnerProfile
 from grappe.people.models import Person
 from grappe.people.rules import is_office
-from grappe.projects.models import Output, OutputKind, Project
+from grappe.projects.models import Output, OutputKind, Project, ReportState
 from grappe.review.models import Review, ReviewState
 from grappe.selection.models import Award
 from grappe.submissions.models import ContributionKind, Proposal, ProposalState
@@ -510,11 +510,16 @@ register(
 
 
 def _all_outputs(scope: Scope, win: Window) -> QuerySet[Any]:
-    # The output's year when declared, else the year it was declared in Grappe.
+    # Only the outputs of a report the office accepted (before ``as_of``) count: a draft's
+    # outputs are the lead's word until then. Dated by the output's year when declared, else the
+    # year it was declared in Grappe.
     by_year = Q(year__lte=win.last_day.year) & (Q() if win.start is None else Q(year__gte=win.start.year))
     by_date = Q(year=None) & _between("created_at", win, instant=True)
     return _scoped(Output.objects.all(), scope, "project__proposal").filter(
-        (by_year | by_date), created_at__lt=win.as_of
+        (by_year | by_date),
+        created_at__lt=win.as_of,
+        report__state=ReportState.ACCEPTED,
+        report__accepted_at__lt=win.as_of,
     )
 
 
@@ -539,12 +544,36 @@ OUTPUT_COLUMNS = (
 )
 
 for _kind, _label, _source in (
-    (OutputKind.PUBLICATION, _("Publications"), _("Publications declared by the funded projects for the period.")),
-    (OutputKind.PATENT, _("Patents"), _("Patents declared by the funded projects for the period.")),
-    (OutputKind.STARTUP, _("Start-ups created"), _("Start-ups declared by the funded projects for the period.")),
-    (OutputKind.SOFTWARE, _("Software"), _("Software declared by the funded projects for the period.")),
-    (OutputKind.DATASET, _("Datasets"), _("Datasets declared by the funded projects for the period.")),
-    (OutputKind.HIRE, _("People hired"), _("Hires declared by the funded projects for the period.")),
+    (
+        OutputKind.PUBLICATION,
+        _("Publications"),
+        _("Publications declared in the accepted reports of the funded projects for the period."),
+    ),
+    (
+        OutputKind.PATENT,
+        _("Patents"),
+        _("Patents declared in the accepted reports of the funded projects for the period."),
+    ),
+    (
+        OutputKind.STARTUP,
+        _("Start-ups created"),
+        _("Start-ups declared in the accepted reports of the funded projects for the period."),
+    ),
+    (
+        OutputKind.SOFTWARE,
+        _("Software"),
+        _("Software declared in the accepted reports of the funded projects for the period."),
+    ),
+    (
+        OutputKind.DATASET,
+        _("Datasets"),
+        _("Datasets declared in the accepted reports of the funded projects for the period."),
+    ),
+    (
+        OutputKind.HIRE,
+        _("People hired"),
+        _("Hires declared in the accepted reports of the funded projects for the period."),
+    ),
 ):
     register(
         Computation(

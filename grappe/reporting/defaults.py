@@ -48,8 +48,8 @@ DEFAULT_INDICATORS: list[tuple[str, str, str, str, str, str, bool]] = [
         "outputs_publication",
         "Publications",
         "Publications",
-        "Publications déclarées par les projets financés pour l'année.",
-        "Publications declared by the funded projects for the year.",
+        "Publications déclarées dans les rapports acceptés des projets financés pour l'année.",
+        "Publications declared in the accepted reports of the funded projects for the year.",
         True,
     ),
     (
@@ -102,8 +102,8 @@ DEFAULT_INDICATORS: list[tuple[str, str, str, str, str, str, bool]] = [
         "outputs_startup",
         "Start-up créées",
         "Start-ups created",
-        "Start-up déclarées par les projets financés.",
-        "Start-ups declared by the funded projects.",
+        "Start-up déclarées dans les rapports acceptés des projets financés.",
+        "Start-ups declared in the accepted reports of the funded projects.",
         True,
     ),
     (
@@ -111,8 +111,8 @@ DEFAULT_INDICATORS: list[tuple[str, str, str, str, str, str, bool]] = [
         "outputs_patent",
         "Brevets",
         "Patents",
-        "Brevets déclarés par les projets financés.",
-        "Patents declared by the funded projects.",
+        "Brevets déclarés dans les rapports acceptés des projets financés.",
+        "Patents declared in the accepted reports of the funded projects.",
         True,
     ),
     (

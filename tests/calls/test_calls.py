@@ -278,3 +278,14 @@ def test_public_call_page_states_rules_with_their_number(client, db):
         "Partners' co-funding is at least 30 % of the amount requested" in text
     )
     assert "At least N industrial partners" not in text
+
+
+def test_the_office_is_warned_that_submitted_proposals_miss_a_new_question(as_persona, db):
+    call = CallFactory()
+    page = reverse("calls:configure", args=[call.code])
+    assert "already submitted" not in as_persona("office").get(page).text
+    ProposalFactory(call=call, state="submitted")
+    ProposalFactory(call=call, state="submitted")
+    ProposalFactory(call=call)  # a draft will see the question
+
+    assert "2 proposals are already submitted" in as_persona("office").get(page).text

@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from grappe.core.context_processors import language_next
-from grappe.core.display import colon, label_for, labelled, show_value
+from grappe.core.display import colon, label_for, labelled, show_percent, show_value
 
 NBSP = "\u00a0"
 
@@ -113,3 +113,17 @@ def test_help_texts_explain_technical_terms_in_both_languages():
 
     assert "0 means it is proven optimal" in english
     assert "La calibration corrige les habitudes" in french
+
+
+@pytest.mark.parametrize(
+    ("language", "share", "expected"),
+    [
+        ("fr", Decimal("0.100"), "10\u00a0%"),
+        ("en", Decimal("0.100"), "10%"),
+        ("fr", 0.125, "12,5\u00a0%"),
+        ("en", None, "—"),
+    ],
+)
+def test_shares_are_shown_as_percentages_of_the_language(language, share, expected):
+    with translation.override(language):
+        assert show_percent(share) == expected

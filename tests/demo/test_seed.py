@@ -46,6 +46,7 @@ def test_seed_builds_the_demo_cluster(capsys, client):
     _assert_two_stage_demo()
     _assert_reporting_demo()
     _assert_decisions_with_their_chain()
+    _assert_reviewers_can_read_the_documents()
 
     # Every kind of run of the demo replays bit for bit from its stored inputs (issue 19).
     call_command("replay", "--all")
@@ -151,6 +152,20 @@ def _assert_two_stage_demo():
     assert sum(o.half_days for o in hearing_services.honoraria(closed)) > 0
     sheet = load_workbook(io.BytesIO(hearing_services.payment_file(link.stage1))).active
     assert sheet.max_row > 1
+
+
+def _assert_reviewers_can_read_the_documents():
+    """A reviewer opens the scientific document and reads a proposal, not a placeholder."""
+    from pypdf import PdfReader
+
+    from grappe.submissions.models import Answer
+
+    answer = Answer.objects.exclude(file="").select_related("proposal").order_by("pk").first()
+    with answer.file.open("rb") as handle:
+        reader = PdfReader(io.BytesIO(handle.read()), strict=True)
+    text = " ".join(page.extract_text() for page in reader.pages).replace("\n", " ")
+    assert answer.proposal.title in text and "Methodology and work plan" in text
+    assert answer.proposal.abstract[:60] in text
 
 
 def _noon_of(half_day):

@@ -16,3 +16,11 @@ def test_budget_chart_has_a_name_and_no_inline_style():
     assert svg.startswith('<svg class="chart"') and 'role="img" aria-label="Budget prévu et dépensé"' in svg
     assert "style=" not in svg
     assert 'fill="#b91c1c"' in svg  # spent above planned shows in red
+
+
+def test_amounts_are_rounded_to_the_nearest_euro_not_cut():
+    svg = charts.planned_actual_bars(
+        [("Personnel", Decimal("18804.80"), Decimal("9456.40"))], planned_label="P", actual_label="A"
+    )
+
+    assert "18,805\u00a0€" in svg and "9,456\u00a0€" in svg

@@ -35,7 +35,11 @@ def test_dossier_holds_every_document_and_an_index(as_persona, project, universi
         due_date=dt.date(2026, 2, 1),
         actor=None,
     )
-    projects.schedule_report(project, title="Year 1", due_date=dt.date(2026, 12, 31), actor=None)
+    report = projects.schedule_report(project, title="Year 1", due_date=dt.date(2026, 12, 31), actor=None)
+    report.state = "submitted"
+    report.save(update_fields=["state"])
+    projects.schedule_report(project, title="Year 2", due_date=dt.date(2027, 12, 31), actor=None)  # a draft
+    make_statement(project, university, start=dt.date(2027, 1, 1), end=dt.date(2027, 6, 30), state="draft")
 
     client = as_persona("office")
     page = reverse("funding:dossier", args=[project.code])
@@ -67,6 +71,9 @@ def test_dossier_holds_every_document_and_an_index(as_persona, project, universi
     index = load_workbook(io.BytesIO(archive.read("00-index.xlsx")), read_only=True)
     paths = [row[0] for row in index["Files"].iter_rows(min_row=2, values_only=True)]
     assert sorted(paths) == sorted(n for n in names if n != "00-index.xlsx")
+    # Drafts are work in progress: the submitted report and the accepted statement only.
+    assert [n for n in names if n.startswith("04-reports/")] == [f"04-reports/20261231-{report.code}.pdf"]
+    assert len({n.split("/")[1] for n in names if n.startswith("03-statements/")}) == 1
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

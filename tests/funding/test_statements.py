@@ -373,3 +373,40 @@ def test_the_planned_budget_has_a_column_for_every_year_of_the_grant(project):
     extended = queries.planned_by_category_year(Project.objects.get(pk=project.pk))
     assert extended.columns == [2026, 2027, 2028]
     assert all(values[-1] == 0 for _category, values, _total in extended.rows)
+
+
+@pytest.mark.parametrize("extra_kb", [100, 600])
+def test_evidence_too_large_says_so(as_persona, project, university, settings, extra_kb):
+    """A 21 MB evidence file answered "This field is required" (outside walk-through): the upload
+    handler cuts a body over the limit before the form sees the file; the page names the size."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.projects.conftest import PDF
+
+    settings.GRAPPE_MAX_UPLOAD_MB = 1
+    statement = services.create_statement(
+        project, beneficiary=university, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 6, 30), actor=None
+    )
+    big = SimpleUploadedFile("scan.pdf", PDF + b"0" * (1024 * 1024 + extra_kb * 1024), content_type="application/pdf")
+
+    response = as_persona("applicant").post(_url(statement), {"action": "evidence", "file": big})
+
+    [error] = response.context["evidence_form"].errors["file"]
+    assert error.startswith("This file is ") and error.endswith(" MB; the limit is 1 MB."), error
+    assert not statement.evidence.exists()
+    assert 'data-max-bytes="1048576"' in response.content.decode()  # the browser refuses it first
+
+
+def test_contribution_evidence_too_large_records_nothing(as_persona, project, company, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.projects.conftest import PDF
+
+    settings.GRAPPE_MAX_UPLOAD_MB = 1
+    big = SimpleUploadedFile("scan.pdf", PDF + b"0" * (2 * 1024 * 1024), content_type="application/pdf")
+    data = {"organisation": company.pk, "year": "2026", "kind": "cash", "amount": "1000", "received_on": "2026-03-01"}
+
+    response = as_persona("applicant").post(reverse("funding:cofunding", args=[project.code]), data | {"file": big})
+
+    assert response.context["form"].errors["file"][0].endswith("the limit is 1 MB.")
+    assert not project.contributions.exists()

@@ -68,3 +68,12 @@ def test_out_of_range_numbers_are_refused_not_a_500(api_client, notes):  # noqa:
     assert client.get("/api/v1/notifications/-3").status_code == 404
     response = client.post("/api/v1/notifications/read", {"ids": [2**70]}, content_type="application/json")
     assert response.status_code == 422
+
+
+def test_a_link_to_grappe_is_given_at_the_address_the_caller_uses(api_client, applicant):  # noqa: F811
+    page = "/accounts/profile/notifications/"
+    note = services.notify(applicant.person, Kind.MESSAGE, subject="s", body="b", link=f"http://127.0.0.1:8000{page}")
+
+    response = api_client("applicant").get(f"/api/v1/notifications/{note.pk}")
+
+    assert response.json()["link"] == f"http://testserver{page}"

@@ -140,3 +140,16 @@ def test_turning_off_a_mandatory_kind_is_refused_and_nothing_is_saved(as_persona
 
     assert response.status_code == 200 and "Select a valid choice" in response.text
     assert not Preference.objects.exists()
+
+
+def test_a_link_to_grappe_follows_the_address_the_reader_uses(as_persona, applicant):
+    # Written when SITE_URL named another port (a demo seeded before being served on 8130).
+    page = reverse("notifications:preferences")
+    ours = services.notify(
+        applicant.person, Kind.MESSAGE, subject="Ours", body="b", link=f"http://127.0.0.1:8000{page}?a=1"
+    )
+    theirs = services.notify(applicant.person, Kind.MESSAGE, subject="Out", body="b", link="https://doi.org/10.1/x")
+    client = as_persona("applicant")
+
+    assert f'href="{page}?a=1"' in client.get(reverse("notifications:detail", args=[ours.pk])).text
+    assert 'href="https://doi.org/10.1/x"' in client.get(reverse("notifications:detail", args=[theirs.pk])).text

@@ -112,7 +112,12 @@ def test_after_signature_changes_are_amendments_with_history(as_persona, project
     grant.refresh_from_db()
     assert grant.end_date == dt.date(2028, 6, 30)
     page = client.get(reverse("projects:grant", args=[project.code])).content.decode()
-    assert "Six more months for the field study." in page and "2027-12-31 → <strong>2028-06-30</strong>" in page
+    assert "Six more months for the field study." in page and "31 Dec 2027 → <strong>30 Jun 2028</strong>" in page
+    amendment.changes["max_amount"] = ["325430.00", "200000"]  # amounts as the reader writes them too
+    amendment.save()
+    french = client.get(reverse("projects:grant", args=[project.code]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "31 déc. 2027 → <strong>30 juin 2028</strong>" in french.text
+    assert "325\u202f430,00 → <strong>200\u202f000,00</strong>" in french.text
     nothing = _post(
         client,
         project,

@@ -140,3 +140,58 @@ def test_only_the_lead_writes_and_only_the_office_reviews(as_persona, report, pe
 
     assert (written.status_code, scheduled.status_code) == (404, 404)
     assert Report.objects.get().answers == {}
+
+
+def test_adding_an_output_or_importing_dois_saves_the_text_typed(as_persona, report):
+    """The lead typed a section, then added an output: the page reloaded with the section empty
+    (outside walk-through). The sections travel with the output's button and are saved with it."""
+    lead = as_persona("applicant")
+    text = {"version": "1", "s0": "Corpus built.", "s1": "", "s2": ""}
+
+    added = _post(lead, report, text | {"action": "output", "kind": "patent", "title": "FR 26 01234", "year": ""})
+    assert added.status_code == 302
+    report.refresh_from_db()
+    assert (report.answers["0"], report.version) == ("Corpus built.", 2)
+    page = lead.get(added.url)
+    assert [str(m) for m in page.context["messages"]] == ["Output added; the text of the report is saved too."]
+    assert "Corpus built." in page.content.decode()
+
+    _post(lead, report, text | {"version": "2", "s0": "Corpus built; model trained.", "action": "import"} | DOIS)
+    report.refresh_from_db()
+    assert report.answers["0"] == "Corpus built; model trained."
+    assert Output.objects.filter(report=report).count() == 3
+
+    # The output refused: nothing saved, the text typed stays on the page.
+    bad = _post(lead, report, {"version": "3", "s0": "Rewritten.", "action": "import", "fmt": "doi", "content": "x"})
+    assert bad.status_code == 200 and "Rewritten." in bad.content.decode()
+    report.refresh_from_db()
+    assert (report.answers["0"], report.version) == ("Corpus built; model trained.", 3)
+
+
+DOIS = {"fmt": "doi", "content": "10.1234/one\n10.1234/two"}
+
+
+def test_an_accepted_reports_outputs_are_frozen(as_persona, report, office):
+    """The lead added a patent to a report the office had accepted (outside walk-through)."""
+    lead = as_persona("applicant")
+    _post(lead, report, {"action": "output", "kind": "publication", "title": "A paper"})
+    report = services.save_report(
+        report, answers=dict.fromkeys("012", "x"), submit=True, expected_version=1, actor=None
+    )
+
+    # Submitted: the lead no longer declares; the office still may until it decides.
+    page = lead.get(reverse("projects:report", args=[report.project.code, report.code]))
+    assert page.context["output_form"] is None
+    assert _post(lead, report, {"action": "output", "kind": "patent", "title": "FR1"}).status_code == 404
+    services.review_report(report, accept=True, comment="", expected_version=report.version, actor=office)
+
+    for persona in ("applicant", "office"):
+        client = as_persona(persona)
+        page = client.get(reverse("projects:report", args=[report.project.code, report.code]))
+        assert page.context["output_form"] is None and page.context["import_form"] is None
+        assert "its outputs are frozen" in page.content.decode()
+        assert _post(client, report, {"action": "output", "kind": "patent", "title": "FR1"}).status_code == 404
+        assert _post(client, report, {"action": "import"} | DOIS).status_code == 404
+    assert list(Output.objects.values_list("title", flat=True)) == ["A paper"]
+    report.refresh_from_db()
+    assert report.accepted_at is not None

@@ -252,6 +252,14 @@ def test_timeline_is_svg_with_late_deliverables_in_red():
     assert 'role="img" aria-label="' in svg and "<title>" in svg
 
 
+def test_timeline_months_are_initials_named_in_full_on_hover():
+    with translation.override("fr"):
+        svg = timeline.render([], start=dt.date(2026, 6, 1), end=dt.date(2026, 7, 31), today=dt.date(2026, 7, 1))
+
+    # Three letters would read "jui" for both; an initial each, the full name in a title.
+    assert "<title>juin 2026</title>J</text>" in svg and "<title>juillet 2026</title>J</text>" in svg
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_workplan_pages_access(as_persona, project, office, persona):
     deliverable = make_deliverable(project, office)
@@ -427,3 +435,60 @@ def test_edit_of_an_item_of_another_project_or_a_deliverable_is_a_404(as_persona
 
     assert client.get(_edit_url(project, "deliverable", deliverable.pk)).status_code == 404
     assert client.get(_edit_url(project, "milestone", wp.pk + 1000)).status_code == 404
+
+
+def _edit_deliverable(client, deliverable, **changes):
+    data = {
+        "version": str(deliverable.version),
+        "label": deliverable.label,
+        "title": deliverable.title,
+        "due_date": deliverable.due_date.isoformat(),
+        "owner": str(deliverable.owner_id),
+    } | changes
+    return _deliverable_post(client, deliverable, "edit", data)
+
+
+def test_the_lead_cannot_move_a_due_date_and_a_delay_stays_visible(as_persona, project, office):
+    """A late deliverable stopped being late when the lead moved its due date (outside walk-through):
+    the lead may not move it; the office may, with a reason kept in its history, and "was late" stays."""
+    deliverable = make_deliverable(project, office, due=PAST)
+    assert deliverable.is_late
+    lead = as_persona("applicant")
+
+    page = lead.get(reverse("projects:deliverable", args=[project.code, deliverable.code]))
+    assert page.context["edit_form"].fields["due_date"].disabled
+    assert "due_date_reason" not in page.context["edit_form"].fields
+    # A forged post with a new date changes the title but never the date.
+    _edit_deliverable(lead, deliverable, due_date="2027-03-31", title="Plan v2")
+    deliverable.refresh_from_db()
+    assert (deliverable.due_date, deliverable.title, deliverable.is_late) == (PAST, "Plan v2", True)
+    # The service refuses it too, whoever calls it.
+    with pytest.raises(services.ProjectError, match="Only the cluster office moves"):
+        services.save_plan_item(
+            project,
+            Deliverable,
+            {"label": "D1.1", "title": "Plan v2", "due_date": FUTURE, "owner": project.lead},
+            instance=deliverable,
+            actor=project.lead.user,
+        )
+
+    office_client = as_persona("office")
+    no_reason = _edit_deliverable(office_client, deliverable, due_date="2027-03-31")
+    assert no_reason.context["edit_form"].errors["due_date_reason"] == [
+        "Give the reason for moving the due date (10 characters at least)."
+    ]
+    moved = _edit_deliverable(
+        office_client, deliverable, due_date="2027-03-31", due_date_reason="The partner's data arrives in March."
+    )
+    assert moved.status_code == 302
+    deliverable.refresh_from_db()
+    assert deliverable.due_date == dt.date(2027, 3, 31)
+    assert (deliverable.is_late, deliverable.was_late) == (False, True)
+    assert [(m["from"], m["to"], m["reason"]) for m in deliverable.due_date_moves] == [
+        ("2026-03-01", "2027-03-31", "The partner's data arrives in March.")
+    ]
+    entry = AuditLog.objects.filter(action="workplan.deliverable_changed").latest("pk")
+    assert entry.data["due_date_reason"] == "The partner's data arrives in March." and entry.data["was_late"]
+    html = lead.get(reverse("projects:deliverable", args=[project.code, deliverable.code])).content.decode()
+    assert "was late" in html and "it was late then" in html and "arrives in March" in html
+    assert "was late" in lead.get(reverse("projects:workplan", args=[project.code])).content.decode()

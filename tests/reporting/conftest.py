@@ -31,3 +31,15 @@ def funding_programme(db):
 @pytest.fixture
 def call(funding_programme):
     return CallFactory(programme=funding_programme, budget=Decimal("2000000"), max_amount=Decimal("500000"))
+
+
+def accepted_report(project, when=None):
+    """A report the office accepted at ``when`` (its outputs count in the indicators from then)."""
+    from django.utils import timezone
+
+    from grappe.projects.models import Report, ReportState
+
+    when = when or timezone.now()
+    return Report.objects.create(
+        project=project, title="Annual report", due_date=when.date(), state=ReportState.ACCEPTED, accepted_at=when
+    )

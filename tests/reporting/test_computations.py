@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from grappe.funding.models import Contribution, ExpenseStatement, Instalment, StatementState
 from grappe.partners.models import PartnerProfile
@@ -19,7 +20,7 @@ from grappe.training.models import Enrolment, FundedKind, FundedTrainee
 from grappe.training.models import Outcome as TrainingOutcome
 from tests.factories import CallFactory, CompanyFactory, PersonFactory, ProgrammeFactory, ProposalFactory
 from tests.projects.conftest import open_from
-from tests.reporting.conftest import at, set_time
+from tests.reporting.conftest import accepted_report, at, set_time
 from tests.training.conftest import make_programme
 
 
@@ -215,16 +216,45 @@ def test_projects_money_and_leverage(opened, funding_programme, company):
 @pytest.mark.django_db
 def test_outputs_by_declared_year_or_declaration_date(opened, funding_programme):
     scope = Scope(funding_programme)
-    dated = Output.objects.create(project=opened, kind=OutputKind.PUBLICATION, title="A paper", year=2025)
-    undated = Output.objects.create(project=opened, kind=OutputKind.PUBLICATION, title="Another paper")
+    report = accepted_report(opened, at(2025, 1))
+    dated = Output.objects.create(project=opened, report=report, kind="publication", title="A paper", year=2025)
+    undated = Output.objects.create(project=opened, report=report, kind=OutputKind.PUBLICATION, title="Other")
     set_time(undated, created_at=at(2026, 4))
-    Output.objects.create(project=opened, kind=OutputKind.PATENT, title="A patent", year=2026)
+    Output.objects.create(project=opened, report=report, kind=OutputKind.PATENT, title="A patent", year=2026)
     check("outputs_publication", scope, window(2025), [dated])
     check("outputs_publication", scope, window(2026), [undated])
     check("outputs_publication", scope, window(2026, cumulative=True), [dated, undated])
     for kind in ("patent", "startup", "software", "dataset", "hire"):
         expected = list(Output.objects.filter(kind=kind, year=2026))
         check(f"outputs_{kind}", scope, window(2026), expected)
+
+
+@pytest.mark.django_db
+def test_outputs_count_once_their_report_is_accepted(opened, funding_programme, office):
+    """Two DOIs imported into a draft counted at once in the indicators and on /impact/ (outside
+    walk-through): an output counts from the moment the office accepts its report, never before."""
+    from grappe.projects import services as projects
+
+    scope = Scope(funding_programme)
+    report = projects.schedule_report(opened, title="Year 1", due_date=dt.date(2026, 12, 31), actor=office)
+    projects.add_outputs(
+        report, kind="publication", items=[{"title": "10.1234/a", "identifier": "10.1234/a", "year": 2026}], actor=None
+    )
+    paper = Output.objects.get()
+    check("outputs_publication", scope, window(2026), [])  # a draft's
+    report = projects.save_report(
+        report, answers=dict.fromkeys("012", "x"), submit=True, expected_version=1, actor=None
+    )
+    check("outputs_publication", scope, window(2026), [])  # submitted, not yet accepted
+    before = timezone.now()
+    report = projects.review_report(report, accept=True, comment="", expected_version=report.version, actor=office)
+    check("outputs_publication", scope, window(2026), [paper])
+    # "As of" a moment before the acceptance (an annual report's snapshot): not counted.
+    check("outputs_publication", scope, window(2026, as_of=before), [])
+    # Accepted: frozen.
+    with pytest.raises(projects.ProjectError, match="accepted"):
+        projects.add_outputs(report, kind="patent", items=[{"title": "FR123"}], actor=None)
+    assert Output.objects.count() == 1
 
 
 def enrol(programme, person, outcome, completed, *, year=2025):

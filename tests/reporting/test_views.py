@@ -18,7 +18,7 @@ from grappe.submissions.models import ProposalState
 from tests.conftest import PERSONAS
 from tests.factories import CallFactory, PersonFactory, ProposalFactory
 from tests.projects.conftest import PDF, make_award, open_from
-from tests.reporting.conftest import at, set_time
+from tests.reporting.conftest import accepted_report, at, set_time
 
 STAFF = {"office", "board"}
 
@@ -291,7 +291,9 @@ def test_annual_report_is_a_snapshot_with_pdf_and_excel(
     # The data change: the stored report keeps its numbers, generating again gives the same
     # snapshot, and the comparison shows what a fresh computation would say.
     submitted(call, at(2026, 5))
-    Output.objects.create(project=project, kind=OutputKind.PUBLICATION, title="New", year=2026)
+    Output.objects.create(
+        project=project, report=accepted_report(project), kind=OutputKind.PUBLICATION, title="New", year=2026
+    )
     response = client.post(url("reports", funding_programme), {"year": "2026", "fresh": "0"})
     assert AnnualReport.objects.count() == 1
     page = client.get(url("report", funding_programme, report.code) + "?compare=1")
@@ -396,7 +398,9 @@ def test_board_opens_every_record_a_figure_counts(as_persona, funding_programme,
     from tests.reporting.test_computations import enrol
     from tests.training.conftest import make_programme
 
-    Output.objects.create(project=project, kind=OutputKind.PUBLICATION, title="A paper", year=2026)
+    Output.objects.create(
+        project=project, report=accepted_report(project), kind=OutputKind.PUBLICATION, title="A paper", year=2026
+    )
     training = make_programme(university)
     enrol(training, PersonFactory(), TrainingOutcome.TRAINED, dt.date(2026, 2, 1))
     enrol(training, PersonFactory(), TrainingOutcome.AWARE, dt.date(2026, 3, 1))

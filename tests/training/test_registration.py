@@ -150,3 +150,55 @@ def test_last_place_goes_to_one_of_two_at_once(programme):
     states = sorted(Registration.objects.values_list("state", flat=True))
     assert errors == []
     assert states == [RegistrationState.CONFIRMED, RegistrationState.WAITING]
+
+
+def test_a_registered_person_downloads_the_calendar_file(client, session):
+    """The .ics was only an email attachment: the session page, "My trainings" and the
+    registration's link offer it to the person registered (the same event as the email's)."""
+    from django.urls import reverse
+
+    user = UserFactory()
+    registration = _register(session, user)
+    attached = mail.outbox[0].attachments[0][1]
+    attached = attached if isinstance(attached, str) else attached.decode()
+    client.force_login(user)
+
+    page = client.get(reverse("training:session", args=[session.code])).content.decode()
+    url = reverse("training:session_calendar", args=[session.code])
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    assert 'filename="session-' in response["Content-Disposition"]
+    text = response.content.decode()
+    uid = next(line for line in attached.splitlines() if line.startswith("UID:"))
+    assert uid in text.splitlines() and "DTSTART" in text and "METHOD:PUBLISH" in text
+
+    by_token = reverse("training:calendar", args=[registration.token])
+    assert by_token in client.get(reverse("training:mine")).content.decode()
+    assert by_token in client.get(reverse("training:manage_registration", args=[registration.token])).content.decode()
+    client.logout()
+    assert client.get(by_token).status_code == 200  # the secret link works without an account
+
+
+def test_no_calendar_file_without_a_confirmed_registration(client, session, programme):
+    from django.urls import reverse
+
+    url = reverse("training:session_calendar", args=[session.code])
+    assert client.get(url).status_code == 302  # to the login page
+    stranger = UserFactory()
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404  # public session, not registered
+    programme.is_published = False
+    programme.save()
+    assert client.get(url).status_code == 404  # private session, not registered
+    assert client.get(reverse("training:session_calendar", args=["NOSUCH"])).status_code == 404
+
+    # Registered, then the session went private: the registered person still gets it.
+    registered = UserFactory()
+    registration = _register(session, registered)
+    client.force_login(registered)
+    assert client.get(url).status_code == 200
+    # Waiting list or cancelled: no event to add.
+    services.cancel(registration, actor=registered)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("training:calendar", args=[registration.token])).status_code == 404

@@ -25,13 +25,14 @@ class NotificationFilters(PageQuery):
     unread: bool = False
 
 
-def notification_out(notification: Notification) -> dict[str, Any]:
+def notification_out(notification: Notification, request: HttpRequest) -> dict[str, Any]:
+    link = notification.site_link
     return {
         "id": notification.pk,
         "kind": notification.kind,
         "subject": notification.subject,
         "body": notification.body,
-        "link": notification.link,
+        "link": request.build_absolute_uri(link) if link.startswith("/") else link,
         "created_at": notification.created_at,
         "read_at": notification.read_at,
     }
@@ -47,7 +48,9 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]
     notifications = Notification.objects.filter(person_id=_person_id(request))
     if filters.unread:
         notifications = notifications.filter(read_at__isnull=True)
-    return page(notifications, cursor=filters.cursor, limit=filters.limit, item=notification_out)
+    return page(
+        notifications, cursor=filters.cursor, limit=filters.limit, item=lambda found: notification_out(found, request)
+    )
 
 
 @router.post("/notifications/read", response={200: MarkedRead, **WRITE_ERRORS})
@@ -66,4 +69,4 @@ def get_notification(request: HttpRequest, notification: int) -> Any:
     found = get_for_user_or_404(
         request.user, Notification.objects.all(), "notifications.view_notification", pk=notification
     )
-    return notification_out(found)
+    return notification_out(found, request)

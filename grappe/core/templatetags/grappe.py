@@ -24,6 +24,12 @@ def show(value: Any, key: str | None = None) -> str:
 
 
 @register.filter
+def percent(share: Any) -> str:
+    """``{{ 0.1|percent }}``: a stored share as a percentage ("10 %" in French)."""
+    return display.show_percent(share)
+
+
+@register.filter
 def label(key: Any) -> str:
     """``{{ key|label }}``: the translated label of a stored key (``max_load`` → "most reviews per expert")."""
     return display.label_for(key)

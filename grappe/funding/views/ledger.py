@@ -19,6 +19,7 @@ from grappe.funding.models import Contribution, ContributionState, DossierBuild,
 from grappe.funding.views.statements import _content_type
 from grappe.programmes.models import Programme
 from grappe.projects.queries import partner_orgs_of_user
+from grappe.projects.validators import show_upload_refusal
 from grappe.projects.views.pages import get_project, run_write
 
 
@@ -103,6 +104,7 @@ def cofunding(request: HttpRequest, code: str) -> HttpResponse:
     elif request.method == "POST":
         if form is None:
             raise Http404
+        show_upload_refusal(request, form, "file")
         if _record_contribution(request, project, form, confirmed=can_confirm):
             return redirect("funding:cofunding", project.code)
     contributions = list(

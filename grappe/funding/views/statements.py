@@ -16,7 +16,7 @@ from grappe.core.services import ConcurrentEditError
 from grappe.funding import services
 from grappe.funding.forms import CheckForm, DecisionForm, EvidenceForm, LinesForm, ReallocationForm, StatementForm
 from grappe.funding.models import Evidence, ExpenseStatement, Reallocation, StatementState
-from grappe.projects.validators import IMAGE_MAGIC
+from grappe.projects.validators import IMAGE_MAGIC, show_upload_refusal
 from grappe.projects.views.pages import get_project, run_write
 
 
@@ -92,6 +92,7 @@ def statement_page(request: HttpRequest, code: str, scode: str) -> HttpResponse:
             )
         elif action == "evidence":
             evidence_form = EvidenceForm(request.POST, request.FILES)
+            show_upload_refusal(request, evidence_form, "file")
             saved = run_write(
                 evidence_form,
                 lambda: services.add_evidence(

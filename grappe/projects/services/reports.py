@@ -76,6 +76,8 @@ def review_report(report: Report, *, accept: bool, comment: str, expected_versio
     if not accept and len(comment.strip()) < 10:
         raise ProjectError(_("Say what to change before returning it (10 characters at least)."))
     report.state = ReportState.ACCEPTED if accept else ReportState.RETURNED
+    if accept:
+        report.accepted_at = timezone.now()
     report.office_comment = comment.strip()
     report.version = expected_version + 1
     report.save()
@@ -143,9 +145,12 @@ def parse_outputs(content: str, fmt: str) -> list[dict[str, Any]]:
 @transaction.atomic
 def add_outputs(report: Report, *, kind: str, items: list[dict[str, Any]], actor: Any) -> int:
     """Declare outputs in a report; publications already declared in the project (same DOI or
-    identifier) are skipped. Returns how many were added."""
+    identifier) are skipped. Returns how many were added. An accepted report's outputs are frozen:
+    they are what the indicators count (from ``accepted_at``)."""
     if kind not in OutputKind.values:
         raise ProjectError(_("Choose a kind of output from the list."))
+    if Report.objects.select_for_update().get(pk=report.pk).state == ReportState.ACCEPTED:
+        raise ProjectError(_("This report is accepted: its outputs can no longer be changed."))
     known = set(
         Output.objects.filter(project=report.project).exclude(identifier="").values_list("identifier", flat=True)
     )

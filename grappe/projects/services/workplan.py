@@ -80,6 +80,27 @@ def _refuse_rewriting_history(deliverable: Deliverable, fields: dict[str, Any]) 
         )
 
 
+def _due_date_move(deliverable: Deliverable, fields: dict[str, Any], reason: str, actor: Any) -> dict[str, Any] | None:
+    """Moving a deliverable's due date is the office's decision, with its reason; the move is kept
+    on the deliverable with whether it was late then (so the delay incurred stays visible)."""
+    stored = Deliverable.objects.get(pk=deliverable.pk)
+    if "due_date" not in fields or fields["due_date"] == stored.due_date:
+        return None
+    if actor is None or not actor.has_perm("projects.move_due_date", deliverable.project):
+        raise ProjectError(_("Only the cluster office moves a deliverable's due date: ask it, with the reason."))
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ProjectError(_("Give the reason for moving the due date (10 characters at least)."))
+    return {
+        "from": stored.due_date.isoformat(),
+        "to": fields["due_date"].isoformat(),
+        "on": timezone.localdate().isoformat(),
+        "reason": reason,
+        "was_late": stored.is_late,
+        "by": getattr(actor, "pk", None),
+    }
+
+
 @transaction.atomic
 def save_plan_item(
     project: Project,
@@ -89,20 +110,24 @@ def save_plan_item(
     instance: models.Model | None = None,
     reviewers: list[Person] | None = None,
     expected_version: int | None = None,
+    due_date_reason: str = "",
     actor: Any,
 ) -> models.Model:
     """Create or change a work package, task, deliverable or milestone of ``project``.
 
     Dates must lie inside the project. Every item carries a version: editing, a stale
-    one is refused with nothing saved (``expected_version``).
+    one is refused with nothing saved (``expected_version``). A deliverable's due date is moved
+    by the office only, with ``due_date_reason`` (kept on the deliverable and in the audit log).
     """
     problem = outside_dates(project, values)
     if problem:
         raise ProjectError(problem)
     fields = {k: v for k, v in values.items() if k in FIELDS[model]}
     _check_number(project, model, fields, instance)
+    move = None
     if isinstance(instance, Deliverable):
         _refuse_rewriting_history(instance, fields)
+        move = _due_date_move(instance, fields, due_date_reason, actor)
     before: dict[str, str] = {}
     if instance is None:
         instance = model(**fields) if model is Task else model(project=project, **fields)
@@ -119,6 +144,8 @@ def save_plan_item(
         before = {name: str(getattr(instance, name)) for name in fields}
         for name, value in fields.items():
             setattr(instance, name, value)
+        if move is not None:
+            instance.due_date_moves = [*instance.due_date_moves, move]  # type: ignore[attr-defined]
         instance.save()
         action = "changed"
     if reviewers is not None:
@@ -128,7 +155,8 @@ def save_plan_item(
         f"workplan.{model._meta.model_name}_{action}",
         actor=actor,
         data={"item": str(instance), "fields": {k: str(v) for k, v in fields.items()}}
-        | ({"before": before} if before else {}),
+        | ({"before": before} if before else {})
+        | ({"due_date_reason": move["reason"], "was_late": move["was_late"]} if move else {}),
     )
     return instance
 

@@ -18,6 +18,7 @@ from grappe.programmes.models import Programme
 from grappe.projects import queries, services
 from grappe.projects.forms import AmendmentForm, DocumentForm, GrantForm, SignForm
 from grappe.projects.models import Grant, GrantDocument, Project, ProjectRole
+from grappe.projects.validators import show_upload_refusal
 
 LIST_RELATED = ("call", "lead", "grant__managing_institution")
 
@@ -142,6 +143,8 @@ def grant_page(request: HttpRequest, code: str) -> HttpResponse:
         form_class = GRANT_FORMS[action]
         kwargs: dict[str, Any] = {"grant": grant} if form_class in (GrantForm, AmendmentForm, SignForm) else {}
         bound = form_class(request.POST, request.FILES, **kwargs)
+        if "document" in bound.fields:
+            show_upload_refusal(request, bound, "document")
         if bound.is_valid():
             try:
                 _save_grant(request, grant, action, bound)
@@ -163,14 +166,7 @@ def grant_page(request: HttpRequest, code: str) -> HttpResponse:
             "forms": _grant_forms(grant, action, bound),
             "documents": grant.documents.select_related("uploaded_by__person"),
             "amendments": [
-                (
-                    a,
-                    [
-                        (Grant._meta.get_field(k).verbose_name, before, after)
-                        for k, (before, after) in a.changes.items()
-                    ],
-                )
-                for a in grant.amendments.select_related("document", "created_by__person")
+                (a, a.readable_changes()) for a in grant.amendments.select_related("document", "created_by__person")
             ],
         },
     )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from grappe.core.forms import Form
 from grappe.projects import services
 from grappe.projects.forms import (
     ImportOutputsForm,
@@ -61,7 +64,11 @@ def report_page(request: HttpRequest, code: str, rcode: str) -> HttpResponse:
     user = request.user
     can_write = user.has_perm("projects.write_report", project) and report.state in ReportState.editable()
     can_review = user.has_perm("projects.review_report", project) and report.state == ReportState.SUBMITTED
-    can_declare = user.has_perm("projects.write_report", project) or user.has_perm("projects.review_report", project)
+    # Outputs: the lead while the report is being written, the office until it accepts it; an
+    # accepted report's outputs are frozen (they count in the indicators).
+    can_declare = can_write or (
+        user.has_perm("projects.review_report", project) and report.state != ReportState.ACCEPTED
+    )
     report_form = ReportForm(report=report)
     review_form = ReviewDeliverableForm(initial={"version": report.version})
     output_form, import_form = OutputForm(), ImportOutputsForm()
@@ -76,8 +83,11 @@ def report_page(request: HttpRequest, code: str, rcode: str) -> HttpResponse:
         }
         if not allowed.get(action):
             raise Http404
-        if action in ("save", "submit"):
+        if can_write and (action in ("save", "submit") or "version" in request.POST):
+            # One form: the sections travel with every button, so adding an output or importing
+            # publications also saves the text typed (nothing is lost on the reload).
             report_form = ReportForm(request.POST, report=report)
+        if action in ("save", "submit"):
             saved = run_write(
                 report_form,
                 lambda: services.save_report(
@@ -100,27 +110,15 @@ def report_page(request: HttpRequest, code: str, rcode: str) -> HttpResponse:
                     actor=user,
                 ),
             )
-        elif action == "output":
-            output_form = OutputForm(request.POST)
-            saved = run_write(
-                output_form,
-                lambda: services.add_outputs(
-                    report, kind=output_form.cleaned_data["kind"], items=[output_form.cleaned_data], actor=user
-                ),
-            )
         else:
-            import_form = ImportOutputsForm(request.POST)
-            saved = run_write(
-                import_form,
-                lambda: services.add_outputs(
-                    report,
-                    kind=OutputKind.PUBLICATION,
-                    items=services.parse_outputs(import_form.cleaned_data["content"], import_form.cleaned_data["fmt"]),
-                    actor=user,
-                ),
-            )
+            declared = output_form = OutputForm(request.POST) if action == "output" else output_form
+            if action == "import":
+                declared = import_form = ImportOutputsForm(request.POST)
+            # The page posts the sections with the output; a post without them adds the output only.
+            text = report_form if can_write and "version" in request.POST else None
+            saved = _declare(request, report, action, declared, text)
         if saved:
-            messages.success(request, _("Report saved."))
+            messages.success(request, _SAVED[action])
             return redirect("projects:report", project.code, report.code)
     answers = [(s, report.answers.get(str(i), "")) for i, s in enumerate(report.sections)]
     return render(
@@ -138,3 +136,39 @@ def report_page(request: HttpRequest, code: str, rcode: str) -> HttpResponse:
             "import_form": import_form if can_declare else None,
         },
     )
+
+
+_SAVED = {
+    "save": gettext_lazy("Report saved."),
+    "submit": gettext_lazy("Report submitted."),
+    "review": gettext_lazy("Decision recorded."),
+    "output": gettext_lazy("Output added; the text of the report is saved too."),
+    "import": gettext_lazy("Publications imported; the text of the report is saved too."),
+}
+
+
+def _declare(request: HttpRequest, report: Report, action: str, form: Form, text: ReportForm | None) -> bool:
+    """Add an output or import publications; with ``text`` (the lead's sections, posted in the
+    same form) the draft is saved in the same transaction, or nothing is saved at all."""
+    if text is not None and not text.is_valid():
+        form.is_valid()  # show the output form's own errors too
+        return False
+
+    @transaction.atomic
+    def write() -> None:
+        if text is not None:
+            services.save_report(
+                report,
+                answers=text.answers(),
+                submit=False,
+                expected_version=text.cleaned_data["version"],
+                actor=request.user,
+            )
+        data = form.cleaned_data
+        if action == "output":
+            services.add_outputs(report, kind=data["kind"], items=[data], actor=request.user)
+        else:
+            items = services.parse_outputs(data["content"], data["fmt"])
+            services.add_outputs(report, kind=OutputKind.PUBLICATION, items=items, actor=request.user)
+
+    return run_write(form, write)

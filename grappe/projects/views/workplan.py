@@ -25,6 +25,7 @@ from grappe.projects.forms import (
     WorkPackageForm,
 )
 from grappe.projects.models import Deliverable, DeliverableState, Milestone, Project, Task, WorkPackage
+from grappe.projects.validators import show_upload_refusal
 from grappe.projects.views.pages import get_project, pdf_download
 
 PLAN_FORMS: dict[str, type[forms.ModelForm]] = {
@@ -144,17 +145,23 @@ def deliverable_page(request: HttpRequest, code: str, dcode: str) -> HttpRespons
     allowed = {"submit": can_submit, "review": can_review, "edit": can_edit}
     submit_form = SubmitDeliverableForm(initial={"version": deliverable.version})
     review_form = ReviewDeliverableForm(initial={"version": deliverable.version})
-    edit_form = DeliverableForm(instance=deliverable, project=project, initial={"version": deliverable.version})
+    can_move = user.has_perm("projects.move_due_date", project)
+    edit_form = DeliverableForm(
+        instance=deliverable, project=project, initial={"version": deliverable.version}, can_move_due_date=can_move
+    )
     if action is not None:
         if not allowed.get(action):
             raise Http404
         form: forms.Form
         if action == "submit":
             form = submit_form = SubmitDeliverableForm(request.POST, request.FILES)
+            show_upload_refusal(request, form, "document")
         elif action == "review":
             form = review_form = ReviewDeliverableForm(request.POST)
         else:
-            form = edit_form = DeliverableForm(request.POST, instance=deliverable, project=project)
+            form = edit_form = DeliverableForm(
+                request.POST, instance=deliverable, project=project, can_move_due_date=can_move
+            )
         if form.is_valid():
             try:
                 _act(request, project, deliverable, action, form)
@@ -206,6 +213,7 @@ def _act(request: HttpRequest, project: Project, deliverable: Deliverable, actio
             instance=deliverable,
             reviewers=list(data["reviewers"]),
             expected_version=data.get("version") or deliverable.version,
+            due_date_reason=data.get("due_date_reason", ""),
             actor=request.user,
         )
 

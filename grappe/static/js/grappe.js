@@ -159,17 +159,27 @@ function setUpSearchable(select) {
 }
 
 // Unsaved work: switching language asks first when a form of the page was changed or failed.
+// A form marked data-unsaved-leave also makes leaving the page (a link, closing the tab) ask.
 function setUpUnsavedGuard() {
   const switcher = document.querySelector(".lang-switch");
-  if (!switcher) return;
-  let dirty = switcher.hasAttribute("data-unsaved-now");
+  let dirty = Boolean(switcher && switcher.hasAttribute("data-unsaved-now"));
   document.querySelectorAll("form[method=post]:not(.lang-switch)").forEach((form) => {
     form.addEventListener("input", () => { dirty = true; });
     form.addEventListener("submit", () => { dirty = false; });
   });
-  switcher.addEventListener("submit", (event) => {
-    if (dirty && !window.confirm(switcher.dataset.unsaved)) event.preventDefault();
-  });
+  if (switcher) {
+    switcher.addEventListener("submit", (event) => {
+      if (dirty && !window.confirm(switcher.dataset.unsaved)) event.preventDefault();
+      else dirty = false;
+    });
+  }
+  if (document.querySelector("form[data-unsaved-leave]")) {
+    window.addEventListener("beforeunload", (event) => {
+      if (!dirty) return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+  }
 }
 
 // Error summaries take the keyboard focus; their links move it to the field they name.

@@ -4,10 +4,12 @@ and the signed-in person's own trainings and certificates."""
 from __future__ import annotations
 
 from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +18,7 @@ from grappe.core.access import get_for_user_or_404, posted_code
 from grappe.core.paginate import paginate
 from grappe.training import queries, services
 from grappe.training.forms import CatalogueFilterForm, GenderForm, VisitorForm
+from grappe.training.ics import session_ics
 from grappe.training.models import Enrolment, LearnerProfile, Registration, RegistrationState, TrainingProgramme
 from grappe.training.services.catalogue import TrainingError
 from grappe.training.services.registration import TooManyEmails
@@ -169,6 +172,35 @@ def manage_registration(request: HttpRequest, token: str) -> HttpResponse:
         .values_list("p", flat=True)
     )[0]
     return render(request, "training/registration.html", {"registration": registration, "position": position})
+
+
+def _calendar_file(request: HttpRequest, registration: Registration) -> HttpResponse:
+    """The confirmed registration's event (the same ``.ics`` as the confirmation email's)."""
+    if registration.state != RegistrationState.CONFIRMED or registration.session.cancelled_at:
+        raise Http404
+    url = settings.SITE_URL + reverse("training:manage_registration", args=[registration.token])
+    response = HttpResponse(session_ics(registration, url=url), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="session-{registration.session.code}.ics"'
+    return response
+
+
+@login_required
+def session_calendar(request: HttpRequest, code: str) -> HttpResponse:
+    """ "Add to my calendar" on the session page: only for a person registered to it (confirmed);
+    anyone else gets a 404, whether the session is public or not."""
+    registration = (
+        Registration.objects.select_related("session__course__programme")
+        .filter(session__code=posted_code(code), person=request.user.person, state=RegistrationState.CONFIRMED)
+        .first()
+    )
+    if registration is None:
+        raise Http404
+    return _calendar_file(request, registration)
+
+
+def registration_calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """The same file from the registration's secret link (visitors registered without an account)."""
+    return _calendar_file(request, _registration(token))
 
 
 def verify(request: HttpRequest, code: str = "") -> HttpResponse:
