@@ -354,17 +354,17 @@ def _money_life(rng: random.Random, project: Any, index: int, office: Any) -> No
         funding.pay_instalment(middle, paid_on=dt.date(2026, 3, 12), expected_version=1, actor=office)
     for pledge in project.pledges.filter(year=2025):
         rate = Decimal(rng.choice([100, 100, 85, 60]))
-        funding.record_contribution(
+        funding.record_contribution(  # recorded by the office: confirmed, counted at once
             project,
             organisation=pledge.organisation,
-            year=2025,
             kind=pledge.kind,
             amount=money(pledge.amount * rate / 100),
             received_on=dt.date(2025, 11, 15),
             description="Virement" if pledge.kind == "cash" else "Temps d'ingénieur valorisé au coût",
             upload=_pdf("justificatif.pdf"),
             content_type="application/pdf",
-            actor=None,
+            actor=office,
+            confirmed=True,
         )
     for year, state in ((2025, "accepted"), (2026, "draft")):
         report = projects.schedule_report(

@@ -9,5 +9,9 @@ class FundingConfig(AppConfig):
 
     def ready(self) -> None:
         from grappe.core import jobs
+        from grappe.funding.services.ledger import maximum_floor
+        from grappe.projects.services import register_maximum_floor
 
         jobs.register(self.get_model("DossierBuild"))
+        # A grant's maximum never goes below what is paid, accepted or scheduled.
+        register_maximum_floor(maximum_floor)

@@ -15,7 +15,13 @@ from grappe.people.forms import DateInput
 from grappe.people.models import Organisation, Person
 from grappe.programmes.models import CostCategory
 from grappe.projects.models import CostRegime, Project
-from grappe.projects.validators import check_at_most, check_inside, file_input, money_field, validate_pdf_or_image
+from grappe.projects.validators import (
+    CommaDecimalField,
+    check_at_most,
+    file_input,
+    money_field,
+    validate_pdf_or_image,
+)
 from grappe.selection.models import Award
 from grappe.submissions.models import ContributionKind
 
@@ -187,17 +193,28 @@ class ReallocationForm(Form):
 
 
 class ContributionForm(Form):
+    """A contribution realised; its year is the year of the date received or valued."""
+
     organisation = forms.ModelChoiceField(label=_("Partner"), queryset=Organisation.objects.none())
-    year = forms.TypedChoiceField(label=_("Year"), coerce=int, choices=[])
     kind = forms.ChoiceField(label=_("Kind"), choices=ContributionKind.choices)
     amount = money_field(_("Realised (EUR)"), allow_zero=False)
-    received_on = forms.DateField(label=_("Received or valued on"), widget=DateInput())
-    description = forms.CharField(label=_("Description and valuation method"), max_length=300, required=False)
+    received_on = forms.DateField(
+        label=_("Received or valued on"),
+        widget=DateInput(),
+        help_text=_("It counts in the year of this date."),
+    )
+    description = forms.CharField(
+        label=_("Description and valuation method"),
+        max_length=300,
+        required=False,
+        help_text=_("Needed for a contribution in kind: what was brought and how it is valued."),
+    )
     file = forms.FileField(
         label=_("Evidence (PDF or image)"),
         required=False,
         validators=[validate_pdf_or_image],
         widget=file_input("application/pdf,image/png,image/jpeg"),
+        help_text=_("Needed for a contribution in kind."),
     )
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
@@ -206,20 +223,49 @@ class ContributionForm(Form):
         self.fields["organisation"].queryset = Organisation.objects.filter(
             project_partnerships__project=project
         ).order_by("name")
-        grant = project.grant
-        self.fields["year"].choices = [(y, y) for y in range(grant.start_date.year, grant.end_date.year + 1)]
 
-    def clean_received_on(self) -> Any:
-        day = self.cleaned_data["received_on"]
-        grant = self.project.grant
-        check_inside(day, grant.start_date, grant.end_date)
-        return day
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        problems = services.contribution_problems(
+            self.project,
+            organisation=data.get("organisation"),
+            kind=data.get("kind"),
+            amount=data.get("amount"),
+            received_on=data.get("received_on"),
+            description=data.get("description") or "",
+            has_evidence=bool(data.get("file")) or "file" in self.errors,
+        )
+        for name, message in problems.items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return data
+
+
+class ContributionDecisionForm(VersionedForm):
+    """The office confirms a declared contribution, or rejects it with a reason."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("", _("Choose…")), ("confirm", _("Confirm")), ("reject", _("Reject"))],
+    )
+    comment = forms.CharField(
+        label=_("Reason (needed to reject it)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "reject" and len((data.get("comment") or "").strip()) < 10:
+            self.add_error("comment", _("Say why the contribution is rejected (10 characters at least)."))
+        return data
 
 
 class InstalmentForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=InstalmentKind.choices)
     amount = money_field(_("Amount (EUR)"), required=False, allow_zero=False)
-    share = forms.DecimalField(
+    share = CommaDecimalField(
         label=_("or share of the maximum"),
         required=False,
         min_value=Decimal("0.0001"),
@@ -227,6 +273,14 @@ class InstalmentForm(Form):
         max_digits=5,
         decimal_places=4,
         help_text=_("0.3 = 30 %."),
+        error_messages={
+            "min_value": _("A share of the maximum is more than 0 and at most 1 (0.3 = 30 %%)."),
+            "max_value": _("A share of the maximum is more than 0 and at most 1 (0.3 = 30 %%)."),
+            "max_digits": _("A share of the maximum is more than 0 and at most 1 (0.3 = 30 %%)."),
+            "max_whole_digits": _("A share of the maximum is more than 0 and at most 1 (0.3 = 30 %%)."),
+            "max_decimal_places": _("Give the share with at most 4 decimals (0.3333 = 33.33 %%)."),
+            "invalid": _("Enter a share as a number, e.g. 0.3 for 30 %."),
+        },
     )
     trigger = forms.ChoiceField(label=_("Condition"), choices=Trigger.choices)
     due_date = forms.DateField(label=_("Due date"), widget=DateInput())
@@ -237,8 +291,10 @@ class InstalmentForm(Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if (data.get("amount") is None) == (data.get("share") is None) and "amount" not in self.errors:
-            self.add_error("amount", _("Give either an amount or a share of the maximum, not both."))
+        if "amount" not in self.errors and "share" not in self.errors:
+            problem = services.amount_or_share_problem(data.get("amount"), data.get("share"))
+            if problem:
+                self.add_error("amount", problem)
         if data.get("due_date"):
             problem = services.due_date_problem(self.project.grant, data["due_date"])
             if problem:
@@ -252,6 +308,13 @@ class UnscheduleForm(VersionedForm):
 
 class PayForm(VersionedForm):
     paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
+
+    def clean_paid_on(self) -> Any:
+        day = self.cleaned_data["paid_on"]
+        problem = services.paid_on_problem(day)
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
 
 
 # --- The programme's settings for its projects (office) -----------------------------------------

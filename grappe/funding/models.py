@@ -227,14 +227,31 @@ def contribution_path(instance: Contribution, filename: str) -> str:
     return f"projects/{instance.project.code}/contributions/{new_code(12)}.{extension}"
 
 
+class ContributionState(models.TextChoices):
+    """A contribution declared by the project is counted once the office confirms it (as the office
+    accepts expense statements); the office's own records are confirmed at once."""
+
+    DECLARED = "declared", _("Declared, waiting for the office")
+    CONFIRMED = "confirmed", _("Confirmed by the office")
+    REJECTED = "rejected", _("Rejected by the office")
+
+
+class ContributionQuerySet(models.QuerySet["Contribution"]):
+    def counted(self) -> ContributionQuerySet:
+        """The contributions the office confirmed: the only ones in the co-funding realised, the
+        leverage, the ledger, the partners' figures and the impact indicators."""
+        return self.filter(state=ContributionState.CONFIRMED)
+
+
 class Contribution(models.Model):
-    """Co-funding a partner actually brought (cash received or in-kind valued), with its evidence."""
+    """Co-funding a partner actually brought (cash received or in-kind valued), with its evidence.
+    Declared by the project, counted once the office confirms it."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="contributions")
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="contributions"
     )
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), help_text=_("The year of the date received or valued."))
     kind = models.CharField(_("kind"), max_length=10, choices=ContributionKind.choices)
     amount = models.DecimalField(_("realised (EUR)"), **MONEY)
     received_on = models.DateField(_("received or valued on"))
@@ -242,13 +259,28 @@ class Contribution(models.Model):
     file = models.FileField(_("evidence"), upload_to=contribution_path, max_length=200, blank=True)
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
     content_type = models.CharField(_("type"), max_length=50, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ContributionState.choices, default=ContributionState.DECLARED
+    )
     recorded_by = models.ForeignKey("people.User", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    decided_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("confirmed or rejected"), null=True, blank=True)
+    office_comment = models.TextField(_("comment of the office"), max_length=2000, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ContributionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("co-funding contribution")
         ordering = ["organisation__name", "year", "kind", "received_on"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_positive"),
+            models.CheckConstraint(
+                condition=Q(state="declared") | Q(decided_at__isnull=False), name="contribution_decided_when"
+            ),
+        ]
+        indexes = [models.Index(fields=["project", "state"], name="contribution_project_state_idx")]
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.organisation} {self.year} {self.kind}: {self.amount}"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from grappe.core.models import AuditLog
 from grappe.funding.models import (
     Contribution,
+    ContributionState,
     ExpenseLine,
     ExpenseStatement,
     Instalment,
@@ -133,18 +134,29 @@ class CoFundingRow:
     year: int
     kind: str
     pledged: Decimal = ZERO
-    realised: Decimal = ZERO
+    realised: Decimal = ZERO  # confirmed by the office
+    declared: Decimal = ZERO  # waiting for the office's confirmation
 
     @property
     def below(self) -> bool:
         return self.realised < self.pledged
 
+    @property
+    def above(self) -> bool:
+        """More realised (or declared) than pledged: worth a look before confirming."""
+        return self.realised + self.declared > self.pledged
+
 
 def cofunding_rows(project: Project, organisation_ids: set[int] | None) -> list[CoFundingRow]:
-    """Pledged against realised per partner × year × kind (``organisation_ids``: only those; None: all)."""
+    """Pledged against realised (confirmed by the office) per partner × year × kind, with what is
+    declared and waits for the office (``organisation_ids``: only those; None: all)."""
     rows: dict[tuple[int, int, str], CoFundingRow] = {}
     pledges = Pledge.objects.filter(project=project).select_related("organisation")
-    contributions = Contribution.objects.filter(project=project).select_related("organisation")
+    contributions = (
+        Contribution.objects.filter(project=project)
+        .exclude(state=ContributionState.REJECTED)
+        .select_related("organisation")
+    )
     if organisation_ids is not None:
         pledges = pledges.filter(organisation_id__in=organisation_ids)
         contributions = contributions.filter(organisation_id__in=organisation_ids)
@@ -153,9 +165,11 @@ def cofunding_rows(project: Project, organisation_ids: set[int] | None) -> list[
             (p.organisation_id, p.year, p.kind), CoFundingRow(p.organisation, p.year, p.kind)
         ).pledged += p.amount
     for c in contributions:
-        rows.setdefault(
-            (c.organisation_id, c.year, c.kind), CoFundingRow(c.organisation, c.year, c.kind)
-        ).realised += c.amount
+        row = rows.setdefault((c.organisation_id, c.year, c.kind), CoFundingRow(c.organisation, c.year, c.kind))
+        if c.state == ContributionState.CONFIRMED:
+            row.realised += c.amount
+        else:
+            row.declared += c.amount
     return sorted(rows.values(), key=lambda r: (r.organisation.name, r.year, r.kind))
 
 
@@ -243,7 +257,7 @@ def _by_kind(queryset: QuerySet[Any]) -> tuple[Decimal, Decimal, Decimal, Decima
 
 def leverage_of(project: Project) -> Leverage:
     p_cash, p_kind, cp_cash, cp_kind = _by_kind(Pledge.objects.filter(project=project))
-    r_cash, r_kind, cr_cash, cr_kind = _by_kind(Contribution.objects.filter(project=project))
+    r_cash, r_kind, cr_cash, cr_kind = _by_kind(Contribution.objects.counted().filter(project=project))
     return Leverage(project.grant.max_amount, p_cash, p_kind, r_cash, r_kind, cp_cash, cp_kind, cr_cash, cr_kind)
 
 
@@ -277,8 +291,8 @@ def _company_sums() -> dict[str, Coalesce]:
     for name, model, extra in (
         ("company_pledged", Pledge, Q()),
         ("company_pledged_cash", Pledge, cash),
-        ("company_realised", Contribution, Q()),
-        ("company_realised_cash", Contribution, cash),
+        ("company_realised", Contribution, Q(state=ContributionState.CONFIRMED)),
+        ("company_realised_cash", Contribution, cash & Q(state=ContributionState.CONFIRMED)),
     ):
         out[name] = _money(_sum_by_call(model.objects.filter(company & extra), "project__call_id"))
     return out
@@ -302,9 +316,9 @@ def ledger_calls(programme: Any) -> QuerySet[Any]:
             ),
             pledged=_money(_sum_by_call(Pledge.objects.all(), "project__call_id")),
             pledged_cash=_money(_sum_by_call(Pledge.objects.filter(kind=ContributionKind.CASH), "project__call_id")),
-            realised=_money(_sum_by_call(Contribution.objects.all(), "project__call_id")),
+            realised=_money(_sum_by_call(Contribution.objects.counted(), "project__call_id")),
             realised_cash=_money(
-                _sum_by_call(Contribution.objects.filter(kind=ContributionKind.CASH), "project__call_id")
+                _sum_by_call(Contribution.objects.counted().filter(kind=ContributionKind.CASH), "project__call_id")
             ),
             **_company_sums(),
             project_count=Coalesce(

@@ -29,6 +29,7 @@ rules.add_perm("funding.request_reallocation", is_office | is_project_lead | is_
 rules.add_perm("funding.decide_reallocation", is_office)
 # Co-funding, payments, the programme's ledger
 rules.add_perm("funding.record_contribution", is_office | is_project_lead | is_finance_contact)
+rules.add_perm("funding.confirm_contribution", is_office)
 rules.add_perm("funding.view_payments", is_insider)
 rules.add_perm("funding.manage_payments", is_office)
 rules.add_perm("funding.view_ledger", is_office | is_board)

@@ -79,8 +79,8 @@ def partners_for_office() -> QuerySet[Organisation]:
         .annotate(
             proposal_pledged=_sum(proposal_pledges),
             project_pledged=_sum(Pledge.objects.all()),
-            realised=_sum(Contribution.objects.all()),
-            realised_cash=_sum(Contribution.objects.all(), kind=ContributionKind.CASH),
+            realised=_sum(Contribution.objects.counted()),
+            realised_cash=_sum(Contribution.objects.counted(), kind=ContributionKind.CASH),
             active_agreements=Coalesce(
                 Subquery(active.order_by().values("profile__organisation_id").annotate(n=Count("id")).values("n")[:1]),
                 Value(0),
@@ -166,12 +166,9 @@ class Contributions:
 
 def contributions_of(organisation: Organisation, projects: list[Project]) -> Contributions:
     by_project = {p.pk: ProjectMoney(p) for p in projects}
-    for model, prefix in ((Pledge, "pledged"), (Contribution, "realised")):
+    for records, prefix in ((Pledge.objects.all(), "pledged"), (Contribution.objects.counted(), "realised")):
         rows = (
-            model.objects.filter(organisation=organisation)
-            .order_by()
-            .values("project_id", "kind")
-            .annotate(t=Sum("amount"))
+            records.filter(organisation=organisation).order_by().values("project_id", "kind").annotate(t=Sum("amount"))
         )
         for row in rows:
             money = by_project.get(row["project_id"])

@@ -116,6 +116,7 @@ ACTS: tuple[tuple[str, str], ...] = (
     ("reporting.TargetChange", "changed_by"),
     ("reporting.AnnualReport", "created_by"),
     ("funding.Contribution", "recorded_by"),
+    ("funding.Contribution", "decided_by"),
     ("reporting.ManualValue", "recorded_by"),
     ("reporting.ManualValueVersion", "recorded_by"),
     ("admin.LogEntry", "user"),

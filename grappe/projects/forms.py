@@ -26,7 +26,7 @@ from grappe.projects.models import (
     Task,
     WorkPackage,
 )
-from grappe.projects.validators import check_inside, file_input, money_field, validate_pdf
+from grappe.projects.validators import CommaDecimalField, check_inside, file_input, money_field, validate_pdf
 
 DATE = {"widget": DateInput()}
 
@@ -129,7 +129,7 @@ class GrantForm(VersionedForm):
     start_date = forms.DateField(label=_("Start date"), **DATE)
     end_date = forms.DateField(label=_("End date"), **DATE)
     max_amount = money_field(_("Maximum amount (EUR)"))
-    overhead_rate = forms.DecimalField(
+    overhead_rate = CommaDecimalField(
         label=_("Overhead rate"),
         min_value=Decimal("0"),
         max_value=Decimal("1"),
@@ -171,6 +171,13 @@ class AmendmentForm(GrantForm):
         widget=file_input("application/pdf"),
     )
 
+    def clean_signed_on(self) -> Any:
+        day = self.cleaned_data["signed_on"]
+        problem = services.signature_problem(self.grant, day, amendment=True)
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
+
 
 class SignForm(VersionedForm):
     signed_on = forms.DateField(label=_("Signed on"), **DATE)
@@ -179,6 +186,17 @@ class SignForm(VersionedForm):
         validators=[validate_pdf],
         widget=file_input("application/pdf"),
     )
+
+    def __init__(self, *args: Any, grant: Grant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.grant = grant
+
+    def clean_signed_on(self) -> Any:
+        day = self.cleaned_data["signed_on"]
+        problem = services.signature_problem(self.grant, day)
+        if problem:
+            raise forms.ValidationError(problem)
+        return day
 
 
 class DocumentForm(Form):

@@ -20,9 +20,26 @@ PDF_MAGIC = (b"%PDF-",)
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 
+class CommaDecimalField(forms.DecimalField):
+    """A decimal typed as people write it: "1500,00" (French decimal comma) as well as "1500.00";
+    spaces between thousands ("1 500,00", also the non-breaking ones) are ignored. A number with
+    both a comma and a point ("1.500,00") stays ambiguous and is refused. A text input with a
+    decimal keyboard: a number input would not let "1500,00" be typed in every browser."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = "".join(value.split())
+            if "," in value and "." not in value and value.count(",") == 1:
+                value = value.replace(",", ".")
+        return super().to_python(value)
+
+
 def money_field(label: Any, *, required: bool = True, allow_zero: bool = True, **kwargs: Any) -> forms.DecimalField:
-    """A euro amount: at most 2 decimals, never negative (messages name the limit)."""
-    return forms.DecimalField(
+    """A euro amount: at most 2 decimals, never negative (messages name the limit); a decimal
+    comma is accepted, as the error's example (1500,00 in French) promises."""
+    return CommaDecimalField(
         label=label,
         required=required,
         max_digits=14,

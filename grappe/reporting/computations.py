@@ -460,8 +460,10 @@ register(
 
 
 def _contributions(scope: Scope, win: Window) -> QuerySet[Any]:
-    return _scoped(Contribution.objects.all(), scope, "project__proposal").filter(
-        _between("received_on", win, instant=False), created_at__lt=win.as_of
+    """Contributions the office confirmed (declared ones wait, rejected ones never count), as
+    known at ``as_of``: confirmed before it."""
+    return _scoped(Contribution.objects.counted(), scope, "project__proposal").filter(
+        _between("received_on", win, instant=False), decided_at__lt=win.as_of
     )
 
 
@@ -484,7 +486,7 @@ register(
         "cofunding_realised",
         _("Co-funding realised"),
         "eur",
-        _("Partners' contributions (cash and in kind) received or valued in the period."),
+        _("Partners' contributions (cash and in kind) received or valued in the period, confirmed by the office."),
         _contributions,
         _contribution_columns(),
         _project_of,
@@ -497,7 +499,7 @@ register(
         "cofunding_cash",
         _("Co-funding realised in cash"),
         "eur",
-        _("Partners' cash contributions received in the period."),
+        _("Partners' cash contributions received in the period, confirmed by the office."),
         lambda scope, win: _contributions(scope, win).filter(kind=ContributionKind.CASH),
         _contribution_columns(),
         _project_of,

@@ -641,7 +641,7 @@ QUALITY_LIMIT = 20
 
 def data_quality(programme: Programme, year: int) -> list[Gap]:
     """What the annual report lacks: a fixed number of queries, each list cut at QUALITY_LIMIT."""
-    from grappe.funding.models import Contribution
+    from grappe.funding.models import Contribution, ContributionState
     from grappe.partners.models import PartnerProfile
     from grappe.projects.models import Output, Project, ProjectMember, Report, ReportState
     from grappe.training.models import FundedTrainee
@@ -695,6 +695,7 @@ def data_quality(programme: Programme, year: int) -> list[Gap]:
     add(
         _("Co-funding recorded without evidence"),
         Contribution.objects.filter(project__call__programme=programme, file="")
+        .exclude(state=ContributionState.REJECTED)
         .select_related("organisation", "project")
         .order_by("project__code", "pk"),
         lambda c: f"{c.organisation} — {c.project.acronym or c.project.title} ({c.year})",

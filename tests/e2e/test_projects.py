@@ -63,7 +63,7 @@ def test_project_life_in_the_browser(english, award, office, applicant, partner_
     lead.set_input_files("#id_file", str(evidence))
     lead.get_by_role("button", name="Add the evidence").click()
     lead.get_by_role("button", name="Submit the statement").click()
-    lead.wait_for_selector("text=Statement saved.")
+    lead.wait_for_selector("text=Statement submitted: the office will check it.")
     statement = ExpenseStatement.objects.get()
     assert (statement.state, str(statement.total)) == ("submitted", "21000.50")
 
@@ -72,7 +72,7 @@ def test_project_life_in_the_browser(english, award, office, applicant, partner_
     page.select_option("#id_decision", "return")
     page.fill("#id_comment", "Add the payslips for March.")
     page.locator("main form").filter(has_text="Check the statement").get_by_role("button", name="Record").click()
-    page.wait_for_selector("text=Statement saved.")
+    page.wait_for_selector("text=Statement returned with your comment.")
     lead.reload()
     assert lead.get_by_text("Add the payslips for March.").is_visible()
     shot(lead, "statement-returned")

@@ -15,29 +15,32 @@ from tests.conftest import PERSONAS
 from tests.funding.test_statements import make_statement
 from tests.projects.conftest import dates, fake, make_award, open_from, pdf, png
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("late_in_project")]  # today: 2027-12-20
 
 
-def realise(project, organisation, year, kind, amount, *, received_on=None, evidence=False):
-    """Record ``amount`` realised by ``organisation`` (on 1 March of ``year`` by default)."""
-    return services.record_contribution(
+def realise(project, organisation, year, kind, amount, *, received_on=None, evidence=False, confirm=True):
+    """Record ``amount`` realised by ``organisation`` (on 1 March of ``year`` by default), confirmed
+    by the office unless ``confirm`` is false. In kind, it has its description and evidence."""
+    evidence = evidence or kind == "in_kind"
+    contribution = services.record_contribution(
         project,
         organisation=organisation,
-        year=year,
         kind=kind,
         amount=Decimal(amount),
         received_on=received_on or dt.date(year, 3, 1),
-        description="",
+        description="Engineer time at cost" if kind == "in_kind" else "",
         upload=pdf() if evidence else None,
         content_type="application/pdf" if evidence else "",
         actor=None,
     )
+    if confirm:
+        services.decide_contribution(contribution, confirm=True, comment="", expected_version=1, actor=None)
+    return contribution
 
 
 def _contribution(client, project, organisation, **extra):
     data = {
         "organisation": organisation.pk,
-        "year": "2026",
         "kind": "cash",
         "amount": "15000",
         "received_on": "2026-05-02",
@@ -46,22 +49,105 @@ def _contribution(client, project, organisation, **extra):
     return client.post(reverse("funding:cofunding", args=[project.code]), data)
 
 
-def test_lead_records_a_contribution_with_evidence(as_persona, project, company):
+def test_lead_declares_a_contribution_the_office_confirms_it(as_persona, project, company):
     response = _contribution(as_persona("applicant"), project, company, file=png())
 
     assert response.status_code == 302
     contribution = Contribution.objects.get()
-    assert (contribution.amount, contribution.content_type, contribution.file_name) == (
+    assert (contribution.amount, contribution.content_type, contribution.file_name, contribution.state) == (
         Decimal("15000.00"),
         "image/png",
         "receipt.png",
+        "declared",
     )
-    rows = queries.cofunding_rows(project, None)
-    mine = [(r.year, r.kind, r.pledged, r.realised, r.below) for r in rows if r.organisation == company]
-    assert mine == [
-        (2026, "cash", Decimal("20000.00"), Decimal("15000.00"), True),
-        (2027, "in_kind", Decimal("10000.00"), Decimal("0"), True),
+
+    def mine():
+        rows = queries.cofunding_rows(project, None)
+        return [(r.year, r.kind, r.pledged, r.realised, r.declared) for r in rows if r.organisation == company]
+
+    # Declared: shown as waiting, counted nowhere yet
+    assert mine()[0] == (2026, "cash", Decimal("20000.00"), Decimal("0"), Decimal("15000.00"))
+    assert queries.leverage_of(project).realised == 0
+    office = as_persona("office")
+    page = office.get(reverse("funding:cofunding", args=[project.code])).content.decode()
+    assert "1 contribution waits for your confirmation." in page and "Declared, waiting for the office" in page
+
+    confirmed = office.post(
+        reverse("funding:cofunding", args=[project.code]),
+        {"decide": contribution.pk, "version": "1", "decision": "confirm", "comment": ""},
+        follow=True,
+    )
+
+    assert "Contribution confirmed: it counts in the co-funding realised." in confirmed.content.decode()
+    contribution.refresh_from_db()
+    assert (contribution.state, contribution.version, contribution.decided_by.email) == (
+        "confirmed",
+        2,
+        "office@example.org",
+    )
+    assert mine() == [
+        (2026, "cash", Decimal("20000.00"), Decimal("15000.00"), Decimal("0")),
+        (2027, "in_kind", Decimal("10000.00"), Decimal("0"), Decimal("0")),
     ]
+    assert queries.leverage_of(project).realised_cash == Decimal("15000.00")
+    ledger = office.get(reverse("funding:ledger", args=[project.call.programme.code]))
+    assert ledger.context["totals"]["realised"] == Decimal("15000.00")
+
+
+def test_office_rejects_a_contribution_with_a_reason(as_persona, project, company):
+    contribution = realise(project, company, 2026, "cash", "9999999", confirm=False)
+    office = as_persona("office")
+    url = reverse("funding:cofunding", args=[project.code])
+    page = office.get(url)
+    assert "above pledge" in page.content.decode()
+
+    no_reason = office.post(url, {"decide": contribution.pk, "version": "1", "decision": "reject", "comment": "no"})
+
+    form = dict(no_reason.context["contributions"])[Contribution.objects.get()]
+    assert form.errors["comment"] == ["Say why the contribution is rejected (10 characters at least)."]
+    rejected = office.post(
+        url,
+        {"decide": contribution.pk, "version": "1", "decision": "reject", "comment": "No transfer of that size."},
+        follow=True,
+    )
+    assert "Contribution rejected: it does not count." in rejected.content.decode()
+    assert "No transfer of that size." in rejected.content.decode()
+    contribution.refresh_from_db()
+    assert contribution.state == "rejected"
+    assert queries.leverage_of(project).realised == 0
+    assert all(r.realised == r.declared == 0 for r in queries.cofunding_rows(project, None))
+    again = office.post(url, {"decide": contribution.pk, "version": "2", "decision": "confirm"}, follow=True)
+    assert "This contribution is confirmed or rejected already." in again.content.decode()
+    assert Contribution.objects.get().state == "rejected"
+
+
+@pytest.mark.parametrize("persona", ["applicant", "partner_contact", "board"])
+def test_only_the_office_confirms(as_persona, project, company, persona):
+    contribution = realise(project, company, 2026, "cash", "1000", confirm=False)
+
+    response = as_persona(persona).post(
+        reverse("funding:cofunding", args=[project.code]),
+        {"decide": contribution.pk, "version": "1", "decision": "confirm"},
+    )
+
+    assert response.status_code == 404
+    assert Contribution.objects.get().state == "declared"
+
+
+def test_office_records_a_contribution_confirmed_at_once(as_persona, project, company):
+    response = _contribution(as_persona("office"), project, company, amount="1500,00", received_on="2027-12-20")
+
+    assert response.status_code == 302
+    contribution = Contribution.objects.get()
+    assert (contribution.amount, contribution.state, contribution.year) == (Decimal("1500.00"), "confirmed", 2027)
+    assert queries.leverage_of(project).realised_cash == Decimal("1500.00")
+
+
+def test_year_is_the_year_of_the_date_received(as_persona, project, company):
+    response = _contribution(as_persona("applicant"), project, company, year="2027", received_on="2026-03-01")
+
+    assert response.status_code == 302
+    assert Contribution.objects.get().year == 2026
 
 
 @pytest.mark.parametrize(
@@ -79,12 +165,29 @@ def test_lead_records_a_contribution_with_evidence(as_persona, project, company)
             "file",
             "Evidence must be a PDF or an image (PNG or JPEG), whatever its name says.",
         ),
+        (
+            {"received_on": "2027-12-21"},
+            "received_on",
+            "A contribution is recorded once received or valued: the date cannot be after today (<2027-12-20>).",
+        ),
+        (
+            {"kind": "in_kind", "description": "", "file": png()},
+            "description",
+            "Describe what the partner brought in kind and how it is valued (e.g. 120 engineer hours × 65 €).",
+        ),
+        (
+            {"kind": "in_kind", "description": "120 engineer hours × 65 €"},
+            "file",
+            "Attach the evidence of the valuation in kind (PDF or image).",
+        ),
+        ({"amount": "1.500,00"}, "amount", "Enter an amount in euros, e.g. 1500.00."),
     ],
 )
 def test_contribution_errors(as_persona, project, company, extra, field, message):
     response = _contribution(as_persona("applicant"), project, company, **extra)
 
     assert response.context["form"].errors[field] == [dates(message)]
+    assert response.context["form"]["organisation"].value() == str(company.pk)
     assert not Contribution.objects.exists()
 
 
@@ -102,6 +205,34 @@ def test_evidence_too_large_records_nothing_and_says_the_limit(as_persona, proje
     assert 'value="Transfer of 2 May"' in response.text and not Contribution.objects.exists()
 
 
+def test_service_refuses_what_the_form_refuses(project, company):
+    with pytest.raises(services.FundingError, match="Attach the evidence of the valuation in kind"):
+        services.record_contribution(
+            project, organisation=company, kind="in_kind", amount=Decimal("5000"), received_on=dt.date(2026, 3, 1),
+            description="Lab time", upload=None, content_type="", actor=None,
+        )  # fmt: skip
+    with pytest.raises(services.FundingError, match="cannot be after today"):
+        services.record_contribution(
+            project, organisation=company, kind="cash", amount=Decimal("5000"), received_on=dt.date(2027, 12, 24),
+            description="", upload=None, content_type="", actor=None,
+        )  # fmt: skip
+
+
+def test_in_kind_with_description_and_evidence_is_declared(as_persona, project, company):
+    response = _contribution(
+        as_persona("applicant"),
+        project,
+        company,
+        kind="in_kind",
+        amount="7800",
+        description="120 engineer hours × 65 €",
+        file=pdf("timesheets.pdf"),
+    )
+
+    assert response.status_code == 302
+    assert Contribution.objects.get().kind == "in_kind"
+
+
 def test_partner_contact_sees_only_their_own_contributions(as_persona, project, company):
     other = project.partners.exclude(organisation=company).get().organisation
     realise(project, company, 2026, "cash", "1000", evidence=True)
@@ -111,7 +242,7 @@ def test_partner_contact_sees_only_their_own_contributions(as_persona, project, 
     response = client.get(reverse("funding:cofunding", args=[project.code]))
 
     assert {r.organisation for r in response.context["rows"]} == {company}
-    assert [c.amount for c in response.context["contributions"]] == [Decimal("1000.00")]
+    assert [c.amount for c, _decide in response.context["contributions"]] == [Decimal("1000.00")]
     assert response.context["leverage"] is None and response.context["form"] is None
     assert client.get(reverse("funding:contribution_file", args=[project.code, theirs.pk])).status_code == 404
     mine = Contribution.objects.get(organisation=company)
@@ -184,8 +315,12 @@ def test_schedule_by_share_and_never_beyond_the_maximum(as_persona, project):
     ("data", "field", "message"),
     [
         ({"amount": "100", "share": "0.1"}, "amount", "Give either an amount or a share of the maximum, not both."),
-        ({}, "amount", "Give either an amount or a share of the maximum, not both."),
+        ({}, "amount", "Give an amount, or a share of the maximum."),
         ({"amount": "-3"}, "amount", "The amount must be at least 0.01 €."),
+        ({"share": "1.5"}, "share", "A share of the maximum is more than 0 and at most 1 (0.3 = 30 %)."),
+        ({"share": "0"}, "share", "A share of the maximum is more than 0 and at most 1 (0.3 = 30 %)."),
+        ({"share": "0.33333"}, "share", "Give the share with at most 4 decimals (0.3333 = 33.33 %)."),
+        ({"share": "a third"}, "share", "Enter a share as a number, e.g. 0.3 for 30 %."),
         (
             {"amount": "100", "due_date": "2029-01-01"},
             "due_date",
@@ -196,8 +331,36 @@ def test_schedule_by_share_and_never_beyond_the_maximum(as_persona, project):
 def test_schedule_errors(as_persona, project, data, field, message):
     response = _schedule(as_persona("office"), project, **data)
 
-    assert response.context["form"].errors[field] == [dates(message)]
+    assert response.context["form"].errors == {field: [dates(message)]}
     assert not Instalment.objects.exists()
+
+
+@pytest.mark.parametrize(("data", "amount"), [({"amount": "1500,00"}, "1500.00"), ({"amount": "1500.00"}, "1500.00"),
+                                              ({"share": "0,3"}, "45000.00")])  # fmt: skip
+def test_schedule_takes_a_decimal_comma_or_point(as_persona, project, data, amount):
+    assert _schedule(as_persona("office"), project, **data).status_code == 302
+    assert Instalment.objects.get().amount == Decimal(amount)
+
+
+def test_a_payment_is_not_recorded_in_the_future(as_persona, project):
+    instalment = services.schedule_instalment(
+        project, kind="advance", amount=Decimal("45000"), share=None, trigger="signature",
+        due_date=dt.date(2026, 2, 1), actor=None,
+    )  # fmt: skip
+    projects.sign_grant(project.grant, signed_on=dt.date(2026, 1, 20), document=pdf(), expected_version=1, actor=None)
+    office = as_persona("office")
+    url = reverse("funding:payments", args=[project.code])
+
+    future = office.post(url, {"pay": instalment.pk, "version": "1", "paid_on": "2028-06-01"}, follow=True)
+
+    assert dates(
+        "A payment is recorded once made: the date paid cannot be after today (<2027-12-20>)."
+    ) in future.content.decode().replace("&#x27;", "'")
+    assert Instalment.objects.get().paid_on is None
+    with pytest.raises(services.FundingError, match="cannot be after today"):
+        services.pay_instalment(instalment, paid_on=dt.date(2027, 12, 21), expected_version=1, actor=None)
+    office.post(url, {"pay": instalment.pk, "version": "1", "paid_on": "2027-12-20"})
+    assert Instalment.objects.get().paid_on == dt.date(2027, 12, 20)
 
 
 def test_payment_waits_for_its_condition(project):
@@ -359,3 +522,23 @@ def test_unpaid_instalment_is_unscheduled_a_paid_one_never(as_persona, project):
 
     assert list(Instalment.objects.values_list("pk", flat=True)) == [first.pk]
     assert "A paid instalment is part of the ledger: it cannot be deleted." in paid.content.decode()
+
+
+def test_contributions_recorded_before_the_confirmation_stay_counted(project, company):
+    """Migration funding.0006: what was recorded (and counted) before stays counted, confirmed as of
+    the day it was recorded."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("grappe.funding.migrations.0006_contribution_states")
+    old = Contribution.objects.create(
+        project=project, organisation=company, year=2026, kind="cash", amount=Decimal("5000"),
+        received_on=dt.date(2026, 3, 1),
+    )  # fmt: skip
+
+    migration.confirm_recorded(apps, None)
+
+    old.refresh_from_db()
+    assert (old.state, old.decided_at) == ("confirmed", old.created_at)
+    assert list(Contribution.objects.counted()) == [old]

@@ -61,6 +61,37 @@ def _lines_data(statement, **amounts):
     return data
 
 
+@pytest.mark.parametrize(
+    ("language", "saved", "submitted", "returned"),
+    [
+        ("en", "Statement saved.", "Statement submitted: the office will check it.", "Statement returned with your comment."),
+        ("fr", "État enregistré.", "État transmis : le bureau va le vérifier.", "État renvoyé avec votre commentaire."),
+    ],
+)  # fmt: skip
+def test_each_step_says_what_happened(as_persona, project, university, language, saved, submitted, returned):
+    statement = make_statement(project, university)
+    lead, office = as_persona("applicant"), as_persona("office")
+    for client in (lead, office):
+        client.cookies["django_language"] = language
+
+    def said(response):
+        return [str(m) for m in response.context["messages"]]
+
+    assert said(lead.post(_url(statement), _lines_data(statement, personnel="1500,00"), follow=True)) == [saved]
+    statement.refresh_from_db()
+    assert statement.total == Decimal("1500.00")
+    evidence = said(lead.post(_url(statement), {"action": "evidence", "file": png()}, follow=True))
+    assert evidence == [{"en": "Evidence added.", "fr": "Justificatif ajouté."}[language]]
+    assert said(lead.post(_url(statement), {"action": "submit", "version": "3"}, follow=True)) == [submitted]
+    assert said(
+        office.post(
+            _url(statement),
+            {"action": "check", "version": "4", "decision": "return", "comment": "Missing payslips for March."},
+            follow=True,
+        )
+    ) == [returned]
+
+
 def test_lead_files_a_statement_office_returns_then_accepts(as_persona, project, university):
     lead, office = as_persona("applicant"), as_persona("office")
 

@@ -170,7 +170,13 @@ def test_contributions_from_the_records(project, company, relation):
         kind="cash",
         amount=Decimal("15000"),
         received_on=dt.date(2026, 5, 1),
+        state="confirmed",
+        decided_at=dt.datetime(2026, 5, 2, tzinfo=dt.UTC),
     )
+    Contribution.objects.create(  # declared, not confirmed by the office: not counted
+        project=project, organisation=company, year=2026, kind="cash", amount=Decimal("5000"),
+        received_on=dt.date(2026, 6, 1),
+    )  # fmt: skip
     money = queries.contributions_of(company, queries.projects_of(company))
     pledged = sum(p.amount for p in Pledge.objects.filter(organisation=company))
     assert money.pledged == pledged and money.realised == Decimal("15000") == money.realised_cash

@@ -25,6 +25,24 @@ from grappe.submissions.models import (
 from tests.factories import CompanyFactory, PersonFactory, ProposalFactory
 
 START = dt.date(2026, 1, 1)
+# "Today" for tests whose dates must be past (signatures, payments, contributions): near the
+# test project's end (2027-12-31).
+LATE_IN_PROJECT = dt.date(2027, 12, 20)
+
+
+@pytest.fixture
+def late_in_project(monkeypatch):
+    """Today (``timezone.localdate()``, Europe/Paris) is 20 December 2027: every date of the test
+    project but its last days is past. Only the day moves (freezegun's fake datetimes would reach
+    the API's schemas)."""
+    from django.utils import timezone
+
+    real = timezone.localdate
+
+    def localdate(value=None, timezone=None):
+        return LATE_IN_PROJECT if value is None else real(value, timezone)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
 
 
 def make_award(

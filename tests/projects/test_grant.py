@@ -13,7 +13,7 @@ from grappe.projects.models import Amendment, Grant, GrantDocument
 from tests.conftest import PERSONAS
 from tests.projects.conftest import dates, fake, pdf
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("late_in_project")]  # today: 2027-12-20
 
 
 def _values(grant, **changes):
@@ -53,6 +53,7 @@ def test_office_edits_the_grant_before_signature(as_persona, project):
         ("max_amount", "100.001", "Give the amount in euros with at most 2 decimals (cents)."),
         ("max_amount", "-5", "The amount cannot be negative."),
         ("max_amount", "12abc", "Enter an amount in euros, e.g. 1500.00."),
+        ("max_amount", "1.500,00", "Enter an amount in euros, e.g. 1500.00."),
         ("end_date", "2025-12-31", "The end must come after the start."),
         ("end_date", "2029-01-31", "The project must end by the programme's last day (<2028-12-31>)."),
         ("overhead_rate", "1.5", "Ensure this value is less than or equal to 1."),
@@ -152,3 +153,111 @@ def test_signed_documents_download_for_insiders_only(as_persona, project):
 
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
     assert as_persona("partner_contact").get(url).status_code == 404
+
+
+@pytest.mark.parametrize("typed", ["120000,50", "120000.50", "120 000,50"])
+def test_amounts_take_a_decimal_comma_or_point(as_persona, project, typed):
+    response = _post(as_persona("office"), project, "update", _values(project.grant, max_amount=typed))
+
+    assert response.status_code == 302
+    project.grant.refresh_from_db()
+    assert project.grant.max_amount == Decimal("120000.50")
+
+
+def _money_used(project, university):
+    """Sign; pay a 45,000 advance; accept a 43,000 statement; schedule 60,000 more (unpaid)."""
+    from grappe.funding import services as funding
+    from tests.funding.test_statements import make_statement
+
+    grant = services.sign_grant(
+        project.grant, signed_on=dt.date(2026, 1, 10), document=pdf(), expected_version=1, actor=None
+    )
+    advance = funding.schedule_instalment(
+        project, kind="advance", amount=Decimal("45000"), share=None, trigger="signature",
+        due_date=dt.date(2026, 2, 1), actor=None,
+    )  # fmt: skip
+    funding.pay_instalment(advance, paid_on=dt.date(2026, 2, 3), expected_version=1, actor=None)
+    make_statement(project, university, state="accepted")
+    funding.schedule_instalment(
+        project, kind="intermediate", amount=Decimal("60000"), share=None, trigger="statement",
+        due_date=dt.date(2027, 2, 1), actor=None,
+    )  # fmt: skip
+    grant.refresh_from_db()
+    return grant
+
+
+def _amend(client, project, grant, **changes):
+    data = _values(grant, reason="The consortium lost a partner.", signed_on="2027-12-01") | changes
+    return _post(client, project, "amend", data | {"document": pdf("amendment.pdf")})
+
+
+def test_maximum_never_below_what_is_paid_accepted_or_scheduled(as_persona, project, university):
+    grant = _money_used(project, university)
+    client = as_persona("office")
+
+    refused = _amend(client, project, grant, max_amount="100000")
+
+    assert refused.context["forms"]["amend"].errors["max_amount"] == [
+        "100,000.00 € is below what the project already uses (paid 45,000.00 €; accepted statements 43,000.00 €; "
+        "scheduled payments 105,000.00 €): the maximum must be at least 105,000.00 €."
+    ]
+    assert refused.context["forms"]["amend"]["reason"].value() == "The consortium lost a partner."
+    assert not Amendment.objects.exists()
+    with pytest.raises(services.ProjectError, match="below what the project already uses"):
+        services.amend_grant(
+            grant, changes={"max_amount": Decimal("44000")}, reason="Cut below the payments.",
+            signed_on=dt.date(2027, 12, 1), document=pdf(), expected_version=grant.version, actor=None,
+        )  # fmt: skip
+
+    assert _amend(client, project, grant, max_amount="105000").status_code == 302
+    grant.refresh_from_db()
+    assert grant.max_amount == Decimal("105000.00")
+
+
+@pytest.mark.parametrize(
+    ("action", "signed_on", "message"),
+    [
+        ("sign", "2027-12-21", "A signature date cannot be in the future: give the day it was signed (today is <2027-12-20>)."),
+        ("amend", "2030-01-01", "A signature date cannot be in the future: give the day it was signed (today is <2027-12-20>)."),
+        ("amend", "2026-01-09", "An amendment is signed after the grant itself (signed on <2026-01-10>)."),
+    ],
+)  # fmt: skip
+def test_signature_dates_are_not_in_the_future(as_persona, project, action, signed_on, message):
+    grant = project.grant
+    if action == "amend":
+        grant = services.sign_grant(
+            grant, signed_on=dt.date(2026, 1, 10), document=pdf(), expected_version=1, actor=None
+        )
+    data = {"version": str(grant.version), "signed_on": signed_on, "document": pdf()}
+    if action == "amend":
+        data = _values(grant, end_date="2028-06-30", reason="Six more months for the field study.") | data
+
+    response = _post(as_persona("office"), project, action, data)
+
+    assert response.context["forms"][action].errors["signed_on"] == [dates(message)]
+    grant.refresh_from_db()
+    assert (grant.state, grant.end_date, Amendment.objects.count()) == (
+        "signed" if action == "amend" else "draft",
+        dt.date(2027, 12, 31),
+        0,
+    )
+    with pytest.raises(services.ProjectError, match="signature date cannot be in the future"):
+        if action == "sign":
+            services.sign_grant(
+                grant, signed_on=dt.date(2030, 1, 1), document=pdf(), expected_version=grant.version, actor=None
+            )
+        else:
+            services.amend_grant(
+                grant, changes={"end_date": dt.date(2028, 6, 30)}, reason="Six more months, again.",
+                signed_on=dt.date(2030, 1, 1), document=pdf(), expected_version=grant.version, actor=None,
+            )  # fmt: skip
+
+
+def test_signature_today_is_accepted(as_persona, project):
+    response = _post(
+        as_persona("office"), project, "sign", {"version": "1", "signed_on": "2027-12-20", "document": pdf()}
+    )
+
+    assert response.status_code == 302
+    project.grant.refresh_from_db()
+    assert (project.grant.state, project.grant.signed_on) == ("signed", dt.date(2027, 12, 20))

@@ -48,6 +48,7 @@ def submitted(call, when, **kwargs):
 
 
 def contribution(project, organisation, kind, amount, received_on):
+    """A contribution the office confirmed (only those count), today."""
     return Contribution.objects.create(
         project=project,
         organisation=organisation,
@@ -55,6 +56,8 @@ def contribution(project, organisation, kind, amount, received_on):
         kind=kind,
         amount=Decimal(amount),
         received_on=received_on,
+        state="confirmed",
+        decided_at=timezone.now(),
     )
 
 
@@ -189,14 +192,45 @@ def test_projects_money_and_leverage(opened, funding_programme, company):
     check("amount_spent", scope, window(2026), [accepted], value="12000")
     check("amount_spent", scope, window(2026, as_of=at(2026, 6)), [], value="0")
 
-    cash = contribution(project, company, "cash", "20000", dt.date(2026, 5, 1))
-    in_kind = contribution(project, company, "in_kind", "10000", dt.date(2026, 9, 1))
+    confirmed = {"state": "confirmed", "decided_at": at(2026, 10)}
+    cash = Contribution.objects.create(
+        project=project,
+        organisation=company,
+        year=2026,
+        kind="cash",
+        amount=Decimal("20000"),
+        received_on=dt.date(2026, 5, 1),
+        **confirmed,
+    )
+    in_kind = Contribution.objects.create(
+        project=project,
+        organisation=company,
+        year=2026,
+        kind="in_kind",
+        amount=Decimal("10000"),
+        received_on=dt.date(2026, 9, 1),
+        **confirmed,
+    )
+    # Declared and waiting, or rejected by the office: never counted
+    for state, decided in (("declared", None), ("rejected", at(2026, 10))):
+        Contribution.objects.create(
+            project=project,
+            organisation=company,
+            year=2026,
+            kind="cash",
+            amount=Decimal("9999999"),
+            received_on=dt.date(2026, 6, 1),
+            state=state,
+            decided_at=decided,
+        )
     check("cofunding_realised", scope, window(2026), [cash, in_kind], value="30000")
     check("cofunding_cash", scope, window(2026), [cash], value="20000")
     check("cofunding_realised", Scope(funding_programme, partner=company), window(2026), [cash, in_kind], value="30000")
     # 30,000 realised per 150,000 committed in 2026.
     check("leverage", scope, window(2026), [cash, in_kind], value="0.20")
     check("leverage", scope, window(2025), [], value="0")
+    # As of before the office confirmed them, they did not count yet
+    check("cofunding_realised", scope, window(2026, as_of=at(2026, 9, 30)), [], value="0")
 
 
 @pytest.mark.django_db

@@ -35,6 +35,8 @@ def project(applicant, university, other_university, company, office, call):
             kind="cash",
             amount=Decimal(amount),
             received_on=dt.date(year, 5, 1),
+            state="confirmed",
+            decided_at=at(year, 5, 2),
         )
         set_time(contribution, created_at=at(year, 5, 2))
     set_time(opened, created_at=at(2026, 2))

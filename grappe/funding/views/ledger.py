@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -10,51 +12,120 @@ from django.utils.translation import gettext as _
 
 from grappe.core import jobs
 from grappe.core.access import get_for_user_or_404
+from grappe.core.forms import posted_int
 from grappe.core.uploads import refuse_cut_upload
 from grappe.funding import queries, services
-from grappe.funding.forms import ContributionForm, InstalmentForm, PayForm, UnscheduleForm
-from grappe.funding.models import Contribution, DossierBuild, Instalment, JobState
+from grappe.funding.forms import ContributionDecisionForm, ContributionForm, InstalmentForm, PayForm, UnscheduleForm
+from grappe.funding.models import Contribution, ContributionState, DossierBuild, Instalment, JobState
 from grappe.funding.views.statements import _content_type
 from grappe.programmes.models import Programme
 from grappe.projects.queries import partner_orgs_of_user
 from grappe.projects.views.pages import get_project, run_write
 
 
+def _decide_contribution(request: HttpRequest, project: Any) -> HttpResponse | tuple[int, ContributionDecisionForm]:
+    """The office's decision on a declared contribution: a redirect once recorded, else the
+    contribution's pk and its bound form (with the errors, what was typed kept)."""
+    if not request.user.has_perm("funding.confirm_contribution", project):
+        raise Http404
+    contribution = get_object_or_404(Contribution, project=project, pk=posted_int(request.POST.get("decide")))
+    decide = ContributionDecisionForm(request.POST, auto_id=f"id_c{contribution.pk}_%s")
+    if run_write(
+        decide,
+        lambda: services.decide_contribution(
+            contribution,
+            confirm=decide.cleaned_data["decision"] == "confirm",
+            comment=decide.cleaned_data["comment"],
+            expected_version=decide.cleaned_data["version"],
+            actor=request.user,
+        ),
+    ):
+        messages.success(
+            request,
+            _("Contribution confirmed: it counts in the co-funding realised.")
+            if contribution.state == ContributionState.CONFIRMED
+            else _("Contribution rejected: it does not count."),
+        )
+        return redirect("funding:cofunding", project.code)
+    if contribution.state != ContributionState.DECLARED:  # decided meanwhile: its form is gone
+        for error in decide.non_field_errors():
+            messages.error(request, error)
+        return redirect("funding:cofunding", project.code)
+    return contribution.pk, decide
+
+
+def _record_contribution(request: HttpRequest, project: Any, form: ContributionForm, *, confirmed: bool) -> bool:
+    def write() -> None:
+        data = form.cleaned_data
+        services.record_contribution(
+            project,
+            organisation=data["organisation"],
+            kind=data["kind"],
+            amount=data["amount"],
+            received_on=data["received_on"],
+            description=data["description"],
+            upload=data["file"],
+            content_type=_content_type(data["file"]) if data["file"] else "",
+            actor=request.user,
+            confirmed=confirmed,
+        )
+
+    if not run_write(form, write):
+        return False
+    messages.success(
+        request,
+        _("Contribution recorded and confirmed.")
+        if confirmed
+        else _("Contribution declared: it counts once the office confirms it."),
+    )
+    return True
+
+
 @login_required
 def cofunding(request: HttpRequest, code: str) -> HttpResponse:
-    """Each partner's pledges against what was realised; a partner contact sees only their own."""
+    """Each partner's pledges against what the office confirmed was realised; a partner contact
+    sees only their own. The project declares contributions, the office confirms or rejects them
+    (its own records are confirmed at once)."""
     project = get_project(request, code, "funding.view_cofunding")
     full = request.user.has_perm("projects.view_project_full", project)
     only = None if full else partner_orgs_of_user(request.user, project)
     can_record = request.user.has_perm("funding.record_contribution", project)
-    form = ContributionForm(request.POST or None, request.FILES or None, project=project) if can_record else None
-    if request.method == "POST" and form is None:
-        raise Http404
-    # Evidence cut while it arrived (too large): its size and the limit; nothing recorded (before,
-    # the contribution was recorded without its evidence).
-    if request.method == "POST" and not refuse_cut_upload(request, form, "file"):
-
-        def write() -> None:
-            data = form.cleaned_data
-            services.record_contribution(
-                project,
-                organisation=data["organisation"],
-                year=data["year"],
-                kind=data["kind"],
-                amount=data["amount"],
-                received_on=data["received_on"],
-                description=data["description"],
-                upload=data["file"],
-                content_type=_content_type(data["file"]) if data["file"] else "",
-                actor=request.user,
-            )
-
-        if run_write(form, write):
-            messages.success(request, _("Contribution recorded."))
+    can_confirm = request.user.has_perm("funding.confirm_contribution", project)
+    deciding = request.method == "POST" and "decide" in request.POST
+    form = None
+    if can_record:
+        form = ContributionForm(None if deciding else request.POST or None, request.FILES or None, project=project)
+    decision: tuple[int, ContributionDecisionForm] | None = None
+    if deciding:
+        outcome = _decide_contribution(request, project)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        decision = outcome
+    elif request.method == "POST":
+        if form is None:
+            raise Http404
+        # Evidence cut while it arrived (too large): its size and the limit; nothing recorded.
+        if not refuse_cut_upload(request, form, "file") and _record_contribution(
+            request, project, form, confirmed=can_confirm
+        ):
             return redirect("funding:cofunding", project.code)
-    contributions = project.contributions.select_related("organisation")
+    contributions = list(
+        project.contributions.select_related("organisation", "decided_by__person").order_by(
+            "organisation__name", "-received_on", "-pk"
+        )
+    )
     if only is not None:
-        contributions = contributions.filter(organisation_id__in=only)
+        contributions = [c for c in contributions if c.organisation_id in only]
+    rows = []
+    for c in contributions:
+        decide_form = None
+        if can_confirm and c.state == ContributionState.DECLARED:
+            decide_form = (
+                decision[1]
+                if decision is not None and decision[0] == c.pk
+                else ContributionDecisionForm(initial={"version": c.version}, auto_id=f"id_c{c.pk}_%s")
+            )
+        rows.append((c, decide_form))
     return render(
         request,
         "funding/cofunding.html",
@@ -62,9 +133,11 @@ def cofunding(request: HttpRequest, code: str) -> HttpResponse:
             "project": project,
             "full": full,
             "rows": queries.cofunding_rows(project, only),
-            "contributions": contributions,
+            "contributions": rows,
+            "waiting": sum(1 for c in contributions if c.state == ContributionState.DECLARED),
             "leverage": queries.leverage_of(project) if full else None,
             "form": form,
+            "can_confirm": can_confirm,
         },
     )
 

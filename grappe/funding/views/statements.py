@@ -130,7 +130,13 @@ def statement_page(request: HttpRequest, code: str, scode: str) -> HttpResponse:
                 ),
             )
         if saved:
-            messages.success(request, _("Statement saved."))
+            accepted = action == "check" and check_form.cleaned_data["decision"] == "accept"
+            done = {
+                "submit": _("Statement submitted: the office will check it."),
+                "evidence": _("Evidence added."),
+                "check": _("Statement accepted.") if accepted else _("Statement returned with your comment."),
+            }
+            messages.success(request, done.get(action) or _("Statement saved."))
             return redirect("funding:statement", project.code, statement.code)
     return render(
         request,

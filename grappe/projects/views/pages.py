@@ -97,7 +97,7 @@ def _grant_forms(grant: Grant, action: str | None, bound: forms.Form | None) -> 
         elif form_class is DocumentForm:
             out[name] = DocumentForm()
         elif form_class is SignForm:
-            out[name] = SignForm(initial={"version": grant.version})
+            out[name] = SignForm(initial={"version": grant.version}, grant=grant)
         else:
             out[name] = form_class(grant=grant)
     return out
@@ -141,7 +141,7 @@ def grant_page(request: HttpRequest, code: str) -> HttpResponse:
         if not can_change or action not in GRANT_FORMS:
             raise Http404
         form_class = GRANT_FORMS[action]
-        kwargs: dict[str, Any] = {"grant": grant} if form_class in (GrantForm, AmendmentForm) else {}
+        kwargs: dict[str, Any] = {"grant": grant} if form_class in (GrantForm, AmendmentForm, SignForm) else {}
         bound = form_class(request.POST, request.FILES, **kwargs)
         # A signed document cut while it arrived (too large): its size and the limit; nothing saved.
         field = "document" if "document" in bound.fields else None
