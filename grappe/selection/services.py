@@ -104,6 +104,15 @@ class Row:
         return [self.scores.get(key) for key in self.extras.get("criteria", [])]
 
     @property
+    def score_note(self) -> str:
+        """How the score ranked on combines the written evaluation and a score from outside it (a
+        hearing), in the active language; "" when the written evaluation alone counts."""
+        extra = self.extras.get("extra_score")
+        if extra is None:
+            return ""
+        return extra_scores.explain(self.extras.get("written_score"), extra)
+
+    @property
     def ready(self) -> bool:
         return not self.not_ready
 
@@ -155,7 +164,9 @@ def not_ready(call: Call) -> dict[int, list[str]]:
 
 
 def _mean(values: list[Decimal]) -> Decimal:
-    return (sum(values, Decimal("0")) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    """Unrounded (Decimal's 28 digits): a total sums the exact means, only what is shown is
+    rounded (4/4/4.5 + 5/4/5 + 4/4/4.5 is 13.00, not 4.17 + 4.67 + 4.17 = 13.01)."""
+    return sum(values, Decimal("0")) / len(values)
 
 
 def rows(call: Call, *, only: Proposal | None = None) -> list[Row]:
@@ -464,12 +475,38 @@ def _check_rapporteur(consensus: Consensus, proposal: Proposal, actor: Any, *, a
 # --- Portfolio ------------------------------------------------------------------------------
 
 
+def already_decided(call: Call) -> tuple[dict[str, Decimal], list[str]]:
+    """What funding decisions already settled, which a portfolio run takes as given: the funded
+    proposals with the amount their awards commit (code → amount), and the proposals whose team
+    declined the funding (codes). Neither competes in a run; the committed amounts are deducted
+    from the call's budget (docs/selection.md, "Portfolio")."""
+    funded = dict(Award.objects.filter(call=call).order_by("proposal__code").values_list("proposal__code", "amount"))
+    declined = sorted(
+        Decision.objects.filter(proposal__call=call, outcome=Outcome.DECLINED).values_list("proposal__code", flat=True)
+    )
+    return funded, declined
+
+
+def remaining_budget(call: Call) -> Decimal:
+    """The call's budget less what funding decisions already commit: what a portfolio run allocates."""
+    return max(call.budget - committed(call), Decimal("0")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 def portfolio_inputs(call: Call, parameters: dict[str, Any]) -> dict[str, Any]:
     """Everything a portfolio run reads, as plain JSON (stored for replay, ``core.replay``): the
-    ranked proposals that may compete, with their score, cost, theme, lead and co-funding."""
+    ranked proposals that may compete, with their score, cost, theme, lead and co-funding, and
+    the funding decisions already taken (``already_funded``: code → amount committed; ``declined``):
+    those proposals do not compete, and ``budget`` is the money left to allocate."""
     # Only ready proposals compete: a proposal without enough reviews or an approved consensus is
-    # never recommended, so no run may fund it.
-    items = [row for row in rows(call) if row.passes and row.score is not None and row.ready]
+    # never recommended, so no run may fund it. Nor does one already funded (or declined by its
+    # team): its money is committed, the run allocates what is left.
+    funded, declined = already_decided(call)
+    settled = set(funded) | set(declined)
+    items = [
+        row
+        for row in rows(call)
+        if row.passes and row.score is not None and row.ready and row.proposal.code not in settled
+    ]
     candidates = [
         [
             row.proposal.code,
@@ -484,6 +521,8 @@ def portfolio_inputs(call: Call, parameters: dict[str, Any]) -> dict[str, Any]:
     known = {c[0] for c in candidates}
     return {
         "candidates": candidates,
+        "already_funded": {code: str(amount) for code, amount in funded.items()},
+        "declined": declined,
         "rules": {
             "budget": float(parameters["budget"]),
             "theme_min": {k: int(v) for k, v in (parameters.get("theme_min") or {}).items()},
@@ -555,13 +594,37 @@ def compare_portfolio(kept: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def run_portfolio(call: Call, parameters: dict[str, Any], *, actor: Any) -> PortfolioRun:
-    """Run the portfolio engine on the proposals passing the thresholds; the run is kept either way."""
+    """Run the portfolio engine on the proposals passing the thresholds and not yet decided on
+    (funded or declined), with ``parameters["budget"]`` to allocate: at most what funding decisions
+    leave of the call's budget (else ``SelectionError``). The run is kept either way."""
     from grappe.core.replay import store_inputs
     from grappe.engine import ENGINE_VERSION
     from grappe.engine.types import Infeasible
 
+    left = remaining_budget(call)
+    if Decimal(str(parameters["budget"])) > left:
+        raise SelectionError(
+            _(
+                "The budget to allocate (%(budget)s) is more than what is left of the call's budget: %(left)s, "
+                "once the %(committed)s that funding decisions commit are deducted."
+            )
+            % {
+                "budget": format_money(Decimal(str(parameters["budget"]))),
+                "left": format_money(left),
+                "committed": format_money(committed(call)),
+            }
+        )
     payload = portfolio_inputs(call, parameters)
     stored = store_inputs(payload)
+    # How the run treated the funding decisions taken before it, kept with its parameters (the
+    # inputs above hold the same, so a replay allocates the same money among the same proposals).
+    parameters = {
+        **parameters,
+        "funding_decisions": "deducted",
+        "committed": float(sum((Decimal(a) for a in payload["already_funded"].values()), Decimal("0"))),
+        "already_funded": sorted(payload["already_funded"]),
+        "declined": payload["declined"],
+    }
     run = PortfolioRun(
         call=call,
         parameters=parameters,
