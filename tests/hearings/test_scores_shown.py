@@ -5,11 +5,13 @@ the written evaluation's score", a proposal agreed at 4.5 on each criterion (13.
 summary say that the score combines the written evaluation and the hearing, and how."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from openpyxl import load_workbook
 
 from grappe.hearings import services
 from grappe.hearings.models import Hearing
@@ -57,6 +59,12 @@ def test_the_ranking_and_the_decision_page_say_a_hearing_counted(heard, as_perso
     decision = client.get(reverse("selection:decision", args=[heard.code]), HTTP_ACCEPT_LANGUAGE="en")
     ranking, decision = ranking.content.decode(), decision.content.decode()
 
+    export = client.get(reverse("selection:export", args=[heard.call.code]), HTTP_ACCEPT_LANGUAGE="en")
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).worksheets[0]
+    cells = list(sheet.iter_rows(values_only=True))
+    line = next(r for r in cells if r[1] == heard.code)
+    assert line[cells[0].index("How the score is made")] == NOTE
+    assert line[cells[0].index("Score")] == 14.25
     row = ranking.split(f'id="rank-{heard.code}"')[1].split("</tr>")[0]
     assert "4.5 · 4.5 · 4.5" in row and "14.25" in row and NOTE in row
     assert 'id="score-note"' in decision and "14.25" in decision and NOTE in decision
