@@ -125,6 +125,8 @@ class Explainer:
                 continue
             if key in {"budget", "committed"}:
                 shown = format_money(Decimal(str(value)))
+            elif key == "already_funded" and isinstance(value, Mapping):
+                shown = ", ".join(f"{code} ({format_money(Decimal(str(amount)))})" for code, amount in value.items())
             elif key in {"theme_min", "theme_max"}:
                 shown = " · ".join(f"{with_colon(self.theme(k))} {v}" for k, v in value.items())
             else:

@@ -366,9 +366,12 @@ def _negate(value: Any) -> Any:
 
 def recommend(items: list[Row], run: PortfolioRun | None) -> None:
     """The recommendation of each row: none while it is not ready (too few reviews, no approved
-    consensus); funded (with amount) if the adopted portfolio run funds it, reserve list if it
-    passes the thresholds, rejected otherwise. Exploratory (not adopted) runs change nothing."""
-    funded = (run.result.get("funded") or {}) if run else {}
+    consensus); funded (with amount) if the adopted portfolio run funds it or took its funding
+    decision as given, reserve list if it passes the thresholds, rejected otherwise. Exploratory
+    (not adopted) runs change nothing."""
+    # A proposal funded before the run was left out of it, its award deducted: the run keeps it
+    # funded at that amount (docs/selection.md, "Decisions already taken").
+    funded = {**((run.parameters or {}).get("already_funded") or {}), **(run.result.get("funded") or {})} if run else {}
     for row in items:
         if row.not_ready:
             row.recommendation, row.recommended_amount = "", None
@@ -622,7 +625,7 @@ def run_portfolio(call: Call, parameters: dict[str, Any], *, actor: Any) -> Port
         **parameters,
         "funding_decisions": "deducted",
         "committed": float(sum((Decimal(a) for a in payload["already_funded"].values()), Decimal("0"))),
-        "already_funded": sorted(payload["already_funded"]),
+        "already_funded": {code: float(amount) for code, amount in payload["already_funded"].items()},
         "declined": payload["declined"],
     }
     run = PortfolioRun(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from grappe.core.replay import replay
 from grappe.review import services as review
 from grappe.selection import services
-from grappe.selection.models import Award, PortfolioRun
+from grappe.selection.models import Award, Outcome, PortfolioRun
 from tests.review.conftest import pool, proposals, review_call  # noqa: F401 - fixtures
 from tests.selection.conftest import decided, priced, reviewed  # noqa: F401 - fixtures
 
@@ -80,12 +80,15 @@ def test_a_portfolio_run_leaves_funded_proposals_out_and_allocates_what_is_left(
         services.run_portfolio(review_call, {"budget": 150000}, actor=office)
     run = services.run_portfolio(review_call, {"budget": 50000}, actor=office)
     replayed = replay("portfolio", run.pk)
+    services.adopt_portfolio_run(run, actor=office)
+    kept = services.row_of(funded)  # the adopted run keeps the funded proposal funded
 
     assert 'id="id_budget"' in content and 'value="50000.00"' in content and 'id="already-decided"' in content
     assert "committing 100,000.00 €" in content
     codes = [c[0] for c in run.inputs.payload["candidates"]] if hasattr(run.inputs, "payload") else None
     assert run.parameters["funding_decisions"] == "deducted"
-    assert run.parameters["committed"] == 100000.0 and run.parameters["already_funded"] == [funded.code]
+    assert run.parameters["committed"] == 100000.0 and run.parameters["already_funded"] == {funded.code: 100000.0}
+    assert (kept.recommendation, kept.recommended_amount) == (Outcome.FUNDED, Decimal("100000.00"))
     assert funded.code not in (run.result.get("funded") or {})
     assert run.result.get("best_left_out") != funded.code
     assert codes is None or funded.code not in codes
