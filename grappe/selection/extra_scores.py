@@ -44,16 +44,19 @@ def collect(call: Any, proposal_ids: list[int]) -> dict[int, ExtraScore]:
 
 
 def combine(written: Decimal | None, extra: ExtraScore) -> Decimal | None:
-    """The score ranked on: the extra score replaces, is averaged with, or added to the written one."""
+    """The score ranked on: the extra score replaces, is averaged with, or added to the written one.
+    Both come unrounded; the result is rounded to the hundredth once, at the end."""
     if extra.mode == "replace" or (written is None and extra.mode != "add"):
-        return extra.score
-    if written is None:
+        combined = extra.score
+    elif written is None:
         return None
-    if extra.mode == "average":
-        return ((written + extra.score) / 2).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    if extra.mode == "add":
-        return written + extra.score
-    return written
+    elif extra.mode == "average":
+        combined = (written + extra.score) / 2
+    elif extra.mode == "add":
+        combined = written + extra.score
+    else:
+        combined = written
+    return combined.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def explain(written: Decimal | None, extra: ExtraScore) -> str:

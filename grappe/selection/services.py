@@ -55,9 +55,11 @@ def criteria_of(call: Call) -> list[Criterion]:
     return list(Criterion.objects.filter(scheme__call=call).order_by("position", "pk"))
 
 
-def weighted(scores: dict[str, Any], criteria: list[Criterion]) -> Decimal | None:
+def weighted(scores: dict[str, Any], criteria: list[Criterion], *, exact: bool = False) -> Decimal | None:
     """The weighted sum of the criteria's scores (Horizon Europe: the total out of 15, which its
-    overall threshold of 10 applies to), or None if one is missing."""
+    overall threshold of 10 applies to), or None if one is missing; rounded to the hundredth once
+    summed, unless ``exact`` (a total combined further, with a hearing's score, is rounded once at
+    the end)."""
     if not criteria:
         return None
     total = Decimal("0")
@@ -66,7 +68,7 @@ def weighted(scores: dict[str, Any], criteria: list[Criterion]) -> Decimal | Non
         if value in (None, ""):
             return None
         total += Decimal(str(value)) * c.weight
-    return total.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return total if exact else total.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 # --- Rows of the ranking --------------------------------------------------------------------
@@ -270,7 +272,10 @@ def rows(call: Call, *, only: Proposal | None = None) -> list[Row]:
         if found is not None:
             row.extras["written_score"] = row.score
             row.extras["extra_score"] = found
-            row.score = extra_scores.combine(row.score, found)
+            # Combined from the unrounded written total; ``combine`` rounds the result once.
+            row.score = extra_scores.combine(
+                weighted({k: str(v) for k, v in row.scores.items()}, criteria, exact=True), found
+            )
             row.passes = row.score is not None and not row.failed
     if only is None:
         _calibrate(out, criteria)

@@ -122,3 +122,20 @@ def test_without_a_hearing_score_the_written_evaluation_alone_counts(hearing_cal
     _save(hearing_call, office, score_mode="average")
     row = selection.row_of(proposals[1])
     assert row.score_note == "" and combined_score(proposals[1]) is None
+
+
+def test_the_combined_score_is_rounded_once_from_unrounded_totals(heard, pool, office):
+    """Panel totals 15.00, 13.50 and 14.00 (mean 14.1666…), written 13.50: the average is 13.83;
+    rounding the hearing's mean first (14.17) gave 13.84."""
+    hearing = Hearing.objects.get(proposal=heard)
+    hearing.panel.set([member.person for member in pool])
+    criteria = list(heard.call.scheme.criteria.order_by("position", "pk"))
+    services.save_score(hearing, pool[1].person, _criteria(heard.call, "4.5"), actor=office)
+    mixed = {f"score_{c.pk}": value for c, value in zip(criteria, ["4.5", "4.5", "5.0"], strict=True)}
+    services.save_score(hearing, pool[2].person, mixed, actor=office)
+
+    row = selection.row_of(heard)
+
+    assert row.score == Decimal("13.83")
+    with translation.override("en"):
+        assert row.score_note == "average of the written evaluation (13.50) and the hearing (14.17)"
