@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -49,9 +50,11 @@ NO_DECISION = gettext_lazy(
 
 
 def percent(share: float) -> float:
-    """A share as a percentage: whole points, one decimal under 10 % (1/200 → 0.5 %)."""
-    value = share * 100
-    return round(value, 1) if abs(value) < 10 else round(value)
+    """A share as a percentage: whole points, one decimal under 10 % (1/200 → 0.5 %), rounded half
+    up as the pages show it (``core.display.rate_number``: 1 of 80 → 1.3 %, 1 of 100 → "1.0 %")."""
+    value = Decimal(str(share)) * 100
+    places = 1 if abs(value) < 10 else 0
+    return float(value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
 
 
 @dataclass

@@ -85,10 +85,18 @@ class RulesForm(Form):
             self.fields[f"use_{kind.value}"] = forms.BooleanField(
                 label=kind.label, required=False, initial=kind.value in current
             )
-            if kind.value in RuleKind.with_parameter():
-                label = _("Minimum number") if kind == RuleKind.MIN_PARTNERS else _("Minimum %")
+            if kind == RuleKind.MIN_PARTNERS:  # a count: "1", never "1.00"
+                value = current.get(kind.value)
+                self.fields[f"param_{kind.value}"] = forms.IntegerField(
+                    label=_("Minimum number"),
+                    required=False,
+                    min_value=0,
+                    max_value=1000,
+                    initial=int(value) if value is not None else None,
+                )
+            elif kind.value in RuleKind.with_parameter():
                 self.fields[f"param_{kind.value}"] = forms.DecimalField(
-                    label=label,
+                    label=_("Minimum %"),
                     required=False,
                     min_value=Decimal("0"),
                     max_digits=8,

@@ -134,8 +134,7 @@ class EligibilityRule(models.Model):
         constraints = [models.UniqueConstraint(fields=["call", "kind"], name="rule_once_per_call")]
 
     def __str__(self) -> str:
-        label = str(self.get_kind_display())
-        return f"{label} ({self.parameter})" if self.parameter is not None else label
+        return self.sentence  # its number in place and in the reader's language, never "(1.00)"
 
     @property
     def sentence(self) -> str:

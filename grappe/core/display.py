@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import formats, timezone
@@ -67,12 +67,37 @@ def show_number(value: float | int | Decimal) -> str:
     return formats.number_format(value, use_l10n=True, force_grouping=True)
 
 
-def show_percent(share: float | Decimal | None) -> str:
-    """A stored share as a percentage of the language: 0.100 → "10 %" in French, "10%" in English."""
+def show_score(value: Any, places: int | None = None) -> str:
+    """A score for reading, in the current language, rounded half up to the hundredth: "4,5", "4",
+    "4,17" (``places=None``: no trailing zeros), or with ``places`` decimals ("13,00"). Scores are
+    computed unrounded (a total sums the exact criterion means); only what is shown is rounded."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if places is None:
+        places = 0 if number == number.to_integral_value() else len(str(number.normalize()).split(".")[1])
+    return formats.number_format(number, decimal_pos=places, use_l10n=True)
+
+
+def rate_number(percentage: Any) -> str:
+    """A rate in percent as the audits show it: one decimal under 10 ("1,3", "4,0"), whole
+    points from 10 on ("27"), in the current language."""
+    number = Decimal(str(percentage))
+    places = 1 if abs(number) < 10 else 0
+    return formats.number_format(number.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP), places, use_l10n=True)
+
+
+def show_percent(share: Any, rule: str = "") -> str:
+    """A share (0.08) as a percentage in the current language: "8 %" in French, "8%" in English;
+    "12,5 %", "7,25 %" (up to two decimals, none when whole). With ``rule="rate"``, as the audits
+    show success rates (:func:`rate_number`: "1,3 %", "4,0 %", "27 %")."""
     if share is None or share == "":
         return "—"
-    value = Decimal(str(share)) * 100
-    shown = show_number(value.quantize(Decimal("0.01")).normalize() if value != value.to_integral() else int(value))
+    number = Decimal(str(share)) * 100
+    shown = rate_number(number) if rule == "rate" else show_score(number)
     return pgettext("percentage", "%(number)s%%") % {"number": shown}
 
 

@@ -75,12 +75,17 @@ def harden(field: forms.Field) -> None:
     also refuse scientific notation ("1e3"), and say what was wrong and the largest value they
     accept for "NaN", "inf", "1e30" or forty digits (``core.validation.check_decimal_text``). A date picker
     (``<input type="date">``) is given its value as ISO 8601 whatever the language: it shows
-    nothing for "30/06/2026", so French edit forms opened with their dates blank.
+    nothing for "30/06/2026", so French edit forms opened with their dates blank. Likewise a
+    number input (``<input type="number">``) gets a dot-decimal value in every language: it shows
+    nothing for "2,5" and a form saved from it lost the value, so a number input is never localised.
     """
     _check_raw_input_first(field)
     widget = field.widget
     if isinstance(widget, forms.DateInput) and "date" in (widget.input_type, widget.attrs.get("type")):
         widget.format = "%Y-%m-%d"
+    if isinstance(widget, forms.NumberInput):
+        field.localize = False
+        widget.is_localized = False
     if isinstance(field, forms.CharField):
         multi_line = isinstance(field.widget, forms.Textarea)
         field.validators.append(validate_no_control_characters if multi_line else validate_single_line)

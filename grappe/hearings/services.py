@@ -942,12 +942,13 @@ def hearing_scores(call: Any, proposal_ids: list[int]) -> dict[int, ExtraScore]:
     for proposal_id, scores in HearingScore.objects.filter(hearing__proposal_id__in=proposal_ids).values_list(
         "hearing__proposal_id", "scores"
     ):
-        total = weighted(scores, criteria)
+        total = weighted(scores, criteria, exact=True)
         if total is not None:
             totals.setdefault(proposal_id, []).append(total)
     return {
         pid: ExtraScore(
-            score=(sum(values, Decimal("0")) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP),
+            # Unrounded: the ranking rounds the combined score once (docs/selection.md, "Ranking").
+            score=sum(values, Decimal("0")) / len(values),
             mode=str(mode),
             label=_("hearing"),
         )

@@ -44,6 +44,7 @@ class Chain:
     # The audit log's "consensus approved" entry, for a consensus approved before its approver
     # was kept on it (or approved by the demo seed): who and when, as the log recorded them.
     consensus_log: AuditLog | None = None
+    score_note: str = ""  # how a hearing's score combined with the written one, when it counted
 
     @property
     def imported(self) -> bool:
@@ -117,6 +118,7 @@ def chains(call: Any, decisions: list[Decision]) -> list[Chain]:
                 score=row.score if row else None,
                 provisional=row.provisional if row else False,
                 consensus_log=logged.get(str(decision.proposal_id)),
+                score_note=row.score_note if row else "",
             )
         )
     return out

@@ -5,8 +5,10 @@ the justification the office chose to share. Never a reviewer's identity, never 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.formats import number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from grappe.review.models import Review, ReviewAssignment, ReviewState
@@ -31,8 +33,49 @@ def _suggested(decision: Decision) -> str:
     return str(Outcome(decision.recommended).label).lower()
 
 
-def steps_for(proposal: Proposal) -> list[Step]:
-    """The three steps, in the order they happened, in the active language."""
+def combined_score(proposal: Proposal) -> dict[str, Any] | None:
+    """When a score from outside the written evaluation (a hearing) counted in the proposal's
+    ranking, the score ranked and decided on, the written evaluation's, the other one and how they
+    combine (in the active language); None when the written evaluation alone counted. The team's
+    summary shows it, so it reports the score the decision used, not only the consensus total."""
+    from grappe.selection.services import row_of
+
+    row = row_of(proposal)
+    extra = row.extras.get("extra_score") if row is not None else None
+    if row is None or extra is None:
+        return None
+    return {
+        "score": row.score,
+        "written": row.extras.get("written_score"),
+        "extra": extra.score,
+        "label": capfirst(extra.label or _("other score")),
+        "note": row.score_note,
+    }
+
+
+def _hearing_step(combined: dict[str, Any]) -> Step:
+    """The step of a hearing whose score counted (``combined``, from :func:`combined_score`)."""
+    from grappe.core.display import show_score
+
+    return Step(
+        combined["label"],
+        False,
+        _(
+            "The team presented the proposal to a panel, which scored it on the same criteria "
+            "(%(extra)s). As the call's rules set, the score used for the ranking and the decision "
+            "is %(score)s: %(note)s."
+        )
+        % {
+            "extra": show_score(combined["extra"], 2),
+            "score": show_score(combined["score"], 2),
+            "note": combined["note"],
+        },
+    )
+
+
+def steps_for(proposal: Proposal, combined: dict[str, Any] | None = None) -> list[Step]:
+    """The steps, in the order they happened, in the active language (with ``combined``, from
+    :func:`combined_score`, the hearing that counted in the score)."""
     steps: list[Step] = []
     assignments = list(ReviewAssignment.objects.filter(proposal=proposal).values_list("run_id", flat=True))
     if assignments:
@@ -59,6 +102,7 @@ def steps_for(proposal: Proposal) -> list[Step]:
                 ),
             )
         )
+    steps.extend(_hearing_step(item) for item in [combined] if item is not None)
     decision = Decision.objects.filter(proposal=proposal).first()
     if decision is None:
         return steps

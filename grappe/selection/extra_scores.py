@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 MODES = ("replace", "average", "add")
 
 
@@ -42,13 +44,40 @@ def collect(call: Any, proposal_ids: list[int]) -> dict[int, ExtraScore]:
 
 
 def combine(written: Decimal | None, extra: ExtraScore) -> Decimal | None:
-    """The score ranked on: the extra score replaces, is averaged with, or added to the written one."""
+    """The score ranked on: the extra score replaces, is averaged with, or added to the written one.
+    Both come unrounded; the result is rounded to the hundredth once, at the end."""
     if extra.mode == "replace" or (written is None and extra.mode != "add"):
-        return extra.score
-    if written is None:
+        combined = extra.score
+    elif written is None:
         return None
+    elif extra.mode == "average":
+        combined = (written + extra.score) / 2
+    elif extra.mode == "add":
+        combined = written + extra.score
+    else:
+        combined = written
+    return combined.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def explain(written: Decimal | None, extra: ExtraScore) -> str:
+    """How the score ranked on was made, in the active language, e.g. "average of the written
+    evaluation (13,50) and the hearing (15,00)": shown wherever that score is (ranking, decision
+    page, chain of records, the team's summary), so a hearing that counted is never silent."""
+    from grappe.core.display import show_score
+
+    parts = {
+        "written": show_score(written, 2),
+        "label": extra.label or _("other score"),
+        "extra": show_score(extra.score, 2),
+    }
+    if extra.mode == "replace" or (written is None and extra.mode != "add"):
+        if written is None:
+            return _("the %(label)s's score (%(extra)s); no written evaluation score") % parts
+        return _("the %(label)s's score (%(extra)s), which replaces the written evaluation's (%(written)s)") % parts
+    if written is None:
+        return _("no written evaluation score: the %(label)s's (%(extra)s) is not added to anything") % parts
     if extra.mode == "average":
-        return ((written + extra.score) / 2).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return _("average of the written evaluation (%(written)s) and the %(label)s (%(extra)s)") % parts
     if extra.mode == "add":
-        return written + extra.score
-    return written
+        return _("written evaluation (%(written)s) + %(label)s (%(extra)s)") % parts
+    return ""

@@ -4,6 +4,7 @@ their label, money and numbers formatted for the language (grappe/core/display.p
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from grappe.core.display import (
     register_help,
     register_labels,
     register_list_keys,
+    register_values,
     show_number,
     show_value,
     with_colon,
@@ -31,6 +33,10 @@ LABELS = {
     "min_rate": gettext_lazy("minimum share of a request when funded in part"),
     "weight_by_cost": gettext_lazy("quality weighed by the size of the request"),
     "error": gettext_lazy("error"),
+    "funding_decisions": gettext_lazy("funding decisions taken before the run"),
+    "committed": gettext_lazy("already committed, deducted from the call's budget"),
+    "already_funded": gettext_lazy("already funded (not candidates)"),
+    "declined": gettext_lazy("declined by their teams (not candidates)"),
 }
 
 HELP = {
@@ -54,7 +60,11 @@ HELP = {
 def register() -> None:
     register_labels(LABELS)
     register_help(HELP)
-    register_list_keys("must_fund", "must_exclude", "binding")
+    register_list_keys("must_fund", "must_exclude", "binding", "already_funded", "declined")
+    register_values(
+        "funding_decisions",
+        {"deducted": gettext_lazy("their proposals left out, their amounts deducted from the budget")},
+    )
 
 
 class Explainer:
@@ -113,8 +123,10 @@ class Explainer:
         for key, value in parameters.items():
             if value in (None, [], {}, ""):
                 continue
-            if key == "budget":
-                shown = format_money(value)
+            if key in {"budget", "committed"}:
+                shown = format_money(Decimal(str(value)))
+            elif key == "already_funded" and isinstance(value, Mapping):
+                shown = ", ".join(f"{code} ({format_money(Decimal(str(amount)))})" for code, amount in value.items())
             elif key in {"theme_min", "theme_max"}:
                 shown = " · ".join(f"{with_colon(self.theme(k))} {v}" for k, v in value.items())
             else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from grappe.selection.explain import steps_for
+from grappe.selection.explain import combined_score, steps_for
 from grappe.selection.models import ConsensusState, Decision, Outcome
 from grappe.selection.services import criteria_of, weighted
 from grappe.submissions.sections import register
@@ -20,6 +20,7 @@ def outcome_section(user: Any, proposal: Any) -> dict[str, Any] | None:
     approved = consensus is not None and consensus.state == ConsensusState.APPROVED
     scores = consensus.scores if approved and consensus else {}
     criteria = criteria_of(proposal.call)
+    combined = combined_score(proposal)
     return {
         "template": "selection/includes/outcome.html",
         "decision": decision,
@@ -31,7 +32,8 @@ def outcome_section(user: Any, proposal: Any) -> dict[str, Any] | None:
         if approved and consensus
         else [],
         "total": weighted(scores, criteria) if approved else None,
-        "steps": steps_for(proposal),
+        "combined": combined,
+        "steps": steps_for(proposal, combined),
         "applicant_comment": consensus.applicant_comment if approved and consensus else "",
     }
 

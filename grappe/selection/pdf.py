@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from grappe.selection.explain import steps_for
+from grappe.selection.explain import combined_score, steps_for
 from grappe.selection.models import Decision
 from grappe.selection.services import criteria_of, weighted
 from grappe.submissions.models import Proposal
@@ -23,6 +23,7 @@ def evaluation_summary(proposal: Proposal, *, language: str) -> bytes:
     with translation.override(language):
         criteria = criteria_of(call)
         scores = consensus.scores if consensus else {}
+        combined = combined_score(proposal)
         html = render_to_string(
             "selection/summary_pdf.html",
             {
@@ -40,7 +41,8 @@ def evaluation_summary(proposal: Proposal, *, language: str) -> bytes:
                 "total": weighted(scores, criteria) if consensus else None,
                 "threshold": getattr(getattr(call, "scheme", None), "overall_threshold", None),
                 "decision": decision,
-                "steps": steps_for(proposal),
+                "combined": combined,
+                "steps": steps_for(proposal, combined),
                 "language": language,
             },
         )

@@ -55,9 +55,11 @@ def criteria_of(call: Call) -> list[Criterion]:
     return list(Criterion.objects.filter(scheme__call=call).order_by("position", "pk"))
 
 
-def weighted(scores: dict[str, Any], criteria: list[Criterion]) -> Decimal | None:
+def weighted(scores: dict[str, Any], criteria: list[Criterion], *, exact: bool = False) -> Decimal | None:
     """The weighted sum of the criteria's scores (Horizon Europe: the total out of 15, which its
-    overall threshold of 10 applies to), or None if one is missing."""
+    overall threshold of 10 applies to), or None if one is missing; rounded to the hundredth once
+    summed, unless ``exact`` (a total combined further, with a hearing's score, is rounded once at
+    the end)."""
     if not criteria:
         return None
     total = Decimal("0")
@@ -66,7 +68,7 @@ def weighted(scores: dict[str, Any], criteria: list[Criterion]) -> Decimal | Non
         if value in (None, ""):
             return None
         total += Decimal(str(value)) * c.weight
-    return total.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return total if exact else total.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 # --- Rows of the ranking --------------------------------------------------------------------
@@ -102,6 +104,15 @@ class Row:
     @property
     def criterion_list(self) -> list[Decimal | None]:
         return [self.scores.get(key) for key in self.extras.get("criteria", [])]
+
+    @property
+    def score_note(self) -> str:
+        """How the score ranked on combines the written evaluation and a score from outside it (a
+        hearing), in the active language; "" when the written evaluation alone counts."""
+        extra = self.extras.get("extra_score")
+        if extra is None:
+            return ""
+        return extra_scores.explain(self.extras.get("written_score"), extra)
 
     @property
     def ready(self) -> bool:
@@ -155,7 +166,9 @@ def not_ready(call: Call) -> dict[int, list[str]]:
 
 
 def _mean(values: list[Decimal]) -> Decimal:
-    return (sum(values, Decimal("0")) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    """Unrounded (Decimal's 28 digits): a total sums the exact means, only what is shown is
+    rounded (4/4/4.5 + 5/4/5 + 4/4/4.5 is 13.00, not 4.17 + 4.67 + 4.17 = 13.01)."""
+    return sum(values, Decimal("0")) / len(values)
 
 
 def rows(call: Call, *, only: Proposal | None = None) -> list[Row]:
@@ -259,7 +272,10 @@ def rows(call: Call, *, only: Proposal | None = None) -> list[Row]:
         if found is not None:
             row.extras["written_score"] = row.score
             row.extras["extra_score"] = found
-            row.score = extra_scores.combine(row.score, found)
+            # Combined from the unrounded written total; ``combine`` rounds the result once.
+            row.score = extra_scores.combine(
+                weighted({k: str(v) for k, v in row.scores.items()}, criteria, exact=True), found
+            )
             row.passes = row.score is not None and not row.failed
     if only is None:
         _calibrate(out, criteria)
@@ -355,9 +371,12 @@ def _negate(value: Any) -> Any:
 
 def recommend(items: list[Row], run: PortfolioRun | None) -> None:
     """The recommendation of each row: none while it is not ready (too few reviews, no approved
-    consensus); funded (with amount) if the adopted portfolio run funds it, reserve list if it
-    passes the thresholds, rejected otherwise. Exploratory (not adopted) runs change nothing."""
-    funded = (run.result.get("funded") or {}) if run else {}
+    consensus); funded (with amount) if the adopted portfolio run funds it or took its funding
+    decision as given, reserve list if it passes the thresholds, rejected otherwise. Exploratory
+    (not adopted) runs change nothing."""
+    # A proposal funded before the run was left out of it, its award deducted: the run keeps it
+    # funded at that amount (docs/selection.md, "Decisions already taken").
+    funded = {**((run.parameters or {}).get("already_funded") or {}), **(run.result.get("funded") or {})} if run else {}
     for row in items:
         if row.not_ready:
             row.recommendation, row.recommended_amount = "", None
@@ -464,12 +483,38 @@ def _check_rapporteur(consensus: Consensus, proposal: Proposal, actor: Any, *, a
 # --- Portfolio ------------------------------------------------------------------------------
 
 
+def already_decided(call: Call) -> tuple[dict[str, Decimal], list[str]]:
+    """What funding decisions already settled, which a portfolio run takes as given: the funded
+    proposals with the amount their awards commit (code → amount), and the proposals whose team
+    declined the funding (codes). Neither competes in a run; the committed amounts are deducted
+    from the call's budget (docs/selection.md, "Portfolio")."""
+    funded = dict(Award.objects.filter(call=call).order_by("proposal__code").values_list("proposal__code", "amount"))
+    declined = sorted(
+        Decision.objects.filter(proposal__call=call, outcome=Outcome.DECLINED).values_list("proposal__code", flat=True)
+    )
+    return funded, declined
+
+
+def remaining_budget(call: Call) -> Decimal:
+    """The call's budget less what funding decisions already commit: what a portfolio run allocates."""
+    return max(call.budget - committed(call), Decimal("0")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 def portfolio_inputs(call: Call, parameters: dict[str, Any]) -> dict[str, Any]:
     """Everything a portfolio run reads, as plain JSON (stored for replay, ``core.replay``): the
-    ranked proposals that may compete, with their score, cost, theme, lead and co-funding."""
+    ranked proposals that may compete, with their score, cost, theme, lead and co-funding, and
+    the funding decisions already taken (``already_funded``: code → amount committed; ``declined``):
+    those proposals do not compete, and ``budget`` is the money left to allocate."""
     # Only ready proposals compete: a proposal without enough reviews or an approved consensus is
-    # never recommended, so no run may fund it.
-    items = [row for row in rows(call) if row.passes and row.score is not None and row.ready]
+    # never recommended, so no run may fund it. Nor does one already funded (or declined by its
+    # team): its money is committed, the run allocates what is left.
+    funded, declined = already_decided(call)
+    settled = set(funded) | set(declined)
+    items = [
+        row
+        for row in rows(call)
+        if row.passes and row.score is not None and row.ready and row.proposal.code not in settled
+    ]
     candidates = [
         [
             row.proposal.code,
@@ -484,6 +529,8 @@ def portfolio_inputs(call: Call, parameters: dict[str, Any]) -> dict[str, Any]:
     known = {c[0] for c in candidates}
     return {
         "candidates": candidates,
+        "already_funded": {code: str(amount) for code, amount in funded.items()},
+        "declined": declined,
         "rules": {
             "budget": float(parameters["budget"]),
             "theme_min": {k: int(v) for k, v in (parameters.get("theme_min") or {}).items()},
@@ -555,13 +602,37 @@ def compare_portfolio(kept: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def run_portfolio(call: Call, parameters: dict[str, Any], *, actor: Any) -> PortfolioRun:
-    """Run the portfolio engine on the proposals passing the thresholds; the run is kept either way."""
+    """Run the portfolio engine on the proposals passing the thresholds and not yet decided on
+    (funded or declined), with ``parameters["budget"]`` to allocate: at most what funding decisions
+    leave of the call's budget (else ``SelectionError``). The run is kept either way."""
     from grappe.core.replay import store_inputs
     from grappe.engine import ENGINE_VERSION
     from grappe.engine.types import Infeasible
 
+    left = remaining_budget(call)
+    if Decimal(str(parameters["budget"])) > left:
+        raise SelectionError(
+            _(
+                "The budget to allocate (%(budget)s) is more than what is left of the call's budget: %(left)s, "
+                "once the %(committed)s that funding decisions commit are deducted."
+            )
+            % {
+                "budget": format_money(Decimal(str(parameters["budget"]))),
+                "left": format_money(left),
+                "committed": format_money(committed(call)),
+            }
+        )
     payload = portfolio_inputs(call, parameters)
     stored = store_inputs(payload)
+    # How the run treated the funding decisions taken before it, kept with its parameters (the
+    # inputs above hold the same, so a replay allocates the same money among the same proposals).
+    parameters = {
+        **parameters,
+        "funding_decisions": "deducted",
+        "committed": float(sum((Decimal(a) for a in payload["already_funded"].values()), Decimal("0"))),
+        "already_funded": {code: float(amount) for code, amount in payload["already_funded"].items()},
+        "declined": payload["declined"],
+    }
     run = PortfolioRun(
         call=call,
         parameters=parameters,

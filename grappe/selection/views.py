@@ -243,10 +243,10 @@ def portfolio_page(request: HttpRequest, code: str) -> HttpResponse:
         require_perm_or_404(request.user, "selection.run_portfolio")
         try:
             parameters = _portfolio_parameters(request.POST, call)
+            run = services.run_portfolio(call, parameters, actor=request.user)
         except services.SelectionError as exc:
             _errors(request, exc)
         else:
-            run = services.run_portfolio(call, parameters, actor=request.user)
             if run.error:
                 messages.error(request, _("No portfolio: %(error)s") % {"error": run.error})
             else:
@@ -258,6 +258,12 @@ def portfolio_page(request: HttpRequest, code: str) -> HttpResponse:
     items = ranking_store.ranking(call)
     by_code = {row.proposal.code: row for row in items}
     themes = sorted({(row.theme, row.theme_label) for row in items if row.theme})
+    already_funded, declined = services.already_decided(call)
+    left = services.remaining_budget(call)
+    # The form starts from the run shown, but never offers more than funding decisions left.
+    defaults = dict(selected.parameters) if selected else {}
+    shown_budget = finite_decimal(defaults.get("budget")) if defaults.get("budget") is not None else None
+    defaults["budget"] = (min(shown_budget, left) if shown_budget is not None else left).quantize(Decimal("0.01"))
     return render(
         request,
         "selection/portfolio.html",
@@ -269,9 +275,20 @@ def portfolio_page(request: HttpRequest, code: str) -> HttpResponse:
             "funded_rows": _funded(selected, by_code),
             "compare_rows": _funded(compare, by_code),
             "themes": themes,
-            "defaults": selected.parameters if selected else {"budget": call.budget},
+            "defaults": defaults,
+            "remaining": left,
+            "committed": services.committed(call),
+            "already_funded": len(already_funded),
+            "declined": len(declined),
             "explained": Explainer.for_runs([selected], dict(themes)).run(selected),
-            "candidates": sum(1 for row in items if row.passes and row.ready),
+            "candidates": sum(
+                1
+                for row in items
+                if row.passes
+                and row.ready
+                and row.proposal.code not in already_funded
+                and row.proposal.code not in declined
+            ),
             "not_ready": sum(1 for row in items if not row.ready),
             "adopted": next((r for r in runs if r.adopted_at), None) or services.adopted_run(call),
             "can_run": request.user.has_perm("selection.run_portfolio"),

@@ -11,9 +11,10 @@ import numpy as np
 import openpyxl
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from grappe.accountability.queries import outcomes_audit
+from grappe.core.display import show_percent
 from grappe.engine.audit import holm, permutation_tests
 from grappe.review.models import Conflict, ConflictOrigin, Review
 from grappe.selection.models import Decision, Outcome
@@ -192,9 +193,33 @@ def test_shares_are_percentages_and_small_rates_keep_a_decimal(as_persona):
     )
     audit = outcomes_audit(call, permutations=50)
 
-    assert audit.rate_percent == 1.2  # 1 of 80
+    assert audit.rate_percent == 1.3  # 1 of 80: 1.25 %, half up
     page = as_persona("office").get(reverse("accountability:audit", args=[call.code])).content.decode()
-    assert "1.2&nbsp;%" in page and "0.0125" not in page
+    assert "1.3%" in page and "0.0125" not in page
+
+
+def test_a_whole_rate_under_ten_percent_still_shows_its_decimal(as_persona):
+    """Docs: one decimal under 10 %, even when it is whole: 1 of the 20 proposals of an institution
+    is "5,0 %", never "5 %" (the outside tester saw "Taux de succès : 1 %" for 1 of 100)."""
+    call = _cluster([0.0] * 4)
+    decisions = list(Decision.objects.filter(proposal__call=call).order_by("pk"))
+    assert len(decisions) == 80
+    Decision.objects.filter(pk__in=[d.pk for d in decisions[:1]]).update(outcome=Outcome.FUNDED)
+    client = as_persona("office")
+
+    french = client.get(reverse("accountability:audit", args=[call.code]), HTTP_ACCEPT_LANGUAGE="fr")
+    english = client.get(reverse("accountability:audit", args=[call.code]), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "Taux de succès\u00a0: <strong>1,3\u00a0%</strong>" in french.content.decode()
+    assert '<td class="num">5,0\u00a0%</td>' in french.content.decode()
+    assert "Success rate: <strong>1.3%</strong>" in english.content.decode()
+    with translation.override("fr"):
+        assert [show_percent(x, "rate") for x in (0.01, 0.04, 0.005, 0.27)] == [
+            "1,0\u00a0%",
+            "4,0\u00a0%",
+            "0,5\u00a0%",
+            "27\u00a0%",
+        ]
 
 
 def test_a_reviewer_with_one_review_gets_no_leniency_and_the_column_says_which_way(as_persona, review_call, reviewed):

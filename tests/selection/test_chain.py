@@ -32,7 +32,7 @@ def test_the_ledger_shows_each_decisions_chain_with_who_and_when(as_persona, rev
     assert f"approved by {office.person.full_name}" in chain
     assert "Rank 1 of 3" in chain
     assert f"Portfolio run #{run.pk}" in chain and f"adopted by {office.person.full_name}" in chain
-    assert "suggested: Funded 100,000 €" in chain
+    assert "suggested: Funded 100,000.00 €" in chain
     assert f"{board.person.full_name}, " in chain  # who decided, and when
     links = re.findall(r'href="([^"]+)"', chain)
     assert links == [
@@ -135,7 +135,7 @@ def test_a_consensus_with_no_trace_at_all_says_so_plainly(as_persona, review_cal
 def test_the_ledger_names_no_untranslated_system_actor_in_french(as_persona, review_call, decided):
     from grappe.selection import services
 
-    run = services.run_portfolio(review_call, {"budget": 150000}, actor=None)
+    run = services.run_portfolio(review_call, {"budget": 50000}, actor=None)  # what the decisions left
     services.adopt_portfolio_run(run, actor=None)
     client = as_persona("office")
     client.cookies["django_language"] = "fr"

@@ -103,7 +103,7 @@ def test_the_rapporteur_sees_no_other_review_before_submitting_their_own(
     assert "Submit your own review of this proposal before drafting its consensus." in before
     assert exc.value.messages == ["Submit your own review of this proposal before drafting its consensus."]
     assert (_individual(before), "The reviews" in before, 'name="save"' in before) == ([], False, False)
-    assert _individual(after)[0] == ["3.0", "4.0", "4.5"]
+    assert _individual(after)[0] == ["3", "4", "4.5"]  # read as numbers, not "3.0"
     assert ("The reviews" in after, 'name="save"' in after) == (True, True)
 
 

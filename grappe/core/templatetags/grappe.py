@@ -24,9 +24,23 @@ def show(value: Any, key: str | None = None) -> str:
 
 
 @register.filter
-def percent(share: Any) -> str:
-    """``{{ 0.1|percent }}``: a stored share as a percentage ("10 %" in French)."""
-    return display.show_percent(share)
+def score(value: Any, places: int | None = None) -> str:
+    """``{{ row.score|score:2 }}`` → "13,00"; ``{{ mean|score }}`` → "4,17", "4,5", "4": a score
+    rounded for reading, in the current language."""
+    return display.show_score(value, places)
+
+
+@register.filter
+def percent(value: Any, rule: str = "") -> str:
+    """``{{ 0.08|percent }}`` → "8 %" (French), "8%" (English); ``{{ audit.rate|percent:"rate" }}``
+    → "1,3 %", "4,0 %", "27 %" (one decimal under 10 %, as the audits show rates)."""
+    return display.show_percent(value, rule)
+
+
+@register.filter
+def rate_number(value: Any) -> str:
+    """``{{ gap_points|rate_number }}`` → "0,5", "12": points as the audits show them."""
+    return display.rate_number(value)
 
 
 @register.filter
