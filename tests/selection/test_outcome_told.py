@@ -31,9 +31,7 @@ def test_before_the_team_is_told_nothing_hints_at_the_outcome(as_persona, award)
     assert "tell the programme office" not in page
 
 
-def test_once_a_project_is_open_the_lead_reads_the_outcome_and_finds_the_project(
-    as_persona, award, office, university
-):
+def test_once_a_project_is_open_the_lead_reads_the_outcome_and_finds_the_project(as_persona, award, office, university):
     award.amount = Decimal("120000")  # the budget's total is 135,001.08 €
     award.save()
     project = open_from(award, office, university)
