@@ -175,14 +175,16 @@ def office_dashboard() -> dict[str, Any]:
 
 
 def board_dashboard() -> dict[str, Any]:
-    """The decisions left to the board: per call it may decide on (closed, not archived), the ranked
-    proposals (submitted, eligible) without a decision, with a link to the call's ranking. One
-    grouped query, however many calls."""
+    """The decisions left to the board: per call it may decide on (closed, not archived, not the
+    letters of intent of a two-stage call), the ranked proposals (submitted, eligible) without a
+    decision, with a link to the call's ranking. One grouped query, however many calls."""
     now = timezone.now()
     waiting = (
         ranked_proposals()
         .filter(decision__isnull=True)
         .filter(Q(call__state=CallState.CLOSED) | Q(call__state=CallState.PUBLISHED, call__closes_at__lte=now))
+        # Letters of intent of a two-stage call: the office decides them (stages), not the board.
+        .filter(call__as_stage1__isnull=True)
         .values("call_id", "call__code", "call__title_fr", "call__title_en", "call__closes_at")
         .annotate(n=Count("id"))
         .order_by("call__closes_at", "call__code")

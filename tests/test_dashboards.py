@@ -158,3 +158,14 @@ def test_the_board_home_costs_the_same_queries_for_one_or_many_calls(
     with django_assert_num_queries(len(one.captured_queries)):
         text = client.get(reverse("home")).content.decode()
     assert "6 proposals wait for the board's decision." in text
+
+
+def test_the_letters_of_intent_of_a_two_stage_call_are_not_the_boards_to_decide(as_persona, busy_call, proposals):  # noqa: F811
+    from grappe.stages.models import TwoStageCall
+
+    TwoStageCall.objects.create(stage1=busy_call, stage2=CallFactory(programme=busy_call.programme))
+
+    text = as_persona("board").get(reverse("home")).content.decode()
+
+    assert reverse("selection:ranking", args=[busy_call.code]) not in text
+    assert "No decision waiting" in text
