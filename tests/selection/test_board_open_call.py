@@ -100,3 +100,15 @@ def test_the_post_only_selection_addresses_answer_404_to_a_get_by_whoever_may_no
         urls.append(reverse("selection:team_declines", args=[reviewed[0].code]))
     assert [client.get(url).status_code for url in urls] == [404] * len(urls)
     assert as_persona("office").get(urls[0]).status_code == 405
+
+
+@pytest.mark.parametrize("page", ["stages:page", "accountability:audit"])
+def test_the_boards_other_call_pages_link_to_the_selection_only_once_the_call_is_closed(as_persona, open_call, page):
+    from tests.review.test_links_per_persona import dead_links
+
+    client = as_persona("board")
+    url = reverse(page, args=[open_call.code])
+    if client.get(url).status_code == 404:  # the page itself is closed to the board while open
+        return
+    assert reverse("selection:ranking", args=[open_call.code]) not in client.get(url).content.decode()
+    assert dead_links(client, url) == []

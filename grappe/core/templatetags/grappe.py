@@ -45,6 +45,14 @@ def call_page(context: Any, call: Any) -> str:
     return reverse("calls:configure" if manages else "calls:detail", args=[call.code])
 
 
+@register.simple_tag(takes_context=True)
+def may(context: Any, perm: str, obj: Any = None) -> bool:
+    """``{% may "selection.view_selection" call as can_rank %}``: whether the viewer has ``perm`` (on
+    ``obj``), for a link shown only to who may open it."""
+    user = context.get("user")
+    return bool(user is not None and user.has_perm(perm, obj))
+
+
 @register.inclusion_tag("includes/labelled.html")
 def labelled(mapping: Any, css: str = "") -> dict[str, Any]:
     """``{% labelled run.parameters %}``: a stored dictionary as a list of labelled values."""
