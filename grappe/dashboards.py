@@ -29,6 +29,7 @@ from grappe.review.models import (
     RunState,
 )
 from grappe.selection.models import Decision, Letter, LetterState, PortfolioRun
+from grappe.selection.services import ranked_proposals
 from grappe.submissions.models import InvitationState, Proposal, ProposalState, TeamMember
 
 SOON = dt.timedelta(days=30)
@@ -171,6 +172,34 @@ def office_dashboard() -> dict[str, Any]:
             deadlines.append(Task(_("Reviews due: %(call)s") % {"call": call.title}, desk, when=deadline))
     deadlines.sort(key=lambda task: task.when or now)
     return {"calls": rows, "deadlines": deadlines}
+
+
+def board_dashboard() -> dict[str, Any]:
+    """The decisions left to the board: per call it may decide on (closed, not archived, not the
+    letters of intent of a two-stage call), the ranked proposals (submitted, eligible) without a
+    decision, with a link to the call's ranking. One grouped query, however many calls."""
+    now = timezone.now()
+    waiting = (
+        ranked_proposals()
+        .filter(decision__isnull=True)
+        .filter(Q(call__state=CallState.CLOSED) | Q(call__state=CallState.PUBLISHED, call__closes_at__lte=now))
+        # Letters of intent of a two-stage call: the office decides them (stages), not the board.
+        .filter(call__as_stage1__isnull=True)
+        .values("call_id", "call__code", "call__title_fr", "call__title_en", "call__closes_at")
+        .annotate(n=Count("id"))
+        .order_by("call__closes_at", "call__code")
+    )
+    decisions = []
+    for row in waiting:
+        call = Call(title_fr=row["call__title_fr"], title_en=row["call__title_en"])  # for its title in the language
+        decisions.append(
+            Task(
+                _("decisions waiting: %(call)s") % {"call": call.title},
+                reverse("selection:ranking", args=[row["call__code"]]),
+                row["n"],
+            )
+        )
+    return {"decisions": decisions, "total": sum(task.count or 0 for task in decisions)}
 
 
 def reviewer_dashboard(user: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from grappe import dashboards
 from grappe.calls.queries import open_calls
 from grappe.people.models import Relationship
 from grappe.people.queries import public_directory
+from grappe.people.rules import roles_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,6 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_authenticated:
         if user.has_perm("calls.manage_call"):
             context["office"] = dashboards.office_dashboard()
+        elif roles_of(user).is_board:  # the board decides: the decisions left to it
+            context["board"] = dashboards.board_dashboard()
         context["reviewing"] = dashboards.reviewer_dashboard(user)
         context["applying"] = dashboards.applicant_dashboard(user)
     return render(request, "home.html", context)

@@ -110,3 +110,62 @@ def test_a_call_with_decisions_is_shown_as_decided(as_persona, busy_call):
     Decision.objects.create(proposal=proposal, outcome=Outcome.REJECTED)
     text = as_persona("office").get(reverse("home")).content.decode()
     assert "Decisions recorded" in text and "reviewers to assign" not in text
+
+
+def _decide(proposal, board):
+    from grappe.selection import services as selection
+
+    selection.record_decision(
+        proposal,
+        outcome="rejected",
+        amount=None,
+        reserve_rank=None,
+        justification="Rejected by the board after its reading.",
+        expected_version=None,
+        actor=board,
+    )
+
+
+@pytest.mark.parametrize("persona", ["office", "board", "applicant", "reviewer", "outsider"])
+def test_the_board_home_counts_the_decisions_left_to_it(as_persona, busy_call, proposals, board, persona):  # noqa: F811
+    CallFactory()  # an open call: nothing for the board to decide yet
+    _decide(proposals[2], board)
+
+    text = as_persona(persona).get(reverse("home")).content.decode()
+
+    ranking = reverse("selection:ranking", args=[busy_call.code])
+    if persona == "board":
+        assert "2 proposals wait for the board's decision." in text
+        assert f'href="{ranking}">2 decisions waiting: {busy_call.title}' in text
+        assert as_persona("board").get(ranking).status_code == 200
+    else:
+        assert "Decisions waiting" not in text
+
+
+def test_the_board_home_costs_the_same_queries_for_one_or_many_calls(
+    as_persona, busy_call, django_assert_num_queries, university
+):
+    client = as_persona("board")
+    client.get(reverse("home"))
+    with django_assert_num_queries(11) as one:
+        client.get(reverse("home"))
+    for _ in range(3):
+        call = CallFactory(
+            closes_at=timezone.now() - dt.timedelta(days=2), opens_at=timezone.now() - dt.timedelta(days=9)
+        )
+        ProposalFactory(call=call, lead_organisation=university, state=ProposalState.SUBMITTED)
+
+    with django_assert_num_queries(len(one.captured_queries)):
+        text = client.get(reverse("home")).content.decode()
+    assert "6 proposals wait for the board's decision." in text
+
+
+def test_the_letters_of_intent_of_a_two_stage_call_are_not_the_boards_to_decide(as_persona, busy_call, proposals):  # noqa: F811
+    from grappe.stages.models import TwoStageCall
+
+    TwoStageCall.objects.create(stage1=busy_call, stage2=CallFactory(programme=busy_call.programme))
+
+    text = as_persona("board").get(reverse("home")).content.decode()
+
+    assert reverse("selection:ranking", args=[busy_call.code]) not in text
+    assert "No decision waiting" in text

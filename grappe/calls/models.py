@@ -93,6 +93,12 @@ class Call(models.Model):
         """The deadline has passed (the countdown then says "closed", never "0 minutes left")."""
         return self.closes_at <= timezone.now()
 
+    @property
+    def is_closed(self) -> bool:
+        """The deadline has passed, or the office closed (or archived) the call: from then on the
+        board reads its submitted proposals and their selection (``submissions.queries.call_is_closed``)."""
+        return self.state in (CallState.CLOSED, CallState.ARCHIVED) or self.has_closed
+
     def is_open(self, at: timezone.datetime | None = None) -> bool:
         """Published, and ``at`` (now by default) lies in [opens_at, closes_at)."""
         at = at or timezone.now()

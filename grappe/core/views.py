@@ -4,10 +4,9 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from grappe.core import replay
-from grappe.core.access import require_perm_or_404
+from grappe.core.access import post_only, require_perm_or_404
 from grappe.core.forms import ActivityFilterForm
 from grappe.core.models import AuditLog
 from grappe.core.paginate import paginate
@@ -36,12 +35,20 @@ def activity(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def replay_run(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """Replay a run from its stored inputs (office) and show what came out (docs/accountability.md)."""
+    """Replay a run from its stored inputs (office) and show what came out (docs/accountability.md).
+
+    POST only, but whoever may not replay gets 404 whatever the method (never a 405 that tells the
+    address exists); the office gets 405 on another method, once the run is found."""
     require_perm_or_404(request.user, "core.replay_run")
     if kind not in replay.REPLAYERS:
         raise Http404
+    if refused := post_only(request):
+        try:
+            replay.REPLAYERS[kind].get(pk)
+        except ObjectDoesNotExist as exc:
+            raise Http404 from exc
+        return refused
     try:
         result = replay.replay(kind, pk, actor=request.user)
     except ObjectDoesNotExist as exc:

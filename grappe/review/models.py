@@ -355,6 +355,12 @@ class ReviewAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.reviewer} × {self.proposal.code}"
 
+    @property
+    def by_hand(self) -> bool:
+        """The office assigned this pair by hand (added, or added again after a removal), not from a
+        published run; whether the engine scored the pair (an ``Affinity`` row) does not change that."""
+        return self.run_id is None
+
 
 class Recommendation(models.TextChoices):
     FUND = "fund", _("Fund")

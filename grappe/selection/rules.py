@@ -7,7 +7,8 @@ from typing import Any
 import rules
 
 from grappe.people.rules import is_board, is_office, roles_of
-from grappe.submissions.rules import is_team_member
+from grappe.submissions.queries import call_is_closed
+from grappe.submissions.rules import is_board_reader, is_team_member
 
 
 def reviews_it(person_id: int | None, proposal_id: int) -> bool:
@@ -69,13 +70,46 @@ def has_sent_letter(user: Any, proposal: Any) -> bool:
     return cached
 
 
-rules.add_perm("selection.view_selection", is_office | is_board)
-# The team reads its decision and evaluation on the proposal page once the letter is sent.
-rules.add_perm("selection.view_outcome", (is_office | is_team_member) & has_sent_letter)
-rules.add_perm("selection.view_evaluation_summary", is_office | is_board | ((is_team_member) & has_sent_letter))
+@rules.predicate
+def is_closed_call(user: Any, call: Any) -> bool:
+    """The call's deadline has passed (or the office closed it): the board may read its proposals."""
+    return call is not None and call_is_closed(call)
+
+
+# The board reads a call's selection (the ranking, the portfolio, the ledger, the export: titles,
+# amounts, scores) once the call is closed, as it reads the proposals themselves
+# (``submissions.rules.is_board_reader``); while the call is open, every selection page answers it
+# 404. The object is the call.
+board_reads_call = is_board & is_closed_call
+
+
+@rules.predicate
+def has_open_project(user: Any, proposal: Any) -> bool:
+    """A funded project was opened from the proposal's award (cached on the proposal object): the
+    team works in it, so the outcome is no secret, letter or not (a call of before Grappe sent none)."""
+    if proposal is None:
+        return False
+    cached = proposal.__dict__.get("_grappe_project_open")
+    if cached is None:
+        from grappe.selection.models import Award
+
+        cached = Award.objects.filter(proposal=proposal, project__isnull=False).exists()
+        proposal.__dict__["_grappe_project_open"] = cached
+    return cached
+
+
+told_the_team = has_sent_letter | has_open_project
+
+rules.add_perm("selection.view_selection", is_office | board_reads_call)
+# The team reads its decision and evaluation on the proposal page once the letter is sent, or once
+# a project is open from its award.
+rules.add_perm("selection.view_outcome", (is_office | is_team_member) & told_the_team)
+# The pages of one proposal follow the proposal page's rule for the board: a submitted proposal
+# of a closed call (``is_board_reader``). The object is the proposal.
+rules.add_perm("selection.view_evaluation_summary", is_office | is_board_reader | (is_team_member & told_the_team))
 rules.add_perm("selection.run_portfolio", is_office)
 rules.add_perm("selection.approve_consensus", is_office)
 rules.add_perm("selection.draft_consensus", is_office | is_rapporteur)
 # The board reads every consensus and the reviews beside it, read-only.
-rules.add_perm("selection.view_consensus", is_office | is_board | is_rapporteur)
-rules.add_perm("selection.decide", is_office | is_board)
+rules.add_perm("selection.view_consensus", is_office | is_board_reader | is_rapporteur)
+rules.add_perm("selection.decide", is_office | is_board_reader)

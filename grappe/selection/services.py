@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -171,6 +171,14 @@ def _mean(values: list[Decimal]) -> Decimal:
     return sum(values, Decimal("0")) / len(values)
 
 
+def ranked_proposals() -> QuerySet[Proposal]:
+    """The proposals a ranking holds, of every call: submitted and eligible (the office's override
+    when it decided, else the computed eligibility)."""
+    return Proposal.objects.filter(state=ProposalState.SUBMITTED).exclude(
+        Q(eligibility_override=False) | Q(eligibility_override=None, eligible=False)
+    )
+
+
 def rows(call: Call, *, only: Proposal | None = None) -> list[Row]:
     """Every submitted, eligible proposal of the call with what ranking and selection need.
 
@@ -182,9 +190,8 @@ def rows(call: Call, *, only: Proposal | None = None) -> list[Row]:
     scheme = EvaluationScheme.objects.filter(call=call).first()  # fresh: the caller's may be stale
     scheme_threshold = scheme.overall_threshold if scheme else None
     proposals = list(
-        Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED)
-        .exclude(Q(eligibility_override=False) | Q(eligibility_override=None, eligible=False))
-        .filter(**({"pk": only.pk} if only is not None else {}))
+        ranked_proposals()
+        .filter(call=call, **({"pk": only.pk} if only is not None else {}))
         .select_related("lead_organisation", "consensus", "decision")
         .order_by("code")
     )

@@ -15,11 +15,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call, QuestionKind
 from grappe.core import jobs
-from grappe.core.access import get_for_user_or_404, posted_code, require_perm_or_404
+from grappe.core.access import get_for_user_or_404, post_only, posted_code, require_perm_or_404
 from grappe.core.exports import xlsx_response
 from grappe.core.forms import half_point, posted_int
 from grappe.core.models import AuditLog
@@ -83,9 +82,10 @@ def ranking_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def save_settings(request: HttpRequest, code: str) -> HttpResponse:
     call = _call(request, code, "selection.run_portfolio")
+    if refused := post_only(request):  # 404 before 405 for whoever may not know the call
+        return refused
     settings = services.settings_for(call)
     chosen = [rule for rule in request.POST.getlist("tie_rules") if rule in TIE_RULES]
     settings.tie_rules = list(dict.fromkeys(chosen))
@@ -189,6 +189,7 @@ def consensus_page(request: HttpRequest, code: str) -> HttpResponse:
             "reviewers": reviewers,
             "can_approve": can_approve,
             "can_edit": can_edit,
+            "can_rank": request.user.has_perm("selection.view_selection", proposal.call),
             "sections": sections_for("consensus", request.user, proposal),
         },
     )
@@ -297,13 +298,14 @@ def portfolio_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def adopt_run(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     """The office adopts a portfolio run: recommendations follow it from now on."""
     call = _call(request, code, "selection.run_portfolio")
     run = PortfolioRun.objects.filter(call=call, pk=pk).first()
     if run is None:
         raise Http404
+    if refused := post_only(request):
+        return refused
     try:
         services.adopt_portfolio_run(run, actor=request.user)
     except services.SelectionError as exc:
@@ -408,15 +410,18 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
             "committed": services.committed(call),
             "adopted": services.adopted_run(call),
             "adoptions": adoptions,
+            # Whoever reads the ledger (the office, the board once the call closed) decides.
+            "can_decide": request.user.has_perm("selection.view_selection", call),
             "sections": sections_for("ledger", request.user, call),
         },
     )
 
 
 @login_required
-@require_POST
 def team_declines(request: HttpRequest, code: str) -> HttpResponse:
     proposal = _proposal(request, code, "selection.decide")
+    if refused := post_only(request):
+        return refused
     try:
         promoted = services.team_declines(proposal, reason=request.POST.get("reason", ""), actor=request.user)
     except services.SelectionError as exc:
@@ -527,7 +532,6 @@ def outbox(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
 def _summary_language(request: HttpRequest, proposal: Proposal) -> str:
     """A member of the team reads it in the language they read the site in (the page's, which
     follows their choice), else their preferred one; the office and the board in the lead's (the
@@ -540,6 +544,7 @@ def _summary_language(request: HttpRequest, proposal: Proposal) -> str:
     return proposal.lead.preferred_language or "fr"
 
 
+@login_required
 def summary_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The evaluation summary of a proposal (office and board; the team once its letter is sent), in
     the lead's language or ``?lang=``."""

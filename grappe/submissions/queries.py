@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from grappe.people.models import RoleKind
 from grappe.people.rules import roles_of
@@ -14,9 +13,7 @@ from grappe.submissions.models import InvitationState, Proposal, ProposalState
 
 def call_is_closed(call: Any) -> bool:
     """The call's deadline has passed, or the office closed (or archived) it: the board may read."""
-    from grappe.calls.models import CallState
-
-    return call.state in (CallState.CLOSED, CallState.ARCHIVED) or call.closes_at <= timezone.now()
+    return bool(call.is_closed)
 
 
 def involved_organisation_ids(proposal: Proposal) -> set[int]:

@@ -58,6 +58,14 @@ DECIDED_MESSAGE = gettext_lazy(
 )
 
 
+# The lead's notice while the team has not been told the outcome (no letter sent, no project open):
+# nothing in it hints at which outcome.
+IN_SELECTION_MESSAGE = gettext_lazy(
+    "This proposal is in the selection: it can no longer be withdrawn nor reopened. The programme "
+    "office will write to the team with the outcome."
+)
+
+
 def _bump(proposal: Proposal, expected_version: int) -> None:
     """Check and increment the proposal's version, or raise ConcurrentEditError."""
     save_versioned(proposal, {"updated_at": timezone.now()}, expected_version=expected_version)
@@ -387,6 +395,17 @@ def is_decided(proposal: Proposal) -> bool:
     neither withdraw nor reopen it; a funded team that gives up answers through the office, whose
     "team declines" releases the award and promotes the reserve list."""
     return Proposal.objects.filter(pk=proposal.pk, decision__isnull=False).exists()
+
+
+def decision_facts(proposal: Proposal) -> dict[str, Any] | None:
+    """None while no decision is recorded; else the award's amount and the code of the project opened
+    from it (None when there is none), in one query through the reverse relations (this app does
+    not import selection nor projects)."""
+    return (
+        Proposal.objects.filter(pk=proposal.pk, decision__isnull=False)
+        .values("award__amount", "award__project__code")
+        .first()
+    )
 
 
 @transaction.atomic

@@ -219,12 +219,23 @@ def test_only_the_office_replays_from_the_run_page(runs, as_persona, persona, st
         assert url in run_page
 
 
+@pytest.mark.parametrize("persona", ["board", "reviewer", "applicant", "outsider"])
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete", "head"])
+def test_whoever_may_not_replay_gets_404_whatever_the_method(runs, as_persona, persona, method):
+    url = reverse("replay", args=["assignment", runs[1].pk])
+
+    response = getattr(as_persona(persona), method)(url)
+
+    assert response.status_code == 404
+
+
 def test_unknown_runs_and_kinds_are_404(runs, as_persona):
     client = as_persona("office")
 
     assert client.post(reverse("replay", args=["assignment", 999999])).status_code == 404
     assert client.post(reverse("replay", args=["nothing", 1])).status_code == 404
     assert client.get(reverse("replay", args=["assignment", runs[1].pk])).status_code == 405
+    assert client.get(reverse("replay", args=["assignment", 999999])).status_code == 404
 
 
 def test_the_portfolio_page_offers_replay_to_the_office(review_call, ready, office, as_persona):

@@ -138,3 +138,41 @@ def test_an_expert_explained_by_their_keywords_reads_so(as_persona, suggested):
     section = section[: section.index("</section>")]
     assert "Your expertise keywords" in section and "Closest publication" not in section
     assert "legal NLP, court decisions" in section
+
+
+def _why(client, assignment):
+    page = client.get(reverse("review:review", args=[assignment.pk])).content.decode()
+    start = page.index('id="why-me"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_an_assignment_by_hand_says_so_even_when_the_engine_scored_the_pair(as_persona, suggested):
+    """The office added ``suggested`` by hand after an affinity run scored every pair: the page says
+    it was by hand, and shows the affinity as information only."""
+    assert Affinity.objects.filter(reviewer=suggested.reviewer, proposal=suggested.proposal).exists()
+
+    section = _why(as_persona("reviewer"), suggested)
+
+    assert "The office assigned you by hand" in section
+    assert "The engine compared" not in section
+    assert "For information, the engine's affinity" in section
+
+
+def test_an_assignment_from_a_published_run_says_the_engine_compared(as_persona, suggested):
+    ReviewAssignment.objects.filter(pk=suggested.pk).update(run=EngineRun.objects.get(kind=RunKind.AFFINITY))
+
+    section = _why(as_persona("reviewer"), suggested)
+
+    assert "The engine compared the proposal" in section and "by hand" not in section
+
+
+def test_an_assignment_from_a_run_added_again_by_hand_is_by_hand(as_persona, suggested, office):
+    ReviewAssignment.objects.filter(pk=suggested.pk).update(run=EngineRun.objects.get(kind=RunKind.AFFINITY))
+    suggested.refresh_from_db()
+    services.remove_assignment(suggested, reason="The office changes its mind.", actor=office)
+
+    again = services.add_assignment(
+        suggested.call, reviewer=suggested.reviewer, proposal=suggested.proposal, reason="Back.", actor=office
+    )
+
+    assert again.pk == suggested.pk and again.run_id is None and again.by_hand

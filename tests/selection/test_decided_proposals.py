@@ -99,12 +99,21 @@ def test_an_undecided_proposal_can_still_be_withdrawn_after_the_deadline(priced,
 
 
 def test_the_proposal_page_says_why_withdrawing_is_not_offered(priced, as_persona, board):
+    from grappe.selection.models import Letter, LetterState
+
     _fund(priced[0], board)
+    url = reverse("submissions:detail", args=[priced[0].code])
 
-    page = as_persona("applicant").get(reverse("submissions:detail", args=[priced[0].code])).content.decode()
+    before = as_persona("applicant").get(url).content.decode()
+    Letter.objects.create(
+        proposal=priced[0], outcome=Outcome.FUNDED, language="en", subject="s", body="b", state=LetterState.SENT
+    )
+    told = as_persona("applicant").get(url).content.decode()
 
-    assert "it stays in the selection" in page
-    assert reverse("submissions:withdraw", args=[priced[0].code]) not in page
+    # Before the letter, why without hinting at the outcome; once told, how to give the funding up.
+    assert "it can no longer be withdrawn nor reopened" in before and "gives up its funding" not in before
+    assert "it stays in the selection" in told and "gives up its funding" in told
+    assert reverse("submissions:withdraw", args=[priced[0].code]) not in before + told
 
 
 def test_the_decision_page_says_the_call_is_still_open(review_call, priced, as_persona):

@@ -2,6 +2,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.urls import reverse
 
 from grappe.core import display
 
@@ -53,6 +54,23 @@ def label(key: Any) -> str:
 def colon() -> str:
     """``{% colon %}``: ":" in English, no-break space and ":" in French."""
     return display.colon()
+
+
+@register.simple_tag(takes_context=True)
+def call_page(context: Any, call: Any) -> str:
+    """``{% call_page call %}``: the address of the call's page the viewer may open: its settings
+    for the office (who manages calls), its own page for everyone else (the board: never a 404)."""
+    user = context.get("user")
+    manages = user is not None and user.has_perm("calls.manage_call", call)
+    return reverse("calls:configure" if manages else "calls:detail", args=[call.code])
+
+
+@register.simple_tag(takes_context=True)
+def may(context: Any, perm: str, obj: Any = None) -> bool:
+    """``{% may "selection.view_selection" call as can_rank %}``: whether the viewer has ``perm`` (on
+    ``obj``), for a link shown only to who may open it."""
+    user = context.get("user")
+    return bool(user is not None and user.has_perm(perm, obj))
 
 
 @register.inclusion_tag("includes/labelled.html")

@@ -52,7 +52,8 @@ def add_assignment(call: Call, *, reviewer: Person, proposal: Proposal, reason: 
             raise ReviewError(_("This expert is already assigned to this proposal."))
         assignment.state = AssignmentState.ACTIVE
         assignment.reason = reason.strip()[:500]
-        assignment.save(update_fields=["state", "reason"])
+        assignment.run = None  # assigned again by hand: no longer the engine's suggestion
+        assignment.save(update_fields=["state", "reason", "run"])
     log_action(proposal, "review.assignment_added", actor=actor, data={"reviewer": reviewer.code, "reason": reason})
     return assignment
 

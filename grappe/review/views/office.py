@@ -137,6 +137,8 @@ def desk(request: HttpRequest, code: str) -> HttpResponse:
             "affinity_count": Affinity.objects.filter(call=call).count(),
             "late": services.late_reviews(call),
             "can_manage": request.user.has_perm("review.manage_review"),
+            # The board reaches the ranking once the call is closed (selection.view_selection).
+            "can_rank": request.user.has_perm("selection.view_selection", call),
             "waiver_form": WaiverForm(),
         },
     )

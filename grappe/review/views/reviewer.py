@@ -104,7 +104,10 @@ def mine(request: HttpRequest) -> HttpResponse:
         .select_related("call", "call__review_settings")
         .order_by("-invited_at")
     )
-    return render(request, "review/mine.html", {"rows": rows, "invitations": invitations})
+    # "My publications" only for whom it opens: the rule of ``review.import_own_publications``
+    # (``rules.is_expert``: in a pool, not declined), read from the invitations already loaded.
+    expert = any(m.state != PoolState.DECLINED for m in invitations)
+    return render(request, "review/mine.html", {"rows": rows, "invitations": invitations, "expert": expert})
 
 
 @login_required

@@ -159,7 +159,12 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
     categories = list(programme.cost_categories.all())
     questions = list(call.questions.all())
     ethics = EthicsAssessment.objects.filter(proposal=proposal).first()
-    decided = proposal.state == "submitted" and services.is_decided(proposal)
+    facts = services.decision_facts(proposal) if proposal.state == "submitted" else None
+    decided = facts is not None
+    # The team reads the outcome once told (letter sent, or project open); the office and the board
+    # (who decide) always. Before that, nothing on the page hints at it.
+    told = decided and user.has_perm("selection.view_outcome", proposal)
+    knows = told or (decided and user.has_perm("selection.decide", proposal))
     ctx: dict[str, Any] = {
         "proposal": proposal,
         "call": call,
@@ -176,10 +181,11 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
         and call.is_open()
         and not decided
         and not guards.refusal("submissions.reopen_proposal", proposal),
-        # Why the lead is offered neither withdrawing nor reopening.
-        "decided": services.DECIDED_MESSAGE
-        if decided and user.has_perm("submissions.withdraw_proposal", proposal)
-        else "",
+        # Why the lead is offered neither withdrawing nor reopening: once a project is open, the
+        # outcome section says it (the team can no longer decline); told the outcome, how to give up
+        # the funding; not told yet, nothing that hints at the outcome.
+        "decided": _decided_notice(facts, told) if user.has_perm("submissions.withdraw_proposal", proposal) else "",
+        "awarded": facts["award__amount"] if knows and facts else None,
         "team": _team(user, proposal),
         "can_see_invitations": user.has_perm("submissions.view_invitations", proposal),
         "partners": partners,
@@ -220,6 +226,12 @@ def _context(request: HttpRequest, proposal: Proposal, **forms_: Any) -> dict[st
     elif full:
         ctx["failures"] = forms_.get("failures") or []
     return ctx
+
+
+def _decided_notice(facts: dict[str, Any] | None, told: bool) -> str:
+    if facts is None or facts["award__project__code"]:
+        return ""
+    return str(services.DECIDED_MESSAGE if told else services.IN_SELECTION_MESSAGE)
 
 
 @login_required
