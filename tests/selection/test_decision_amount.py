@@ -34,3 +34,30 @@ def test_a_funded_decision_without_an_amount_asks_for_it(as_persona, decided):
     )
 
     assert [str(m) for m in response.context["messages"]] == ["Give the amount granted."]
+
+
+def test_the_french_summary_writes_the_french_colon_and_fits_its_page(as_persona, decided):
+    """Tester's walk, item 5: "Porteur:" and "Décision:" lacked the space before the colon, and the
+    closing note spilled alone onto a second page."""
+    import io
+
+    from pypdf import PdfReader
+
+    response = as_persona("board").get(reverse("selection:summary_pdf", args=[decided[0].code]) + "?lang=fr")
+
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = "".join(page.extract_text() for page in pages)
+    assert "Porteur\u00a0:" in text or "Porteur :" in text
+    assert "Décision\u00a0:" in text or "Décision :" in text
+    assert "Porteur:" not in text and "Décision:" not in text
+    last = pages[-1].extract_text().strip().splitlines()
+    assert len(pages) == 1 or len(last) > 3, last  # never a page holding the closing note alone
+
+
+def test_the_decision_chain_says_suggestion_in_french(as_persona, decided):
+    client = as_persona("board")
+    client.cookies["django_language"] = "fr"
+
+    page = client.get(reverse("selection:decision", args=[decided[0].code]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "suggestion\u00a0:" in page and "suggérés" not in page
