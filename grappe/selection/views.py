@@ -317,9 +317,7 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
     if services.row_of(proposal) is None:
         raise Http404
     decision = Decision.objects.filter(proposal=proposal).first()
-    status = 200
     if request.method == "POST":
-        status = 400  # refused: the page comes back with what was typed
         try:
             services.record_decision(
                 proposal,
@@ -337,7 +335,6 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
                 actor=request.user,
             )
         except ConcurrentEditError:
-            status = 409
             messages.error(request, str(ConcurrentEditError.message))
         except services.SelectionError as exc:
             _errors(request, exc)
@@ -360,7 +357,6 @@ def decision_page(request: HttpRequest, code: str) -> HttpResponse:
             "call_open": timezone.now() < proposal.call.closes_at,
             "project_opened": services.project_opened(proposal),
         },
-        status=status,
     )
 
 

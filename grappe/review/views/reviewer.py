@@ -261,6 +261,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     criteria = list(assignment.call.scheme.criteria.all()) if hasattr(assignment.call, "scheme") else []
     data: dict[str, Any] = request.POST.dict() if request.method == "POST" else {}
     kept: list[tuple[str, str]] = []
+    conflict = False
     if request.method == "POST":
         try:
             saved = services.save_review(
@@ -274,7 +275,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             # Nothing overwritten: the form shows the review as saved now, what was typed is below it.
             existing = Review.objects.filter(assignment=assignment).first()
             kept = _typed_review(data, _stored_values(existing), criteria)
-            data = {}
+            data, conflict = {}, True
         except services.ReviewError as exc:
             _errors(request, exc)
         else:
@@ -303,7 +304,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "call": assignment.call,
             "review": existing,
             "kept": kept,
-            "kept_message": ConcurrentEditError.kept_message if kept else "",
+            "kept_message": ConcurrentEditError.kept_message if conflict else "",
             "version": existing.version if existing else 1,
             "criteria": [
                 (c, half_point(values.get(f"score_{c.pk}")), values.get(f"comment_{c.pk}", "")) for c in criteria
@@ -325,7 +326,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 for other in others
             ],
         },
-        status=409 if kept else 200,
+        status=409 if conflict else 200,
     )
 
 
