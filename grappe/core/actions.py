@@ -68,6 +68,8 @@ ACTIONS = {
     "call.updated": _("call updated"),
     "funding.budget_carried_over": _("budget carried over from the proposal"),
     "funding.contribution_recorded": _("co-funding contribution recorded"),
+    "funding.contribution_confirmed": _("co-funding contribution confirmed by the office"),
+    "funding.contribution_rejected": _("co-funding contribution rejected by the office"),
     "funding.dossier_built": _("audit dossier built"),
     "funding.dossier_requested": _("audit dossier asked for"),
     "funding.evidence_added": _("evidence added"),

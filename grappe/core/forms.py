@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import formats
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -153,6 +155,36 @@ class Form(CleanInputMixin, forms.Form):
 
 class ModelForm(CleanInputMixin, forms.ModelForm):
     pass
+
+
+def typed_values(form: forms.BaseForm) -> list[tuple[str, str]]:
+    """What was typed in the bound ``form`` that differs from its initial values (the record as
+    saved now), as ``(label, text)`` pairs: shown back under a refusal that saved nothing (another
+    tab saved first, a file too large), so the person can copy it (``includes/kept.html``).
+    Hidden fields (the version) and files (a browser cannot be given a file back) are left out."""
+    cleaned = getattr(form, "cleaned_data", {})
+    out = []
+    for name in form.changed_data:
+        field = form.fields[name]
+        if field.widget.is_hidden or isinstance(field, forms.FileField):
+            continue
+        value = cleaned[name] if name in cleaned else form[name].data
+        out.append((str(field.label or name), _as_text(field, value)))
+    return out
+
+
+def _as_text(field: forms.Field, value: Any) -> str:
+    if value is None or value in ("", []):
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, models.Model):
+        return str(value)
+    values = value if isinstance(value, list | tuple) else [value]
+    labels: dict[str, str] = {}
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        labels = {str(k): str(v) for k, v in field.choices}
+    return ", ".join(labels.get(str(v), str(formats.localize(v))) for v in values)
 
 
 class VersionedForm(Form):

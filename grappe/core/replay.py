@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from grappe.core.models import StoredInput
@@ -124,6 +124,10 @@ PART_NAMES = {
     "parameters": gettext_lazy("parameters"),
     "query": gettext_lazy("query"),
     "times": gettext_lazy("times"),
+    "candidates": gettext_lazy("candidates"),
+    "themes": gettext_lazy("themes"),
+    "budget": gettext_lazy("budget"),
+    "constraints": gettext_lazy("constraints"),
 }
 
 
@@ -164,14 +168,21 @@ def diff_records(then: Any, now: Any, *, name: str, limit: int = 5) -> list[str]
     removed = [k for k in before if k not in after]
     changed = [k for k in before if k in after and canonical(before[k]) != canonical(after[k])]
     colon = "\u00a0:" if get_language() == "fr" else ":"
-    for label, keys in ((_("added"), added), (_("removed"), removed), (_("changed"), changed)):
+    # Counted per language (French writes a noun, "2 modifications": a participle would have to
+    # agree with the part's name).
+    counts = (
+        (lambda n: ngettext("%(n)d added", "%(n)d added", n), added),
+        (lambda n: ngettext("%(n)d removed", "%(n)d removed", n), removed),
+        (lambda n: ngettext("%(n)d changed", "%(n)d changed", n), changed),
+    )
+    for counted, keys in counts:
         if keys:
             shown = ", ".join(
                 f"{key}{colon} {', '.join(fields)}" if (fields := _fields(before.get(key), after.get(key))) else key
                 for key in keys[:limit]
             )
             more = _(" and %(n)d more") % {"n": len(keys) - limit} if len(keys) > limit else ""
-            lines.append(f"{part_name(name)}{colon} {len(keys)} {label} ({shown}{more})")
+            lines.append(f"{part_name(name)}{colon} {counted(len(keys)) % {'n': len(keys)}} ({shown}{more})")
     return lines
 
 
@@ -213,6 +224,12 @@ class Replay:
     data_changes: list[str] = field(default_factory=list)
     engine_then: str = ""
     engine_now: str = ""
+
+    @property
+    def method_then(self) -> bool:
+        """The run recorded its method's own version (shortlist-1), not an engine release (0.4.0):
+        the page names it so instead of setting it against today's engine version."""
+        return bool(self.engine_then) and self.engine_then != "?" and not self.engine_then[:1].isdigit()
 
 
 @dataclass(frozen=True)

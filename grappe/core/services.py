@@ -22,6 +22,18 @@ class ConcurrentEditError(Exception):
         "Someone else changed this record while you were editing it. "
         "Your changes were not saved: reload the page to see the current version, then redo them."
     )
+    # Where the page shows back what was typed (includes/kept.html) beside the saved version.
+    kept_message = _(
+        "Someone else saved this while you were editing it: nothing of yours was saved, nothing of theirs "
+        "was overwritten. The form now shows the saved version; what you typed is below it: copy what "
+        "you still need, then save."
+    )
+    # Where the form is shown again as typed, with the version it was opened at.
+    in_form_message = _(
+        "Someone else saved this while you were editing it: nothing of yours was saved, nothing of theirs "
+        "was overwritten. What you typed is still in the form: copy what you need, reload the page to see "
+        "the saved version, then enter it again."
+    )
 
 
 def _jsonable(data: dict[str, Any] | None) -> dict[str, Any]:

@@ -5,10 +5,13 @@ and the PDF check.
 ``Content-Length`` exceeds the limit (``GRAPPE_MAX_UPLOAD_MB`` plus a small allowance for the other
 fields) is refused before any file byte is read; a body without a length (chunked) is cut as soon
 as the bytes received pass the limit. Django then stops reading the body
-(``StopUpload(connection_reset=True)``): nothing beyond the limit is received or stored. The view
-finds ``request.upload_refused`` and answers with the message (``refuse_cut_upload`` puts it on
-the form, beside what was typed in the fields sent before the file); the page also checks the file's size
-in the browser (``data-max-bytes``, grappe.js) so most people see the message before sending.
+(``StopUpload(connection_reset=True)``): nothing beyond the limit is received or stored. A body of
+at most twice the limit is the exception: the refused file's bytes are read past without being
+kept (``SkipFile``), so the other fields of the form (answers typed beside the file) arrive and the
+page shows them back. The view finds ``request.upload_refused`` and answers with the message (``refuse_cut_upload``
+puts it on the form, beside what was typed); the
+page also checks the file's size in the browser (``data-max-bytes``, grappe.js) and does not send
+the form while a file is too large.
 A browser that sends the whole file anyway may show a reset connection instead of the page: the
 price of not receiving 200 MB.
 
@@ -26,12 +29,13 @@ import math
 from typing import Any
 
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopUpload
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 FORM_ALLOWANCE = 256 * 1024  # the other fields of a form posted with a file
 PDF_LEADING_BYTES = 4
+SKIP_FACTOR = 2  # see LimitedUploadHandler.handle_raw_input
 
 
 def upload_limit_bytes() -> int:
@@ -92,6 +96,9 @@ class LimitedUploadHandler(FileUploadHandler):
     ) -> None:
         self.limit = upload_limit_bytes() + FORM_ALLOWANCE
         self.received = 0
+        # A body up to twice the limit is read to its end (the file's bytes dropped) so that the
+        # answers typed beside the file are shown back; a larger one is cut at once.
+        self.skippable = bool(content_length) and content_length <= SKIP_FACTOR * self.limit
         if content_length and content_length > self.limit:
             self._refuse(content_length)
 
@@ -102,6 +109,8 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         if getattr(self.request, "upload_refused", None):
+            if self.skippable:
+                raise SkipFile  # its bytes are read past, not kept: the fields after it still arrive
             raise StopUpload(connection_reset=True)
         super().new_file(*args, **kwargs)
 

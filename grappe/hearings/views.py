@@ -373,16 +373,19 @@ def hearing(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("hearings:hearing", item.pk)
     values: dict[str, Any] = request.POST.dict() if request.method == "POST" else {}
+    office = request.user.has_perm("hearings.manage_hearings")
     return render(
         request,
         "hearings/hearing.html",
         {
             "hearing": item,
+            # Before the invitations the slot may still move: the team is not shown a time as if fixed.
+            "time_shown": item.starts_at is not None and (item.invited_at is not None or office or panel),
             "call": item.call,
             "setup": setup,
             "team": team,
             "panel": panel,
-            "office": request.user.has_perm("hearings.manage_hearings"),
+            "office": office,
             "halves": services.half_days(setup),
             "unavailable": set(item.unavailable or []),
             "criteria": [
@@ -404,6 +407,10 @@ def ics(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if item.starts_at is None:
         raise Http404
+    if item.invited_at is None and not (
+        request.user.has_perm("hearings.manage_hearings") or request.user.has_perm("hearings.score_hearing", item)
+    ):
+        raise Http404  # the team gets its calendar entry with the invitation, once the time is fixed
     response = HttpResponse(services.hearing_ics(item, services.setup_for(item.call)), content_type="text/calendar")
     response["Content-Disposition"] = 'attachment; filename="hearing.ics"'
     return response

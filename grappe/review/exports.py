@@ -47,7 +47,7 @@ def reviews_workbook(call: Call) -> Any:
                     assignment.proposal.code,
                     assignment.proposal.title,
                     assignment.reviewer.full_name,
-                    review.get_state_display() if review else _("not started"),
+                    review.get_state_display() if review else _("Not started"),
                     *[float(scores[str(c.pk)]) if str(c.pk) in scores else None for c in criteria],
                     review.get_recommendation_display() if review else "",
                     review.applicant_comment if review else "",

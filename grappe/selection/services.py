@@ -693,6 +693,19 @@ def adopt_portfolio_run(run: PortfolioRun, *, actor: Any) -> PortfolioRun:
 # --- Decisions ------------------------------------------------------------------------------
 
 
+def _check_amount(proposal: Proposal, amount: Decimal | None) -> None:
+    """A funded decision's amount: given, above zero, at most the amount requested."""
+    if amount is None:
+        raise SelectionError(_("Give the amount granted."))
+    if amount <= 0:
+        raise SelectionError(
+            _("The amount granted must be more than 0 € (at most the amount requested, %(requested)s).")
+            % {"requested": format_money(proposal.requested_amount)}
+        )
+    if amount > proposal.requested_amount:
+        raise SelectionError(_("The amount granted cannot exceed the amount requested."))
+
+
 @transaction.atomic
 def record_decision(
     proposal: Proposal,
@@ -738,10 +751,7 @@ def record_decision(
     if row is None:
         raise SelectionError(_("Only a submitted, eligible proposal can be decided."))
     if outcome == Outcome.FUNDED:
-        if amount is None or amount <= 0:
-            raise SelectionError(_("Give the amount granted."))
-        if amount > proposal.requested_amount:
-            raise SelectionError(_("The amount granted cannot exceed the amount requested."))
+        _check_amount(proposal, amount)
         _check_commitment(call, proposal, amount)
     else:
         amount = None

@@ -454,9 +454,10 @@ def redress_page(request: HttpRequest, code: str) -> HttpResponse:
     form = RedressForm()
     status = 200
     is_open = deadline is not None and timezone.now() <= deadline
-    kept = ""
+    kept: list[tuple[str, str]] = []
     if request.method == "POST" and redress is None and not is_open:
-        kept = str(request.POST.get("grounds", ""))[:5000]  # shown back, nothing lost; the page says why
+        # shown back (includes/kept.html), nothing lost; the page says why
+        kept = [("", str(request.POST.get("grounds", ""))[:5000])]
         status = 400
     elif request.method == "POST" and redress is None:
         form = RedressForm(request.POST)

@@ -15,7 +15,7 @@ from grappe.review.models import Conflict, ConflictOrigin
 from grappe.submissions.models import Answer
 from tests.factories import CallFactory
 from tests.review.conftest import pool, proposals, review_call  # noqa: F401 - fixtures
-from tests.submissions.conftest import PDF, call, document_question, draft  # noqa: F401 - fixtures
+from tests.submissions.conftest import PDF, call, document_question, draft, impact_question  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -107,8 +107,30 @@ def test_a_refused_upload_saves_nothing_and_says_why(as_persona, draft, document
         follow=True,
     )
 
-    assert [str(m) for m in response.context["messages"]] == ["This file is 3 MB; the limit is 1 MB."]
+    assert response.status_code == 413
+    assert "This file is 3 MB; the limit is 1 MB." in response.context["conflict"]["message"]
     assert not Answer.objects.filter(proposal=draft).exists()
+
+
+def test_a_refused_upload_shows_back_the_answers_typed_beside_it(
+    as_persona, draft, document_question, impact_question, settings
+):
+    """A 21 MB PDF against a 20 MB limit: the text answer typed beside it (before or after the file
+    in the form) comes back in the form, and the page asks for the file again."""
+    settings.GRAPPE_MAX_UPLOAD_MB = 1
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * (2 * 1024 * 1024), content_type="application/pdf")
+
+    response = as_persona("applicant").post(
+        reverse("submissions:answers", args=[draft.code]),
+        {"version": "1", f"q{document_question.pk}": big, f"q{impact_question.pk}": "Typed beside the file"},
+    )
+
+    assert response.status_code == 413
+    assert not Answer.objects.filter(proposal=draft).exists()
+    assert response.context["answers_form"][f"q{impact_question.pk}"].value() == "Typed beside the file"
+    page = response.content.decode()
+    assert "Typed beside the file" in page
+    assert "This file is 2.1 MB; the limit is 1 MB." in page and "Choose the file again" in page
 
 
 @pytest.mark.parametrize(

@@ -126,3 +126,27 @@ def test_a_submission_after_the_deadline_is_refused(english, shot, open_call, ap
     page.wait_for_selector("text=The deadline has passed")
     shot(page, "14-deadline-refused")
     assert Proposal.objects.get().state == "draft"
+
+
+def test_a_file_over_the_limit_stops_the_submit_and_keeps_what_was_typed(english, open_call, applicant, settings):
+    """The forms are novalidate: the size check in grappe.js must stop the submit itself."""
+    settings.GRAPPE_MAX_UPLOAD_MB = 1
+    Question.objects.create(call=open_call, kind=QuestionKind.LONG_TEXT, label_fr="Impact", label_en="Impact")
+    page = english()
+    _login(page, "applicant@example.org")
+    page.goto(f"/calls/{open_call.code}/apply/")
+    page.fill("#id_title", "Too large")
+    page.get_by_role("button", name="Create the draft").click()
+    page.wait_for_selector("#questions")
+    page.locator("#questions textarea").fill("Typed before choosing the file")
+    big = {"name": "big.pdf", "mimeType": "application/pdf", "buffer": PDF + b"0" * (2 * 1024 * 1024)}
+    page.locator("#questions input[type=file]").set_input_files(big)
+    url = page.url
+
+    page.get_by_role("button", name="Save the answers").click()
+    page.wait_for_timeout(500)
+
+    assert page.url == url  # not sent
+    assert page.locator("#questions textarea").input_value() == "Typed before choosing the file"
+    assert page.locator("#questions input[type=file]").evaluate("e => e.validationMessage")
+    assert not Proposal.objects.get(title="Too large").answers.exists()

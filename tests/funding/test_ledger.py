@@ -516,7 +516,7 @@ def test_unpaid_instalment_is_unscheduled_a_paid_one_never(as_persona, project):
 
     assert as_persona("applicant").post(url, {"unschedule": second.pk, "version": 1}).status_code == 404
     stale = as_persona("office").post(url, {"unschedule": second.pk, "version": 7}, follow=True)
-    assert "Someone else changed this record" in stale.content.decode()
+    assert "Someone else saved this while you were editing it" in stale.content.decode()
     as_persona("office").post(url, {"unschedule": second.pk, "version": 1})
     paid = as_persona("office").post(url, {"unschedule": first.pk, "version": 2}, follow=True)
 

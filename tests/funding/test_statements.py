@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from grappe.core.models import AuditLog
+from grappe.core.services import ConcurrentEditError
 from grappe.funding import queries, services
 from grappe.funding.models import Evidence, ExpenseStatement, FundingRules, PlannedBudget, Reallocation
 from grappe.programmes.models import CostCategory
@@ -227,8 +228,12 @@ def test_stale_statement_version_is_refused(as_persona, project, university):
 
     response = as_persona("applicant").post(_url(statement), _lines_data(statement, personnel="1") | {"version": "1"})
 
-    assert "Someone else changed this record" in response.context["lines_form"].non_field_errors()[0]
+    form = response.context["lines_form"]
     assert ExpenseStatement.objects.get().total == Decimal("43000.00")
+    # What was typed comes back in the form, with a message that does not send the person off to reload it.
+    assert form["amount_personnel"].value() == "1"
+    assert form.non_field_errors() == [str(ConcurrentEditError.in_form_message)]
+    assert "What you typed is still in the form" in response.content.decode()
 
 
 def test_planned_against_actual_flags_by_the_tolerances(project, university):

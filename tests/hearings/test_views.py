@@ -138,3 +138,31 @@ def test_signing_needs_the_box_ticked(hearing_call, client, reviewer):
     assert not Declaration.objects.exists()
     client.post(url, {"agree": "on"}, REMOTE_ADDR="192.0.2.9")
     assert Declaration.objects.get().ip == "192.0.2.9"
+
+
+def test_the_team_sees_its_hearing_time_only_once_invited(hearing_call, as_persona, office, proposals):
+    """Before the invitations the slot may move: the team's hearing page shows no time and no .ics,
+    like its proposal page; the office sees the time, marked provisional; once invited, all see it."""
+    services.adopt_run(services.run_schedule(hearing_call, actor=office), actor=office)
+    hearing = Hearing.objects.get(proposal=proposals[0])  # the applicant persona leads it
+    when = f"{timezone.localtime(hearing.starts_at):%H:%M}"
+    team, desk = as_persona("applicant"), as_persona("office")
+    url, ics = reverse("hearings:hearing", args=[hearing.pk]), reverse("hearings:ics", args=[hearing.pk])
+
+    before = team.get(url).content.decode()
+    assert hearing.starts_at and when not in before and 'id="not-fixed"' in before and ics not in before
+    assert team.get(ics).status_code == 404
+    proposal_page = team.get(reverse("submissions:detail", args=[proposals[0].code])).content.decode()
+    assert "the office will send the time with the invitation" in proposal_page
+    office_page = desk.get(url).content.decode()
+    assert when in office_page and 'id="provisional"' in office_page
+
+    services.send_invitations(hearing_call, actor=office)
+
+    after = team.get(url).content.decode()
+    assert when in after and 'id="provisional"' not in after and ics in after
+    assert team.get(ics).status_code == 200
+    assert (
+        "Your team is invited to a hearing on"
+        in team.get(reverse("submissions:detail", args=[proposals[0].code])).content.decode()
+    )

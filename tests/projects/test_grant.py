@@ -74,8 +74,13 @@ def test_stale_version_is_refused(as_persona, project):
 
     response = _post(as_persona("office"), project, "update", _values(grant, version="1", rf_version="RF 2025"))
 
-    assert response.context["forms"]["update"].non_field_errors() == [str(ConcurrentEditError.message)]
     assert Grant.objects.get(pk=grant.pk).rf_version == "RF 2024"
+    # The typed value comes back beside the conflict message; the form shows the saved grant.
+    assert response.status_code == 409
+    assert response.context["conflict"]["message"] == ConcurrentEditError.kept_message
+    assert ("Financial rules version", "RF 2025") in response.context["conflict"]["kept"]
+    assert response.context["forms"]["update"]["rf_version"].value() == "RF 2024"
+    assert 'id="kept-update"' in response.content.decode()
 
 
 def test_signature_needs_a_real_pdf(as_persona, project):

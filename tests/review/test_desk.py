@@ -148,10 +148,12 @@ def test_office_sets_one_load_and_many_at_once(as_persona, review_call, pool):
     client = as_persona("office")
     url = reverse("review:set_loads", args=[review_call.code])
 
-    client.post(url, {"members": [pool[0].pk], "max_load": "9"})
-    client.post(url, {"members": [pool[1].pk, pool[2].pk], "max_load": "12"})
+    one = client.post(url, {"members": [pool[0].pk], "max_load": "9"}, follow=True)
+    many = client.post(url, {"members": [pool[1].pk, pool[2].pk], "max_load": "12"}, follow=True)
     bad = client.post(url, {"members": [pool[1].pk], "max_load": "51"}, follow=True)
 
+    assert [str(m) for m in one.context["messages"]] == ["Maximum load changed for 1 expert."]
+    assert [str(m) for m in many.context["messages"]] == ["Maximum load changed for 2 experts."]
     assert [m.max_load for m in PoolMember.objects.filter(pk__in=[m.pk for m in pool]).order_by("pk")] == [9, 12, 12]
     assert "Ensure this value is less than or equal to 50." in bad.content.decode()
 

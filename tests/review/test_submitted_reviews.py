@@ -70,3 +70,20 @@ def test_the_consensus_means_use_only_complete_reviews(submitted, review_call, p
 
     assert [r.assignment_id for r in row.reviews] == [submitted.pk]
     assert set(row.criterion_means.values()) == {selection.Decimal("4.00")}
+
+
+def test_a_review_saved_from_a_stale_page_overwrites_nothing_and_shows_back_the_typed_text(
+    submitted, review_call, as_persona
+):
+    typed = _full(review_call) | {"applicant_comment": "Typed in the second tab.", "version": "1", "save": ""}
+
+    response = as_persona("reviewer").post(reverse("review:review", args=[submitted.pk]), typed)
+
+    review = Review.objects.get(assignment=submitted)
+    assert response.status_code == 409
+    assert (review.version, review.applicant_comment) == (2, "Solid work.")
+    assert response.context["kept"] == [("Comment for the applicants", "Typed in the second tab.")]
+    page = response.content.decode()
+    assert 'id="kept-review"' in page and "nothing of yours was saved" in page
+    # The form shows the saved review and its current version: the next save goes through.
+    assert response.context["values"]["applicant_comment"] == "Solid work." and response.context["version"] == 2

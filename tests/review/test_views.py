@@ -421,7 +421,8 @@ def test_a_garbage_version_on_a_review_is_a_conflict_message(as_persona, assignm
     response = as_persona("reviewer").post(
         reverse("review:review", args=[assignment.pk]), {"version": "abc", "applicant_comment": "x"}, follow=True
     )
-    assert response.status_code == 200 and b"Someone else changed this record" in response.content
+    assert response.status_code == 409 and b"nothing of yours was saved" in response.content
+    assert response.context["kept"] == [("Comment for the applicants", "x")]
 
 
 def test_the_review_form_shows_a_stored_whole_score_as_selected(as_persona, assignment, review_call):

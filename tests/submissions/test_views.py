@@ -203,20 +203,38 @@ def test_co_applicant_sees_the_submitted_proposal_read_only(as_persona, submitte
     assert post.status_code == 404
 
 
-def test_concurrent_edit_shows_a_message_and_keeps_the_first(as_persona, draft):
+def test_concurrent_edit_keeps_the_first_and_shows_back_what_the_second_typed(as_persona, draft):
+    """Two tabs: the second save overwrites nothing, and the abstract it typed comes back to copy."""
     client = as_persona("applicant")
     url = reverse("submissions:edit_details", args=[draft.code])
     data = {"title": "First", "requested_amount": "50000", "duration_months": "12", "version": "1"}
     client.post(url, data)
 
-    response = client.post(url, {**data, "title": "Second"}, follow=True)
+    response = client.post(url, {**data, "abstract": "A new abstract typed in the second tab."})
 
-    assert Proposal.objects.get(pk=draft.pk).title == "First"
-    assert [str(m) for m in response.context["messages"]] == [
-        "Details saved.",
-        "Someone else changed this record while you were editing it. Your changes were not saved: "
-        "reload the page to see the current version, then redo them.",
-    ]
+    assert Proposal.objects.get(pk=draft.pk).abstract == ""
+    assert response.status_code == 409
+    assert response.context["conflict"]["section"] == "details"
+    assert ("Abstract", "A new abstract typed in the second tab.") in response.context["conflict"]["kept"]
+    page = response.content.decode()
+    assert 'id="kept-details"' in page and "A new abstract typed in the second tab." in page
+    assert "nothing of yours was saved" in page
+    # The form shows the saved version, with its new version number: saving it again works.
+    form = response.context["details_form"]
+    assert form["title"].value() == "First" and form["version"].value() == 2
+
+
+def test_concurrent_answers_come_back_and_the_file_is_asked_again(as_persona, draft, impact_question):
+    client = as_persona("applicant")
+    url = reverse("submissions:answers", args=[draft.code])
+    client.post(url, {f"q{impact_question.pk}": "Saved first", "version": "1"})
+
+    response = client.post(url, {f"q{impact_question.pk}": "Typed in the other tab", "version": "1"})
+
+    assert response.status_code == 409
+    assert Answer.objects.get(proposal=draft, question=impact_question).value == "Saved first"
+    assert ("Impact", "Typed in the other tab") in response.context["conflict"]["kept"]
+    assert 'id="kept-questions"' in response.content.decode()
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

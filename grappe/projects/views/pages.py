@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from grappe.core.access import get_for_user_or_404
+from grappe.core.forms import typed_values
 from grappe.core.paginate import paginate
 from grappe.core.services import ConcurrentEditError
 from grappe.core.uploads import refuse_cut_upload
@@ -52,7 +53,7 @@ def run_write(form: forms.Form, write: Any) -> bool:
     try:
         write()
     except ConcurrentEditError:
-        form.add_error(None, ConcurrentEditError.message)
+        form.add_error(None, ConcurrentEditError.in_form_message)  # what was typed stays in the form
     except services.ProjectError as exc:
         form.add_error(None, str(exc))
     else:
@@ -137,6 +138,7 @@ def grant_page(request: HttpRequest, code: str) -> HttpResponse:
     can_change = request.user.has_perm("projects.change_grant", project)
     action = request.POST.get("action") if request.method == "POST" else None
     bound = None
+    conflict: dict[str, Any] = {}
     if action is not None:
         if not can_change or action not in GRANT_FORMS:
             raise Http404
@@ -149,7 +151,9 @@ def grant_page(request: HttpRequest, code: str) -> HttpResponse:
             try:
                 _save_grant(request, grant, action, bound)
             except ConcurrentEditError:
-                bound.add_error(None, ConcurrentEditError.message)
+                # Nothing overwritten: the form shows the grant as saved now, what was typed below it.
+                conflict = {"action": action, "message": ConcurrentEditError.kept_message, "kept": typed_values(bound)}
+                bound = None
             except services.ProjectError as exc:
                 bound.add_error(None, str(exc))
             else:
@@ -164,11 +168,13 @@ def grant_page(request: HttpRequest, code: str) -> HttpResponse:
             "full": True,
             "can_change": can_change,
             "forms": _grant_forms(grant, action, bound),
+            "conflict": conflict,
             "documents": grant.documents.select_related("uploaded_by__person"),
             "amendments": [
                 (a, a.readable_changes()) for a in grant.amendments.select_related("document", "created_by__person")
             ],
         },
+        status=409 if conflict else 200,
     )
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from grappe.calls.models import Call
@@ -160,7 +161,13 @@ def set_loads(request: HttpRequest, code: str) -> HttpResponse:
     except services.ReviewError as exc:
         _errors(request, exc)
     else:
-        messages.success(request, _("Maximum load changed for %(count)d experts.") % {"count": changed})
+        messages.success(
+            request,
+            ngettext(
+                "Maximum load changed for %(count)d expert.", "Maximum load changed for %(count)d experts.", changed
+            )
+            % {"count": changed},
+        )
     return redirect(f"{reverse('review:desk', args=[call.code])}#pool")
 
 

@@ -206,6 +206,39 @@ def _assignment(request: HttpRequest, pk: int) -> ReviewAssignment:
     )
 
 
+def _stored_values(review: Review | None) -> dict[str, Any]:
+    """The review's saved values, named as the form's fields."""
+    return {
+        **{f"score_{k}": v for k, v in (review.scores if review else {}).items()},
+        **{f"comment_{k}": v for k, v in (review.comments if review else {}).items()},
+        "applicant_comment": review.applicant_comment if review else "",
+        "confidential_comment": review.confidential_comment if review else "",
+        "recommendation": review.recommendation if review else "",
+    }
+
+
+def _typed_review(typed: dict[str, Any], stored: dict[str, Any], criteria: list[Any]) -> list[tuple[str, str]]:
+    """What was typed and differs from the saved review, as (label, text) for ``includes/kept.html``."""
+    fields = [(f"score_{c.pk}", f"{c.label} — {_('Score (0–5)')}") for c in criteria]
+    fields += [(f"comment_{c.pk}", f"{c.label} — {_('Comment')}") for c in criteria]
+    fields += [
+        ("applicant_comment", _("Comment for the applicants")),
+        ("confidential_comment", _("Confidential comment for the committee")),
+        ("recommendation", _("Overall recommendation")),
+    ]
+    names = dict(Recommendation.choices)
+    out = []
+    for name, label in fields:
+        value = str(typed.get(name) or "").strip()
+        if name.startswith("score_"):
+            same = half_point(value) == half_point(stored.get(name))
+        else:
+            same = value == str(stored.get(name) or "").strip()
+        if value and not same:
+            out.append((label, str(names.get(value, value)) if name == "recommendation" else value))
+    return out
+
+
 @login_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = _assignment(request, pk)
@@ -232,6 +265,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     existing = Review.objects.filter(assignment=assignment).first()
     criteria = list(assignment.call.scheme.criteria.all()) if hasattr(assignment.call, "scheme") else []
     data: dict[str, Any] = request.POST.dict() if request.method == "POST" else {}
+    kept: list[tuple[str, str]] = []
+    conflict = False
     if request.method == "POST":
         try:
             saved = services.save_review(
@@ -242,7 +277,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
             )
         except ConcurrentEditError:
-            messages.error(request, str(ConcurrentEditError.message))
+            # Nothing overwritten: the form shows the review as saved now, what was typed is below it.
+            existing = Review.objects.filter(assignment=assignment).first()
+            kept = _typed_review(data, _stored_values(existing), criteria)
+            data, conflict = {}, True
         except services.ReviewError as exc:
             _errors(request, exc)
         else:
@@ -261,13 +299,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             .exclude(pk=existing.pk)
             .order_by("submitted_at")
         )
-    values = data or {
-        **{f"score_{k}": v for k, v in (existing.scores if existing else {}).items()},
-        **{f"comment_{k}": v for k, v in (existing.comments if existing else {}).items()},
-        "applicant_comment": existing.applicant_comment if existing else "",
-        "confidential_comment": existing.confidential_comment if existing else "",
-        "recommendation": existing.recommendation if existing else "",
-    }
+    values = data or _stored_values(existing)
     return render(
         request,
         "review/review.html",
@@ -276,6 +308,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "proposal": assignment.proposal,
             "call": assignment.call,
             "review": existing,
+            "kept": kept,
+            "kept_message": ConcurrentEditError.kept_message if conflict else "",
             "version": existing.version if existing else 1,
             "criteria": [
                 (c, half_point(values.get(f"score_{c.pk}")), values.get(f"comment_{c.pk}", "")) for c in criteria
@@ -297,6 +331,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 for other in others
             ],
         },
+        status=409 if conflict else 200,
     )
 
 

@@ -250,10 +250,25 @@ function hintHiddenColumns() {
 document.addEventListener("DOMContentLoaded", hintHiddenColumns);
 window.addEventListener("resize", hintHiddenColumns);
 // Files larger than the upload limit are refused before sending: <input type="file" data-max-bytes="…">.
+// The forms are `novalidate` (the server's messages are the ones shown), so the browser would send
+// the form anyway: the submit is stopped here while a file is too large, and nothing typed is lost.
+function fileTooLarge(input) {
+  const tooLarge = Array.from(input.files || []).some((file) => file.size > Number(input.dataset.maxBytes));
+  input.setCustomValidity(tooLarge ? input.dataset.tooLarge || "Too large" : "");
+  return tooLarge;
+}
 document.addEventListener("change", (event) => {
   const input = event.target;
   if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.dataset.maxBytes) return;
-  const tooLarge = Array.from(input.files || []).some((file) => file.size > Number(input.dataset.maxBytes));
-  input.setCustomValidity(tooLarge ? input.dataset.tooLarge || "Too large" : "");
-  if (tooLarge) input.reportValidity();
+  if (fileTooLarge(input)) input.reportValidity();
 });
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  const refused = Array.from(form.querySelectorAll("input[type=file][data-max-bytes]")).find(fileTooLarge);
+  if (!refused) return;
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  refused.reportValidity();
+  refused.focus();
+}, true);

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grappe.calls.models import Call
 from grappe.core import guards
 from grappe.core.access import get_for_user_or_404, post_only
+from grappe.core.forms import typed_values
 from grappe.core.services import ConcurrentEditError
 from grappe.people.models import Organisation
 from grappe.submissions import services
@@ -246,9 +247,12 @@ def _edit(request: HttpRequest, code: str) -> Proposal:
     return _proposal(request, code, "submissions.change_proposal")
 
 
-def _conflict(request: HttpRequest, proposal: Proposal, section: str) -> HttpResponse:
-    messages.error(request, str(ConcurrentEditError.message))
-    return _redirect_section(proposal, section)
+def _conflict(request: HttpRequest, proposal: Proposal, section: str, form: Any) -> HttpResponse:
+    """Someone saved first: nothing is overwritten; the page shows the section as saved now (its
+    new version) and, below the conflict message, what this person typed, to copy."""
+    conflict = {"section": section, "message": ConcurrentEditError.kept_message, "kept": typed_values(form)}
+    fresh = PROPOSALS.get(pk=proposal.pk)
+    return render(request, "submissions/proposal.html", {**_context(request, fresh), "conflict": conflict}, status=409)
 
 
 def _save_section(
@@ -264,15 +268,24 @@ def _save_section(
     """The shared path of every section form: errors inline, version conflicts told, success.
     An upload refused while it arrived (too large, core/uploads.py) saves nothing."""
     refused = getattr(request, "upload_refused", None)
-    if refused:
-        messages.error(request, refused)
-        return _redirect_section(proposal, section)
+    if refused:  # nothing saved; what was typed beside the file comes back in the form, the file does not
+        again = _(
+            "Nothing was saved: your other answers are shown back below. "
+            "Choose the file again (a smaller one), then save."
+        )
+        conflict = {"section": section, "message": f"{refused} {again}", "kept": []}
+        return render(
+            request,
+            "submissions/proposal.html",
+            {**_context(request, proposal, **{form_name: form}), "conflict": conflict},
+            status=413,
+        )
     if not form.is_valid():
         return render(request, "submissions/proposal.html", _context(request, proposal, **{form_name: form}))
     try:
         save(form)
     except ConcurrentEditError:
-        return _conflict(request, proposal, section)
+        return _conflict(request, proposal, section, form)
     messages.success(request, message)
     return _redirect_section(proposal, section)
 
