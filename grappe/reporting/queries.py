@@ -290,7 +290,7 @@ def dashboard(
     totals = {k: sum(r[k] for r in funnel_rows) for k in ("submitted", "eligible", "reviewed", "funded")}
     full = [r for r in funnel_rows if not r["letters"]]  # the rates leave letters of intent out
     rated = {k: sum(r[k] for r in full) for k in ("submitted", "eligible", "funded")}
-    funnel = Chart("funnel", _("Funnel of the calls"), "bar", [pgettext("funnel", "Proposals")])
+    funnel = Chart("funnel", _("Funnel of the calls, all years"), "bar", [pgettext("funnel", "Proposals")])
     for key, label in (
         ("proposals_submitted", pgettext("funnel", "Submitted")),
         ("proposals_eligible", pgettext("funnel", "Eligible")),

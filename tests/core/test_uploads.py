@@ -130,7 +130,7 @@ def test_a_refused_upload_shows_back_the_answers_typed_beside_it(
     assert response.context["answers_form"][f"q{impact_question.pk}"].value() == "Typed beside the file"
     page = response.content.decode()
     assert "Typed beside the file" in page
-    assert "This file is 2.1 MB; the limit is 1 MB." in page and "Choose the file again" in page
+    assert "This file is 2 MB; the limit is 1 MB." in page and "Choose the file again" in page
 
 
 @pytest.mark.parametrize(

@@ -94,7 +94,7 @@ def test_selection_from_ranking_to_letters(english, shot, reviewed_call, board):
     office.wait_for_selector("text=Consensus approved.")
 
     office.goto(f"/office/calls/{call.code}/selection/portfolio/")
-    office.get_by_label("Budget (EUR)").fill("300000")
+    office.get_by_label("Budget to allocate (EUR)").fill("300000")
     office.get_by_label("at least — Climate").fill("1")
     office.get_by_role("button", name="Compute the portfolio").click()
     office.wait_for_selector("text=Portfolio computed.")

@@ -475,6 +475,9 @@ def test_the_funnel_counts_each_stage_among_the_previous_one(as_persona, funding
     html = response.content.decode()
     assert 'data-testid="funded-unreviewed"' in html and 'data-testid="funnel-note"' in html
     assert 'data-testid="training-calendar-years"' in html
+    # The funnel follows every call whatever the year chosen: the page says so (an outside walk
+    # read 2025's page counting the 2026 call's awards).
+    assert "Funnel of the calls, all years" in html and "whatever the year chosen above" in html
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from grappe.core.money import format_money
 from grappe.core.services import diff, log_action, save_versioned
@@ -64,7 +65,9 @@ def grant_problems(grant: Grant, values: dict[str, Any]) -> dict[str, str]:
                 "least %(floor)s."
             ) % {
                 "amount": format_money(amount),
-                "figures": "; ".join(f"{what} {format_money(value)}" for what, value in figures),
+                "figures": pgettext("list separator", "; ").join(
+                    f"{what} {format_money(value)}" for what, value in figures
+                ),
                 "floor": format_money(floor),
             }
     start, end = values.get("start_date", grant.start_date), values.get("end_date", grant.end_date)
